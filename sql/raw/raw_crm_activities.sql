@@ -1,0 +1,21 @@
+-- Salesforce Task and Event rows (and canonical-layout activities): calls, emails, meetings.
+create table if not exists raw_crm_activities (
+    activity_id     varchar not null,
+    object_type     varchar not null,  -- Task | Event | canonical
+    activity_type   varchar,           -- Call | Email | Meeting | ... (Type / TaskSubtype / EventSubtype)
+    call_type       varchar,           -- Inbound | Outbound | Internal (CallType)
+    subject         varchar,
+    status          varchar,
+    who_id          varchar,           -- Contact/Lead id (polymorphic)
+    what_id         varchar,           -- Account/Opportunity/... id (polymorphic)
+    account_id      varchar,
+    owner_id        varchar,
+    activity_at     timestamptz,       -- when it happened: CompletedDateTime, StartDateTime, else ActivityDate at business-day start, else CreatedDate
+    activity_date   date,              -- ActivityDate as written (date only)
+    start_at        timestamptz,       -- events
+    end_at          timestamptz,
+    created_at      timestamptz,
+    is_deleted      boolean,
+    source_file     varchar not null,
+    record          varchar not null
+);
