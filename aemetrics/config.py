@@ -71,6 +71,11 @@ def _coerce(name: str, value: Any, default: Any, source: Path) -> Any:
             return float(value)
         if isinstance(default, int):
             return int(value)
+        if isinstance(default, str) or (default is None and name.endswith("timezone")):
+            if not isinstance(value, str):
+                raise TypeError("expected a string")
+        if isinstance(default, list) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise TypeError("expected a list of strings")
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{source}: setting {name!r}: {exc}") from exc
     return value
@@ -94,12 +99,13 @@ def load_settings(path: str | Path | None = None) -> Settings:
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: [keywords] must be a table of lists")
             for kind, words in value.items():
-                settings.keywords[kind] = [str(w) for w in words]
+                if kind not in DEFAULT_KEYWORDS:
+                    raise ConfigError(f"{path}: unknown setting 'keywords.{kind}' (known: {', '.join(DEFAULT_KEYWORDS)})")
+                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                    raise ConfigError(f"{path}: setting 'keywords.{kind}': expected a list of strings")
+                settings.keywords[kind] = list(words)
         elif key == "calendar":
-            for day, working in (value.get("days") or {}).items():
-                settings.calendar_overrides[date.fromisoformat(str(day))] = bool(working)
-            if "holidays_file" in value:
-                settings.holidays_file = (path.parent / value["holidays_file"]).resolve()
+            _load_calendar(settings, value, path)
         elif key in known and key not in {"keywords", "calendar_overrides", "holidays_file"}:
             setattr(settings, key, _coerce(key, value, getattr(settings, key), path))
         else:
@@ -109,4 +115,32 @@ def load_settings(path: str | Path | None = None) -> Settings:
         settings.attendance_tz
     except Exception as exc:
         raise ConfigError(f"{path}: unknown time zone: {exc}") from exc
+    if settings.work_end <= settings.work_start:
+        raise ConfigError(f"{path}: work_end {settings.work_end} must be after work_start {settings.work_start}")
     return settings
+
+
+def _load_calendar(settings: Settings, table: Any, path: Path) -> None:
+    """[calendar]: holidays_file (relative to the config file) and days = {date = working?}."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [calendar] must be a table")
+    for key in table:
+        if key not in {"days", "holidays_file"}:
+            raise ConfigError(f"{path}: unknown setting 'calendar.{key}' (known: days, holidays_file)")
+    days = table.get("days", {})
+    if not isinstance(days, dict):
+        raise ConfigError(f"{path}: [calendar.days] must be a table of date = true/false")
+    for day, working in days.items():
+        try:
+            parsed = date.fromisoformat(str(day))
+        except ValueError:
+            raise ConfigError(f"{path}: [calendar.days] {day!r} is not a date (YYYY-MM-DD)") from None
+        if not isinstance(working, bool):
+            raise ConfigError(f"{path}: [calendar.days] {day}: expected true (working day) or false (day off)")
+        settings.calendar_overrides[parsed] = working
+    if "holidays_file" in table:
+        if not isinstance(table["holidays_file"], str):
+            raise ConfigError(f"{path}: setting 'calendar.holidays_file': expected a path string")
+        settings.holidays_file = (path.parent / table["holidays_file"]).resolve()
+        if not settings.holidays_file.is_file():
+            raise ConfigError(f"{path}: calendar.holidays_file {settings.holidays_file} not found")

@@ -1,0 +1,283 @@
+"""Ingest an exports folder into the warehouse: discover files, parse what is new or changed,
+load rows and quarantined records in one transaction, and remember each file's hash.
+
+The parse step is a plain function over a batch of files so that the Prefect flow can run
+batches as tasks in parallel, and tests and notebooks can call it without Prefect.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+import duckdb
+
+from aemetrics.config import Settings
+from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
+from aemetrics.warehouse import insert_rows, raw_tables
+
+log = logging.getLogger("aemetrics.ingest")
+
+# Top-level folder (or file) of the exports folder -> kind, and the module that parses it.
+KINDS = {"email": "email", "calendar": "calendar", "crm": "crm", "attendance": "attendance"}
+PARSERS = {
+    "staff": "aemetrics.ingest.staff",
+    "email": "aemetrics.ingest.email",
+    "calendar": "aemetrics.ingest.calendar",
+    "crm": "aemetrics.ingest.crm",
+    "attendance": "aemetrics.ingest.attendance",
+}
+
+
+class ExportsError(RuntimeError):
+    """The exports folder itself is unusable (missing, not a folder, unreadable)."""
+
+
+@dataclass
+class ParsedFile:
+    src: SourceFile
+    sha256: str
+    size_bytes: int
+    result: ParseResult
+
+
+@dataclass
+class IngestPlan:
+    to_parse: list[SourceFile] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # already loaded with another hash
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # in the manifest, no longer in the folder
+    hashes: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class IngestReport:
+    files_seen: int = 0
+    files_parsed: int = 0
+    files_unchanged: int = 0
+    files_changed: int = 0
+    files_missing: int = 0
+    rows_loaded: dict[str, int] = field(default_factory=dict)
+    records_quarantined: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        rows = ", ".join(f"{t}={n}" for t, n in sorted(self.rows_loaded.items()) if n) or "none"
+        return (
+            f"{self.files_seen} files: {self.files_parsed} parsed ({self.files_changed} changed), "
+            f"{self.files_unchanged} unchanged, {self.files_missing} no longer present; "
+            f"rows loaded: {rows}; records quarantined: {self.records_quarantined}; "
+            f"{self.seconds:.1f} s"
+        )
+
+
+def classify(rel: str) -> str:
+    """The export kind of a file, from where it sits in the exports folder."""
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return "staff" if parts[0].lower() == "staff.csv" else "unknown"
+    return KINDS.get(parts[0].lower(), "unknown")
+
+
+def discover(exports_dir: Path) -> list[SourceFile]:
+    """Every file under the exports folder, sorted, with its kind (hidden files included)."""
+    if not exports_dir.exists():
+        raise ExportsError(f"{exports_dir}: exports folder not found")
+    if not exports_dir.is_dir():
+        raise ExportsError(f"{exports_dir}: not a folder")
+    try:
+        paths = sorted(p for p in exports_dir.rglob("*") if p.is_file())
+    except OSError as exc:
+        raise ExportsError(f"{exports_dir}: cannot list the exports folder: {exc}") from exc
+    files = []
+    for p in paths:
+        rel = p.relative_to(exports_dir).as_posix()
+        files.append(SourceFile(path=p, rel=rel, kind=classify(rel)))
+    return files
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def plan(files: list[SourceFile], con: duckdb.DuckDBPyConnection) -> IngestPlan:
+    """Which files need parsing: new ones and ones whose content changed."""
+    known = dict(con.execute("select source_file, sha256 from ingest_manifest").fetchall())
+    out = IngestPlan()
+    for src in files:
+        digest, size = file_digest(src.path)
+        out.hashes[src.rel] = (digest, size)
+        if known.get(src.rel) == digest:
+            out.unchanged.append(src.rel)
+            continue
+        if src.rel in known:
+            out.changed.append(src.rel)
+        out.to_parse.append(src)
+    present = {f.rel for f in files}
+    out.missing = sorted(set(known) - present)
+    return out
+
+
+def parse_file(src: SourceFile, settings: Settings) -> ParseResult:
+    """Parse one file; never raises: an unreadable file becomes one quarantined record."""
+    if src.kind == "unknown":
+        result = ParseResult(parser=None)
+        result.reject("file", "not an export: put files under email/, calendar/, crm/, attendance/ or name it staff.csv")
+        return result
+    module = importlib.import_module(PARSERS[src.kind])
+    try:
+        return module.parse(src, settings)
+    except ParseError as exc:
+        result = ParseResult(parser=None)
+        result.reject("file", str(exc))
+        return result
+    except Exception as exc:  # a parser bug must not lose the rest of the run; it is named, not hidden
+        log.exception("parser crashed on %s", src.rel)
+        result = ParseResult(parser=None)
+        result.reject("file", f"parser error ({type(exc).__name__}): {exc}")
+        return result
+
+
+def parse_files(files: Iterable[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]]) -> list[ParsedFile]:
+    """Parse a batch of files (the unit of one Prefect task)."""
+    out = []
+    for src in files:
+        digest, size = hashes[src.rel]
+        out.append(ParsedFile(src=src, sha256=digest, size_bytes=size, result=parse_file(src, settings)))
+    return out
+
+
+def load(con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile], report: IngestReport) -> None:
+    """Replace the rows of every parsed file and record it in the manifest, atomically."""
+    tables = raw_tables(con)
+    now = datetime.now(timezone.utc)
+    con.execute("begin transaction")
+    try:
+        for pf in parsed:
+            rel = pf.src.rel
+            for table in tables:
+                con.execute(f'delete from "{table}" where source_file = ?', [rel])
+            for table, rows in pf.result.rows.items():
+                for row in rows:
+                    row.setdefault("source_file", rel)
+                n = insert_rows(con, table, rows)
+                report.rows_loaded[table] = report.rows_loaded.get(table, 0) + n
+            insert_rows(
+                con,
+                "quarantine",
+                (
+                    dict(source_file=rel, record=record, reason=reason, source_kind=pf.src.kind, quarantined_at=now)
+                    for record, reason in pf.result.quarantined
+                ),
+            )
+            report.records_quarantined += len(pf.result.quarantined)
+            con.execute("delete from ingest_manifest where source_file = ?", [rel])
+            insert_rows(
+                con,
+                "ingest_manifest",
+                [
+                    dict(
+                        source_file=rel,
+                        sha256=pf.sha256,
+                        size_bytes=pf.size_bytes,
+                        source_kind=pf.src.kind,
+                        parser=pf.result.parser,
+                        rows_loaded=pf.result.row_count,
+                        rows_quarantined=len(pf.result.quarantined),
+                        loaded_at=now,
+                    )
+                ],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def prune(con: duckdb.DuckDBPyConnection, missing: list[str]) -> None:
+    """Forget files that are no longer in the exports folder (only when asked: --prune)."""
+    if not missing:
+        return
+    con.execute("begin transaction")
+    try:
+        for rel in missing:
+            for table in raw_tables(con) + ["ingest_manifest"]:
+                con.execute(f'delete from "{table}" where source_file = ?', [rel])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
+    """Batches of about `size` files; big files (mailboxes) get a batch of their own."""
+    out: list[list[SourceFile]] = []
+    current: list[SourceFile] = []
+    for src in files:
+        if src.path.stat().st_size > 20 * 1024 * 1024:
+            out.append([src])
+            continue
+        current.append(src)
+        if len(current) >= size:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def ingest_exports(
+    exports_dir: Path,
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    prune_missing: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """The whole ingest without Prefect (tests, notebooks): discover, plan, parse, load."""
+    started = time.perf_counter()
+    say = progress or log.info
+    files = discover(Path(exports_dir))
+    the_plan = plan(files, con)
+    report = new_report(files, the_plan)
+    parsed: list[ParsedFile] = []
+    for i, batch in enumerate(batches(the_plan.to_parse, settings.parse_batch_size), 1):
+        parsed.extend(parse_files(batch, settings, the_plan.hashes))
+        say(f"parsed {len(parsed)}/{len(the_plan.to_parse)} files")
+    finish(con, parsed, the_plan, report, prune_missing)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def new_report(files: list[SourceFile], the_plan: IngestPlan) -> IngestReport:
+    return IngestReport(
+        files_seen=len(files),
+        files_parsed=len(the_plan.to_parse),
+        files_unchanged=len(the_plan.unchanged),
+        files_changed=len(the_plan.changed),
+        files_missing=len(the_plan.missing),
+    )
+
+
+def finish(con, parsed: list[ParsedFile], the_plan: IngestPlan, report: IngestReport, prune_missing: bool) -> None:
+    load(con, parsed, report)
+    if prune_missing:
+        prune(con, the_plan.missing)
+    elif the_plan.missing:
+        log.warning(
+            "%d files loaded earlier are no longer in the exports folder; their rows are kept "
+            "(use --prune to forget them): %s",
+            len(the_plan.missing),
+            ", ".join(the_plan.missing[:5]),
+        )

@@ -1,0 +1,56 @@
+"""Prefect flow: ingest an exports folder into the warehouse.
+
+Thin on purpose: every step is a plain function in aemetrics.ingest.runner. Files are parsed
+in batches, one task per batch, so a task runner can parse in parallel without paying
+Prefect's per-task overhead on thousands of small .eml files. Loading happens in the flow
+itself: DuckDB has one writer.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from aemetrics.config import Settings, load_settings
+from aemetrics.ingest import runner
+from aemetrics.ingest.base import SourceFile
+from aemetrics.warehouse import connect
+
+
+@task(name="parse-files", cache_policy=NO_CACHE)
+def parse_batch(batch: list[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]]) -> list[runner.ParsedFile]:
+    return runner.parse_files(batch, settings, hashes)
+
+
+def ingest_into(con, exports: Path, settings: Settings, prune: bool = False) -> runner.IngestReport:
+    """The ingest steps as Prefect tasks, on an open warehouse connection (used by run too)."""
+    logger = get_run_logger()
+    files = runner.discover(exports)
+    the_plan = runner.plan(files, con)
+    report = runner.new_report(files, the_plan)
+    logger.info("%d files in %s: %d to parse, %d unchanged", len(files), exports, len(the_plan.to_parse), len(the_plan.unchanged))
+    futures = [parse_batch.submit(b, settings, the_plan.hashes) for b in runner.batches(the_plan.to_parse, settings.parse_batch_size)]
+    parsed: list[runner.ParsedFile] = []
+    for future in futures:
+        parsed.extend(future.result())
+        logger.info("parsed %d/%d files", len(parsed), len(the_plan.to_parse))
+    runner.finish(con, parsed, the_plan, report, prune)
+    logger.info(report.summary())
+    return report
+
+
+@flow(name="aemetrics-ingest", log_prints=True)
+def ingest_flow(exports: str, db: str, config: str | None = None, prune: bool = False) -> runner.IngestReport:
+    settings = load_settings(config)
+    con = connect(db)
+    try:
+        return ingest_into(con, Path(exports), settings, prune)
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    import sys
+
+    ingest_flow(sys.argv[1], sys.argv[2])
