@@ -34,6 +34,26 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--db", required=True, type=Path, help="DuckDB warehouse file (created if missing)")
     ing.add_argument("--config", type=Path, help="aemetrics.toml (default: built-in defaults)")
     ing.add_argument("--prune", action="store_true", help="forget files loaded earlier that are no longer in the folder")
+
+    run = sub.add_parser("run", help="ingest, build obligations and KPIs, publish the site: the weekly pipeline")
+    run.add_argument("--exports", required=True, type=Path)
+    run.add_argument("--db", required=True, type=Path)
+    run.add_argument("--as-of", type=_as_of, help="evaluate as of this ISO-8601 instant (default: now)")
+    run.add_argument("--config", type=Path)
+    run.add_argument("--site", type=Path, help="write the static site here")
+    run.add_argument("--prune", action="store_true")
+
+    serve = sub.add_parser("serve", help="run the weekly pipeline on a cron schedule (Prefect flow.serve)")
+    serve.add_argument("--exports", required=True, type=Path)
+    serve.add_argument("--db", required=True, type=Path)
+    serve.add_argument("--config", type=Path)
+    serve.add_argument("--site", type=Path)
+    serve.add_argument("--cron", default="0 7 * * 1", help="cron in --timezone (default: Mondays 07:00)")
+    serve.add_argument("--timezone", default="Asia/Shanghai")
+
+    demo = sub.add_parser("demo", help="write the demo agency's exports (deterministic)")
+    demo.add_argument("--out", required=True, type=Path)
+    demo.add_argument("--seed", type=int, default=7)
     return p
 
 
@@ -42,18 +62,51 @@ def main(argv: list[str] | None = None) -> int:
     _prefect_defaults()
     from aemetrics.config import ConfigError, load_settings
     from aemetrics.ingest.runner import ExportsError
-    from aemetrics.warehouse import WarehouseError
+    from aemetrics.warehouse import WarehouseError, connect
 
     try:
         if args.config is not None:
             load_settings(args.config)  # fail before Prefect starts
+        if args.command == "demo":
+            from aemetrics.demo import generate_demo
+
+            print(generate_demo(args.out, seed=args.seed))
+            return 0
         if not args.exports.is_dir():
             raise ExportsError(f"{args.exports}: exports folder not found")
+        connect(args.db).close()  # an unusable database fails here, with its name, before any work
         if args.command == "ingest":
             from flows.ingest import ingest_flow
 
             report = ingest_flow(str(args.exports), str(args.db), str(args.config) if args.config else None, args.prune)
             print(report.summary())
+        elif args.command == "run":
+            from flows.pipeline import pipeline_flow
+
+            summary = pipeline_flow(
+                str(args.exports), str(args.db),
+                as_of=args.as_of.isoformat() if args.as_of else None,
+                config=str(args.config) if args.config else None,
+                site=str(args.site) if args.site else None,
+                prune=args.prune,
+            )
+            for step, text in summary.items():
+                if text:
+                    print(f"{step}: {text}")
+        elif args.command == "serve":
+            from prefect.schedules import Cron
+
+            from flows.pipeline import pipeline_flow
+
+            pipeline_flow.serve(
+                name="aemetrics-weekly",
+                schedule=Cron(args.cron, timezone=args.timezone),
+                parameters={
+                    "exports": str(args.exports.resolve()), "db": str(args.db.resolve()),
+                    "config": str(args.config.resolve()) if args.config else None,
+                    "site": str(args.site.resolve()) if args.site else None,
+                },
+            )
     except (ConfigError, ExportsError, WarehouseError) as exc:
         print(f"aemetrics: error: {exc}", file=sys.stderr)
         return 2

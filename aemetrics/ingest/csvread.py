@@ -119,7 +119,7 @@ def _count_outside_quotes(line: str, delim: str) -> int:
 def parse_text(text: str, delimiter: str | None = None) -> tuple[list[Record], str]:
     """Records with their starting physical lines (quoted fields may span lines)."""
     delimiter = delimiter or sniff_delimiter(text)
-    pieces = [m for m in re.split(r"(?<=\r\n)|(?<=\n)(?<!\r\n)|(?<=\r)(?!\n)", text) if m]
+    pieces = _physical_lines(text)
     reader = csv.reader(pieces, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
     records: list[Record] = []
     start = 1
@@ -130,6 +130,16 @@ def parse_text(text: str, delimiter: str | None = None) -> tuple[list[Record], s
     except csv.Error as exc:
         raise ParseError(f"CSV syntax error in the record starting at line {start}: {exc}") from exc
     return records, delimiter
+
+
+def _physical_lines(text: str) -> list[str]:
+    pieces, pos = [], 0
+    for m in _LINE_END.finditer(text):
+        pieces.append(text[pos:m.end()])
+        pos = m.end()
+    if pos < len(text):
+        pieces.append(text[pos:])
+    return pieces
 
 
 def read_sheet(source: bytes | str | Path, delimiter: str | None = None) -> Sheet:

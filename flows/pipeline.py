@@ -1,0 +1,62 @@
+"""The weekly pipeline as one Prefect flow: ingest -> build obligations -> publish the site.
+
+Run once with `aemetrics run ...`, or keep it running on a schedule with `aemetrics serve`
+(which calls `pipeline_flow.serve(cron=...)`).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from aemetrics.config import Settings, load_settings
+from aemetrics.warehouse import connect
+from flows.ingest import ingest_into
+
+
+@task(name="build-obligations", cache_policy=NO_CACHE)
+def build_task(con, settings: Settings, as_of: datetime):
+    from aemetrics.build import build
+
+    return build(con, settings, as_of)
+
+
+@task(name="publish-site", cache_policy=NO_CACHE)
+def publish_task(con, site: Path, settings: Settings):
+    from aemetrics.site.publish import publish_site
+
+    return publish_site(con, site, settings)
+
+
+@flow(name="aemetrics-weekly")
+def pipeline_flow(
+    exports: str,
+    db: str,
+    as_of: str | None = None,
+    config: str | None = None,
+    site: str | None = None,
+    prune: bool = False,
+) -> dict:
+    """as_of: ISO-8601 with a zone; default now. Returns a summary of each step."""
+    logger = get_run_logger()
+    settings = load_settings(config)
+    when = datetime.fromisoformat(as_of).astimezone(timezone.utc) if as_of else datetime.now(timezone.utc)
+    con = connect(db)
+    try:
+        ingested = ingest_into(con, Path(exports), settings, prune)
+        built = build_task(con, settings, when)
+        logger.info("built as of %s: %s", when.isoformat(), built)
+        published = publish_task(con, Path(site), settings) if site else None
+        if published is not None:
+            logger.info("site written to %s", site)
+        return {"ingest": ingested.summary(), "build": str(built), "site": str(published) if published else None}
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    import sys
+
+    pipeline_flow(*sys.argv[1:3])

@@ -1,0 +1,110 @@
+"""Ingest as a whole: every file loads or is quarantined, nothing doubles, re-runs change nothing."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aemetrics.config import Settings
+from aemetrics.ingest.runner import ExportsError, classify, ingest_exports
+from aemetrics.warehouse import connect
+
+COUNTS_SQL = """
+select 'raw_staff', count(*) from raw_staff union all
+select 'raw_email_messages', count(*) from raw_email_messages union all
+select 'raw_calendar_events', count(*) from raw_calendar_events union all
+select 'raw_calendar_attendees', count(*) from raw_calendar_attendees union all
+select 'raw_crm_accounts', count(*) from raw_crm_accounts union all
+select 'raw_attendance', count(*) from raw_attendance union all
+select 'quarantine', count(*) from quarantine union all
+select 'ingest_manifest', count(*) from ingest_manifest
+"""
+
+
+def counts(con) -> dict[str, int]:
+    return dict(con.execute(COUNTS_SQL).fetchall())
+
+
+@pytest.fixture()
+def exports(tmp_path, fixtures) -> Path:
+    dest = tmp_path / "exports"
+    shutil.copytree(fixtures / "exports_small", dest)
+    return dest
+
+
+def test_classify_by_folder():
+    assert classify("staff.csv") == "staff"
+    assert classify("email/2025/a.mbox") == "email"
+    assert classify("Calendar/x.ics") == "calendar"
+    assert classify("notes.txt") == "unknown"
+    assert classify("misc/a.csv") == "unknown"
+
+
+def test_small_exports_load_or_quarantine_every_file(exports, tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    report = ingest_exports(exports, con, Settings())
+    c = counts(con)
+    # hand-counted from tests/fixtures/exports_small
+    assert c["raw_staff"] == 2
+    assert c["raw_email_messages"] == 3  # 2 in the mbox + the same reply again as .eml (deduplicated in staging)
+    assert c["raw_calendar_events"] == 3  # COUNT=4 weekly from 18 Sep, 2 Oct excluded
+    assert c["raw_calendar_attendees"] == 6
+    assert c["raw_crm_accounts"] == 1
+    assert c["raw_attendance"] == 2
+    assert c["ingest_manifest"] == 8  # every file, loaded or not
+    quarantined = dict(con.execute("select source_file, reason from quarantine").fetchall())
+    assert set(quarantined) == {"email/random-bytes.eml", "notes for 李伟.txt"}
+    assert "not an e-mail" in quarantined["email/random-bytes.eml"]
+    assert report.files_parsed == 8 and report.records_quarantined == 2
+    # provenance on every row
+    assert con.execute("select source_file, record from raw_email_messages order by record, source_file").fetchall() == [
+        ("email/copy-of-r1.eml", "file"),
+        ("email/li.wei.mbox", "message 1"),
+        ("email/li.wei.mbox", "message 2"),
+    ]
+    subject, sent = con.execute(
+        "select subject, strftime(sent_at, '%Y-%m-%d %H:%M') from raw_email_messages where record = 'message 1'"
+    ).fetchone()
+    assert subject == "活动方案" and sent == "2025-09-29 02:00"
+
+
+def test_second_ingest_changes_nothing_and_new_files_load_alone(exports, tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    ingest_exports(exports, con, Settings())
+    before = counts(con)
+    again = ingest_exports(exports, con, Settings())
+    assert again.files_parsed == 0 and again.files_unchanged == 8
+    assert counts(con) == before
+
+    (exports / "email" / "late.eml").write_text(
+        "Message-ID: <late@brandco.com>\nDate: Tue, 30 Sep 2025 09:00:00 +0800\n"
+        "From: client@brandco.com\nTo: li.wei@adagency.cn\nSubject: one more\n\nhi\n"
+    )
+    third = ingest_exports(exports, con, Settings())
+    assert third.files_parsed == 1
+    after = counts(con)
+    assert after["raw_email_messages"] == before["raw_email_messages"] + 1
+    assert after["ingest_manifest"] == before["ingest_manifest"] + 1
+
+
+def test_changed_file_replaces_its_rows_and_prune_forgets_removed(exports, tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    ingest_exports(exports, con, Settings())
+    staff = exports / "staff.csv"
+    staff.write_text(staff.read_text() + "wang.fang@adagency.cn,Wang Fang,ae,North,zhang.min@adagency.cn\n")
+    report = ingest_exports(exports, con, Settings())
+    assert report.files_changed == 1
+    assert con.execute("select count(*) from raw_staff").fetchone()[0] == 3
+
+    (exports / "email" / "random-bytes.eml").unlink()
+    ingest_exports(exports, con, Settings())  # without --prune the rows stay
+    assert con.execute("select count(*) from quarantine where source_file = 'email/random-bytes.eml'").fetchone()[0] == 1
+    pruned = ingest_exports(exports, con, Settings(), prune_missing=True)
+    assert pruned.files_missing == 1
+    assert con.execute("select count(*) from quarantine where source_file = 'email/random-bytes.eml'").fetchone()[0] == 0
+    assert con.execute("select count(*) from ingest_manifest").fetchone()[0] == 7
+
+
+def test_missing_exports_folder_is_an_error(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    with pytest.raises(ExportsError, match="not found"):
+        ingest_exports(tmp_path / "nope", con, Settings())
