@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--db", required=True, type=Path, help="DuckDB warehouse file (created if missing)")
     ing.add_argument("--config", type=Path, help="aemetrics.toml (default: built-in defaults)")
     ing.add_argument("--prune", action="store_true", help="forget files loaded earlier that are no longer in the folder")
+    ing.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish")
 
     run = sub.add_parser("run", help="ingest, build obligations and KPIs, publish the site: the weekly pipeline")
     run.add_argument("--exports", required=True, type=Path)
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path)
     run.add_argument("--site", type=Path, help="write the static site here")
     run.add_argument("--prune", action="store_true")
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish")
 
     serve = sub.add_parser("serve", help="run the weekly pipeline on a cron schedule (Prefect flow.serve)")
     serve.add_argument("--exports", required=True, type=Path)
@@ -60,9 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _prefect_defaults()
+    from aemetrics.atomic import WarehouseBusy
     from aemetrics.config import ConfigError, load_settings
     from aemetrics.ingest.runner import ExportsError
-    from aemetrics.warehouse import WarehouseError, connect
+    from aemetrics.warehouse import WarehouseError, check_usable
 
     try:
         if args.config is not None:
@@ -74,11 +77,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if not args.exports.is_dir():
             raise ExportsError(f"{args.exports}: exports folder not found")
-        connect(args.db).close()  # an unusable database fails here, with its name, before any work
+        check_usable(args.db)  # an unusable database fails here, with its name, before any work
         if args.command == "ingest":
             from flows.ingest import ingest_flow
 
-            report = ingest_flow(str(args.exports), str(args.db), str(args.config) if args.config else None, args.prune)
+            report = ingest_flow(
+                str(args.exports), str(args.db), str(args.config) if args.config else None, args.prune, args.wait
+            )
             print(report.summary())
         elif args.command == "run":
             from flows.pipeline import pipeline_flow
@@ -89,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 config=str(args.config) if args.config else None,
                 site=str(args.site) if args.site else None,
                 prune=args.prune,
+                wait_seconds=args.wait,
             )
             for step, text in summary.items():
                 if text:
@@ -110,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ExportsError, WarehouseError) as exc:
         print(f"aemetrics: error: {exc}", file=sys.stderr)
         return 2
+    except WarehouseBusy as exc:
+        print(f"aemetrics: busy: {exc}", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -1,6 +1,7 @@
 """The DuckDB warehouse: open it, create the raw tables, and insert parsed rows by name."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
@@ -28,6 +29,21 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
     if not read_only:
         create_raw_tables(con)
     return con
+
+
+def check_usable(db_path: str | Path) -> None:
+    """Fail early, naming the file, when the warehouse cannot be used; changes nothing."""
+    db_path = Path(db_path)
+    if db_path.exists():
+        if not db_path.is_file():
+            raise WarehouseError(f"{db_path}: not a file")
+        connect(db_path, read_only=True).close()
+    else:
+        parent = db_path.parent.resolve()
+        while not parent.exists():
+            parent = parent.parent
+        if not os.access(parent, os.W_OK):
+            raise WarehouseError(f"{db_path}: cannot create the warehouse here ({parent} is not writable)")
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:

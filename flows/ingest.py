@@ -12,6 +12,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from aemetrics.atomic import staged_warehouse, warehouse_lock
 from aemetrics.config import Settings, load_settings
 from aemetrics.ingest import runner
 from aemetrics.ingest.base import SourceFile
@@ -41,13 +42,16 @@ def ingest_into(con, exports: Path, settings: Settings, prune: bool = False) -> 
 
 
 @flow(name="aemetrics-ingest", log_prints=True)
-def ingest_flow(exports: str, db: str, config: str | None = None, prune: bool = False) -> runner.IngestReport:
+def ingest_flow(
+    exports: str, db: str, config: str | None = None, prune: bool = False, wait_seconds: float = 0.0
+) -> runner.IngestReport:
     settings = load_settings(config)
-    con = connect(db)
-    try:
-        return ingest_into(con, Path(exports), settings, prune)
-    finally:
-        con.close()
+    with warehouse_lock(Path(db), wait_seconds), staged_warehouse(Path(db)) as work:
+        con = connect(work)
+        try:
+            return ingest_into(con, Path(exports), settings, prune)
+        finally:
+            con.close()
 
 
 if __name__ == "__main__":

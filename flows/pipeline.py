@@ -11,6 +11,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from aemetrics.atomic import staged_site, staged_warehouse, warehouse_lock
 from aemetrics.config import Settings, load_settings
 from aemetrics.warehouse import connect
 from flows.ingest import ingest_into
@@ -38,22 +39,35 @@ def pipeline_flow(
     config: str | None = None,
     site: str | None = None,
     prune: bool = False,
+    wait_seconds: float = 0.0,
 ) -> dict:
-    """as_of: ISO-8601 with a zone; default now. Returns a summary of each step."""
+    """as_of: ISO-8601 with a zone; default now. Returns a summary of each step.
+
+    The warehouse is rebuilt on a copy and swapped in only when every step succeeded; the site
+    likewise. A run killed at any point leaves the previous warehouse and site as they were.
+    """
     logger = get_run_logger()
     settings = load_settings(config)
     when = datetime.fromisoformat(as_of).astimezone(timezone.utc) if as_of else datetime.now(timezone.utc)
-    con = connect(db)
-    try:
-        ingested = ingest_into(con, Path(exports), settings, prune)
-        built = build_task(con, settings, when)
-        logger.info("built as of %s: %s", when.isoformat(), built)
-        published = publish_task(con, Path(site), settings) if site else None
-        if published is not None:
+    summary: dict = {}
+    with warehouse_lock(Path(db), wait_seconds):
+        with staged_warehouse(Path(db)) as work:
+            con = connect(work)
+            try:
+                summary["ingest"] = ingest_into(con, Path(exports), settings, prune).summary()
+                summary["build"] = str(build_task(con, settings, when))
+                logger.info("built as of %s: %s", when.isoformat(), summary["build"])
+            finally:
+                con.close()
+        if site:
+            with staged_site(Path(site)) as staging:
+                con = connect(db, read_only=True)
+                try:
+                    summary["site"] = str(publish_task(con, staging, settings))
+                finally:
+                    con.close()
             logger.info("site written to %s", site)
-        return {"ingest": ingested.summary(), "build": str(built), "site": str(published) if published else None}
-    finally:
-        con.close()
+    return summary
 
 
 if __name__ == "__main__":

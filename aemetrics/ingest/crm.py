@@ -1,0 +1,386 @@
+"""CRM exports: Salesforce data-export CSVs and the canonical layout (docs/canonical-crm.md).
+
+A file is recognised by its header, never by its name: Data Loader writes UPPERCASE API
+names, the Setup > Data Export and Workbench write them as-is, and users rename files.
+Salesforce User/Account/Contact/Task/Event files load; Salesforce objects no standard uses
+(Lead, Opportunity, Case, Campaign, CampaignMember, Data Loader status files) are put in
+quarantine as one entry so that nothing is silently ignored; anything else is a ParseError.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+
+from aemetrics.config import Settings
+from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
+from aemetrics.ingest.csvread import Record, Table, extra_fields, read_table
+from aemetrics.ingest.staff import is_email, normalize_email
+
+USERS, ACCOUNTS, CONTACTS, ACTIVITIES = "raw_crm_users", "raw_crm_accounts", "raw_crm_contacts", "raw_crm_activities"
+
+# The canonical layout: required columns, then optional ones (docs/canonical-crm.md).
+CANONICAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "activities": (("activity_id", "activity_type", "call_type", "subject", "account_id", "contact_id", "owner_id", "activity_at"),
+                   ("status", "what_id", "activity_date", "start_at", "end_at", "created_at", "is_deleted")),
+    "contacts": (("contact_id", "account_id", "email", "name"), ("owner_id", "is_deleted")),
+    "accounts": (("account_id", "name", "account_type", "owner_id", "website"),
+                 ("industry", "annual_revenue", "employees", "phone", "is_deleted", "created_at")),
+    "users": (("user_id", "email", "name", "manager_id"), ("is_active",)),
+}
+
+
+class RowError(ValueError):
+    """One record cannot be loaded; the message is its quarantine reason."""
+
+
+# --- values -----------------------------------------------------------------------------
+
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"\s*(Z)?\s*([+-]\d{2}:?\d{2})?$"
+)
+_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z)?\s*([+-]\d{2}:?\d{2})?$")
+
+
+def parse_timestamp(value: str, *, naive: timezone | None = timezone.utc) -> datetime | None:
+    """A Salesforce-style timestamp as an aware UTC datetime; '' -> None.
+
+    Accepts '2023-01-05T10:00:00.000Z', '...000+0000', '2023-01-05T18:00:00+08:00',
+    '2023-01-05 10:00:00', date-only '2023-01-05' (00:00) and Data Loader's
+    '07/15/2009 02:14:45+0800'. Values without an offset are read in `naive` (Salesforce
+    exports are UTC); with naive=None they are refused. Raises ValueError otherwise.
+    """
+    v = value.strip()
+    if not v:
+        return None
+    m = _ISO.match(v)
+    if m:
+        y, mo, d, hh, mm, ss, frac, z, off = m.groups()
+    else:
+        m = _US.match(v)
+        if not m:
+            raise ValueError(f"not a timestamp: {value!r}")
+        mo, d, y, hh, mm, ss, z, off = m.groups()
+        frac = None
+    if z and off:
+        raise ValueError(f"two time zones in one timestamp: {value!r}")
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    dt = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0), micro)
+    if z:
+        tz: Any = timezone.utc
+    elif off:
+        sign = -1 if off[0] == "-" else 1
+        digits = off[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"impossible UTC offset in {value!r}")
+        tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    elif naive is None:
+        raise ValueError(f"no UTC offset in {value!r} (ISO-8601 with an offset is required)")
+    else:
+        tz = naive
+    return utc(dt.replace(tzinfo=tz))
+
+
+def parse_date(value: str) -> date | None:
+    v = value.strip()
+    if not v:
+        return None
+    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", v) or None
+    if m:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", v)
+    if m:  # Data Loader's default date format is US month/day/year
+        return date(int(m[3]), int(m[1]), int(m[2]))
+    raise ValueError(f"not a date: {value!r}")
+
+
+def parse_bool(value: str) -> bool | None:
+    v = value.strip().lower()
+    if not v:
+        return None
+    if v in ("true", "1", "yes", "y"):
+        return True
+    if v in ("false", "0", "no", "n"):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def parse_number(value: str) -> float | None:
+    v = value.strip()
+    if not v:
+        return None
+    out = float(v)
+    if out != out or out in (float("inf"), float("-inf")):
+        raise ValueError(f"not a finite number: {value!r}")
+    return out
+
+
+def parse_int(value: str) -> int | None:
+    out = parse_number(value)
+    if out is None:
+        return None
+    if out != int(out):
+        raise ValueError(f"not a whole number: {value!r}")
+    return int(out)
+
+
+class Row:
+    """One record, read by column name case-insensitively; conversions raise RowError."""
+
+    def __init__(self, header: list[str], rec: Record, naive_tz: timezone | None):
+        self.values: dict[str, str] = {}
+        for i, name in enumerate(header):
+            self.values.setdefault(name.lower(), rec.fields[i] if i < len(rec.fields) else "")
+        self.naive_tz = naive_tz
+
+    def raw(self, name: str) -> str:
+        return self.values.get(name.lower(), "")
+
+    def text(self, *names: str) -> str | None:
+        for name in names:
+            v = self.raw(name).strip()
+            if v:
+                return v
+        return None
+
+    def _convert(self, name: str, fn: Callable[[str], Any]) -> Any:
+        try:
+            return fn(self.raw(name))
+        except ValueError as exc:
+            raise RowError(f"{name}: {exc}") from None
+
+    def ts(self, name: str) -> datetime | None:
+        return self._convert(name, lambda v: parse_timestamp(v, naive=self.naive_tz))
+
+    def day(self, name: str) -> date | None:
+        return self._convert(name, parse_date)
+
+    def flag(self, name: str) -> bool | None:
+        return self._convert(name, parse_bool)
+
+    def number(self, name: str) -> float | None:
+        return self._convert(name, parse_number)
+
+    def integer(self, name: str) -> int | None:
+        return self._convert(name, parse_int)
+
+    def email(self, name: str) -> str | None:
+        v = normalize_email(self.raw(name))
+        if v and not is_email(v):
+            raise RowError(f"{name}: invalid email {self.raw(name).strip()!r}")
+        return v or None
+
+    def required(self, name: str) -> str:
+        v = self.text(name)
+        if v is None:
+            raise RowError(f"{name} is empty")
+        return v
+
+    def person_name(self) -> str | None:
+        return self.text("name") or " ".join(p for p in (self.text("firstname"), self.text("lastname")) if p) or None
+
+
+# --- recognising the layout --------------------------------------------------------------
+
+UNUSED_REASON = "not used by any standard"
+
+
+def detect(table: Table) -> tuple[str, str]:
+    """(family, object): ('salesforce', 'Task'), ('canonical', 'accounts'), ('unused', why)."""
+    header = table.header
+    h = {c.lower() for c in header}
+    for kind, (required, _) in CANONICAL.items():
+        if set(required) <= h:
+            return "canonical", kind
+    for kind, (required, _) in CANONICAL.items():
+        key = required[0]
+        if key in h and len(set(required[1:]) & h) >= 2:
+            missing = [c for c in required if c not in h]
+            raise ParseError(f"canonical CRM {kind} layout (docs/canonical-crm.md): missing column(s) {', '.join(missing)}")
+    if any(c.startswith(("_fivetran", "property_")) for c in h):
+        raise ParseError(f"unknown CSV layout: header {_shown(header)} (a Fivetran-replicated HubSpot table: "
+                         "not supported; convert it to the canonical layout, docs/canonical-crm.md)")
+    if header and header[-1] == "ERROR":
+        return "unused", f"Data Loader error status file: {UNUSED_REASON} (it lists records a load rejected)"
+    if header and header[0] == "ID" and header[-1] == "STATUS" and _all_start(table, -1, "Item "):
+        return "unused", f"Data Loader success status file: {UNUSED_REASON} (it lists records a load wrote)"
+    if "id" not in h:
+        if len(h & {"ownerid", "createddate", "accountid", "whoid", "whatid", "isdeleted", "annualrevenue", "stagename"}) or any(c.endswith("__c") for c in h):
+            raise ParseError(f"Salesforce-style CSV without an Id column (a Data Loader import file?): header {_shown(header)}")
+        raise ParseError(f"unknown CSV layout: header {_shown(header)}")
+    unused = {
+        "Opportunity": "stagename" in h or {"closedate", "probability"} <= h,
+        "Lead": bool({"isconverted", "convertedaccountid"} & h),
+        "Case": "casenumber" in h,
+        "CampaignMember": "campaignid" in h and bool({"leadid", "contactid", "leadorcontactid"} & h),
+        "Campaign": bool({"numberofleads", "expectedresponse", "budgetedcost", "numbersent", "campaignmemberrecordtypeid"} & h),
+    }
+    for obj, hit in unused.items():
+        if hit:
+            return "unused", f"Salesforce {obj} export: {UNUSED_REASON}"
+    if "subject" in h and h & {"startdatetime", "enddatetime", "activitydatetime", "isalldayevent", "durationinminutes", "eventsubtype"}:
+        return "salesforce", "Event"
+    if "subject" in h and h & {"whoid", "whatid"} and h & {"activitydate", "status", "tasksubtype", "calltype"}:
+        return "salesforce", "Task"
+    if "email" in h and h & {"username", "managerid", "profileid", "userroleid"}:
+        return "salesforce", "User"
+    if "accountid" in h and h & {"email", "lastname"}:
+        return "salesforce", "Contact"
+    if "name" in h and h & {"type", "ownerid", "website", "billingcity", "industry", "accountnumber"}:
+        return "salesforce", "Account"
+    raise ParseError(f"unknown CSV layout: header {_shown(header)}")
+
+
+def _shown(header: list[str]) -> str:
+    text = ",".join(header)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _all_start(table: Table, col: int, prefix: str) -> bool:
+    values = [r.fields[col] for r in table.rows if len(r.fields) == len(table.header) and r.fields[col].strip()]
+    return bool(values) and all(v.startswith(prefix) for v in values)
+
+
+# --- building rows -----------------------------------------------------------------------
+
+def _fields_json(header: list[str], rec: Record) -> str:
+    out: dict[str, str] = {}
+    for i, name in enumerate(header):
+        key, n = name, 2
+        while key in out:  # a repeated column name keeps both values
+            key, n = f"{name}_{n}", n + 1
+        out[key] = rec.fields[i] if i < len(rec.fields) else ""
+    return json.dumps(out, ensure_ascii=False)
+
+
+def sf_user(r: Row) -> dict[str, Any]:
+    return dict(user_id=r.required("id"), email=r.email("email"), name=r.person_name(),
+                manager_id=r.text("managerid"), is_active=r.flag("isactive"))
+
+
+def sf_account(r: Row) -> dict[str, Any]:
+    return dict(account_id=r.required("id"), name=r.text("name"), account_type=r.text("type"),
+                owner_id=r.text("ownerid"), website=r.text("website"), industry=r.text("industry"),
+                annual_revenue=r.number("annualrevenue"), employees=r.integer("numberofemployees"),
+                phone=r.text("phone"), is_deleted=r.flag("isdeleted"), created_at=r.ts("createddate"))
+
+
+def sf_contact(r: Row) -> dict[str, Any]:
+    return dict(contact_id=r.required("id"), account_id=r.text("accountid"), email=r.email("email"),
+                name=r.person_name(), owner_id=r.text("ownerid"), is_deleted=r.flag("isdeleted"))
+
+
+def _activity_type(r: Row, subtype_col: str, generic: str) -> str | None:
+    # TaskSubtype 'Task' / EventSubtype 'Event' say nothing; a filled-in Type is more precise.
+    subtype = r.text(subtype_col)
+    if subtype and subtype != generic:
+        return subtype
+    return r.text("type") or subtype
+
+
+def sf_activity(r: Row, obj: str, settings: Settings) -> dict[str, Any]:
+    what_id = r.text("whatid")
+    account_id = r.text("accountid") or (what_id if what_id and what_id.startswith("001") else None)
+    activity_date = r.day("activitydate")
+    created_at = r.ts("createddate")
+    if obj == "Event":
+        start_at = r.ts("startdatetime") or r.ts("activitydatetime")
+        end_at = r.ts("enddatetime")
+        minutes = r.integer("durationinminutes")
+        if end_at is None and start_at is not None and minutes is not None:
+            end_at = start_at + timedelta(minutes=minutes)
+        if start_at and end_at and end_at < start_at:
+            raise RowError(f"EndDateTime {end_at.isoformat()} is before StartDateTime {start_at.isoformat()}")
+        activity_type = _activity_type(r, "eventsubtype", "Event")
+    else:
+        start_at = end_at = None
+        activity_type = _activity_type(r, "tasksubtype", "Task")
+    activity_at = r.ts("completeddatetime") or start_at
+    if activity_at is None and activity_date is not None:
+        # A date-only activity happened on that business day; take the start of working hours.
+        activity_at = utc(datetime.combine(activity_date, settings.work_start, tzinfo=settings.tz))
+    if activity_at is None:
+        activity_at = created_at
+    return dict(activity_id=r.required("id"), object_type=obj, activity_type=activity_type,
+                call_type=r.text("calltype"), subject=r.text("subject"), status=r.text("status"),
+                who_id=r.text("whoid"), what_id=what_id, account_id=account_id, owner_id=r.text("ownerid"),
+                activity_at=activity_at, activity_date=activity_date, start_at=start_at, end_at=end_at,
+                created_at=created_at, is_deleted=r.flag("isdeleted"))
+
+
+def canonical_row(kind: str, r: Row) -> dict[str, Any]:
+    if kind == "users":
+        return dict(user_id=r.required("user_id"), email=r.email("email"), name=r.text("name"),
+                    manager_id=r.text("manager_id"), is_active=r.flag("is_active"))
+    if kind == "accounts":
+        return dict(account_id=r.required("account_id"), name=r.text("name"), account_type=r.text("account_type"),
+                    owner_id=r.text("owner_id"), website=r.text("website"), industry=r.text("industry"),
+                    annual_revenue=r.number("annual_revenue"), employees=r.integer("employees"),
+                    phone=r.text("phone"), is_deleted=r.flag("is_deleted"), created_at=r.ts("created_at"))
+    if kind == "contacts":
+        return dict(contact_id=r.required("contact_id"), account_id=r.text("account_id"), email=r.email("email"),
+                    name=r.text("name"), owner_id=r.text("owner_id"), is_deleted=r.flag("is_deleted"))
+    activity_at = r.ts("activity_at")
+    if activity_at is None:
+        raise RowError("activity_at is empty")
+    start_at, end_at = r.ts("start_at"), r.ts("end_at")
+    if start_at and end_at and end_at < start_at:
+        raise RowError("end_at is before start_at")
+    return dict(activity_id=r.required("activity_id"), object_type="canonical", activity_type=r.text("activity_type"),
+                call_type=r.text("call_type"), subject=r.text("subject"), status=r.text("status"),
+                who_id=r.text("contact_id"), what_id=r.text("what_id"), account_id=r.text("account_id"),
+                owner_id=r.text("owner_id"), activity_at=activity_at, activity_date=r.day("activity_date"),
+                start_at=start_at, end_at=end_at, created_at=r.ts("created_at"), is_deleted=r.flag("is_deleted"))
+
+
+SF_TABLES = {"User": USERS, "Account": ACCOUNTS, "Contact": CONTACTS, "Task": ACTIVITIES, "Event": ACTIVITIES}
+CANONICAL_TABLES = {"users": USERS, "accounts": ACCOUNTS, "contacts": CONTACTS, "activities": ACTIVITIES}
+ID_COLUMN = {USERS: "user_id", ACCOUNTS: "account_id", CONTACTS: "contact_id", ACTIVITIES: "activity_id"}
+
+
+def parse(src: SourceFile, settings: Settings) -> ParseResult:
+    table = read_table(src.path)
+    family, obj = detect(table)
+    if family == "unused":
+        result = ParseResult(parser="crm-salesforce-unused")
+        result.reject("file", obj)
+        return result
+    if family == "canonical":
+        target, naive_tz = CANONICAL_TABLES[obj], None  # canonical files must carry offsets
+        build: Callable[[Row], dict[str, Any]] = lambda r: canonical_row(obj, r)
+        result = ParseResult(parser=f"crm-canonical-{obj}")
+    else:
+        target, naive_tz = SF_TABLES[obj], timezone.utc  # Salesforce exports are in UTC
+        builders: dict[str, Callable[[Row], dict[str, Any]]] = {
+            "User": sf_user, "Account": sf_account, "Contact": sf_contact,
+            "Task": lambda r: sf_activity(r, "Task", settings), "Event": lambda r: sf_activity(r, "Event", settings),
+        }
+        build = builders[obj]
+        result = ParseResult(parser=f"crm-salesforce-{obj.lower()}")
+
+    first_seen: dict[str, int] = {}
+    for rec in table.rows:
+        record = f"line {rec.line}"
+        if extra_fields(table.header, rec):
+            result.reject(record, f"{len(rec.fields)} fields but the header has {len(table.header)}: a broken row")
+            continue
+        try:
+            row = build(Row(table.header, rec, naive_tz))
+        except RowError as exc:
+            result.reject(record, str(exc))
+            continue
+        key = row[ID_COLUMN[target]]
+        if key in first_seen:
+            result.reject(record, f"duplicate id {key}, first at line {first_seen[key]}")
+            continue
+        first_seen[key] = rec.line
+        if target == ACCOUNTS:
+            row["fields_json"] = _fields_json(table.header, rec)
+        row["source_file"] = src.rel
+        row["record"] = record
+        result.add(target, row)
+    return result

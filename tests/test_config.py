@@ -1,0 +1,84 @@
+"""Configuration: the documented example loads with every key; every mistake names file and key."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import fields
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from aemetrics.business_calendar import BusinessCalendar
+from aemetrics.config import DEFAULT_KEYWORDS, ConfigError, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "aemetrics.toml"
+DOCS = ROOT / "docs" / "configuration.md"
+FIXTURES = Path(__file__).parent / "fixtures" / "config"
+# Settings fields set through the [calendar] table rather than a top-level key.
+CALENDAR_FIELDS = {"calendar_overrides", "holidays_file"}
+
+
+def test_example_sets_every_key_and_loads():
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    top_level = {f.name for f in fields(Settings)} - CALENDAR_FIELDS
+    assert top_level - {"keywords"} <= data.keys(), "examples/aemetrics.toml misses a setting"
+    assert set(data["keywords"]) == set(DEFAULT_KEYWORDS)
+    assert set(data["calendar"]) == {"holidays_file", "days"}
+
+    s = load_settings(EXAMPLE)
+    defaults = Settings()
+    for name in top_level - {"attendance_timezone"}:  # the example shows every default value
+        assert getattr(s, name) == getattr(defaults, name), name
+    assert s.attendance_timezone == "Asia/Shanghai"
+    assert s.work_start == time(9, 0) and s.work_end == time(18, 30)
+    assert s.holidays_file == ROOT / "examples" / "holidays-2027.csv"
+    assert s.calendar_overrides == {date(2025, 12, 31): False, date(2026, 12, 26): True}
+    cal = BusinessCalendar(s)
+    assert cal.is_makeup_workday(date(2026, 12, 26))
+    assert cal.first_working_day(2027, 6) is None  # the example 2027 Spring Festival week
+
+
+def test_docs_describe_every_setting_and_keyword_kind():
+    text = DOCS.read_text(encoding="utf-8")
+    for f in fields(Settings):
+        assert f"`{f.name}`" in text, f.name
+    for kind in DEFAULT_KEYWORDS:
+        assert f"`{kind}`" in text, kind
+    for heading in ("[keywords]", "[calendar]", "[calendar.days]", "date,is_working_day,name"):
+        assert heading in text, heading
+
+
+def test_no_file_gives_defaults():
+    assert load_settings(None) == Settings()
+
+
+def test_holidays_file_is_relative_to_the_config_file_not_the_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(FIXTURES / "calendar-2027.toml")
+    assert s.holidays_file == FIXTURES.resolve() / "holidays-2027-spring.csv"
+    assert s.work_start == time(9, 0)  # TOML local time 09:00:00
+    assert s.reply_business_hours is True
+    cal = BusinessCalendar(s)
+    assert cal.is_working_day(date(2027, 2, 12))  # [calendar.days] beats the file's day off
+    assert not cal.is_working_day(date(2027, 2, 11))
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("unknown-key.toml", "unknown setting 'reply_hour'"),
+    ("unknown-calendar-key.toml", "unknown setting 'calendar.holiday_file'"),
+    ("unknown-keyword-kind.toml", "unknown setting 'keywords.agnda'"),
+    ("bad-timezone.toml", "unknown time zone.*Asia/Beijing"),
+    ("bad-attendance-timezone.toml", "unknown time zone.*Mars/Olympus_Mons"),
+    ("calendar-day-string.toml", r"\[calendar.days\] 2027-02-05: expected true"),
+    ("work-hours-reversed.toml", "work_end 09:00:00 must be after work_start 18:30:00"),
+    ("prefixes-not-list.toml", "setting 'customer_type_prefixes': expected a list of strings"),
+    ("missing-holidays-file.toml", "calendar.holidays_file .*no-such-holidays.csv not found"),
+    ("bool-as-string.toml", "setting 'store_bodies': expected true or false"),
+    ("not-toml.toml", "not valid TOML"),
+    ("no-such-config.toml", "configuration file not found"),
+])
+def test_config_errors_name_the_file_and_the_key(name, message):
+    with pytest.raises(ConfigError, match=message) as info:
+        load_settings(FIXTURES / name)
+    assert str(info.value).startswith(str(FIXTURES / name) + ":")
