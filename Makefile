@@ -3,8 +3,12 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-EXPORTS ?= examples/exports
+DEMO    ?= build/demo-exports
 DB      ?= build/demo.duckdb
+SITE    ?= site
+# The demo agency's data ends on Sunday 14 Dec 2025; evaluate it as of that Friday evening so
+# the site shows a finished week, the current week and what is still at risk.
+AS_OF   ?= 2025-12-12T20:00:00+08:00
 
 .PHONY: demo test install clean
 
@@ -19,11 +23,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: install
-	mkdir -p build
-	$(BIN)/aemetrics ingest --exports $(EXPORTS) --db $(DB)
+	$(BIN)/aemetrics demo --out $(DEMO)
+	$(BIN)/aemetrics run --exports $(DEMO) --db $(DB) --as-of $(AS_OF) --site $(SITE)
+	@echo ""
+	@echo "Open the site:  xdg-open $(SITE)/index.html   (or: python3 -m http.server -d $(SITE) 8000)"
 
 test: install
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf build site .pytest_cache
+	rm -rf build $(SITE) .pytest_cache

@@ -1,0 +1,213 @@
+"""The analyst API: read the finished marts of a warehouse as pandas DataFrames.
+
+    import aemetrics
+    wh = aemetrics.connect("build/demo.duckdb")
+    wh.kpi_weekly(ae="li.wei@agency.cn", standard="reply_12h")
+
+The connection is read-only: analysts, notebooks and the site never change the warehouse.
+Every timestamp comes back time-zone aware, converted to the business time zone recorded in
+`run_info` (an instant is the same instant in any zone; local clock times are what people read).
+Dates (`week_start`) come back as `datetime.date`. The read queries live here, in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+MARTS = ("obligations", "obligation_details", "kpi_weekly", "at_risk", "aes", "run_info")
+EVALUATED = ("met", "late", "missed")  # the statuses a rate counts (STANDARDS.md)
+
+
+class WarehouseNotBuilt(RuntimeError):
+    """A mart the caller needs is missing: the warehouse has not been built yet."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    as_of: datetime  # aware, business time zone
+    built_at: datetime | None
+    business_timezone: str
+
+
+class Warehouse:
+    """Read-only access to one warehouse; use as a context manager or call close()."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, owns: bool = False, db_path: Path | None = None):
+        self.con = con
+        self.db_path = db_path
+        self._owns = owns
+        self._run_info: RunInfo | None = None
+
+    # -- plumbing -------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._owns:
+            self.con.close()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def tables(self) -> set[str]:
+        rows = self.con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'"
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def has(self, table: str) -> bool:
+        return table in self.tables()
+
+    def _require(self, table: str) -> None:
+        if not self.has(table):
+            where = f" {self.db_path}" if self.db_path else ""
+            raise WarehouseNotBuilt(f"warehouse{where} has no table {table!r}: build the marts first (aemetrics run)")
+
+    def sql(self, query: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Any read query; timestamps converted to the business time zone like every helper."""
+        return self._localise(self.con.execute(query, params or []).df())
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.run_info().business_timezone)
+
+    def _localise(self, df: pd.DataFrame) -> pd.DataFrame:
+        if df.empty and not len(df.columns):
+            return df
+        try:
+            tz = self.tz
+        except WarehouseNotBuilt:  # no run yet (e.g. only raw tables): show UTC
+            tz = ZoneInfo("UTC")
+        for col in df.columns:
+            dtype = df[col].dtype
+            if isinstance(dtype, pd.DatetimeTZDtype):
+                df[col] = df[col].dt.tz_convert(tz)
+            elif pd.api.types.is_datetime64_dtype(dtype) and col in {"week_start", "day", "date"}:
+                df[col] = df[col].dt.date
+        return df
+
+    def _select(self, table: str, filters: dict[str, Any], order: str) -> pd.DataFrame:
+        self._require(table)
+        where, params = [], []
+        for col, value in filters.items():
+            if value is None:
+                continue
+            values = [value] if isinstance(value, (str, int, float, date)) else list(value)
+            if col.endswith(">="):
+                where.append(f'"{col[:-2]}" >= ?')
+                params.append(value)
+            elif col.endswith("<"):
+                where.append(f'"{col[:-1]}" < ?')
+                params.append(value)
+            else:
+                where.append(f'"{col}" in ({", ".join("?" for _ in values)})')
+                params.extend(values)
+        clause = f" where {' and '.join(where)}" if where else ""
+        return self.sql(f'select * from "{table}"{clause} order by {order}', params)
+
+    # -- marts ----------------------------------------------------------------------------
+    def run_info(self) -> RunInfo:
+        if self._run_info is None:
+            self._require("run_info")
+            rows = self.con.execute("select as_of, built_at, business_timezone from run_info").fetchall()
+            if not rows:
+                raise WarehouseNotBuilt("run_info is empty: build the marts first (aemetrics run)")
+            as_of, built_at, tz_name = rows[0]
+            tz = ZoneInfo(tz_name or "Asia/Shanghai")
+            self._run_info = RunInfo(
+                as_of=as_of.astimezone(tz),
+                built_at=built_at.astimezone(tz) if built_at else None,
+                business_timezone=tz.key,
+            )
+        return self._run_info
+
+    def aes(self) -> pd.DataFrame:
+        """One row per AE: ae (email), name, team, supervisor_email."""
+        return self._select("aes", {}, "team, name, ae")
+
+    def kpi_weekly(self, ae: str | list[str] | None = None, standard: str | list[str] | None = None,
+                   team: str | list[str] | None = None, since: date | None = None, until: date | None = None) -> pd.DataFrame:
+        """Counts and rate per standard × AE × ISO week; `since`/`until` bound week_start (until exclusive)."""
+        return self._select(
+            "kpi_weekly",
+            {"ae": ae, "standard": standard, "team": team, "week_start>=": since, "week_start<": until},
+            "week_start, standard, ae",
+        )
+
+    def obligations(self, ae: str | list[str] | None = None, standard: str | list[str] | None = None,
+                    status: str | list[str] | None = None, since: date | None = None, until: date | None = None) -> pd.DataFrame:
+        """Obligations with names, team, client, tier, subject and week (the obligation_details mart)."""
+        return self._select(
+            "obligation_details",
+            {"ae": ae, "standard": standard, "status": status, "week_start>=": since, "week_start<": until},
+            "opened_at, obligation_id",
+        )
+
+    def at_risk(self, ae: str | list[str] | None = None) -> pd.DataFrame:
+        """Open obligations with the hours left before they fall due, soonest first."""
+        return self._select("at_risk", {"ae": ae}, "due_at, ae, obligation_id")
+
+    def reply_times(self, ae: str | list[str] | None = None, since: date | None = None) -> pd.DataFrame:
+        """reply_12h obligations with local weekday/hour of the client's message and hours to reply."""
+        df = self.obligations(ae=ae, standard="reply_12h", since=since)
+        df["weekday"] = df["opened_at"].dt.dayofweek  # 0 = Monday, business time zone
+        df["hour"] = df["opened_at"].dt.hour
+        return df
+
+    def rates(self, by: str | list[str] = "standard", since: date | None = None, until: date | None = None,
+              ae: str | list[str] | None = None) -> pd.DataFrame:
+        """Sum kpi_weekly over weeks and recompute rate = met / (met + late + missed) per group."""
+        by = [by] if isinstance(by, str) else list(by)
+        return summarise(self.kpi_weekly(ae=ae, since=since, until=until), by)
+
+    def week_bounds(self, week_start: date) -> tuple[datetime, datetime]:
+        """The ISO week starting on `week_start` as aware local datetimes [start, end)."""
+        start = datetime.combine(week_start, datetime.min.time(), self.tz)
+        return start, datetime.combine(week_start + timedelta(days=7), datetime.min.time(), self.tz)
+
+    def latest_complete_week(self) -> date:
+        """Monday of the latest ISO week that ended at or before as_of (business time zone)."""
+        as_of = self.run_info().as_of
+        this_monday = as_of.date() - timedelta(days=as_of.weekday())
+        return this_monday - timedelta(days=7)
+
+    def ingest_manifest(self) -> pd.DataFrame:
+        if not self.has("ingest_manifest"):
+            return pd.DataFrame(columns=["source_file", "source_kind", "rows_loaded", "rows_quarantined"])
+        return self.sql("select * from ingest_manifest order by source_kind, source_file")
+
+    def quarantine(self) -> pd.DataFrame:
+        if not self.has("quarantine"):
+            return pd.DataFrame(columns=["source_file", "record", "reason", "source_kind"])
+        return self.sql("select * from quarantine order by source_file, record")
+
+
+def summarise(kpi: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Add up met/late/missed/open/excused per group; rate is null when nothing was evaluated."""
+    counts = ["met", "late", "missed", "open", "excused"]
+    if kpi.empty:
+        return pd.DataFrame(columns=by + counts + ["evaluated", "rate"])
+    out = kpi.groupby(by, as_index=False, dropna=False)[counts].sum()
+    out["evaluated"] = out["met"] + out["late"] + out["missed"]
+    out["rate"] = (out["met"] / out["evaluated"]).where(out["evaluated"] > 0)
+    return out
+
+
+def connect(db: str | Path | duckdb.DuckDBPyConnection | Warehouse) -> Warehouse:
+    """Open a warehouse read-only (a path), or wrap an open DuckDB connection (not closed by us)."""
+    if isinstance(db, Warehouse):
+        return db
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        return Warehouse(db)
+    path = Path(db)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no warehouse file here (build one with `aemetrics run` or `aemetrics demo`)")
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("set TimeZone = 'UTC'")
+    return Warehouse(con, owns=True, db_path=path)
