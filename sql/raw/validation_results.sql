@@ -1,0 +1,13 @@
+-- Great Expectations results of every run, kept across runs (the site shows the latest).
+create table if not exists validation_results (
+    run_id           varchar not null,
+    checked_at       timestamptz not null,
+    stage            varchar not null,   -- ingest | build
+    table_name       varchar not null,
+    expectation      varchar not null,   -- GX expectation type
+    column_name      varchar,
+    success          boolean not null,
+    unexpected_count bigint,
+    observed         varchar,            -- observed value or a sample of failing values
+    action           varchar not null    -- quarantine | block | warn: what a failure does (docs/quality.md)
+);
