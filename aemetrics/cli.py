@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
             for step, text in summary.items():
                 if text:
                     print(f"{step}: {text}")
+            if summary.get("blocked"):
+                print("aemetrics: validation failed; the site was not published (see validation_results)", file=sys.stderr)
+                return 1
         elif args.command == "serve":
             from prefect.schedules import Cron
 

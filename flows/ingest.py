@@ -7,12 +7,14 @@ itself: DuckDB has one writer.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from aemetrics.atomic import staged_warehouse, warehouse_lock
+from aemetrics import quality
 from aemetrics.config import Settings, load_settings
 from aemetrics.ingest import runner
 from aemetrics.ingest.base import SourceFile
@@ -24,9 +26,15 @@ def parse_batch(batch: list[SourceFile], settings: Settings, hashes: dict[str, t
     return runner.parse_files(batch, settings, hashes)
 
 
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_task(con, stage: str):
+    return quality.validate(con, stage)
+
+
 def ingest_into(con, exports: Path, settings: Settings, prune: bool = False) -> runner.IngestReport:
     """The ingest steps as Prefect tasks, on an open warehouse connection (used by run too)."""
     logger = get_run_logger()
+    started = time.perf_counter()
     files = runner.discover(exports)
     the_plan = runner.plan(files, con)
     report = runner.new_report(files, the_plan)
@@ -37,7 +45,12 @@ def ingest_into(con, exports: Path, settings: Settings, prune: bool = False) -> 
         parsed.extend(future.result())
         logger.info("parsed %d/%d files", len(parsed), len(the_plan.to_parse))
     runner.finish(con, parsed, the_plan, report, prune)
+    report.seconds = time.perf_counter() - started
     logger.info(report.summary())
+    checked = validate_task(con, "ingest")
+    report.records_quarantined += checked.quarantined_rows
+    report.blocking_failures = checked.failed
+    logger.info("validation %s", checked)
     return report
 
 

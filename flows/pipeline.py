@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from aemetrics.atomic import staged_site, staged_warehouse, warehouse_lock
 from aemetrics.config import Settings, load_settings
 from aemetrics.warehouse import connect
-from flows.ingest import ingest_into
+from flows.ingest import ingest_into, validate_task
 
 
 @task(name="build-obligations", cache_policy=NO_CACHE)
@@ -54,12 +54,20 @@ def pipeline_flow(
         with staged_warehouse(Path(db)) as work:
             con = connect(work)
             try:
-                summary["ingest"] = ingest_into(con, Path(exports), settings, prune).summary()
+                ingested = ingest_into(con, Path(exports), settings, prune)
+                summary["ingest"] = ingested.summary()
                 summary["build"] = str(build_task(con, settings, when))
                 logger.info("built as of %s: %s", when.isoformat(), summary["build"])
+                checked = validate_task(con, "build")
+                summary["validation"] = str(checked)
             finally:
                 con.close()
-        if site:
+        failures = ingested.blocking_failures + checked.failed
+        if site and failures:
+            summary["site"] = None
+            summary["blocked"] = "; ".join(failures)
+            logger.error("validation failed, the previous site stays up: %s", summary["blocked"])
+        elif site:
             with staged_site(Path(site)) as staging:
                 con = connect(db, read_only=True)
                 try:

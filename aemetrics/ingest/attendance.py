@@ -47,7 +47,7 @@ ZOOM_SUMMARY = {
     "topic": "topic", "トピック": "topic", "主题": "topic", "会议主题": "topic",
     "starttime": "start", "開始時刻": "start", "開始時間": "start", "开始时间": "start",
     "endtime": "end", "終了時刻": "end", "終了時間": "end", "结束时间": "end",
-    "useremail": "organizer_email", "hostemail": "organizer_email", "ユーザーメール": "organizer_email", "用户邮箱": "organizer_email",
+    "useremail": "organizer_email", "hostemail": "organizer_email", "email": "organizer_email", "ユーザーメール": "organizer_email", "用户邮箱": "organizer_email",
 }
 TEAMS_COLUMNS = {
     "name": "name", "fullname": "name", "firstjoin": "join", "jointime": "join", "lastleave": "leave", "leavetime": "leave",
@@ -103,7 +103,7 @@ def parse_local(value: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
         return None
     m = _parts(v)
     if not m:
-        raise ValueError(f"not a date and time: {value!r}")
+        raise ValueError("not a date and time")
     a, sep, b, c, hh, mm, ss, ampm = m.groups()
     if len(a) == 4:
         year, month, day = int(a), int(b), int(c)
@@ -116,7 +116,7 @@ def parse_local(value: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
     hour = int(hh)
     if ampm:
         if not 1 <= hour <= 12:
-            raise ValueError(f"hour {hour} with AM/PM in {value!r}")
+            raise ValueError(f"hour {hour} with AM/PM")
         hour = hour % 12 + (12 if ampm in "Pp" else 0)
     return utc(datetime(year, month, day, hour, int(mm), int(ss or 0), tzinfo=tz))
 
@@ -134,7 +134,7 @@ def parse_minutes(value: str) -> float | None:
     m = re.fullmatch(r"(?:(\d+)\s*h(?:rs?)?)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s(?:ec)?)?", v)
     if m and any(m.groups()):
         return int(m[1] or 0) * 60 + int(m[2] or 0) + int(m[3] or 0) / 60
-    raise ValueError(f"not a duration: {value!r}")
+    raise ValueError("not a duration")
 
 
 def digits(value: str | None) -> str | None:
@@ -191,7 +191,7 @@ def _convert(what: str, fn, *args):
     try:
         return fn(*args)
     except ValueError as exc:
-        raise RowError(f"{what}: {exc}") from None
+        raise RowError(f"{what} {args[0]!r}: {exc}") from None
 
 
 # --- Zoom --------------------------------------------------------------------------------
@@ -228,9 +228,9 @@ def parse_zoom(src: SourceFile, records: list[Record], at: int, settings: Settin
         meeting.topic = _get(values, summary_cols, "topic") or None
         meeting.organizer_email = email_or_none(_get(values, summary_cols, "organizer_email"))
         try:
-            meeting.start_at = parse_local(_get(values, summary_cols, "start"), settings.attendance_tz, dayfirst)
-            meeting.end_at = parse_local(_get(values, summary_cols, "end"), settings.attendance_tz, dayfirst)
-        except ValueError as exc:
+            meeting.start_at = _convert("meeting start time", parse_local, _get(values, summary_cols, "start"), settings.attendance_tz, dayfirst)
+            meeting.end_at = _convert("meeting end time", parse_local, _get(values, summary_cols, "end"), settings.attendance_tz, dayfirst)
+        except RowError as exc:
             meeting.start_at = meeting.end_at = None
             result.reject(f"line {values.line}", f"meeting summary: {exc}; participants loaded without meeting times")
     else:
@@ -371,7 +371,7 @@ def parse_teams_report(src: SourceFile, records: list[Record], settings: Setting
             try:
                 setattr(meeting, f"{key}_at", parse_local(value, tz, dayfirst))
             except ValueError as exc:
-                result.reject(f"line {rec.line}", f"meeting summary: {exc}")
+                result.reject(f"line {rec.line}", f"meeting summary {key} time {value!r}: {exc}")
 
     people: list[tuple[Record, dict[str, Any]]] = []
     sessions: list[tuple[Record, dict[str, Any]]] = []

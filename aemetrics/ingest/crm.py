@@ -62,11 +62,11 @@ def parse_timestamp(value: str, *, naive: timezone | None = timezone.utc) -> dat
     else:
         m = _US.match(v)
         if not m:
-            raise ValueError(f"not a timestamp: {value!r}")
+            raise ValueError("not a timestamp")
         mo, d, y, hh, mm, ss, z, off = m.groups()
         frac = None
     if z and off:
-        raise ValueError(f"two time zones in one timestamp: {value!r}")
+        raise ValueError("two time zones in one timestamp")
     micro = int((frac or "0")[:6].ljust(6, "0"))
     dt = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0), micro)
     if z:
@@ -76,10 +76,10 @@ def parse_timestamp(value: str, *, naive: timezone | None = timezone.utc) -> dat
         digits = off[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:])
         if hours > 23 or minutes > 59:
-            raise ValueError(f"impossible UTC offset in {value!r}")
+            raise ValueError("impossible UTC offset")
         tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
     elif naive is None:
-        raise ValueError(f"no UTC offset in {value!r} (ISO-8601 with an offset is required)")
+        raise ValueError("no UTC offset (ISO-8601 with an offset is required)")
     else:
         tz = naive
     return utc(dt.replace(tzinfo=tz))
@@ -95,7 +95,7 @@ def parse_date(value: str) -> date | None:
     m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", v)
     if m:  # Data Loader's default date format is US month/day/year
         return date(int(m[3]), int(m[1]), int(m[2]))
-    raise ValueError(f"not a date: {value!r}")
+    raise ValueError("not a date")
 
 
 def parse_bool(value: str) -> bool | None:
@@ -106,16 +106,19 @@ def parse_bool(value: str) -> bool | None:
         return True
     if v in ("false", "0", "no", "n"):
         return False
-    raise ValueError(f"not a boolean: {value!r}")
+    raise ValueError("not a boolean (true/false/1/0)")
 
 
 def parse_number(value: str) -> float | None:
     v = value.strip()
     if not v:
         return None
-    out = float(v)
+    try:
+        out = float(v)
+    except ValueError:
+        raise ValueError("not a number") from None
     if out != out or out in (float("inf"), float("-inf")):
-        raise ValueError(f"not a finite number: {value!r}")
+        raise ValueError("not a finite number")
     return out
 
 
@@ -124,7 +127,7 @@ def parse_int(value: str) -> int | None:
     if out is None:
         return None
     if out != int(out):
-        raise ValueError(f"not a whole number: {value!r}")
+        raise ValueError("not a whole number")
     return int(out)
 
 
@@ -133,8 +136,10 @@ class Row:
 
     def __init__(self, header: list[str], rec: Record, naive_tz: timezone | None):
         self.values: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # lower-case -> as written, for messages
         for i, name in enumerate(header):
             self.values.setdefault(name.lower(), rec.fields[i] if i < len(rec.fields) else "")
+            self.names.setdefault(name.lower(), name)
         self.naive_tz = naive_tz
 
     def raw(self, name: str) -> str:
@@ -151,7 +156,10 @@ class Row:
         try:
             return fn(self.raw(name))
         except ValueError as exc:
-            raise RowError(f"{name}: {exc}") from None
+            raise RowError(f"{self.name(name)} {self.raw(name).strip()!r}: {exc}") from None
+
+    def name(self, name: str) -> str:
+        return self.names.get(name.lower(), name)
 
     def ts(self, name: str) -> datetime | None:
         return self._convert(name, lambda v: parse_timestamp(v, naive=self.naive_tz))
@@ -171,13 +179,13 @@ class Row:
     def email(self, name: str) -> str | None:
         v = normalize_email(self.raw(name))
         if v and not is_email(v):
-            raise RowError(f"{name}: invalid email {self.raw(name).strip()!r}")
+            raise RowError(f"{self.name(name)} {self.raw(name).strip()!r}: not an email address")
         return v or None
 
     def required(self, name: str) -> str:
         v = self.text(name)
         if v is None:
-            raise RowError(f"{name} is empty")
+            raise RowError(f"{self.name(name)} is empty")
         return v
 
     def person_name(self) -> str | None:

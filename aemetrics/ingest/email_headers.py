@@ -250,16 +250,19 @@ _ADDR_TOKEN = re.compile(
     r"|[ \t\r\n]+"
     r'|[^"(<,;: \t\r\n]+'
 )
-_ADDR_OK = re.compile(r"[^@\s]+@[^@\s]+")
+_ADDR_OK = re.compile(r"[^\s]+@[^@\s]+")  # UUCP relics have '@' in the local part
+_LOCAL_OK = re.compile(r"[^\s@<>()\",;:]+")
 
 
-def _clean_addr(text: str) -> str | None:
+def _clean_addr(text: str, local_ok: bool = False) -> str | None:
+    """A lower-cased address, or None. A bare local part (<MAILER-DAEMON>) only when it was
+    written in angle brackets."""
     text = text.strip().strip("'\"<>.,;").strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
     if ":" in text:  # obsolete source route <@a,@b:user@host>
         text = text.rsplit(":", 1)[1]
-    if not _ADDR_OK.fullmatch(text) or len(text) > 320:
+    if len(text) > 320 or not (_ADDR_OK.fullmatch(text) or (local_ok and _LOCAL_OK.fullmatch(text))):
         return None
     return text.lower()
 
@@ -282,7 +285,7 @@ def _element(tokens: list[str]) -> list[tuple[str | None, str]]:
     comments = [t[1:-1] if t.endswith(")") else t[1:] for t in tokens if t.startswith("(")]
     if angles:
         last = angles[-1]
-        addr = _clean_addr(tokens[last][1:].rstrip(">"))
+        addr = _clean_addr(tokens[last][1:].rstrip(">"), local_ok=True)
         if addr is None:
             return []
         name = _name_of([t for t in tokens[:last] if not t.startswith("(")])

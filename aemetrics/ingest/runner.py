@@ -65,6 +65,7 @@ class IngestReport:
     rows_loaded: dict[str, int] = field(default_factory=dict)
     records_quarantined: int = 0
     seconds: float = 0.0
+    blocking_failures: list[str] = field(default_factory=list)  # from the validation after ingest
 
     def summary(self) -> str:
         rows = ", ".join(f"{t}={n}" for t, n in sorted(self.rows_loaded.items()) if n) or "none"
