@@ -84,6 +84,9 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
 # ---------------------------------------------------------------- header blocks
 
 _UNFOLD = re.compile(rb"\r?\n(?=[ \t])")
+# A line that is no field and not indented continues the previous field: some senders fold
+# encoded-words without the leading space (=?utf-8?B?...?= at the start of a line).
+_BAD_FOLD = re.compile(rb"\r?\n(?![!-9;-~]+[ \t]*:|\r?\n|\Z)")
 _FIELD_LINE = re.compile(rb"^([!-9;-~]+)[ \t]*:[ \t]*([^\r\n]*)", re.M)
 _CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:+-]+)""", re.I)
 _BLANK_LINE = re.compile(rb"\n\r?\n")
@@ -98,7 +101,7 @@ class Headers:
         self._buf, self._body = buf, (body_start, min(body_end, body_start + 16384))
         self.fields: dict[str, list[bytes]] = {}
         self.field_lines = 0
-        for name, value in _FIELD_LINE.findall(_UNFOLD.sub(b"", block)):
+        for name, value in _FIELD_LINE.findall(_BAD_FOLD.sub(b" ", _UNFOLD.sub(b"", block))):
             self.field_lines += 1
             name = name.lower()
             if name in WANTED:
@@ -214,7 +217,7 @@ def parse_eml(src: SourceFile, settings: Settings) -> ParseResult:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     start = len(data) - len(data.lstrip(b"\r\n"))
-    if data.startswith(b"From ", start):  # saved from an mbox: skip the envelope line
+    if data.startswith(b"From ", start) and _looks_like_separator(data, start)[0]:  # cut from an mbox
         nl = data.find(b"\n", start)
         start = len(data) if nl < 0 else nl + 1
     m = _BLANK_LINE.search(data, start)

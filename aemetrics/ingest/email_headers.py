@@ -87,8 +87,8 @@ def _plausible_gb(data: bytes) -> bool:
 
 
 def decode_raw(data: bytes, hint: str | None = None) -> str:
-    """Undeclared 8-bit header bytes (RFC 6532 or a legacy client): UTF-8, then the message's
-    own charset (hint), then GB18030, then Windows-1252."""
+    """Undeclared 8-bit header bytes (RFC 6532 or a legacy client): UTF-8 (also with a few
+    broken bytes), then the message's own charset (hint), then GB18030, then Windows-1252."""
     try:
         return data.decode("ascii")
     except UnicodeDecodeError:
@@ -99,6 +99,10 @@ def decode_raw(data: bytes, hint: str | None = None) -> str:
         text = None
     if text is not None:
         return _repair_double_encoding(text, hint)
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    if sum(ord(c) > 0x7F for c in lenient) - bad >= 2 * bad:  # UTF-8 with a few broken bytes
+        return lenient
     chain = charset_chain(hint)
     for codec in chain:
         if codec == "utf-8":
@@ -118,19 +122,26 @@ def decode_raw(data: bytes, hint: str | None = None) -> str:
         return data.decode("latin-1")
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
 def _repair_double_encoding(text: str, hint: str | None) -> str:
     """Big5/GBK header bytes that went through a Latin-1 -> UTF-8 conversion on the way
-    (seen in archives) come back when the message declares that CJK charset."""
+    (seen in archives) come back when the message declares that CJK charset and the
+    result is mostly CJK ('danglüe' stays as it is)."""
     if hint is None or _norm_charset(hint) not in _CJK_CHARSETS or text.isascii():
         return text
-    if any(ord(c) > 0xFF for c in text):
+    if any(ord(c) > 0xFF for c in text) or sum(ord(c) > 0x7F for c in text) < 4:
         return text
     raw = text.encode("latin-1")
     for codec in charset_chain(hint):
         try:
-            return raw.decode(codec)
+            fixed = raw.decode(codec)
         except UnicodeDecodeError:
             continue
+        non_ascii = [c for c in fixed if ord(c) > 0x7F]
+        cjk = len(_CJK.findall(fixed))
+        return fixed if cjk >= 2 and cjk * 2 >= len(non_ascii) else text
     return text
 
 
@@ -213,6 +224,7 @@ def decode_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
 # ---------------------------------------------------------------- msg-ids
 
 _MSG_ID = re.compile(r"<([^<>]*)>")
+_PAREN = re.compile(r"\([^()]*\)")
 _WSP = re.compile(r"\s+")
 
 
@@ -222,7 +234,7 @@ def msg_ids(value: str | None) -> list[str]:
         return []
     seen: dict[str, None] = {}
     for m in _MSG_ID.finditer(value):
-        mid = _WSP.sub("", m.group(1))
+        mid = _WSP.sub("", _PAREN.sub("", m.group(1)))
         if mid:
             seen.setdefault(mid, None)
     return list(seen)
@@ -251,6 +263,7 @@ _ADDR_TOKEN = re.compile(
     r'|[^"(<,;: \t\r\n]+'
 )
 _ADDR_OK = re.compile(r"[^\s]+@[^@\s]+")  # UUCP relics have '@' in the local part
+_IN_COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
 _LOCAL_OK = re.compile(r"[^\s@<>()\",;:]+")
 
 
@@ -285,7 +298,8 @@ def _element(tokens: list[str]) -> list[tuple[str | None, str]]:
     comments = [t[1:-1] if t.endswith(")") else t[1:] for t in tokens if t.startswith("(")]
     if angles:
         last = angles[-1]
-        addr = _clean_addr(tokens[last][1:].rstrip(">"), local_ok=True)
+        inner = _IN_COMMENT.sub("", tokens[last][1:].rstrip(">"))
+        addr = _clean_addr("".join(inner.split()), local_ok=True)  # obsolete 'a @ b . c' spacing
         if addr is None:
             return []
         name = _name_of([t for t in tokens[:last] if not t.startswith("(")])
@@ -343,6 +357,7 @@ def address_list(*values: str | None) -> list[str]:
 
 _COMMENT = re.compile(r"\([^()]*\)")
 _GMT_OFFSET = re.compile(r"\b(?:GMT|UTC|UT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\b", re.I)
+_SPACED_COLON = re.compile(r"(?<=\d) ?: ?(?=\d)")
 _COLON_OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})\s*$")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 MIN_YEAR, MAX_YEAR = 1970, 2100
@@ -361,7 +376,7 @@ def parse_date(value: str | None) -> datetime | None:
     text = value[:300]
     for _ in range(3):  # comments, even nested ones
         text = _COMMENT.sub(" ", text)
-    text = " ".join(text.split())
+    text = _SPACED_COLON.sub(":", " ".join(text.split()))
     if not text:
         return None
     text = _GMT_OFFSET.sub(lambda m: f"{m.group(1)}{int(m.group(2)):02d}{m.group(3) or '00'}", text)

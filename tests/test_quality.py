@@ -1,0 +1,91 @@
+"""Great Expectations checkpoints: bad raw rows are quarantined, bad marts block, drops warn."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from aemetrics.quality import validate
+from aemetrics.warehouse import connect, insert_rows
+
+UTC = timezone.utc
+
+
+@pytest.fixture()
+def con(tmp_path):
+    c = connect(tmp_path / "w.duckdb")
+    yield c
+    c.close()
+
+
+def mail(mid, sent, record):
+    return dict(message_id=mid, has_message_id=True, sent_at=sent, source_file="email/a.mbox", record=record)
+
+
+def test_raw_rows_out_of_range_are_quarantined_with_the_check_as_reason(con):
+    insert_rows(con, "raw_email_messages", [
+        mail("a", datetime(2025, 9, 29, 2, tzinfo=UTC), "message 1"),
+        mail("b", datetime(1970, 1, 1, tzinfo=UTC), "message 2"),  # an epoch-zero Date header
+        mail("c", None, "message 3"),  # no Date: kept, the engine ignores it
+    ])
+    report = validate(con, "ingest")
+    assert report.quarantined_rows == 1 and not report.failed
+    assert con.execute("select message_id from raw_email_messages order by 1").fetchall() == [("a",), ("c",)]
+    (source_file, record, reason), = con.execute("select source_file, record, reason from quarantine").fetchall()
+    assert (source_file, record) == ("email/a.mbox", "message 2")
+    assert "expect_column_values_to_be_between" in reason and "1970-01-01" in reason
+    stored = con.execute(
+        "select expectation, success, unexpected_count from validation_results "
+        "where table_name = 'raw_email_messages' and column_name = 'sent_at'"
+    ).fetchall()
+    assert stored == [("expect_column_values_to_be_between", False, 1)]
+
+
+def test_row_count_drop_over_15_percent_is_flagged(con):
+    base = datetime(2025, 9, 29, tzinfo=UTC)
+    insert_rows(con, "raw_email_messages", [mail(f"m{i}", base + timedelta(hours=i), f"message {i}") for i in range(20)])
+    assert validate(con, "ingest").warnings == []
+    con.execute("delete from raw_email_messages where record in ('message 0', 'message 1', 'message 2')")  # 17/20: -15 %
+    assert validate(con, "ingest").warnings == []
+    con.execute("delete from raw_email_messages where record = 'message 3'")  # 16/17: fine against the last run
+    assert validate(con, "ingest").warnings == []
+    con.execute("delete from raw_email_messages where record in ('message 4', 'message 5', 'message 6')")  # 13/16: -19 %
+    warnings = validate(con, "ingest").warnings
+    assert len(warnings) == 1 and "raw_email_messages" in warnings[0] and "13" in warnings[0]
+
+
+def test_marts_with_impossible_values_block_publishing(con):
+    t = datetime(2025, 9, 29, 2, tzinfo=UTC)
+    con.execute(
+        "create table obligations (obligation_id varchar, standard varchar, ae varchar, client_account varchar, "
+        "opened_at timestamptz, due_at timestamptz, fulfilled_at timestamptz, status varchar, evidence varchar)"
+    )
+    insert_rows(con, "obligations", [
+        dict(obligation_id="o1", standard="reply_12h", ae="a@x", opened_at=t, due_at=t + timedelta(hours=12), status="met", evidence="m1"),
+        dict(obligation_id="o2", standard="reply_12h", ae="a@x", opened_at=t, due_at=t - timedelta(hours=1), status="late", evidence="m2"),
+        dict(obligation_id="o3", standard="reply_12h", ae="a@x", opened_at=t, due_at=t, status="done", evidence="m3"),
+    ])
+    con.execute(
+        "create table kpi_weekly (standard varchar, ae varchar, team varchar, iso_year int, iso_week int, week_start date, "
+        "met int, late int, missed int, open int, excused int, rate double)"
+    )
+    con.execute("insert into kpi_weekly values ('reply_12h','a@x','N',2025,40,'2025-09-29',3,1,0,0,0,0.75),"
+                "('reply_12h','b@x','N',2025,40,'2025-09-29',1,0,0,0,0,1.5)")
+    report = validate(con, "build")
+    assert report.blocks_publishing
+    failed = " | ".join(report.failed)
+    assert "due_at>=opened_at" in failed  # o2 is due before it opened
+    assert "expect_column_values_to_be_in_set(status)" in failed  # 'done' is no status
+    assert "kpi_weekly: expect_column_values_to_be_between(rate)" in failed  # 1.5
+    assert len(report.failed) == 3
+
+
+def test_clean_marts_pass(con):
+    t = datetime(2025, 9, 29, 2, tzinfo=UTC)
+    con.execute(
+        "create table obligations (obligation_id varchar, standard varchar, ae varchar, client_account varchar, "
+        "opened_at timestamptz, due_at timestamptz, fulfilled_at timestamptz, status varchar, evidence varchar)"
+    )
+    insert_rows(con, "obligations", [
+        dict(obligation_id="o1", standard="reply_12h", ae="a@x", opened_at=t, due_at=t + timedelta(hours=12), status="open", evidence="m1"),
+    ])
+    report = validate(con, "build")
+    assert not report.blocks_publishing and report.checks == 7
