@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _prefect_defaults()
-    from aemetrics.atomic import WarehouseBusy
+    from aemetrics.atomic import WarehouseBusy, warehouse_lock
     from aemetrics.config import ConfigError, load_settings
     from aemetrics.ingest.runner import ExportsError
     from aemetrics.warehouse import WarehouseError, check_usable
@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.exports.is_dir():
             raise ExportsError(f"{args.exports}: exports folder not found")
         check_usable(args.db)  # an unusable database fails here, with its name, before any work
+        if args.command in ("ingest", "run"):
+            with warehouse_lock(args.db, args.wait):  # busy: say so now, not after starting Prefect
+                pass
         if args.command == "ingest":
             from flows.ingest import ingest_flow
 

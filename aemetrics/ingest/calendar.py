@@ -1,12 +1,12 @@
 """iCalendar (.ics) exports -> raw_calendar_events (one row per occurrence) and
 raw_calendar_attendees (one row per attendee per occurrence).
 
-Google, Outlook/Exchange, Apple, Thunderbird, Lotus and friends all write RFC 5545 with their own
-accents, so the file is read leniently: it is split into its components first, and each VEVENT is
-parsed by `icalendar` on its own, so that one broken event is quarantined while the others load.
-Recurrences are expanded by `recurring-ical-events` (RRULE, RDATE, EXDATE, RECURRENCE-ID) over a
-deterministic window, after every time has been given an explicit zone here (see `_Zones` and
-docs/formats.md#calendar for the rules).
+Google, Outlook/Exchange, Apple, Thunderbird and Lotus all write RFC 5545 with their own accents,
+so a file is read leniently: it is cut into the components under VCALENDAR first and each VEVENT
+is parsed by `icalendar` on its own, so one broken event is quarantined while the others load.
+Every time then gets an explicit zone here (`_Zones`), and `recurring-ical-events` expands the
+series (RRULE, RDATE, EXDATE, RECURRENCE-ID) over a deterministic window. The rules are in
+docs/formats.md#calendar.
 """
 from __future__ import annotations
 
@@ -16,37 +16,35 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import icalendar
 import x_wr_timezone
 from icalendar.parser import Contentline
-from icalendar.prop import vBroken, vDDDLists, vDDDTypes
+from icalendar.prop import vBroken, vDDDLists, vRecur
 from recurring_ical_events import EventAdapter, Occurrence, Series
 
+from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.windows_zones import iana_for_windows
-from aemetrics.config import Settings
 
 PARSER = "ics"
 EVENTS = "raw_calendar_events"
 ATTENDEES = "raw_calendar_attendees"
-MAX_OCCURRENCES = 10_000  # per series; a safety cap, noted in quarantine when hit
-HORIZON_DAYS = 400  # recurring series are expanded up to the file's latest timestamp + this
+MAX_OCCURRENCES = 10_000  # per series: a safety cap, noted in quarantine when hit
+HORIZON_DAYS = 400  # series are expanded up to the file's latest timestamp + this
 UTC = timezone.utc
-# Years outside this range cannot be converted between zones safely (datetime overflows).
+# Outside these years a conversion between zones can overflow datetime.
 _MIN_YEAR, _MAX_YEAR = 2, 9000
 
-# Components that stand directly under VCALENDAR; a new one starting closes an unclosed one.
+# Components that stand directly under VCALENDAR: one starting closes an unclosed one.
 _TOP_LEVEL = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", "VAVAILABILITY"}
-_PROPERTY_START = re.compile(r"^[A-Za-z0-9-]+[;:]")
-
-
-# --------------------------------------------------------------------------- entry point
+# 'NAME;...' or 'NAME:...' but not a bare URL ('https://...') in an unescaped description.
+_PROPERTY_START = re.compile(r"^[A-Za-z0-9-]+(?:;|:(?!//)|$)")
 
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
-    """Parse one .ics file. Raises ParseError when the file is not iCalendar at all."""
+    """Parse one .ics file. Raises ParseError when it is not iCalendar at all."""
     try:
         data = src.path.read_bytes()
     except OSError as exc:
@@ -55,7 +53,7 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
 
 
 def parse_bytes(data: bytes, source_file: str, settings: Settings) -> ParseResult:
-    """The parser proper, on the file's bytes (tests and notebooks call it directly)."""
+    """The parser proper, on the file's bytes."""
     text = _decode(data, source_file)
     split = _split(_logical_lines(text))
     if not split.seen_begin:
@@ -76,7 +74,7 @@ def _decode(data: bytes, source_file: str) -> str:
             raise ParseError(f"{source_file}: broken UTF-16 text: {exc}") from exc
     if b"\x00" in data:
         raise ParseError(f"{source_file}: binary data (NUL bytes), not iCalendar text")
-    for encoding in ("utf-8-sig", "gb18030"):  # Chinese Outlook exports may be GBK
+    for encoding in ("utf-8-sig", "gb18030"):  # Chinese Outlook installs may write GBK
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -92,20 +90,19 @@ def _not_ical_reason(text: str) -> str:
 
 
 def _logical_lines(text: str) -> list[str]:
-    """Unfold content lines, leniently: any line ending (CRLF, LF, CR); a line that does not
-    start like a property ('NAME;' or 'NAME:') continues the previous one (bad folding)."""
+    """Unfold content lines leniently: any line ending; a line that does not start like a
+    property continues the previous one (exporters that fold without the leading space)."""
     out: list[str] = []
     for raw in re.split(r"\r\n|\r|\n", text):
         if raw[:1] in (" ", "\t"):
             if out:
                 out[-1] += raw[1:]
+        elif not raw.strip():
             continue
-        if not raw.strip():
-            continue
-        if out and not _PROPERTY_START.match(raw):
+        elif out and not _PROPERTY_START.match(raw):
             out[-1] += raw
-            continue
-        out.append(raw)
+        else:
+            out.append(raw)
     return out
 
 
@@ -113,80 +110,81 @@ def _logical_lines(text: str) -> list[str]:
 class _Block:
     kind: str  # VEVENT, VTODO, VTIMEZONE, X-CUSTOM, ...
     lines: list[str]
-    calendar: int  # index of the VCALENDAR it sits in (bare components: their own)
+    calendar: int  # the VCALENDAR it sits in
 
 
 @dataclass
 class _Split:
     blocks: list[_Block] = field(default_factory=list)
-    headers: dict[int, list[str]] = field(default_factory=dict)  # calendar -> property lines
+    headers: dict[int, list[str]] = field(default_factory=dict)  # calendar -> its property lines
     seen_begin: bool = False
 
 
 def _name_of(line: str) -> tuple[str, str]:
-    """(upper-case property name, value after the first colon) of a content line."""
+    """(upper-case name, text after the first colon) of a content line."""
     head, _, value = line.partition(":")
     return head.split(";", 1)[0].strip().upper(), value.strip()
 
 
 def _split(lines: list[str]) -> _Split:
-    """Cut the lines into the components that stand under VCALENDAR, tolerating missing or
-    stray END lines. Nested components of a VEVENT (VALARM) are dropped: nothing here uses them,
-    and broken alarms must not cost the event."""
+    """Cut lines into the components under VCALENDAR, tolerating missing and stray END lines.
+    Components nested in a VEVENT (VALARM) are dropped: nothing here uses them, and a broken
+    alarm must not cost its event."""
     out = _Split()
-    calendar = -1
-    in_calendar = False
+    calendar, in_calendar = -1, False
     cur: list[str] | None = None
     stack: list[str] = []
+
+    def keep_nested() -> bool:
+        return stack[0] != "VEVENT"
 
     def close() -> None:
         nonlocal cur
         if cur is not None:
-            for name in reversed(stack):
-                if name == stack[0] or stack[0] != "VEVENT":
+            for name in reversed(stack[1:]):
+                if keep_nested():
                     cur.append(f"END:{name}")
+            cur.append(f"END:{stack[0]}")
             out.blocks.append(_Block(stack[0], cur, calendar))
         cur = None
         stack.clear()
 
     for line in lines:
         name, value = _name_of(line)
-        if name == "BEGIN":
+        if name == "BEGIN" and value:
             comp = value.upper()
-            out.seen_begin = out.seen_begin or comp in ("VCALENDAR", "VEVENT")
+            out.seen_begin = out.seen_begin or comp == "VCALENDAR" or comp in _TOP_LEVEL
             if comp == "VCALENDAR":
                 close()
-                calendar += 1
-                in_calendar = True
+                calendar, in_calendar = calendar + 1, True
                 out.headers[calendar] = []
-                continue
-            if cur is None or comp in _TOP_LEVEL:
+            elif cur is None or comp in _TOP_LEVEL:
                 close()
-                if not in_calendar:
+                if not in_calendar:  # a bare component, outside any VCALENDAR
                     calendar += 1
                 cur, stack[:] = [f"BEGIN:{comp}"], [comp]
-                continue
-            stack.append(comp)
-            if stack[0] != "VEVENT":
-                cur.append(f"BEGIN:{comp}")
-        elif name == "END":
+            else:
+                stack.append(comp)
+                if keep_nested():
+                    cur.append(f"BEGIN:{comp}")
+        elif name == "END" and value:
             comp = value.upper()
             if cur is not None and comp in stack:
-                while stack and stack[-1] != comp:
-                    stack.pop()
-                    if stack[0] != "VEVENT":
-                        cur.append(f"END:{stack[-1] if False else comp}")
+                while stack[-1] != comp:  # close what was left open inside
+                    inner = stack.pop()
+                    if keep_nested():
+                        cur.append(f"END:{inner}")
                 if len(stack) == 1:
                     close()
                 else:
                     stack.pop()
-                    if stack[0] != "VEVENT":
+                    if keep_nested():
                         cur.append(f"END:{comp}")
             elif comp == "VCALENDAR":
                 close()
                 in_calendar = False
         elif cur is not None:
-            if len(stack) == 1 or stack[0] != "VEVENT":
+            if len(stack) == 1 or keep_nested():
                 cur.append(line)
         elif in_calendar:
             out.headers[calendar].append(line)
@@ -205,13 +203,13 @@ def _iana_by_lower() -> dict[str, str]:
 def _zoneinfo(key: str) -> tzinfo | None:
     try:
         return zoneinfo.ZoneInfo(key)
-    except Exception:  # unknown key, bad characters, a directory name...: not a zone
+    except Exception:  # unknown key, bad characters, a folder name...: not a zone
         return None
 
 
 def known_zone(tzid: str) -> tzinfo | None:
-    """The zone a TZID names without looking at the file: an IANA id, a Windows name
-    ('China Standard Time'), or a vendor-prefixed IANA id ('/mozilla.org/20050126_1/America/New_York')."""
+    """The zone a TZID names by itself: an IANA id, a Windows name ('China Standard Time'),
+    or a vendor-prefixed IANA id ('/mozilla.org/20050126_1/America/New_York'); quotes ignored."""
     name = tzid.strip().strip('"').strip()
     if not name:
         return None
@@ -220,7 +218,7 @@ def known_zone(tzid: str) -> tzinfo | None:
         tz = _zoneinfo(win)
     if tz is None and "/" in name:
         parts = [p for p in name.split("/") if p]
-        for i in range(1, len(parts)):
+        for i in range(len(parts)):
             if tz := _zoneinfo("/".join(parts[i:])):
                 break
     return tz
@@ -229,10 +227,9 @@ def known_zone(tzid: str) -> tzinfo | None:
 _OFFSET_IN_NAME = re.compile(r"(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?:\s*[:.]?\s*(\d{2}))?", re.I)
 
 
-def _guessed_zone(tzid: str) -> tuple[tzinfo, str] | None:
-    """Last guesses for an unknown TZID: an IANA id with wrong case or spaces, or an offset
-    written in the name ('(UTC+08:00) Beijing, Chongqing, ...')."""
-    name = tzid.strip().strip('"').strip()
+def _guessed_zone(name: str) -> tuple[tzinfo, str] | None:
+    """Last guesses for an unknown TZID: an IANA id with the wrong case or spaces, or an
+    offset written in the name ('(UTC+08:00) Beijing, Chongqing, Hong Kong, Urumqi')."""
     for candidate in (name.lower(), name.replace(" ", "_").lower()):
         if key := _iana_by_lower().get(candidate):
             return zoneinfo.ZoneInfo(key), key
@@ -245,9 +242,10 @@ def _guessed_zone(tzid: str) -> tuple[tzinfo, str] | None:
 
 
 class _Zones:
-    """Resolves the TZIDs of one file. Known names first (IANA, Windows, vendor-prefixed);
-    else the file's VTIMEZONE; else a guess from the name; else the business time zone.
-    Each file gets its own resolver, so a custom TZID never borrows another file's definition."""
+    """Resolves one file's TZIDs: a known name first (IANA, Windows, vendor-prefixed); else the
+    file's VTIMEZONE; else a guess from the name; else the business time zone (the last two are
+    noted). A resolver per file, so a custom TZID never borrows another file's definition
+    (icalendar's own cache of VTIMEZONEs is process-wide)."""
 
     def __init__(self, vtimezones: dict[str, list[str]], business: tzinfo) -> None:
         self._blocks = vtimezones
@@ -255,7 +253,7 @@ class _Zones:
         self._cache: dict[str, tuple[tzinfo, str | None]] = {}
 
     def get(self, tzid: str) -> tuple[tzinfo, str | None]:
-        """(zone, note) where note says how an unknown TZID was read, else None."""
+        """(zone, note): the note says how an unknown TZID was read."""
         if tzid not in self._cache:
             self._cache[tzid] = self._resolve(tzid)
         return self._cache[tzid]
@@ -271,7 +269,7 @@ class _Zones:
                     warnings.simplefilter("ignore")
                     component = icalendar.Timezone.from_ical("\r\n".join(self._blocks[key]))
                     tz = component.to_tz(lookup_tzid=False)
-                    tz.utcoffset(datetime(2020, 1, 1))  # fails now rather than mid-expansion
+                    tz.utcoffset(datetime(2020, 1, 1))  # fail here rather than mid-expansion
                 return tz, None
             except Exception as exc:
                 problem = f"its VTIMEZONE is unreadable ({exc})"
@@ -284,7 +282,7 @@ class _Zones:
 
 
 class _Adapter(EventAdapter):
-    """recurring-ical-events' VEVENT adapter, giving back the component an occurrence came from."""
+    """recurring-ical-events' VEVENT adapter that gives back its component."""
 
     @property
     def component(self) -> icalendar.Event:
@@ -305,17 +303,16 @@ class _Series(Series):
 _PERIOD_DAYS = {"SECONDLY": 1 / 86400, "MINUTELY": 1 / 1440, "HOURLY": 1 / 24, "DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}
 
 
-def _rate_per_day(rrule: Any) -> float:
-    """A generous estimate of a rule's occurrences per day, to size the first expansion window
-    (so an unbounded SECONDLY rule is never enumerated over years)."""
+def _rate_per_day(rule: vRecur) -> float:
+    """A generous estimate of a rule's occurrences per day. It sizes the first expansion
+    window, so that a dense rule (FREQ=MINUTELY, no end) is never enumerated over years."""
     try:
-        freq = str(rrule.get("FREQ", ["DAILY"])[0]).upper()
-        interval = max(1, int(rrule.get("INTERVAL", [1])[0]))
+        freq = str(rule.get("FREQ", ["DAILY"])[0]).upper()
+        interval = max(1, int(rule.get("INTERVAL", [1])[0]))
         per_period = 1
-        for key in ("BYSECOND", "BYMINUTE", "BYHOUR", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS"):
-            per_period *= max(1, len(rrule.get(key, [])))
-        days = rrule.get("BYDAY", [])
-        per_period *= max(1, len(days)) * {"MONTHLY": 5, "YEARLY": 53}.get(freq, 1)
+        for key in ("BYSECOND", "BYMINUTE", "BYHOUR", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH"):
+            per_period *= max(1, len(rule.get(key, [])))
+        per_period *= max(1, len(rule.get("BYDAY", []))) * {"MONTHLY": 5, "YEARLY": 53}.get(freq, 1)
         return per_period / (_PERIOD_DAYS.get(freq, 1) * interval)
     except Exception:
         return 1.0
@@ -324,25 +321,25 @@ def _rate_per_day(rrule: Any) -> float:
 # --------------------------------------------------------------------------- values
 
 
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
+def _all(component: icalendar.Component, name: str) -> list[Any]:
+    """Every value of a property (icalendar returns one value, or a list when repeated)."""
+    value = component.get(name)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def _text(component: icalendar.Component, name: str) -> str | None:
-    value = _first(component.get(name))
-    if value is None or isinstance(value, vBroken):
-        return None if value is None else str(value)
-    if isinstance(value, list):
+    values = _all(component, name)
+    if not values or isinstance(values[0], list):
         return None
-    text = str(value).strip()
+    text = str(values[0]).strip()
     return text or None
 
 
 def _param(value: Any, name: str) -> str | None:
     params = getattr(value, "params", None)
-    if not params:
-        return None
-    raw = params.get(name)
+    raw = params.get(name) if params else None
     if raw is None:
         return None
     if isinstance(raw, (list, tuple)):
@@ -353,7 +350,7 @@ def _param(value: Any, name: str) -> str | None:
 
 def _address(value: Any) -> str | None:
     text = str(value).strip()
-    if text.lower().startswith("mailto:"):
+    if text[:7].lower() == "mailto:":
         text = text[7:]
     return text.strip().lower() or None
 
@@ -362,8 +359,19 @@ def _upper(value: str | None) -> str | None:
     return value.upper() if value else None
 
 
+def _dt(value: Any) -> Any:
+    """The value of a date/time property, or None when it is broken (vBroken raises on .dt)."""
+    return None if isinstance(value, vBroken) else getattr(value, "dt", None)
+
+
+def _dt_of(value: Any) -> Any:
+    """The date/datetime of a property value; for an RDATE period, its start."""
+    dt = _dt(value)
+    return dt[0] if isinstance(dt, tuple) and dt else dt
+
+
 _ZOOM_URL = re.compile(r"zoom(?:gov)?\.(?:us|com\.cn|com)/(?:j|w|s|wc(?:/join)?)/(\d{9,11})(?!\d)", re.I)
-_ZOOM_CONFNO = re.compile(r"zoom\w*://[^\s]*?confno=(\d{9,11})(?!\d)", re.I)
+_ZOOM_CONFNO = re.compile(r"zoom\w*://\S*?confno=(\d{9,11})(?!\d)", re.I)
 _TEAMS_URL = re.compile(r"teams\.(?:microsoft|live)\.com/meet/(\d{9,15})(?!\d)", re.I)
 _LABELLED_ID = re.compile(
     r"(?:meeting\s*(?:id|number|no\.?)|webinar\s*id|会议\s*(?:号码?|id|编号)|腾讯会议(?:号)?)"
@@ -371,11 +379,21 @@ _LABELLED_ID = re.compile(
     r"(\d(?:[ \u00a0\u3000-]?\d){8,13})(?!\d)",
     re.I,
 )
+_MEETING_FIELDS = (
+    "LOCATION",
+    "URL",
+    "X-MICROSOFT-ONLINEMEETINGCONFLINK",
+    "X-MICROSOFT-SKYPETEAMSMEETINGURL",
+    "X-MICROSOFT-ONLINEMEETINGEXTERNALLINK",
+    "CONFERENCE",
+    "DESCRIPTION",
+    "X-ALT-DESC",
+)
 
 
 def find_online_meeting_id(*texts: str | None) -> str | None:
-    """Digits of the first Zoom/Teams/Webex/Tencent meeting id in the texts, in order: a join
-    link ('zoom.us/j/81234567890?pwd=..') or a labelled number ('Meeting ID: 812 3456 7890',
+    """Digits of the first Zoom/Teams/Webex/Tencent meeting id in the texts, taken in order:
+    a join link ('zoom.us/j/81234567890?pwd=..') or a labelled number ('Meeting ID: 812 3456 7890',
     '会议号：812 3456 7890', Teams 'Meeting ID: 123 456 789 012')."""
     for text in texts:
         if not text:
@@ -386,17 +404,14 @@ def find_online_meeting_id(*texts: str | None) -> str | None:
     return None
 
 
-_MEETING_FIELDS = (
-    "LOCATION",
-    "URL",
-    "X-MICROSOFT-ONLINEMEETINGCONFLINK",
-    "X-MICROSOFT-SKYPETEAMSMEETINGURL",
-    "X-MICROSOFT-ONLINEMEETINGEXTERNALLINK",
-    "CONFERENCE",
-    "X-GOOGLE-CONFERENCE",
-    "DESCRIPTION",
-    "X-ALT-DESC",
-)
+# Properties whose broken value is dropped (with a note) rather than costing the event.
+_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "DTEND": (lambda v: isinstance(_dt(v), date), "end taken from DURATION or the start"),
+    "DURATION": (lambda v: isinstance(_dt(v), timedelta), "end taken from the start"),
+    "RRULE": (lambda v: isinstance(v, vRecur), "loaded as a single event"),
+    "RDATE": (lambda v: isinstance(v, vDDDLists) and all(isinstance(_dt(d), (date, tuple)) for d in v.dts), "RDATE ignored"),
+    "EXDATE": (lambda v: isinstance(v, vDDDLists) and all(isinstance(_dt(d), date) for d in v.dts), "EXDATE ignored"),
+}
 
 
 # --------------------------------------------------------------------------- the parser
@@ -404,7 +419,7 @@ _MEETING_FIELDS = (
 
 @dataclass
 class _Member:
-    index: int  # N of 'VEVENT N'
+    index: int  # the N of 'VEVENT N'
     event: icalendar.Event
 
     @property
@@ -413,33 +428,43 @@ class _Member:
 
 
 class _Parser:
+    """One file's run: read the VEVENTs, group them into series by UID, expand, emit rows."""
+
     def __init__(self, split: _Split, source_file: str, settings: Settings) -> None:
         self.split = split
         self.source_file = source_file
         self.business = settings.tz
         self.result = ParseResult(parser=PARSER)
-        self.loaded: set[int] = set()  # VEVENT indexes that produced rows
-        self.rejected: set[int] = set()  # VEVENT indexes quarantined outright
+        self._noted: set[tuple[str, str]] = set()
+        self.loaded: set[int] = set()  # VEVENTs that produced rows
+        self.rejected: set[int] = set()  # VEVENTs quarantined outright
+        self.why_no_rows: dict[int, str] = {}
+        self.statics: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
         vtimezones: dict[str, list[str]] = {}
         for block in split.blocks:
             if block.kind == "VTIMEZONE":
-                for line in block.lines:
-                    name, value = _name_of(line)
-                    if name == "TZID":
-                        vtimezones.setdefault(value.strip('"').strip(), block.lines)
-                        break
+                tzid = next((v for n, v in map(_name_of, block.lines) if n == "TZID"), None)
+                if tzid is not None:
+                    vtimezones.setdefault(tzid.strip('"').strip(), block.lines)
         self.zones = _Zones(vtimezones, self.business)
-        self.floating = {cal: self._calendar_zone(cal, lines) for cal, lines in split.headers.items()}
-
-    # -- helpers
+        self.calendar_zones = {cal: self._calendar_zone(cal, lines) for cal, lines in split.headers.items()}
 
     def note(self, record: str, reason: str) -> None:
-        if (record, reason) not in self.result.quarantined:
+        if (record, reason) not in self._noted:
+            self._noted.add((record, reason))
             self.result.reject(record, reason)
 
-    def reject(self, member: _Member, reason: str) -> None:
-        self.rejected.add(member.index)
-        self.result.reject(member.record, reason)
+    def reject(self, index: int, reason: str) -> None:
+        self.rejected.add(index)
+        self.note(f"VEVENT {index}", reason)
+
+    def utc(self, value: date | datetime) -> datetime:
+        """UTC of a value; a date means local midnight in the business time zone."""
+        if not isinstance(value, datetime):
+            value = datetime.combine(value, time(0), self.business)
+        elif value.tzinfo is None:
+            value = value.replace(tzinfo=self.business)
+        return value.astimezone(UTC)
 
     def _calendar_zone(self, cal: int, lines: list[str]) -> tzinfo | None:
         """X-WR-TIMEZONE (Google, Apple): the zone of the calendar's UTC and floating times."""
@@ -455,105 +480,85 @@ class _Parser:
             self.note(f"VCALENDAR {cal + 1}", f"X-WR-TIMEZONE {value!r} is unknown: ignored")
         return None
 
-    def utc(self, value: date | datetime) -> datetime:
-        """UTC of a value: dates at local midnight of the business zone, floating in it too."""
-        if not isinstance(value, datetime):
-            value = datetime.combine(value, time(0), self.business)
-        elif value.tzinfo is None:
-            value = value.replace(tzinfo=self.business)
-        return value.astimezone(UTC)
-
-    # -- run
-
     def run(self) -> ParseResult:
         counts: dict[str, int] = {}
         members: list[_Member] = []
         for block in self.split.blocks:
             counts[block.kind] = counts.get(block.kind, 0) + 1
-            if block.kind == "VTIMEZONE":
-                continue
-            if block.kind != "VEVENT":
-                self.result.reject(f"{block.kind} {counts[block.kind]}", f"{block.kind} is not an event")
-                continue
-            member = self._read(counts["VEVENT"], block)
-            if member is not None:
-                members.append(member)
+            if block.kind == "VEVENT":
+                member = self._read(counts["VEVENT"], block)
+                if member is not None:
+                    members.append(member)
+            elif block.kind != "VTIMEZONE":
+                self.note(f"{block.kind} {counts[block.kind]}", f"{block.kind} is not an event")
         if not counts.get("VEVENT") and not self.result.quarantined:
-            self.result.reject("VCALENDAR", "the calendar holds no VEVENT")
+            self.note("VCALENDAR", "the calendar holds no VEVENT")
         if members:
             self._expand_all(members)
         for index in range(1, counts.get("VEVENT", 0) + 1):
             if index not in self.loaded and index not in self.rejected:
-                self.result.reject(f"VEVENT {index}", self._why_no_rows.get(index, "produced no occurrence"))
+                self.note(f"VEVENT {index}", self.why_no_rows.get(index, "produced no occurrence"))
         return self.result
 
     # -- one VEVENT: parse, check, give every time an explicit zone
 
     def _read(self, index: int, block: _Block) -> _Member | None:
-        member = _Member(index, None)  # type: ignore[arg-type]
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 event = icalendar.Event.from_ical("\r\n".join(block.lines))
-        except Exception as exc:
-            self.reject(member, f"unreadable VEVENT: {exc}")
-            return None
-        member.event = event
-        try:
-            return self._prepare(member, self.floating.get(block.calendar))
-        except Exception as exc:  # a malformed value we did not foresee: this event only
-            self.reject(member, f"unreadable VEVENT ({type(exc).__name__}): {exc}")
+            member = _Member(index, event)
+            return member if self._prepare(member, self.calendar_zones.get(block.calendar)) else None
+        except Exception as exc:  # a malformed value nobody foresaw: this event only
+            self.reject(index, f"unreadable VEVENT ({type(exc).__name__}): {exc}")
             return None
 
-    def _prepare(self, member: _Member, calendar_zone: tzinfo | None) -> _Member | None:
+    def _prepare(self, member: _Member, calendar_zone: tzinfo | None) -> bool:
         event = member.event
-        start = _first(event.get("DTSTART"))
-        if start is None:
-            self.reject(member, "missing DTSTART")
-            return None
-        if isinstance(start, vBroken) or not isinstance(getattr(start, "dt", None), date):
+        starts = _all(event, "DTSTART")
+        if not starts:
+            self.reject(member.index, "missing DTSTART")
+            return False
+        start = starts[0]
+        if not isinstance(_dt(start), date):
             raw = str(start) if isinstance(start, vBroken) else start.to_ical().decode(errors="replace")
-            self.reject(member, f"unparseable DTSTART: {raw}")
-            return None
+            self.reject(member.index, f"unparseable DTSTART: {raw}")
+            return False
         if not _MIN_YEAR <= start.dt.year <= _MAX_YEAR:
-            self.reject(member, f"DTSTART out of the supported years {_MIN_YEAR}-{_MAX_YEAR}: {start.dt}")
-            return None
+            self.reject(member.index, f"DTSTART outside the years {_MIN_YEAR}-{_MAX_YEAR}: {start.dt}")
+            return False
         event["DTSTART"] = start
-        rid = event.get("RECURRENCE-ID")
-        if rid is not None and (isinstance(_first(rid), vBroken) or not isinstance(getattr(_first(rid), "dt", None), date)):
-            self.reject(member, f"unparseable RECURRENCE-ID: {_first(rid)}")
-            return None
-        for name, consequence in (
-            ("DTEND", "end taken from DURATION or start"),
-            ("DURATION", "end taken from start"),
-            ("RRULE", "loaded as a single event"),
-            ("RDATE", "RDATE ignored"),
-            ("EXDATE", "EXDATE ignored"),
-        ):
-            values = event.get(name)
-            listed = values if isinstance(values, list) else [values]
-            if values is not None and any(isinstance(v, vBroken) or not hasattr(v, "dt" if name not in ("RRULE", "RDATE", "EXDATE") else "params") for v in listed):
+        rids = _all(event, "RECURRENCE-ID")
+        if rids and not isinstance(_dt(rids[0]), date):
+            self.reject(member.index, f"unparseable RECURRENCE-ID: {rids[0]}")
+            return False
+        if rids:
+            event["RECURRENCE-ID"] = rids[0]
+        for name, (valid, consequence) in _CHECKS.items():
+            values = _all(event, name)
+            if values and not all(valid(v) for v in values):
                 del event[name]
                 self.note(member.record, f"unparseable {name}: {consequence}")
-        for name in ("DTEND", "RECURRENCE-ID"):
-            if isinstance(event.get(name), list):
-                event[name] = event[name][0]
-        sequence = event.get("SEQUENCE")
-        if sequence is not None and not isinstance(_first(sequence), int):
-            del event["SEQUENCE"]
-        elif isinstance(sequence, list):
+        if ends := _all(event, "DTEND"):
+            event["DTEND"] = ends[0]
+        sequence = _all(event, "SEQUENCE")
+        if sequence:
             event["SEQUENCE"] = sequence[0]
+            if not isinstance(sequence[0], int):
+                del event["SEQUENCE"]
         self._localize(member, calendar_zone)
-        return member
+        return True
 
     def _localize(self, member: _Member, calendar_zone: tzinfo | None) -> None:
-        """Give every DTSTART/DTEND/RECURRENCE-ID/RDATE/EXDATE an explicit zone: TZID via _Zones,
-        UTC and floating via X-WR-TIMEZONE (x-wr-timezone's rule) else floating in the business zone."""
+        """Give every DTSTART/DTEND/RECURRENCE-ID/RDATE/EXDATE an explicit zone: a TZID through
+        _Zones (the wall-clock time as written, in that zone); UTC and floating times through
+        X-WR-TIMEZONE when the calendar has one (x-wr-timezone's rule); floating otherwise in
+        the business time zone."""
         event = member.event
         walker = x_wr_timezone.UTCChangingWalker(calendar_zone) if calendar_zone else None
 
         def fix(value: Any, tzid: str | None) -> Any:
-            if isinstance(value, tuple):  # an RDATE period (start, end or duration)
+            if isinstance(value, tuple):  # an RDATE period: (start, end or duration)
                 return tuple(fix(v, tzid) for v in value)
             if not isinstance(value, datetime):
                 return value
@@ -561,97 +566,82 @@ class _Parser:
                 tz, note = self.zones.get(tzid)
                 if note:
                     self.note(member.record, note)
-                return value.replace(tzinfo=tz)  # the wall-clock time as written, in that zone
+                return value.replace(tzinfo=tz)
             if walker is not None:
                 value = walker.walk_value_datetime(value)
             return value.replace(tzinfo=self.business) if value.tzinfo is None else value
 
         for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
-            prop = event.get(name)
-            if isinstance(prop, vDDDTypes):
+            if (prop := event.get(name)) is not None:
                 prop.dt = fix(prop.dt, _param(prop, "TZID"))
         for name in ("RDATE", "EXDATE"):
-            props = event.get(name)
-            for prop in props if isinstance(props, list) else [props] if props is not None else []:
-                if isinstance(prop, vDDDLists):
-                    tzid = _param(prop, "TZID")
-                    for item in prop.dts:
-                        item.dt = fix(item.dt, tzid or _param(item, "TZID"))
+            for prop in _all(event, name):
+                tzid = _param(prop, "TZID")
+                for item in prop.dts:
+                    item.dt = fix(item.dt, tzid or _param(item, "TZID"))
         start = event["DTSTART"].dt
-        rules = event.get("RRULE")
         if isinstance(start, datetime):
-            for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
-                until = _first(rule.get("UNTIL")) if hasattr(rule, "get") else None
+            for rule in _all(event, "RRULE"):
+                until = (rule.get("UNTIL") or [None])[0]
                 if isinstance(until, datetime) and until.tzinfo is None:
                     rule["UNTIL"] = [until.replace(tzinfo=start.tzinfo).astimezone(UTC)]
                 elif isinstance(until, date) and not isinstance(until, datetime):
-                    # A date UNTIL on a timed series: the whole of that day counts.
+                    # A date UNTIL on a timed series: that whole day counts.
                     rule["UNTIL"] = [datetime.combine(until, time(23, 59, 59), start.tzinfo).astimezone(UTC)]
 
     # -- expansion
 
-    def _timestamps(self, member: _Member) -> list[datetime]:
-        """Timestamps that bound the expansion horizon (see docs/formats.md#calendar)."""
-        event = member.event
+    def _times(self, event: icalendar.Event, names: tuple[str, ...]) -> list[datetime]:
+        """UTC of the named properties' values (RDATE periods: their starts; RRULE: UNTIL)."""
         values: list[Any] = []
-        for name in ("DTSTAMP", "LAST-MODIFIED", "CREATED", "DTSTART", "DTEND", "RECURRENCE-ID"):
-            prop = _first(event.get(name))
-            if prop is not None and hasattr(prop, "dt"):
-                values.append(prop.dt)
-        for name in ("RDATE",):
-            props = event.get(name)
-            for prop in props if isinstance(props, list) else [props] if props is not None else []:
-                values.extend(_first(list(d.dt)) if isinstance(d.dt, tuple) else d.dt for d in getattr(prop, "dts", []))
-        rules = event.get("RRULE")
-        for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
-            if hasattr(rule, "get") and (until := _first(rule.get("UNTIL"))) is not None:
-                values.append(until)
-        out = []
-        for value in values:
-            if isinstance(value, date) and _MIN_YEAR <= value.year <= _MAX_YEAR:
-                out.append(self.utc(value))
-        return out
+        for name in names:
+            for prop in _all(event, name):
+                if name == "RRULE":
+                    values.extend(prop.get("UNTIL", []))
+                elif name == "RDATE":
+                    values.extend(_dt_of(item) for item in prop.dts)
+                else:
+                    values.append(_dt_of(prop))
+        return [self.utc(v) for v in values if isinstance(v, date) and _MIN_YEAR <= v.year <= _MAX_YEAR]
 
     def _expand_all(self, members: list[_Member]) -> None:
-        latest = max((t for m in members for t in self._timestamps(m)), default=None)
-        horizon = (latest or datetime.now(UTC)) + timedelta(days=HORIZON_DAYS)
-        self._why_no_rows: dict[int, str] = {}
+        stamps = ("DTSTAMP", "LAST-MODIFIED", "CREATED", "DTSTART", "DTEND", "RECURRENCE-ID", "RDATE", "RRULE")
+        latest = max(t for m in members for t in self._times(m.event, stamps))
+        horizon = latest + timedelta(days=HORIZON_DAYS)
         groups: dict[str, list[_Member]] = {}
         for member in members:
             uid = _text(member.event, "UID") or f"{self.source_file}#{member.record}"
             groups.setdefault(uid, []).append(member)
-        self._statics: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
         for uid, group in groups.items():
             try:
                 self._expand(uid, group, horizon)
             except Exception as exc:  # one series must not cost the file
                 for member in group:
                     if member.index not in self.loaded:
-                        self.reject(member, f"recurrence could not be expanded ({type(exc).__name__}): {exc}")
-
-    def _series(self, group: list[_Member]) -> tuple[_Series, dict[int, _Member]]:
-        adapters = {id(m.event): m for m in group}
-        try:
-            return _Series([_Adapter(m.event) for m in group]), adapters
-        except Exception as exc:
-            for member in group:
-                event = member.event
-                if any(name in event for name in ("RRULE", "RDATE", "EXDATE")):
-                    for name in ("RRULE", "RDATE", "EXDATE"):
-                        event.pop(name, None)
-                    self.note(member.record, f"recurrence rule unusable ({exc}): loaded as a single event")
-            return _Series([_Adapter(m.event) for m in group]), adapters
+                        self.reject(member.index, f"recurrence could not be expanded ({type(exc).__name__}): {exc}")
 
     def _expand(self, uid: str, group: list[_Member], horizon: datetime) -> None:
-        series, by_component = self._series(group)
-        start = min(t for m in group for t in self._timestamps(m)[3:4] or [self.utc(m.event["DTSTART"].dt)])
-        start = min([start] + [self.utc(m.event["RECURRENCE-ID"].dt) for m in group if "RECURRENCE-ID" in m.event])
+        by_component = {id(m.event): m for m in group}
+        start = min(t for m in group for t in self._times(m.event, ("DTSTART", "RECURRENCE-ID", "RDATE")))
         start -= timedelta(days=1)
+        try:
+            series = _Series([_Adapter(m.event) for m in group])
+            occurrences, truncated = self._occurrences(series, start, horizon)
+        except Exception as exc:
+            rules = ("RRULE", "RDATE", "EXDATE")
+            if not any(name in m.event for m in group for name in rules):
+                raise
+            for member in group:  # load what the rules cannot break: the events as written
+                if any(name in member.event for name in rules):
+                    for name in rules:
+                        member.event.pop(name, None)
+                    self.note(member.record, f"recurrence unusable ({type(exc).__name__}: {exc}): loaded as a single event")
+            series = _Series([_Adapter(m.event) for m in group])
+            occurrences, truncated = self._occurrences(series, start, horizon)
         core = series.recurrence.core if series.recurrence.has_core else None
-        core_rules = bool(core and any(n in core.component for n in ("RRULE", "RDATE")))
-        occurrences, truncated = self._occurrences(series, core, start, horizon)
         if truncated and core is not None:
             self.note(by_component[id(core.component)].record, f"series truncated at {MAX_OCCURRENCES} occurrences")
+        has_rules = core is not None and any(n in core.component for n in ("RRULE", "RDATE"))
         seen: set[str] = set()
         for occ in occurrences:
             adapter = occ.adapter
@@ -659,7 +649,7 @@ class _Parser:
             rid = adapter.component.get("RECURRENCE-ID")
             if rid is None:
                 scheduled = occ.start
-            elif adapter.this_and_future:
+            elif adapter.this_and_future:  # an occurrence moved along by a THISANDFUTURE override
                 scheduled = occ.start - adapter.move_recurrences_by
             else:
                 scheduled = rid.dt
@@ -668,33 +658,28 @@ class _Parser:
                 self.note(member.record, f"occurrence {key} generated twice: kept once")
                 continue
             seen.add(key)
-            self._emit(uid, key, occ, member, is_recurring=core_rules or rid is not None, is_override=rid is not None)
+            self._emit(uid, key, occ, member, is_recurring=has_rules or rid is not None, is_override=rid is not None)
         used = {id(a.component) for a in series.components}
         for member in group:
-            if member.index in self.loaded:
-                continue
             if id(member.event) not in used:
-                self._why_no_rows[member.index] = "superseded by another VEVENT with the same UID and RECURRENCE-ID and a higher SEQUENCE"
+                reason = "superseded by a VEVENT with the same UID (and RECURRENCE-ID) and a higher SEQUENCE"
             elif "RECURRENCE-ID" in member.event:
-                self._why_no_rows[member.index] = "override of an occurrence the series does not have (removed by EXDATE, or after the horizon)"
+                reason = "override of an occurrence the series does not have (removed by EXDATE, or after the horizon)"
             else:
-                self._why_no_rows[member.index] = (
-                    f"no occurrence of the series before the horizon {horizon:%Y-%m-%d} "
-                    "(all removed by EXDATE or replaced by overrides)"
-                )
+                reason = f"no occurrence before the horizon {horizon:%Y-%m-%d} (all removed by EXDATE or replaced by overrides)"
+            self.why_no_rows[member.index] = reason
 
-    def _occurrences(self, series: _Series, core: _Adapter | None, start: datetime, horizon: datetime) -> tuple[list[_Occurrence], bool]:
-        """Occurrences from the series start to the horizon, the earliest MAX_OCCURRENCES of them.
-        A dense rule is expanded over a growing window so it is never enumerated for years."""
-        rules = core.component.get("RRULE") if core is not None else None
-        rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
-        rate = sum(_rate_per_day(r) for r in rules)
-        rdates = len(core.rdates) if core is not None else 0
-        span_days = max(1.0, (horizon - start).total_seconds() / 86400)
-        if rate * span_days + rdates <= 2 * MAX_OCCURRENCES:
+    def _occurrences(self, series: _Series, start: datetime, horizon: datetime) -> tuple[list[_Occurrence], bool]:
+        """The earliest MAX_OCCURRENCES occurrences from the series start to the horizon, and
+        whether there were more. A dense rule is expanded over a growing window instead of
+        being enumerated to the horizon."""
+        core = series.recurrence.core if series.recurrence.has_core else None
+        rate = sum(_rate_per_day(r) for r in _all(core.component, "RRULE")) if core else 0.0
+        expected = rate * (horizon - start).total_seconds() / 86400 + (len(core.rdates) if core else 0)
+        if expected <= 2 * MAX_OCCURRENCES:
             stop = horizon
         else:
-            stop = min(horizon, start + timedelta(days=max(1.0, MAX_OCCURRENCES / max(rate, 1e-9))))
+            stop = min(horizon, start + timedelta(days=max(1.0, MAX_OCCURRENCES / rate)))
         while True:
             found = list(series.between(start, stop))
             if len(found) > MAX_OCCURRENCES or stop >= horizon:
@@ -711,22 +696,18 @@ class _Parser:
     # -- rows
 
     def _static(self, member: _Member) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """The per-component part of its rows, computed once however many occurrences it has."""
-        if member.index in self._statics:
-            return self._statics[member.index]
+        """The per-component part of the rows, computed once however many occurrences it has."""
+        if member.index in self.statics:
+            return self.statics[member.index]
         event = member.event
-        organizer = _first(event.get("ORGANIZER"))
 
         def stamp(name: str) -> datetime | None:
-            prop = _first(event.get(name))
-            value = getattr(prop, "dt", None)
-            if isinstance(value, date) and _MIN_YEAR <= value.year <= _MAX_YEAR:
-                return self.utc(value)
-            return None
+            times = self._times(event, (name,))
+            return times[0] if times else None
 
+        organizers = _all(event, "ORGANIZER")
+        organizer = organizers[0] if organizers else None
         sequence = event.get("SEQUENCE")
-        texts = [_text(event, name) for name in _MEETING_FIELDS]
-        start_prop = event["DTSTART"]
         static = {
             "summary": _text(event, "SUMMARY"),
             "status": _upper(_text(event, "STATUS")),
@@ -734,44 +715,40 @@ class _Parser:
             "organizer_name": _param(organizer, "CN"),
             "location": _text(event, "LOCATION"),
             "description": _text(event, "DESCRIPTION"),
-            "online_meeting_id": find_online_meeting_id(*texts),
+            "online_meeting_id": find_online_meeting_id(*(_text(event, n) for n in _MEETING_FIELDS)),
             "created_at": stamp("CREATED"),
             "dtstamp_at": stamp("DTSTAMP"),
             "last_modified_at": stamp("LAST-MODIFIED"),
             "sequence": int(sequence) if isinstance(sequence, int) else None,
-            "tzid": _param(start_prop, "TZID"),
+            "tzid": _param(event["DTSTART"], "TZID"),
             "source_file": self.source_file,
             "record": member.record,
         }
-        attendees = event.get("ATTENDEE")
-        people = []
-        for attendee in attendees if isinstance(attendees, list) else [attendees] if attendees is not None else []:
-            people.append(
-                {
-                    "email": _address(attendee),
-                    "name": _param(attendee, "CN"),
-                    "role": _upper(_param(attendee, "ROLE")),
-                    "partstat": _upper(_param(attendee, "PARTSTAT")),
-                    "cutype": _upper(_param(attendee, "CUTYPE")),
-                    "source_file": self.source_file,
-                    "record": member.record,
-                }
-            )
-        self._statics[member.index] = (static, people)
+        people = [
+            {
+                "email": _address(attendee),
+                "name": _param(attendee, "CN"),
+                "role": _upper(_param(attendee, "ROLE")),
+                "partstat": _upper(_param(attendee, "PARTSTAT")),
+                "cutype": _upper(_param(attendee, "CUTYPE")),
+                "source_file": self.source_file,
+                "record": member.record,
+            }
+            for attendee in _all(event, "ATTENDEE")
+        ]
+        self.statics[member.index] = (static, people)
         return static, people
 
     def _emit(self, uid: str, key: str, occ: _Occurrence, member: _Member, *, is_recurring: bool, is_override: bool) -> None:
         static, people = self._static(member)
         start_at, end_at = self.utc(occ.start), self.utc(occ.end)
-        if end_at < start_at:
-            end_at = start_at
         self.result.add(
             EVENTS,
             {
                 "event_uid": uid,
                 "occurrence_key": key,
                 "start_at": start_at,
-                "end_at": end_at,
+                "end_at": max(start_at, end_at),
                 "is_all_day": not isinstance(occ.start, datetime),
                 "is_recurring": is_recurring,
                 "is_override": is_override,
@@ -783,4 +760,4 @@ class _Parser:
         self.loaded.add(member.index)
 
 
-__all__ = ["MAX_OCCURRENCES", "HORIZON_DAYS", "PARSER", "find_online_meeting_id", "known_zone", "parse", "parse_bytes"]
+__all__ = ["HORIZON_DAYS", "MAX_OCCURRENCES", "PARSER", "find_online_meeting_id", "known_zone", "parse", "parse_bytes"]

@@ -8,6 +8,7 @@ docs/benchmarks.md). Every decision on odd input is documented in docs/formats.m
 from __future__ import annotations
 
 import base64
+import binascii
 import email
 import email.policy
 import hashlib
@@ -46,7 +47,7 @@ WANTED = frozenset({
     b"message-id", b"date", b"from", b"to", b"cc", b"subject", b"in-reply-to", b"references",
     b"auto-submitted", b"precedence", b"list-id", b"x-autoreply", b"x-autorespond",
     b"x-auto-response-suppress", b"content-type", b"thread-index", b"thread-topic", b"x-gm-thrid",
-    b"content-length",
+    b"content-length", b"content-transfer-encoding",
 })
 USABLE = ("from", "to", "cc", "date", "subject", "message-id")  # a message needs one of these
 
@@ -83,10 +84,10 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
 
 # ---------------------------------------------------------------- header blocks
 
-_UNFOLD = re.compile(rb"\r?\n(?=[ \t])")
-# A line that is no field and not indented continues the previous field: some senders fold
-# encoded-words without the leading space (=?utf-8?B?...?= at the start of a line).
-_BAD_FOLD = re.compile(rb"\r?\n(?![!-9;-~]+[ \t]*:|\r?\n|\Z)")
+# Unfolding: a line break not followed by a new field continues the field before it. That is
+# RFC 5322 folding (the next line starts with a space) and also the folding some senders do
+# without the space (=?utf-8?B?...?= at the start of a line). Whitespace runs are collapsed later.
+_UNFOLD = re.compile(rb"\r?\n(?![!-9;-~]+[ \t]*:|\r?\n|\Z)")
 _FIELD_LINE = re.compile(rb"^([!-9;-~]+)[ \t]*:[ \t]*([^\r\n]*)", re.M)
 _CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:+-]+)""", re.I)
 _BLANK_LINE = re.compile(rb"\n\r?\n")
@@ -101,7 +102,7 @@ class Headers:
         self._buf, self._body = buf, (body_start, min(body_end, body_start + 16384))
         self.fields: dict[str, list[bytes]] = {}
         self.field_lines = 0
-        for name, value in _FIELD_LINE.findall(_BAD_FOLD.sub(b" ", _UNFOLD.sub(b"", block))):
+        for name, value in _FIELD_LINE.findall(_UNFOLD.sub(b" ", block)):
             self.field_lines += 1
             name = name.lower()
             if name in WANTED:
@@ -191,8 +192,26 @@ def _content_type(value: str | None) -> str | None:
     return m.group(1).lower()[:200] if m else None
 
 
+def body_text(h: Headers, raw_message: bytes, body: bytes) -> str | None:
+    """The message's text (only with store_bodies): a single-part text/plain body is decoded
+    directly; anything else goes through Python's MIME parser (body_of)."""
+    if _content_type(h.get("content-type")) not in (None, "text/plain"):
+        return body_of(raw_message)
+    cte = (h.get("content-transfer-encoding") or "").strip().lower()
+    try:
+        if cte == "base64":
+            body = binascii.a2b_base64(body)
+        elif cte == "quoted-printable":
+            body = binascii.a2b_qp(body)
+    except (binascii.Error, ValueError):
+        return body_of(raw_message)
+    m = _CHARSET_PARAM.search((h.get("content-type") or "").encode("ascii", "replace"))
+    text = decode_charset(body, m.group(1).decode("ascii")) if m else decode_raw(body)
+    return text.replace("\x00", "")
+
+
 def body_of(raw_message: bytes) -> str | None:
-    """The first text/plain part that is not an attachment, decoded (only with store_bodies)."""
+    """The first text/plain part that is not an attachment, decoded, via Python's MIME parser."""
     try:
         msg = email.message_from_bytes(raw_message, policy=email.policy.compat32)
         for part in msg.walk():
@@ -202,7 +221,9 @@ def body_of(raw_message: bytes) -> str | None:
                 continue
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes):
-                return decode_charset(payload, part.get_content_charset() or "utf-8").replace("\x00", "")
+                charset = part.get_content_charset()
+                text = decode_charset(payload, charset) if charset else decode_raw(payload)
+                return text.replace("\x00", "")
         return None
     except Exception:  # a broken MIME structure must not cost the message its header row
         log.debug("body not readable", exc_info=True)
@@ -232,7 +253,7 @@ def parse_eml(src: SourceFile, settings: Settings) -> ParseResult:
         raise ParseError(f"{src.rel}: not an e-mail message: no header lines")
     if not h.usable:
         raise ParseError(f"{src.rel}: not an e-mail message: no From, To, Cc, Date, Subject or Message-ID header")
-    body = body_of(data[start:]) if settings.store_bodies else None
+    body = body_text(h, data[start:], data[body_start:]) if settings.store_bodies else None
     result.add(TABLE, build_row(h, source_file=src.rel, record="file", body_text=body))
     return result
 
@@ -393,8 +414,11 @@ def _read_mbox(buf: Any, src: SourceFile, settings: Settings, result: ParseResul
             continue
         body = None
         if settings.store_bodies:
-            raw = _MBOXRD_QUOTE.sub(rb"\1", buf[msg.header_start:msg.end])
-            body = body_of(raw)
+            end = msg.end  # the line break before the next 'From ' line belongs to the mbox format
+            if end < len(buf) and buf[end - 1:end] == b"\n":
+                end -= 2 if buf[end - 2:end] == b"\r\n" else 1
+            raw = _MBOXRD_QUOTE.sub(rb"\1", buf[msg.header_start:max(end, msg.header_start)])
+            body = body_text(h, raw, raw[msg.body_start - msg.header_start:])
         result.add(TABLE, build_row(h, source_file=src.rel, record=record, body_text=body))
 
 
@@ -412,6 +436,11 @@ _LCID_CODEPAGE = {1041: "cp932", 2052: "gb18030", 4100: "gb18030", 1028: "cp950"
 _CPID_CODEPAGE = {932: "cp932", 50220: "cp932", 50221: "cp932", 50222: "cp932", 51932: "cp932",
                   936: "gb18030", 54936: "gb18030", 20936: "gb18030", 52936: "gb18030",
                   950: "cp950", 949: "cp949", 51949: "cp949", 50225: "cp949"}
+
+
+def is_mail_class(message_class: str) -> bool:
+    """Is an Outlook message class (PR_MESSAGE_CLASS) an e-mail? See MAIL_CLASSES."""
+    return message_class.strip().lower().startswith(MAIL_CLASSES)
 
 
 def _open_msg(path: Path, **kwargs: Any) -> Any:
@@ -445,10 +474,15 @@ def parse_msg(src: SourceFile, settings: Settings) -> ParseResult:
             msg.close()
             msg = _open_msg(src.path, overrideEncoding=codepage)
         cls = (msg.classType or "").replace("\x00", "").strip()
-        if not cls.lower().startswith(MAIL_CLASSES):
+        if not is_mail_class(cls):
             result.reject("file", f"Outlook item of class {cls or '(none)'} is not an e-mail")
             return result
         row = _msg_row(msg, src, settings)
+        if not (row["has_message_id"] or row["sent_at"] or row["from_addr"] or row["from_name"]
+                or row["to_addrs"] or row["cc_addrs"] or row["subject"]):
+            result.reject("file", f"Outlook {cls} without sender, recipients, date, subject or Message-ID "
+                                  "(an empty draft)")
+            return result
     except ParseError:
         raise
     except Exception as exc:
@@ -536,7 +570,7 @@ def _msg_row(msg: Any, src: SourceFile, settings: Settings) -> dict[str, Any]:
     if row["thread_topic"] is None:
         row["thread_topic"] = clean_text(_prop(msg, "0070"))
     if not row["has_message_id"]:
-        row["message_id"] = _msg_synthetic_id(raw, row)
+        row["message_id"] = _msg_synthetic_id(msg, raw, row)
     if settings.store_bodies:
         try:
             body = msg.body
@@ -546,12 +580,20 @@ def _msg_row(msg: Any, src: SourceFile, settings: Settings) -> dict[str, Any]:
     return row
 
 
-def _msg_synthetic_id(transport: bytes, row: dict[str, Any]) -> str:
+def _msg_synthetic_id(msg: Any, transport: bytes, row: dict[str, Any]) -> str:
+    """From the transport headers when saved; else from what identifies the item in MAPI:
+    PR_SEARCH_KEY (unique per message), creation time and the visible fields."""
     if transport.strip():
         return synthetic_id(transport)
-    key = "\n".join(str(row.get(k) or "") for k in ("subject", "from_addr", "sent_at", "to_addrs", "cc_addrs"))
-    return synthetic_id(key.encode("utf-8"))
+    try:
+        search_key = (msg.getStream("__substg1.0_300B0102") or b"").hex()
+        created = msg.getPropertyVal("30070040")
+    except Exception:
+        search_key, created = "", None
+    fields = [search_key, str(created or "")] + [
+        str(row.get(k) or "") for k in ("subject", "from_addr", "sent_at", "to_addrs", "cc_addrs", "thread_index")]
+    return synthetic_id("\n".join(fields).encode("utf-8"))
 
 
-__all__ = ["parse", "parse_mbox", "parse_eml", "parse_msg", "split_mbox", "email_kind", "Headers",
+__all__ = ["parse", "parse_mbox", "parse_eml", "parse_msg", "split_mbox", "email_kind", "is_mail_class", "Headers",
            "build_row", "synthetic_id", "TABLE", "COLUMNS", "MAX_TEXT"]

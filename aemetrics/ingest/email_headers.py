@@ -150,17 +150,20 @@ def _repair_double_encoding(text: str, hint: str | None) -> str:
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
 _BETWEEN_WORDS = re.compile(r"[ \t\r\n]*")
 _WSP_RUN = re.compile(r"[ \t\r\n\f\v]+")
+_NOT_B64 = re.compile(r"[^A-Za-z0-9+/]")
 _QP_HEX = re.compile(rb"=([0-9A-Fa-f]{2})")
 
 
 def _word_bytes(enc: str, text: str) -> bytes | None:
     if enc in "bB":
-        data = re.sub(r"[^A-Za-z0-9+/]", "", text)
-        data += "=" * (-len(data) % 4)
         try:
-            return binascii.a2b_base64(data)
-        except (binascii.Error, ValueError):
-            return None
+            return binascii.a2b_base64(text)
+        except (binascii.Error, ValueError):  # bad padding or stray characters: repair
+            data = _NOT_B64.sub("", text)
+            try:
+                return binascii.a2b_base64(data + "=" * (-len(data) % 4))
+            except (binascii.Error, ValueError):
+                return None
     raw = text.encode("latin-1", errors="replace").replace(b"_", b" ")
     return _QP_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
 
@@ -208,7 +211,11 @@ def clean_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
         return None
     if len(value) > 4 * limit:  # bound the work on absurd values before the regex
         value = value[: 4 * limit]
-    value = _WSP_RUN.sub(" ", value.replace("\x00", "")).strip(" ")
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if "  " in value or "\t" in value or "\n" in value or "\r" in value or "\f" in value or "\v" in value:
+        value = _WSP_RUN.sub(" ", value)
+    value = value.strip(" ")
     return value[:limit] or None
 
 
@@ -234,7 +241,10 @@ def msg_ids(value: str | None) -> list[str]:
         return []
     seen: dict[str, None] = {}
     for m in _MSG_ID.finditer(value):
-        mid = _WSP.sub("", _PAREN.sub("", m.group(1)))
+        mid = m.group(1)
+        if "(" in mid:
+            mid = _PAREN.sub("", mid)
+        mid = "".join(mid.split())
         if mid:
             seen.setdefault(mid, None)
     return list(seen)
@@ -263,6 +273,7 @@ _ADDR_TOKEN = re.compile(
     r'|[^"(<,;: \t\r\n]+'
 )
 _ADDR_OK = re.compile(r"[^\s]+@[^@\s]+")  # UUCP relics have '@' in the local part
+_QUOTED_PAIR = re.compile(r"\\(.)")
 _IN_COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
 _LOCAL_OK = re.compile(r"[^\s@<>()\",;:]+")
 
@@ -284,7 +295,9 @@ def _name_of(tokens: list[str]) -> str | None:
     parts = []
     for t in tokens:
         if t.startswith('"'):
-            t = re.sub(r"\\(.)", r"\1", t[1:-1] if t.endswith('"') and len(t) > 1 else t[1:])
+            t = t[1:-1] if t.endswith('"') and len(t) > 1 else t[1:]
+            if "\\" in t:
+                t = _QUOTED_PAIR.sub(r"\1", t)
         parts.append(t)
     name = clean_text(decode_rfc2047("".join(parts)), 500)
     if name:
@@ -298,7 +311,9 @@ def _element(tokens: list[str]) -> list[tuple[str | None, str]]:
     comments = [t[1:-1] if t.endswith(")") else t[1:] for t in tokens if t.startswith("(")]
     if angles:
         last = angles[-1]
-        inner = _IN_COMMENT.sub("", tokens[last][1:].rstrip(">"))
+        inner = tokens[last][1:].rstrip(">")
+        if "(" in inner:
+            inner = _IN_COMMENT.sub("", inner)
         addr = _clean_addr("".join(inner.split()), local_ok=True)  # obsolete 'a @ b . c' spacing
         if addr is None:
             return []
@@ -323,12 +338,40 @@ def _element(tokens: list[str]) -> list[tuple[str | None, str]]:
     return [(None, a) for a in found]
 
 
+# The common case, '"Name" <a@b>, Name <c@d>, e@f', without the tokenizer (it is 3x slower).
+_SIMPLE_ELEMENT = re.compile(
+    r'[ \t]*(?:("[^"\\]*"|[^",<>();:\\@]*?)[ \t]*<([^<>()\s,;:"\\]+)>|([^\s",<>();:\\]+@[^\s",<>();:\\@]+))'
+    r"[ \t]*(?:,|$)"
+)
+
+
+def _simple_list(value: str) -> list[tuple[str | None, str]] | None:
+    out: list[tuple[str | None, str]] = []
+    pos, end = 0, len(value)
+    while pos < end:
+        m = _SIMPLE_ELEMENT.match(value, pos)
+        if m is None or m.end() == pos:
+            return None
+        if m.group(2) is not None:
+            addr = _clean_addr(m.group(2), local_ok=True)
+            name = _name_of([m.group(1)]) if m.group(1) else None
+        else:
+            addr, name = _clean_addr(m.group(3)), None
+        if addr:
+            out.append((name, addr))
+        pos = m.end()
+    return out
+
+
 def parse_addresses(value: str | None) -> list[tuple[str | None, str]]:
     """(display name, lower-cased address) pairs of an address-list header. Groups
     ('team: a@x, b@y;'), encoded names, missing commas and stray separators are tolerated;
     elements without a usable address are skipped."""
     if not value:
         return []
+    simple = _simple_list(value)
+    if simple is not None:
+        return simple
     tokens = _ADDR_TOKEN.findall(value)
     out: list[tuple[str | None, str]] = []
     current: list[str] = []

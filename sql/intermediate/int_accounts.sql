@@ -1,0 +1,63 @@
+-- CRM accounts with their owner (the AE, as an e-mail address) and size tier. The owner is
+-- found through CRM users; an owner id that is itself an address (canonical files) is used as is.
+-- client_tier: A/B/C by annual revenue, tertiles among customer accounts; 'unknown' without one.
+with accounts as (
+    select * from stg_crm__accounts
+),
+
+users as (
+    select * from stg_crm__users
+),
+
+with_owner as (
+    select
+        accounts.*,
+        coalesce(users.email, case when accounts.owner_key like '%@%' then email_key(accounts.owner_key) end)
+            as owner_email
+    from accounts
+    left join users on users.user_key = accounts.owner_key
+),
+
+customer_tiers as (
+    select
+        annual_revenue,
+        ntile(3) over (order by annual_revenue desc) as tertile
+    from with_owner
+    where is_customer and annual_revenue is not null
+),
+
+thresholds as (
+    select
+        min(annual_revenue) filter (where tertile = 1) as a_min,
+        min(annual_revenue) filter (where tertile = 2) as b_min
+    from customer_tiers
+),
+
+final as (
+    select
+        with_owner.account_id,
+        with_owner.account_key,
+        with_owner.account_name,
+        with_owner.account_type,
+        with_owner.is_customer,
+        with_owner.is_deleted,
+        with_owner.owner_key,
+        with_owner.owner_email,
+        with_owner.website,
+        with_owner.web_domain,
+        with_owner.annual_revenue,
+        with_owner.created_at,
+        case
+            when with_owner.annual_revenue is null or thresholds.a_min is null then 'unknown'
+            when with_owner.annual_revenue >= thresholds.a_min then 'A'
+            when with_owner.annual_revenue >= coalesce(thresholds.b_min, thresholds.a_min) then 'B'
+            else 'C'
+        end as client_tier,
+        with_owner.is_customer and with_owner.owner_email is not null as is_active_client,
+        with_owner.source_file,
+        with_owner.record
+    from with_owner
+    cross join thresholds
+)
+
+select * from final

@@ -1,0 +1,115 @@
+-- Messages with who sent them to whom: sender kind and account, staff and client recipients,
+-- the client account the message is about, what kind of message its subject says it is, and
+-- whether it is seen at all (sent by as_of; a message without a usable Date is never placed).
+with messages as (
+    select * from stg_email__messages
+),
+
+recipients as (
+    select * from stg_email__recipients
+),
+
+identities as (
+    select * from int_identities
+),
+
+keywords as (
+    select kind, lower(trim(keyword)) as keyword
+    from classification_keywords
+    where trim(keyword) <> ''
+),
+
+params as (
+    select * from run_params
+),
+
+recipient_identities as (
+    select
+        recipients.message_id,
+        recipients.address,
+        recipients.recipient_type,
+        identities.identity_kind,
+        identities.account_id,
+        identities.account_key
+    from recipients
+    left join identities on identities.email = recipients.address
+),
+
+recipient_summary as (
+    select
+        message_id,
+        list(address order by address) filter (where identity_kind = 'staff') as staff_recipients,
+        list(address order by address) filter (where identity_kind = 'staff' and recipient_type = 'to')
+            as staff_to_recipients,
+        list(address order by address) filter (where identity_kind = 'client') as client_recipients,
+        list(distinct account_key) filter (where identity_kind = 'client') as client_account_keys
+    from recipient_identities
+    group by message_id
+),
+
+main_client_accounts as (
+    -- the account most of the client recipients belong to (ties: lowest id)
+    select message_id, account_key
+    from recipient_identities
+    where identity_kind = 'client' and account_key is not null
+    group by message_id, account_key
+    qualify row_number() over (partition by message_id order by count(*) desc, account_key) = 1
+),
+
+kinds as (
+    select
+        messages.message_id,
+        bool_or(keywords.kind = 'agenda') as is_agenda,
+        bool_or(keywords.kind = 'minutes') as is_minutes,
+        bool_or(keywords.kind = 'weekly_report') as is_weekly_report,
+        bool_or(keywords.kind = 'supervisor_report') as is_supervisor_report
+    from messages
+    inner join keywords on contains(lower(messages.subject_normalized), keywords.keyword)
+    group by messages.message_id
+),
+
+final as (
+    select
+        messages.message_id,
+        messages.sent_at,
+        messages.sent_at is not null and messages.sent_at <= params.as_of as is_visible,
+        messages.is_auto_generated,
+        messages.auto_generated_reason,
+        messages.from_addr,
+        coalesce(sender.identity_kind, 'other') as from_kind,
+        sender.account_id as from_account_id,
+        sender.account_key as from_account_key,
+        coalesce(recipient_summary.staff_recipients, []) as staff_recipients,
+        coalesce(recipient_summary.staff_to_recipients, []) as staff_to_recipients,
+        coalesce(recipient_summary.client_recipients, []) as client_recipients,
+        coalesce(recipient_summary.client_account_keys, []) as client_account_keys,
+        len(coalesce(recipient_summary.staff_recipients, [])) > 0 as has_staff_recipient,
+        len(coalesce(recipient_summary.client_recipients, [])) > 0 as has_client_recipient,
+        case
+            when sender.identity_kind = 'client' then sender.account_key
+            when sender.identity_kind = 'staff' then main_client_accounts.account_key
+        end as message_account_key,
+        messages.to_addrs,
+        messages.cc_addrs,
+        messages.subject,
+        messages.subject_normalized,
+        messages.subject_key,
+        messages.in_reply_to,
+        messages.references_ids,
+        messages.thread_index,
+        messages.gm_thread_id,
+        coalesce(kinds.is_agenda, false) as is_agenda,
+        coalesce(kinds.is_minutes, false) as is_minutes,
+        coalesce(kinds.is_weekly_report, false) as is_weekly_report,
+        coalesce(kinds.is_supervisor_report, false) as is_supervisor_report,
+        messages.sources,
+        messages.copy_count
+    from messages
+    cross join params
+    left join identities as sender on sender.email = messages.from_addr
+    left join recipient_summary on recipient_summary.message_id = messages.message_id
+    left join main_client_accounts on main_client_accounts.message_id = messages.message_id
+    left join kinds on kinds.message_id = messages.message_id
+)
+
+select * from final

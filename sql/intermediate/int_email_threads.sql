@@ -1,0 +1,219 @@
+-- Threads: one row per seen message with its thread_id.
+-- 1. Headers (RFC 5322): each message's parent is its In-Reply-To when that message is in the
+--    export, else the last References entry that is, else the first References entry (the
+--    thread's root, even when not exported), else the missing In-Reply-To. Walking parents
+--    (depth cap 100, never revisiting a node) gives the root; a loop's root is the lowest id on
+--    the loop, so every message reaching the loop gets the same root. Duplicate Message-IDs were
+--    merged in staging; a missing root still unites the replies that reference it.
+-- 2. Conversation ids: header groups that share a Gmail X-GM-THRID or an Outlook Thread-Index
+--    conversation (its first 22 bytes) are merged (one step: the lowest root wins).
+-- 3. Subject fallback, for messages still alone (clients whose mailers drop the headers): the
+--    thread of the latest earlier linked message with the same normalised subject about the same
+--    client account within subject_thread_window_days; else unlinked messages with the same
+--    subject and account form one thread while gaps stay within the window.
+with recursive messages as (
+    select * from int_email_messages_resolved where is_visible
+),
+
+params as (
+    select * from run_params
+),
+
+reference_rows as (
+    select
+        message_id,
+        unnest(references_ids) as ref,
+        generate_subscripts(references_ids, 1) as pos
+    from messages
+),
+
+reference_summary as (
+    select
+        reference_rows.message_id,
+        arg_max(reference_rows.ref, reference_rows.pos) filter (where present.message_id is not null)
+            as last_present_ref,
+        arg_min(reference_rows.ref, reference_rows.pos) as first_ref
+    from reference_rows
+    left join messages as present on present.message_id = reference_rows.ref
+    where reference_rows.ref <> reference_rows.message_id
+    group by reference_rows.message_id
+),
+
+parents as (
+    select
+        messages.message_id,
+        case
+            when replied.message_id is not null and messages.in_reply_to <> messages.message_id
+                then messages.in_reply_to
+            when reference_summary.last_present_ref is not null then reference_summary.last_present_ref
+            when reference_summary.first_ref is not null then reference_summary.first_ref
+            when messages.in_reply_to <> messages.message_id then messages.in_reply_to
+        end as parent_id
+    from messages
+    left join messages as replied on replied.message_id = messages.in_reply_to
+    left join reference_summary on reference_summary.message_id = messages.message_id
+),
+
+walk(message_id, node, path, depth) as (
+    select message_id, message_id, [message_id], 0
+    from messages
+    union all
+    select walk.message_id, parents.parent_id, list_append(walk.path, parents.parent_id), walk.depth + 1
+    from walk
+    inner join parents on parents.message_id = walk.node
+    where parents.parent_id is not null
+        and not list_contains(walk.path, parents.parent_id)
+        and walk.depth < 100
+),
+
+walk_ends as (
+    select *
+    from walk
+    qualify row_number() over (partition by message_id order by depth desc) = 1
+),
+
+header_roots as (
+    select
+        walk_ends.message_id,
+        case
+            when parents.parent_id is not null and list_contains(walk_ends.path, parents.parent_id)
+                then list_min(list_slice(
+                    walk_ends.path, list_position(walk_ends.path, parents.parent_id), len(walk_ends.path)
+                ))
+            else walk_ends.node
+        end as header_root
+    from walk_ends
+    left join parents on parents.message_id = walk_ends.node
+),
+
+header_groups as (
+    select
+        header_roots.*,
+        count(*) over (partition by header_root) as header_group_size,
+        parents.parent_id is not null as has_parent
+    from header_roots
+    inner join parents on parents.message_id = header_roots.message_id
+),
+
+conversation_keys as (
+    select message_id, 'gmail:' || gm_thread_id as conversation_key
+    from messages
+    where gm_thread_id is not null
+    union all
+    select message_id, 'thread-index:' || left(hex(try(from_base64(thread_index))), 44)
+    from messages
+    where thread_index is not null and octet_length(try(from_base64(thread_index))) >= 22
+),
+
+conversation_roots as (
+    select conversation_keys.conversation_key, min(header_groups.header_root) as conversation_root
+    from conversation_keys
+    inner join header_groups on header_groups.message_id = conversation_keys.message_id
+    group by conversation_keys.conversation_key
+),
+
+merged_roots as (
+    select
+        header_groups.header_root,
+        least(header_groups.header_root, min(conversation_roots.conversation_root)) as group_root
+    from header_groups
+    inner join conversation_keys on conversation_keys.message_id = header_groups.message_id
+    inner join conversation_roots on conversation_roots.conversation_key = conversation_keys.conversation_key
+    group by header_groups.header_root
+),
+
+grouped as (
+    select
+        header_groups.message_id,
+        header_groups.header_root,
+        header_groups.header_group_size,
+        coalesce(merged_roots.group_root, header_groups.header_root) as group_root,
+        count(*) over (partition by coalesce(merged_roots.group_root, header_groups.header_root)) as group_size,
+        messages.sent_at,
+        messages.subject_key,
+        messages.message_account_key
+    from header_groups
+    inner join messages on messages.message_id = header_groups.message_id
+    left join merged_roots on merged_roots.header_root = header_groups.header_root
+),
+
+linked_messages as (
+    select *
+    from grouped
+    where group_size > 1 and subject_key is not null and message_account_key is not null
+),
+
+unlinked_messages as (
+    select *
+    from grouped
+    where group_size = 1 and subject_key is not null and message_account_key is not null
+),
+
+nearest_linked as (
+    select
+        unlinked_messages.message_id,
+        linked_messages.group_root as matched_root
+    from unlinked_messages
+    cross join params
+    asof inner join linked_messages
+        on unlinked_messages.message_account_key = linked_messages.message_account_key
+        and unlinked_messages.subject_key = linked_messages.subject_key
+        and unlinked_messages.sent_at > linked_messages.sent_at
+    where linked_messages.sent_at >= unlinked_messages.sent_at - to_days(cast(params.subject_thread_window_days as integer))
+),
+
+unlinked_gaps as (
+    select
+        unlinked_messages.*,
+        lag(sent_at) over (
+            partition by message_account_key, subject_key order by sent_at, message_id
+        ) as previous_sent_at
+    from unlinked_messages
+),
+
+unlinked_islands as (
+    select
+        unlinked_gaps.*,
+        sum(
+            case
+                when previous_sent_at is null
+                    or sent_at - previous_sent_at > to_days(cast(params.subject_thread_window_days as integer))
+                then 1 else 0
+            end
+        ) over (partition by message_account_key, subject_key order by sent_at, message_id) as island_no
+    from unlinked_gaps
+    cross join params
+),
+
+island_roots as (
+    select
+        message_id,
+        first_value(group_root) over (
+            partition by message_account_key, subject_key, island_no order by sent_at, message_id
+        ) as island_root,
+        count(*) over (partition by message_account_key, subject_key, island_no) as island_size
+    from unlinked_islands
+),
+
+final as (
+    select
+        grouped.message_id,
+        case
+            when grouped.group_size > 1 then grouped.group_root
+            when nearest_linked.matched_root is not null then nearest_linked.matched_root
+            when island_roots.island_root is not null then island_roots.island_root
+            else grouped.group_root
+        end as thread_id,
+        case
+            when grouped.group_size > 1 and grouped.header_group_size = grouped.group_size then 'headers'
+            when grouped.group_size > 1 then 'conversation_id'
+            when nearest_linked.matched_root is not null or island_roots.island_size > 1 then 'subject'
+            else 'single'
+        end as thread_method,
+        grouped.header_root
+    from grouped
+    left join nearest_linked on nearest_linked.message_id = grouped.message_id
+    left join island_roots on island_roots.message_id = grouped.message_id
+)
+
+select * from final

@@ -1,0 +1,58 @@
+-- The ISO weeks evaluated (business time zone): from the first week holding any exported
+-- activity (a message sent, a CRM activity, an attendance session; calendar series are
+-- schedules and do not start the range) up to the week of as_of, with each week's first and
+-- last working day from the business calendar (make-up Saturdays/Sundays included). A week
+-- without a working day has no first/last working day and opens no weekly obligation.
+with business_days as (
+    select * from business_days
+),
+
+params as (
+    select * from run_params
+),
+
+activity as (
+    select min(sent_at) as first_at from stg_email__messages, run_params where sent_at <= run_params.as_of
+    union all
+    select min(activity_at) from stg_crm__activities, run_params
+    where activity_at <= run_params.as_of and not is_deleted
+    union all
+    select min(join_at) from stg_attendance__sessions, run_params where join_at <= run_params.as_of
+),
+
+bounds as (
+    select
+        cast(timezone(params.business_timezone, min(activity.first_at)) as date) as first_day,
+        cast(timezone(params.business_timezone, params.as_of) as date) as last_day
+    from activity
+    cross join params
+    group by params.business_timezone, params.as_of
+),
+
+days_in_range as (
+    select business_days.*
+    from business_days
+    cross join bounds
+    where business_days.week_start >= bounds.first_day - to_days(6)
+        and business_days.week_start <= bounds.last_day
+        and business_days.week_start >= date_trunc('week', bounds.first_day)
+),
+
+final as (
+    select
+        week_start,
+        any_value(iso_year) as iso_year,
+        any_value(iso_week) as iso_week,
+        min(day_start_at) as week_start_at,
+        max(day_end_at) as week_end_at,
+        count(*) as days_in_calendar,
+        arg_min(day, day) filter (where is_working_day) as first_working_day,
+        arg_min(day_start_at, day) filter (where is_working_day) as first_working_day_start_at,
+        arg_min(day_end_at, day) filter (where is_working_day) as first_working_day_end_at,
+        arg_max(day, day) filter (where is_working_day) as last_working_day,
+        arg_max(day_end_at, day) filter (where is_working_day) as last_working_day_end_at
+    from days_in_range
+    group by week_start
+)
+
+select * from final

@@ -1,0 +1,55 @@
+-- Small helpers shared by the models. Temporary: they live for the build's session only, the
+-- warehouse keeps finished tables, not functions.
+
+-- The number in a record locator ('line 17', 'message 3', 'VEVENT 2') for ordering; null if none.
+create or replace temp macro record_no(record) as
+    try_cast(regexp_extract(record, '(\d+)', 1) as bigint);
+
+-- A CRM id for joins: Salesforce writes an id as 15 characters or as 18 (15 + a 3-character
+-- case checksum from A-Z0-5); both forms of one record must meet. Other ids are kept as written.
+create or replace temp macro id_key(id) as
+    case
+        when regexp_full_match(trim(id), '[a-zA-Z0-9]{15}[A-Z0-5]{3}') then left(trim(id), 15)
+        else nullif(trim(id), '')
+    end;
+
+-- An e-mail address as compared everywhere: trimmed, lower-cased, mailto: dropped; '' -> null.
+create or replace temp macro email_key(addr) as
+    nullif(regexp_replace(lower(trim(addr)), '^mailto:', ''), '');
+
+-- A subject without reply/forward prefixes, repeated or nested, ASCII or full-width colon
+-- (Re: RE: Fwd: FW: AW: 回复: 答复: 转发: 回复： and the traditional 回覆/轉寄/轉發), case kept.
+create or replace temp macro subject_stripped(s) as
+    trim(regexp_replace(
+        coalesce(s, ''),
+        '^\s*(((re|fwd|fw|aw|回复|答复|转发|回覆|答覆|轉寄|轉發)\s*(\[\d+\])?\s*[:：]\s*)+)',
+        '',
+        'i'
+    ));
+
+-- The subject as a comparison key: prefixes stripped, lower-cased, white space collapsed.
+create or replace temp macro subject_key(s) as
+    nullif(lower(regexp_replace(subject_stripped(s), '\s+', ' ', 'g')), '');
+
+-- The web domain of an account's Website: scheme, 'www.', port, path and query stripped.
+create or replace temp macro web_domain(url) as
+    nullif(
+        regexp_replace(
+            regexp_replace(lower(trim(coalesce(url, ''))), '^[a-z][a-z0-9+.-]*://', ''),
+            '^(www\d*\.)?([^/:?#@\s]+).*$',
+            '\2'
+        ),
+        ''
+    );
+
+-- The domain of an e-mail address.
+create or replace temp macro email_domain(addr) as
+    nullif(split_part(addr, '@', 2), '');
+
+-- Hours between two instants (fractional).
+create or replace temp macro hours_between(a, b) as
+    epoch(b - a) / 3600.0;
+
+-- Evidence text for a source row: 'email/ae.mbox (message 3)'.
+create or replace temp macro source_ref(source_file, record) as
+    source_file || ' (' || record || ')';

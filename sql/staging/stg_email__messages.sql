@@ -1,0 +1,119 @@
+-- E-mail: one row per Message-ID. The same message found in several exported mailboxes is one
+-- message here; every copy stays listed in `sources` as evidence. Auto-generated mail
+-- (Auto-Submitted other than 'no', Precedence bulk/list/junk, List-Id, X-Autoreply and its
+-- kin, delivery/read reports, out-of-office subjects) is flagged: it never opens or fulfils.
+with source as (
+    select * from raw_email_messages
+),
+
+out_of_office_words as (
+    select lower(trim(keyword)) as keyword
+    from classification_keywords
+    where kind = 'out_of_office' and trim(keyword) <> ''
+),
+
+cleaned as (
+    select
+        trim(message_id) as message_id,
+        has_message_id,
+        sent_at,
+        date_header,
+        email_key(from_addr) as from_addr,
+        nullif(trim(from_name), '') as from_name,
+        list_filter(list_transform(coalesce(to_addrs, []), a -> email_key(a)), a -> a is not null) as to_addrs,
+        list_filter(list_transform(coalesce(cc_addrs, []), a -> email_key(a)), a -> a is not null) as cc_addrs,
+        subject,
+        nullif(trim(in_reply_to), '') as in_reply_to,
+        list_filter(list_transform(coalesce("references", []), r -> nullif(trim(r), '')), r -> r is not null) as references_ids,
+        nullif(lower(trim(auto_submitted)), '') as auto_submitted,
+        nullif(lower(trim(precedence)), '') as precedence,
+        nullif(trim(list_id), '') as list_id,
+        nullif(lower(trim(x_autoreply)), '') as x_autoreply,
+        nullif(lower(trim(content_type)), '') as content_type,
+        nullif(trim(thread_index), '') as thread_index,
+        nullif(trim(gm_thread_id), '') as gm_thread_id,
+        source_file,
+        record,
+        record_no(record) as record_no
+    from source
+    where nullif(trim(message_id), '') is not null
+),
+
+copies as (
+    select
+        message_id,
+        list(source_ref(source_file, record) order by source_file, record_no) as sources,
+        count(*) as copy_count
+    from cleaned
+    group by message_id
+),
+
+representative as (
+    -- copies of one message carry the same headers; a copy with a usable Date wins
+    select * exclude (record_no)
+    from cleaned
+    qualify row_number() over (
+        partition by message_id order by sent_at is null, source_file, record_no
+    ) = 1
+),
+
+flagged as (
+    select
+        representative.*,
+        subject_stripped(representative.subject) as subject_normalized,
+        subject_key(representative.subject) as subject_key,
+        coalesce(representative.auto_submitted, 'no') <> 'no' as is_auto_submitted,
+        coalesce(representative.precedence, '') in ('bulk', 'list', 'junk') as is_bulk,
+        representative.list_id is not null as has_list_id,
+        coalesce(representative.x_autoreply, 'no') not in ('no', 'false', '0') as has_autoreply_header,
+        coalesce(representative.content_type, '') = 'multipart/report' as is_report,
+        exists (
+            select 1
+            from out_of_office_words as w
+            where starts_with(lower(subject_stripped(representative.subject)), w.keyword)
+                and regexp_matches(
+                    substr(lower(subject_stripped(representative.subject)), length(w.keyword) + 1),
+                    '^(\s*(autoreply|auto reply|auto-reply))?\s*([:：\-]|$)'
+                )
+        ) as has_out_of_office_subject
+    from representative
+),
+
+final as (
+    select
+        flagged.message_id,
+        flagged.has_message_id,
+        flagged.sent_at,
+        flagged.date_header,
+        flagged.from_addr,
+        flagged.from_name,
+        flagged.to_addrs,
+        flagged.cc_addrs,
+        flagged.subject,
+        flagged.subject_normalized,
+        flagged.subject_key,
+        flagged.in_reply_to,
+        flagged.references_ids,
+        flagged.thread_index,
+        flagged.gm_thread_id,
+        (
+            flagged.is_auto_submitted or flagged.is_bulk or flagged.has_list_id
+            or flagged.has_autoreply_header or flagged.is_report or flagged.has_out_of_office_subject
+        ) as is_auto_generated,
+        concat_ws(', ',
+            case when flagged.is_auto_submitted then 'Auto-Submitted' end,
+            case when flagged.is_bulk then 'Precedence ' || flagged.precedence end,
+            case when flagged.has_list_id then 'List-Id' end,
+            case when flagged.has_autoreply_header then 'auto-reply header' end,
+            case when flagged.is_report then 'delivery/read report' end,
+            case when flagged.has_out_of_office_subject then 'out-of-office subject' end
+        ) as auto_generated_reason,
+        copies.sources,
+        copies.copy_count,
+        flagged.source_file,
+        flagged.record
+    from flagged
+    inner join copies on copies.message_id = flagged.message_id
+)
+
+select * from final
