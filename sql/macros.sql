@@ -53,3 +53,11 @@ create or replace temp macro hours_between(a, b) as
 -- Evidence text for a source row: 'email/ae.mbox (message 3)'.
 create or replace temp macro source_ref(source_file, record) as
     source_file || ' (' || record || ')';
+
+-- Monday 00:00 (business time zone) of the ISO week holding instant ts, as an instant.
+create or replace temp macro local_week_start_at(ts, tz) as
+    timezone(tz, date_trunc('week', timezone(tz, ts)));
+
+-- Evidence text for a calendar occurrence.
+create or replace temp macro occurrence_ref(event_uid, occurrence_key, source_file, record) as
+    'meeting UID ' || event_uid || ' occurrence ' || occurrence_key || ' in ' || source_ref(source_file, record);

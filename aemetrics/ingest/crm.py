@@ -89,7 +89,7 @@ def parse_date(value: str) -> date | None:
     v = value.strip()
     if not v:
         return None
-    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", v) or None
+    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", v)
     if m:
         return date(int(m[1]), int(m[2]), int(m[3]))
     m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", v)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aemetrics.ingest.base import ParseError
 
-DELIMITERS = (",", "\t", ";")
+DELIMITERS = ("\t", ",", ";")  # in order of preference on a tie: prose has commas, rarely tabs
 _LINE_END = re.compile(r"\r\n|\n|\r")  # the only line ends csv knows; str.splitlines knows more
 # C0 controls other than tab/CR/LF (and FF, seen in pasted text): many of them means binary.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -98,7 +98,7 @@ def sniff_delimiter(text: str) -> str:
     """Comma, tab or semicolon: the one found (outside quotes) on the most of the first lines."""
     lines = [ln for ln in _LINE_END.split(text[:65536])[:30] if ln.strip()]
     best, best_key = ",", (0, 0)
-    for delim in ("\t", ",", ";"):  # on a tie, tab: prose has commas, rarely tabs
+    for delim in DELIMITERS:
         counts = [_count_outside_quotes(ln, delim) for ln in lines]
         key = (sum(1 for c in counts if c), sum(counts))
         if key > best_key:

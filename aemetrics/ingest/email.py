@@ -17,7 +17,7 @@ import mmap
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
@@ -49,6 +49,7 @@ WANTED = frozenset({
     b"x-auto-response-suppress", b"content-type", b"thread-index", b"thread-topic", b"x-gm-thrid",
     b"content-length", b"content-transfer-encoding",
 })
+MAX_HEADER_BYTES = 1 << 20  # a header block is never this long; bounds the search in garbage
 USABLE = ("from", "to", "cc", "date", "subject", "message-id")  # a message needs one of these
 
 log = logging.getLogger(__name__)
@@ -122,9 +123,9 @@ class Headers:
             return value.decode("ascii")
         return decode_raw(value, self._charset_hint())
 
-    def get(self, name: str) -> str | None:
+    def get(self, name: str, default: str | None = None) -> str | None:
         values = self.fields.get(name)
-        return self._decode(values[0]).strip() if values else None
+        return self._decode(values[0]).strip() if values else default
 
     def get_all(self, name: str) -> list[str]:
         return [self._decode(v) for v in self.fields.get(name, [])]
@@ -151,8 +152,8 @@ def build_row(h: Headers, *, source_file: str, record: str, body_text: str | Non
     date_header = _scalar(h.get("date"))
     senders = parse_addresses(h.get("from"))
     from_name, from_addr = senders[0] if senders else (None, None)
-    if from_addr is None and h.get("from"):
-        from_name = decode_text(h.get("from"), 500)  # 'From: Undisclosed' - keep who it claims to be
+    if from_addr is None and h.get("from"):  # 'From: Undisclosed' - keep who it claims to be
+        from_name = decode_text(h.get("from", "").strip("<> "), 500)
     auto = None
     for name in ("x-autoreply", "x-autorespond", "x-auto-response-suppress"):
         if (auto := _scalar(h.get(name))) is not None:
@@ -192,7 +193,7 @@ def _content_type(value: str | None) -> str | None:
     return m.group(1).lower()[:200] if m else None
 
 
-def body_text(h: Headers, raw_message: bytes, body: bytes) -> str | None:
+def message_text(h: Headers, raw_message: bytes, body: bytes) -> str | None:
     """The message's text (only with store_bodies): a single-part text/plain body is decoded
     directly; anything else goes through Python's MIME parser (body_of)."""
     if _content_type(h.get("content-type")) not in (None, "text/plain"):
@@ -253,7 +254,7 @@ def parse_eml(src: SourceFile, settings: Settings) -> ParseResult:
         raise ParseError(f"{src.rel}: not an e-mail message: no header lines")
     if not h.usable:
         raise ParseError(f"{src.rel}: not an e-mail message: no From, To, Cc, Date, Subject or Message-ID header")
-    body = body_text(h, data[start:], data[body_start:]) if settings.store_bodies else None
+    body = message_text(h, data[start:], data[body_start:]) if settings.store_bodies else None
     result.add(TABLE, build_row(h, source_file=src.rel, record="file", body_text=body))
     return result
 
@@ -360,8 +361,11 @@ def split_mbox(buf: Any, base: int = 0) -> Iterator[MboxMessage]:
             header_end = header_start
             body_start = header_start + (1 if buf[header_start:header_start + 1] == b"\n" else 2)
         else:
-            m = _BLANK_LINE.search(buf, header_start)
-            header_end, body_start = (m.start() + 1, m.end()) if m else (len(buf), len(buf))
+            m = _BLANK_LINE.search(buf, header_start, header_start + MAX_HEADER_BYTES)
+            if m:
+                header_end, body_start = m.start() + 1, m.end()
+            else:  # no blank line: a headers-only (or cut) message, or garbage
+                header_end = body_start = min(len(buf), header_start + MAX_HEADER_BYTES)
         # a message cut before its blank line, directly followed by the next one
         nxt = _next_separator(buf, header_start, header_end, base)
         if nxt is not None:
@@ -418,7 +422,7 @@ def _read_mbox(buf: Any, src: SourceFile, settings: Settings, result: ParseResul
             if end < len(buf) and buf[end - 1:end] == b"\n":
                 end -= 2 if buf[end - 2:end] == b"\r\n" else 1
             raw = _MBOXRD_QUOTE.sub(rb"\1", buf[msg.header_start:max(end, msg.header_start)])
-            body = body_text(h, raw, raw[msg.body_start - msg.header_start:])
+            body = message_text(h, raw, raw[msg.body_start - msg.header_start:])
         result.add(TABLE, build_row(h, source_file=src.rel, record=record, body_text=body))
 
 

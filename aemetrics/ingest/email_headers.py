@@ -439,5 +439,8 @@ def parse_date(value: str | None) -> datetime | None:
         dt = dt.replace(tzinfo=timezone.utc)
     if abs(dt.utcoffset() or timedelta(0)) > timedelta(hours=15):
         return None  # not a real zone offset
-    dt = dt.astimezone(timezone.utc)
+    try:
+        dt = dt.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
     return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None

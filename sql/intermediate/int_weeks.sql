@@ -33,9 +33,8 @@ days_in_range as (
     select business_days.*
     from business_days
     cross join bounds
-    where business_days.week_start >= bounds.first_day - to_days(6)
+    where business_days.week_start >= date_trunc('week', bounds.first_day)
         and business_days.week_start <= bounds.last_day
-        and business_days.week_start >= date_trunc('week', bounds.first_day)
 ),
 
 final as (

@@ -1,0 +1,116 @@
+-- friday_client_report (每周五传发工作进度报告给客户,并以电话向对方确认): each (AE, active client
+-- account) pair, each evaluated week. Opened at the week's start (Monday 00:00), due at the end of
+-- the week's last working day (a make-up Saturday or Sunday can be it). Fulfilled by the first
+-- progress-report e-mail from staff to a client of the account inside the week, or a CRM e-mail
+-- activity on the account classified as one. The phone confirmation is reported, not required:
+-- the evidence says 'confirmed by call ...' when an outbound call to the account follows the
+-- report on the same local day.
+with accounts as (
+    select * from int_accounts where is_active_client
+),
+
+weeks as (
+    select * from int_weeks where last_working_day is not null
+),
+
+messages as (
+    select * from int_email_messages_resolved
+    where is_visible and not is_auto_generated and from_kind = 'staff' and is_weekly_report
+),
+
+activities as (
+    select * from int_crm_activities_resolved where is_visible and account_key is not null
+),
+
+params as (
+    select * from run_params
+),
+
+reports as (
+    select
+        unnest(client_account_keys) as account_key,
+        sent_at as reported_at,
+        'report from ' || from_addr || ' Message-ID <' || message_id || '> in ' || array_to_string(sources, '; ')
+            as report_ref
+    from messages
+    union all
+    select
+        account_key,
+        activity_at,
+        'report: CRM e-mail activity ' || activity_id || ' in ' || source_ref(source_file, record)
+    from activities
+    where is_email and is_weekly_report
+),
+
+pairs as (
+    select
+        accounts.owner_email as ae,
+        accounts.account_id,
+        accounts.account_key,
+        accounts.account_name,
+        weeks.*
+    from accounts
+    cross join weeks
+    where accounts.created_at is null or accounts.created_at < weeks.week_end_at
+),
+
+first_reports as (
+    select
+        pairs.ae,
+        pairs.account_key,
+        pairs.week_start,
+        min(reports.reported_at) as reported_at,
+        arg_min(reports.report_ref, reports.reported_at) as report_ref
+    from pairs
+    inner join reports
+        on reports.account_key = pairs.account_key
+        and reports.reported_at >= pairs.week_start_at
+        and reports.reported_at < pairs.week_end_at
+    group by pairs.ae, pairs.account_key, pairs.week_start
+),
+
+confirmations as (
+    select
+        first_reports.ae,
+        first_reports.account_key,
+        first_reports.week_start,
+        arg_min('confirmed by call ' || activities.activity_id, activities.activity_at) as confirmation
+    from first_reports
+    cross join params
+    inner join activities
+        on activities.account_key = first_reports.account_key
+        and activities.is_outbound_call
+        and activities.activity_at >= first_reports.reported_at
+        and cast(timezone(params.business_timezone, activities.activity_at) as date)
+            = cast(timezone(params.business_timezone, first_reports.reported_at) as date)
+    group by first_reports.ae, first_reports.account_key, first_reports.week_start
+),
+
+final as (
+    select
+        'friday_client_report' as standard,
+        pairs.ae || '|' || pairs.account_key || '|' || cast(pairs.week_start as varchar) as opening_key,
+        pairs.ae,
+        pairs.account_id as client_account,
+        pairs.week_start_at as opened_at,
+        pairs.last_working_day_end_at as due_at,
+        first_reports.reported_at as fulfilled_at,
+        false as is_excused,
+        'week ' || pairs.iso_year || '-W' || lpad(cast(pairs.iso_week as varchar), 2, '0')
+            || ', last working day ' || cast(pairs.last_working_day as varchar)
+            || coalesce('; ' || first_reports.report_ref, '; no progress report to the client in the week')
+            || coalesce('; ' || confirmations.confirmation, case when first_reports.report_ref is not null then '; not confirmed by phone the same day' else '' end)
+            as evidence,
+        pairs.account_name as subject
+    from pairs
+    left join first_reports
+        on first_reports.ae = pairs.ae
+        and first_reports.account_key = pairs.account_key
+        and first_reports.week_start = pairs.week_start
+    left join confirmations
+        on confirmations.ae = pairs.ae
+        and confirmations.account_key = pairs.account_key
+        and confirmations.week_start = pairs.week_start
+)
+
+select * from final

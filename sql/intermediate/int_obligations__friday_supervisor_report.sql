@@ -1,0 +1,73 @@
+-- friday_supervisor_report (每周五向主管提交工作进度报告及下周工作计划): each AE, each evaluated
+-- week. Opened at the week's start, due at the end of the week's last working day. Fulfilled by
+-- the first e-mail from the AE to their supervisor (staff directory; To or Cc) whose subject marks
+-- it as a weekly report or plan, inside the week. An AE with no supervisor on file cannot comply
+-- and is excused (the evidence says so), rather than dropped.
+with aes as (
+    select * from int_aes
+),
+
+weeks as (
+    select * from int_weeks where last_working_day is not null
+),
+
+messages as (
+    select * from int_email_messages_resolved
+    where is_visible and not is_auto_generated and is_supervisor_report
+),
+
+recipients as (
+    select * from stg_email__recipients
+),
+
+pairs as (
+    select aes.ae, aes.supervisor_email, weeks.*
+    from aes
+    cross join weeks
+),
+
+first_reports as (
+    select
+        pairs.ae,
+        pairs.week_start,
+        min(messages.sent_at) as reported_at,
+        arg_min(
+            'report to ' || pairs.supervisor_email || ' Message-ID <' || messages.message_id || '> in '
+                || array_to_string(messages.sources, '; '),
+            messages.sent_at
+        ) as report_ref
+    from pairs
+    inner join messages
+        on messages.from_addr = pairs.ae
+        and messages.sent_at >= pairs.week_start_at
+        and messages.sent_at < pairs.week_end_at
+    inner join recipients
+        on recipients.message_id = messages.message_id
+        and recipients.address = pairs.supervisor_email
+    group by pairs.ae, pairs.week_start
+),
+
+final as (
+    select
+        'friday_supervisor_report' as standard,
+        pairs.ae || '|' || cast(pairs.week_start as varchar) as opening_key,
+        pairs.ae,
+        cast(null as varchar) as client_account,
+        pairs.week_start_at as opened_at,
+        pairs.last_working_day_end_at as due_at,
+        first_reports.reported_at as fulfilled_at,
+        pairs.supervisor_email is null as is_excused,
+        'week ' || pairs.iso_year || '-W' || lpad(cast(pairs.iso_week as varchar), 2, '0')
+            || ', last working day ' || cast(pairs.last_working_day as varchar)
+            || case
+                when pairs.supervisor_email is null then '; excused: no supervisor in the staff directory'
+                else coalesce('; ' || first_reports.report_ref, '; no weekly report to ' || pairs.supervisor_email || ' in the week')
+            end as evidence,
+        cast(null as varchar) as subject
+    from pairs
+    left join first_reports
+        on first_reports.ae = pairs.ae
+        and first_reports.week_start = pairs.week_start
+)
+
+select * from final

@@ -1,0 +1,116 @@
+-- internal_notice_24h (会议前24小时通知参加会议的内部人员): a client meeting with internal
+-- attendees besides the organiser must reach every one of them internal_notice_hours before it
+-- starts. An attendee is reached by the invitation, at the event's creation (CREATED, else the
+-- first DTSTAMP), or earlier by an e-mail from staff to them (To/Cc) about the meeting (its
+-- subject holds the meeting's summary, or it is an agenda) sent in the 7 days before the start.
+-- Fulfilled when the last internal attendee was reached. Opened and excused as agenda_48h.
+with meetings as (
+    select * from int_client_meetings where len(internal_emails) > 0
+),
+
+messages as (
+    select * from int_email_messages_resolved
+    where is_visible and not is_auto_generated and from_kind = 'staff'
+),
+
+recipients as (
+    select * from stg_email__recipients
+),
+
+params as (
+    select * from run_params
+),
+
+internal_attendees as (
+    select
+        meetings.occurrence_id,
+        meetings.start_at,
+        meetings.summary_key,
+        case when meetings.invited_at <= params.as_of then meetings.invited_at end as invited_at,
+        unnest(meetings.internal_emails) as attendee
+    from meetings
+    cross join params
+),
+
+notice_mail as (
+    select
+        internal_attendees.occurrence_id,
+        internal_attendees.attendee,
+        min(messages.sent_at) as first_mail_at,
+        arg_min(messages.message_id, messages.sent_at) as first_mail_id
+    from internal_attendees
+    inner join recipients on recipients.address = internal_attendees.attendee
+    inner join messages on messages.message_id = recipients.message_id
+    where messages.sent_at < internal_attendees.start_at
+        and messages.sent_at >= internal_attendees.start_at - to_days(7)
+        and (
+            messages.is_agenda
+            or (internal_attendees.summary_key is not null and contains(messages.subject_key, internal_attendees.summary_key))
+        )
+    group by internal_attendees.occurrence_id, internal_attendees.attendee
+),
+
+reached as (
+    select
+        internal_attendees.occurrence_id,
+        internal_attendees.attendee,
+        least(internal_attendees.invited_at, notice_mail.first_mail_at) as reached_at,
+        case
+            when notice_mail.first_mail_at < coalesce(internal_attendees.invited_at, 'infinity'::timestamptz)
+                then notice_mail.first_mail_id
+        end as by_message_id
+    from internal_attendees
+    left join notice_mail
+        on notice_mail.occurrence_id = internal_attendees.occurrence_id
+        and notice_mail.attendee = internal_attendees.attendee
+),
+
+per_meeting as (
+    select
+        occurrence_id,
+        case when count(*) = count(reached_at) then max(reached_at) end as all_reached_at,
+        count(*) as attendee_count,
+        count(reached_at) as reached_count,
+        string_agg(
+            attendee || ' by ' || coalesce('Message-ID <' || by_message_id || '>', case when reached_at is not null then 'the invitation' else 'nothing yet' end),
+            ', ' order by attendee
+        ) as reached_by
+    from reached
+    group by occurrence_id
+),
+
+scheduled as (
+    select
+        meetings.*,
+        meetings.start_at - to_microseconds(cast(round(params.internal_notice_hours * 3600000000) as bigint)) as due_at
+    from meetings
+    cross join params
+),
+
+final as (
+    select
+        'internal_notice_24h' as standard,
+        scheduled.occurrence_id as opening_key,
+        scheduled.ae,
+        scheduled.client_account,
+        greatest(
+            local_week_start_at(scheduled.due_at, params.business_timezone),
+            coalesce(scheduled.first_created_at, local_week_start_at(scheduled.due_at, params.business_timezone))
+        ) as opened_at,
+        scheduled.due_at,
+        per_meeting.all_reached_at as fulfilled_at,
+        coalesce(scheduled.first_created_at > scheduled.due_at, false)
+            and (per_meeting.all_reached_at is null or per_meeting.all_reached_at > scheduled.due_at) as is_excused,
+        occurrence_ref(scheduled.event_uid, scheduled.occurrence_key, scheduled.source_file, scheduled.record)
+            || ' starting ' || strftime(timezone(params.business_timezone, scheduled.start_at), '%Y-%m-%d %H:%M')
+            || '; invitation at '
+            || coalesce(strftime(timezone(params.business_timezone, scheduled.invited_at), '%Y-%m-%d %H:%M'), 'unknown')
+            || '; internal attendees reached: ' || per_meeting.reached_count || '/' || per_meeting.attendee_count
+            || ' (' || per_meeting.reached_by || ')' as evidence,
+        scheduled.summary as subject
+    from scheduled
+    cross join params
+    inner join per_meeting on per_meeting.occurrence_id = scheduled.occurrence_id
+)
+
+select * from final
