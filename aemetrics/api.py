@@ -153,10 +153,10 @@ class Warehouse:
         """Open obligations with the hours left before they fall due, soonest first."""
         return self._select("at_risk", {"ae": ae}, "due_at, ae, obligation_id")
 
-    def reply_times(self, ae: str | list[str] | None = None, since: date | None = None) -> pd.DataFrame:
-        """reply_12h obligations with local weekday/hour of the client's message and hours to reply."""
-        df = self.obligations(ae=ae, standard="reply_12h", since=since)
-        df["weekday"] = df["opened_at"].dt.dayofweek  # 0 = Monday, business time zone
+    def reply_times(self, ae: str | list[str] | None = None, since: date | None = None, until: date | None = None) -> pd.DataFrame:
+        """reply_12h obligations with local weekday (0 = Monday) and hour of the client's message, and hours to reply."""
+        df = self.obligations(ae=ae, standard="reply_12h", since=since, until=until)
+        df["weekday"] = df["opened_at"].dt.day_of_week  # 0 = Monday, business time zone
         df["hour"] = df["opened_at"].dt.hour
         return df
 

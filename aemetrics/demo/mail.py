@@ -115,6 +115,7 @@ class Mailroom:
              thread: Thread | None = None, parent: Message | None = None, account: Any = None,
              **extra: Any) -> Message | None:
         """A message, or None when it would be sent after the export (it is then not in any file)."""
+        when = when.replace(microsecond=0)  # a Date header has whole seconds
         if when >= EXPORT_AT:
             return None
         if thread is None:
@@ -147,7 +148,7 @@ class Mailroom:
             domain = sender.email.split("@")[1]
             style = sender.mailer
             if style == "gmail":
-                mid = "CA" + "".join(r.choice(_GMAIL_CHARS) for _ in range(r.choice([40, 44, 46]))) + "@mail.gmail.com"
+                mid = "CA" + "".join(r.choices(_GMAIL_CHARS, k=r.choice([40, 44, 46]))) + "@mail.gmail.com"
             elif style == "foxmail":
                 mid = f"{local:%Y%m%d%H%M%S}{r.randint(100000, 999999)}{r.randint(10, 99)}@{domain}"
             elif style == "coremail":
@@ -317,7 +318,11 @@ def render(m: Message, rng: random.Random) -> str:
         h.append("Content-Language: zh-CN" if s.mailer == "outlook" else "Content-Language: en-US")
     if s.mailer in X_MAILER:
         h.append(f"X-Mailer: {X_MAILER[s.mailer]}")
-    h.extend(f"{k}: {v}" for k, v in m.headers)
+    for k, v in m.headers:
+        if not v.isascii():  # e.g. a List-Id phrase in Chinese: an encoded word before the <id>
+            phrase, _, rest = v.partition(" <")
+            v = " ".join(encoded_words(phrase, charset)) + (f" <{rest}" if rest else "")
+        h.append(f"{k}: {v}")
     if s.mailer != "gmail":
         h.append("MIME-Version: 1.0")
     body = m.body if m.body.endswith("\n") else m.body + "\n"

@@ -247,9 +247,10 @@ def _plan_changes(rng: random.Random, ae: Person, ev: Event) -> None:
 
 def _one_off(rng: random.Random, ae: Person, acct: Any, title: str, pitch: bool = False,
              internal_only: bool = False) -> Event:
+    away = LEAVE[ae.key][0] if ae.key in LEAVE else []
     while True:
         d = PERIOD_START + timedelta(days=rng.randint(3, (PERIOD_END - PERIOD_START).days - 1))
-        if is_working_day(d):
+        if is_working_day(d) and d not in away:
             break
     hh = rng.choice([10, 11, 14, 15, 16])
     start = at(d, hh, rng.choice([0, 0, 30]))

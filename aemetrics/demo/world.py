@@ -144,7 +144,9 @@ class Profile:
     small_client_reply: tuple[float, float, float] | None = None  # unequal treatment of tier C
     weekend_replies: float = 0.5
     agenda: tuple[float, float] = (0.85, 0.1)  # P(on time), P(late)
-    minutes: tuple[float, float] = (0.85, 0.1)
+    # No missing minutes by default: under minutes_24h's matching rule one missing mail makes every
+    # later minutes of that client serve the meeting before it, so each AE would look chronically late.
+    minutes: tuple[float, float] = (0.88, 0.12)
     late_join: float = 0.06
     monday_call: tuple[float, float] = (0.9, 0.07)
     client_report: tuple[float, float] = (0.88, 0.07)
@@ -163,7 +165,7 @@ class Profile:
 
 
 GOOD = (2.5, 0.55, 0.01)
-AVERAGE = (4.5, 0.8, 0.04)
+AVERAGE = (3.5, 0.75, 0.03)
 POOR = (11.0, 0.7, 0.15)
 
 PROFILES: dict[str, Profile] = {
@@ -176,7 +178,7 @@ PROFILES: dict[str, Profile] = {
                          supervisor_report=(0.45, 0.15)),
     "yang.lei": Profile("often late to client Zoom meetings", reply=AVERAGE, late_join=0.45),
     "zhao.min": Profile("meeting minutes often late or missing", minutes=(0.4, 0.35)),
-    "zhou.ting": Profile("average on everything", reply=AVERAGE, agenda=(0.7, 0.2), minutes=(0.7, 0.2),
+    "zhou.ting": Profile("average on everything", reply=AVERAGE, agenda=(0.7, 0.2), minutes=(0.75, 0.25),
                          monday_call=(0.8, 0.1), client_report=(0.8, 0.1), late_join=0.12),
     "wu.hao": Profile("Monday client calls often on Tuesday or missed", reply=AVERAGE, monday_call=(0.4, 0.4)),
     "xu.li": Profile("reliable; on leave 10-14 Nov with an auto-reply, sun.qiang covers"),
@@ -260,7 +262,7 @@ class Account:
     street: str
     created: datetime
     contacts: list[Contact] = field(default_factory=list)
-    tier: str = "C"
+    tier: str = "unknown"  # A/B/C by annual revenue among customers
     fill: dict[str, bool] = field(default_factory=dict)  # which optional client-file fields are filled
 
     @property
@@ -348,7 +350,10 @@ def build_world(seed: int) -> World:
         city = rng.choice(N.CITIES)
         acct_type = ("Prospect" if kind == "prospect" else
                      ("Customer - Direct" if rng.random() < 0.7 else "Customer - Channel"))
-        revenue = int(rng.lognormvariate(math.log(8e8), 1.1)) // 100000 * 100000
+        # each AE's five customers span big to small, so every AE has clients in every size tier
+        rank = sum(1 for a in owner.accounts if a.is_customer) if kind == "customer" else rng.randrange(5)
+        size = [3e9, 1.2e9, 6e8, 2.5e8, 9e7][rank % 5]
+        revenue = int(size * rng.lognormvariate(0, 0.35)) // 100000 * 100000
         fill = {f: rng.random() < p for f, p in
                 [("phone", 0.9), ("fax", 0.45), ("industry", 0.9), ("revenue", 0.85), ("employees", 0.7),
                  ("street", 0.8), ("product", 0.75), ("ad_volume", 0.6), ("budget", 0.55), ("key_people", 0.5),
@@ -404,7 +409,8 @@ def _add_contacts(rng: random.Random, ids: IdMaker, accounts: list[Account]) -> 
             addr_domain = acct.domain
             c_mailer = mailer
             # a few contacts use a personal mailbox; the CRM lists it, so they are still clients
-            if k == count - 1 and n_acct % 19 == 7:
+            personal = k == 0 and n_acct % 19 == 8  # a small client's main contact on QQ/163 mail
+            if personal:
                 addr_domain, c_mailer = rng.choice(["qq.com", "163.com"]), "qqmail"
                 local_part = f"{fam_py}{giv_py}{rng.randint(1980, 1999)}"
             email = f"{local_part}@{addr_domain}"
@@ -420,7 +426,7 @@ def _add_contacts(rng: random.Random, ids: IdMaker, accounts: list[Account]) -> 
                 email=email, name=f"{eng} {fam_py.capitalize()}" if english else f"{fam}{giv}",
                 first=eng if english else giv, last=fam_py.capitalize() if english else fam, account=acct,
                 sf_id=ids("003"), mailer=c_mailer, charset=charset, title=rng.choice(N.CLIENT_TITLES),
-                english=english, ooo_national_day=rng.random() < 0.3,
+                english=english, ooo_national_day=rng.random() < 0.3 or personal,
             ))
         if acct.brand in N.GBK_ONLY_BRANDS:
             acct.contacts[0].mailer, acct.contacts[0].charset = "foxmail", "gb2312"

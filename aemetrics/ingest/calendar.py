@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import icalendar
 import x_wr_timezone
+from icalendar.error import GloballyUniqueTZIDGuessed
 from icalendar.parser import Contentline
 from icalendar.prop import vBroken, vDDDLists, vRecur
 from recurring_ical_events import EventAdapter, Occurrence, Series
@@ -27,6 +28,10 @@ from recurring_ical_events import EventAdapter, Occurrence, Series
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.windows_zones import iana_for_windows
+
+# icalendar warns when it strips a vendor prefix from a TZID ('/mozilla.org/.../America/New_York');
+# known_zone() makes the same guess on purpose, so the warning is noise in every run's log.
+warnings.filterwarnings("ignore", category=GloballyUniqueTZIDGuessed)
 
 PARSER = "ics"
 EVENTS = "raw_calendar_events"
@@ -41,6 +46,7 @@ _MIN_YEAR, _MAX_YEAR = 2, 9000
 _TOP_LEVEL = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", "VAVAILABILITY"}
 # 'NAME;...' or 'NAME:...' but not a bare URL ('https://...') in an unescaped description.
 _PROPERTY_START = re.compile(r"^[A-Za-z0-9-]+(?:;|:(?!//)|$)")
+_BEGIN_END = re.compile(r"^(?:BEGIN|END)\s*:", re.I)
 
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
@@ -91,18 +97,17 @@ def _not_ical_reason(text: str) -> str:
 
 def _logical_lines(text: str) -> list[str]:
     """Unfold content lines leniently: any line ending; a line that does not start like a
-    property continues the previous one (exporters that fold without the leading space)."""
+    property continues the previous one (exporters that fold without the leading space).
+    Nothing is glued onto a BEGIN/END line: that would hide a whole component."""
     out: list[str] = []
     for raw in re.split(r"\r\n|\r|\n", text):
-        if raw[:1] in (" ", "\t"):
-            if out:
-                out[-1] += raw[1:]
-        elif not raw.strip():
+        folded = raw[:1] in (" ", "\t")
+        if not folded and not raw.strip():
             continue
-        elif out and not _PROPERTY_START.match(raw):
-            out[-1] += raw
-        else:
-            out.append(raw)
+        if out and (folded or not _PROPERTY_START.match(raw)) and not _BEGIN_END.match(out[-1]):
+            out[-1] += raw[1:] if folded else raw
+        elif raw.strip():
+            out.append(raw[1:] if folded else raw)
     return out
 
 
@@ -273,17 +278,16 @@ class _Zones:
         problem = "not defined in the file"
         if key in self._blocks:
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    component = icalendar.Timezone.from_ical("\r\n".join(self._blocks[key]))
-                    tz = component.to_tz(lookup_tzid=False)
-                    tz.utcoffset(datetime(2020, 1, 1))  # fail here rather than mid-expansion
+                component = icalendar.Timezone.from_ical("\r\n".join(self._blocks[key]))
+                tz = component.to_tz(lookup_tzid=False)
+                tz.utcoffset(datetime(2020, 1, 1))  # fail here rather than mid-expansion
                 return tz, None
             except Exception as exc:
                 problem = f"its VTIMEZONE is unreadable ({exc})"
         if guess := _guessed_zone(key):
             return guess[0], f"TZID {tzid!r} is unknown and {problem}: times read in {guess[1]}"
-        return self._business, f"TZID {tzid!r} is unknown and {problem}: times read in the business time zone {self._business}"
+        where = f"the business time zone {self._business}"
+        return self._business, f"TZID {tzid!r} is unknown and {problem}: times read in {where}"
 
 
 # --------------------------------------------------------------------------- recurrence
@@ -308,7 +312,9 @@ class _Series(Series):
         return _Occurrence(adapter, start, end, sequence=self.sequence)
 
 
-_PERIOD_DAYS = {"SECONDLY": 1 / 86400, "MINUTELY": 1 / 1440, "HOURLY": 1 / 24, "DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}
+_PERIOD_DAYS = {
+    "SECONDLY": 1 / 86400, "MINUTELY": 1 / 1440, "HOURLY": 1 / 24, "DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365,
+}  # fmt: skip
 
 
 def _rate_per_day(rule: vRecur) -> float:
@@ -417,7 +423,10 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "DTEND": (lambda v: isinstance(_dt(v), date), "end taken from DURATION or the start"),
     "DURATION": (lambda v: isinstance(_dt(v), timedelta), "end taken from the start"),
     "RRULE": (lambda v: isinstance(v, vRecur), "loaded as a single event"),
-    "RDATE": (lambda v: isinstance(v, vDDDLists) and all(isinstance(_dt(d), (date, tuple)) for d in v.dts), "RDATE ignored"),
+    "RDATE": (
+        lambda v: isinstance(v, vDDDLists) and all(isinstance(_dt(d), (date, tuple)) for d in v.dts),
+        "RDATE ignored",
+    ),
     "EXDATE": (lambda v: isinstance(v, vDDDLists) and all(isinstance(_dt(d), date) for d in v.dts), "EXDATE ignored"),
 }
 
@@ -512,9 +521,11 @@ class _Parser:
 
     def _read(self, index: int, block: _Block) -> _Member | None:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                event = icalendar.Event.from_ical("\r\n".join(block.lines))
+            event = icalendar.Event.from_ical("\r\n".join(block.lines))
+            if "DTSTART" not in event:  # a DTSTART line icalendar could not even split
+                raw = next((line for line in block.lines if _name_of(line)[0] == "DTSTART"), None)
+                self.reject(index, f"unparseable DTSTART: {raw}" if raw else "missing DTSTART")
+                return None
             member = _Member(index, event)
             return member if self._prepare(member, self.calendar_zones.get(block.calendar)) else None
         except Exception as exc:  # a malformed value nobody foresaw: this event only
@@ -523,11 +534,7 @@ class _Parser:
 
     def _prepare(self, member: _Member, calendar_zone: tzinfo | None) -> bool:
         event = member.event
-        starts = _all(event, "DTSTART")
-        if not starts:
-            self.reject(member.index, "missing DTSTART")
-            return False
-        start = starts[0]
+        start = _all(event, "DTSTART")[0]
         if not isinstance(_dt(start), date):
             raw = str(start) if isinstance(start, vBroken) else start.to_ical().decode(errors="replace")
             self.reject(member.index, f"unparseable DTSTART: {raw}")
@@ -635,6 +642,9 @@ class _Parser:
             self._emit(uid, self._key(occ.start), occ, group[0], is_recurring=False, is_override=False)
             return
         by_component = {id(m.event): m for m in group}
+        # On equal SEQUENCE recurring-ical-events keeps the first component it meets; put the
+        # latest DTSTAMP first so that the newest version wins (RFC 5546 ordering).
+        group = sorted(group, key=lambda m: -max((t.timestamp() for t in self._times(m.event, ("DTSTAMP",))), default=-1e18))
         start = min(t for m in group for t in self._times(m.event, ("DTSTART", "RECURRENCE-ID", "RDATE")))
         start -= timedelta(days=1)
         try:
@@ -648,7 +658,8 @@ class _Parser:
                 if any(name in member.event for name in rules):
                     for name in rules:
                         member.event.pop(name, None)
-                    self.note(member.record, f"recurrence unusable ({type(exc).__name__}: {exc}): loaded as a single event")
+                    problem = f"{type(exc).__name__}: {exc}"
+                    self.note(member.record, f"recurrence unusable ({problem}): loaded as a single event")
             series = _Series([_Adapter(m.event) for m in group])
             occurrences, truncated = self._occurrences(series, start, horizon)
         core = series.recurrence.core if series.recurrence.has_core else None
@@ -678,7 +689,10 @@ class _Parser:
             if id(member.event) not in used:
                 reason = "superseded by a VEVENT with the same UID (and RECURRENCE-ID) and a higher SEQUENCE"
             elif "RECURRENCE-ID" in member.event:
-                reason = "override of an occurrence the series does not have (removed by EXDATE, or after the horizon)"
+                reason = (
+                    "override of an occurrence the series does not have "
+                    "(removed by EXDATE, or past the horizon or the cap)"
+                )
             elif overrides_loaded:
                 reason = "every occurrence of the series is replaced by a RECURRENCE-ID override (loaded from those)"
             else:
@@ -695,15 +709,16 @@ class _Parser:
         core = series.recurrence.core if series.recurrence.has_core else None
         rate = sum(_rate_per_day(r) for r in _all(core.component, "RRULE")) if core else 0.0
         expected = rate * (horizon - start).total_seconds() / 86400 + (len(core.rdates) if core else 0)
-        if expected <= 2 * MAX_OCCURRENCES:
+        span = horizon - start
+        if rate <= 0 or expected <= 2 * MAX_OCCURRENCES:
             stop = horizon
-        else:
-            stop = min(horizon, start + timedelta(days=max(1.0, MAX_OCCURRENCES / rate)))
+        else:  # about MAX_OCCURRENCES of them, since rate * span > 2 * MAX_OCCURRENCES
+            stop = start + max(timedelta(days=1), span * (MAX_OCCURRENCES / expected))
         while True:
             found = list(series.between(start, stop))
             if len(found) > MAX_OCCURRENCES or stop >= horizon:
                 break
-            stop = min(horizon, start + (stop - start) * 4)
+            stop = horizon if (stop - start) * 4 >= span else start + (stop - start) * 4
         found.sort(key=lambda o: self.utc(o.start))
         return found[:MAX_OCCURRENCES], len(found) > MAX_OCCURRENCES
 
@@ -758,7 +773,9 @@ class _Parser:
         self.statics[member.index] = (static, people)
         return static, people
 
-    def _emit(self, uid: str, key: str, occ: _Occurrence, member: _Member, *, is_recurring: bool, is_override: bool) -> None:
+    def _emit(
+        self, uid: str, key: str, occ: _Occurrence, member: _Member, *, is_recurring: bool, is_override: bool
+    ) -> None:
         static, people = self._static(member)
         start_at, end_at = self.utc(occ.start), self.utc(occ.end)
         self.result.add(

@@ -334,7 +334,7 @@ def _content_length_end(buf: Any, body_start: int, value: bytes | None) -> int |
         if buf[p:p + 5] == b"From " and (skip == 0 or buf[target:p] in (b"\n", b"\r\n")):
             if _looks_like_separator(buf, p)[0]:
                 return p
-    if not buf[target:].strip():
+    if len(buf) - target <= 64 and not buf[target:].strip():  # only line breaks left
         return len(buf)
     return None
 
@@ -410,18 +410,20 @@ def _read_mbox(buf: Any, src: SourceFile, settings: Settings, result: ParseResul
         record = f"message {msg.number}"
         h = msg.headers
         if not h.usable:
-            last = msg.end >= len(buf)
-            why = "truncated at the end of the file" if last and not buf[len(buf) - 1:] == b"\n" else "empty"
-            reason = (f"{why}: no From, To, Cc, Date, Subject or Message-ID header"
-                      if last or h.field_lines == 0 else "no From, To, Cc, Date, Subject or Message-ID header")
-            result.reject(record, reason)
+            missing = "no From, To, Cc, Date, Subject or Message-ID header"
+            if msg.end >= len(buf) and buf[len(buf) - 1:] != b"\n":
+                result.reject(record, f"truncated at the end of the file: {missing}")
+            else:
+                result.reject(record, missing if h.field_lines else "empty message: no header lines")
             continue
         body = None
         if settings.store_bodies:
             end = msg.end  # the line break before the next 'From ' line belongs to the mbox format
             if end < len(buf) and buf[end - 1:end] == b"\n":
                 end -= 2 if buf[end - 2:end] == b"\r\n" else 1
-            raw = _MBOXRD_QUOTE.sub(rb"\1", buf[msg.header_start:max(end, msg.header_start)])
+            raw = buf[msg.header_start:max(end, msg.header_start)]
+            if b">From " in raw:
+                raw = _MBOXRD_QUOTE.sub(rb"\1", raw)
             body = message_text(h, raw, raw[msg.body_start - msg.header_start:])
         result.add(TABLE, build_row(h, source_file=src.rel, record=record, body_text=body))
 
@@ -543,9 +545,9 @@ def _msg_row(msg: Any, src: SourceFile, settings: Settings) -> dict[str, Any]:
     subject = _prop(msg, "0037")
     if subject is not None:  # MAPI holds the subject as the user saw it, already decoded
         row["subject"] = clean_text(subject)
-    if not h.fields.get("message-id") and (mid := message_id(_prop(msg, "1035"))):
+    if not row["has_message_id"] and (mid := message_id(_prop(msg, "1035"))):
         row["message_id"], row["has_message_id"] = mid, True
-    if not h.fields.get("date"):
+    if row["sent_at"] is None:  # no Date header, or one that cannot be read
         sent = None
         try:
             if msg.isSent:

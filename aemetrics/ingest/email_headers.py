@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -225,6 +226,11 @@ def decode_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
         return None
     if len(value) > 8 * limit:
         value = value[: 8 * limit]
+    return _decode_text(value, limit)
+
+
+@functools.lru_cache(maxsize=8192)  # thread subjects, list ids and topics repeat
+def _decode_text(value: str, limit: int) -> str | None:
     return clean_text(decode_rfc2047(value), limit)
 
 
@@ -369,9 +375,14 @@ def parse_addresses(value: str | None) -> list[tuple[str | None, str]]:
     elements without a usable address are skipped."""
     if not value:
         return []
+    return list(_parse_addresses(value))
+
+
+@functools.lru_cache(maxsize=8192)  # a mailbox repeats the same few correspondents
+def _parse_addresses(value: str) -> tuple[tuple[str | None, str], ...]:
     simple = _simple_list(value)
     if simple is not None:
-        return simple
+        return tuple(simple)
     tokens = _ADDR_TOKEN.findall(value)
     out: list[tuple[str | None, str]] = []
     current: list[str] = []
@@ -384,15 +395,16 @@ def parse_addresses(value: str | None) -> list[tuple[str | None, str]]:
         else:
             current.append(t)
     out.extend(_element(current))
-    return out
+    return tuple(out)
 
 
 def address_list(*values: str | None) -> list[str]:
     """Addresses of one or more header occurrences, duplicates removed keeping order."""
     seen: dict[str, None] = {}
     for v in values:
-        for _, addr in parse_addresses(v):
-            seen.setdefault(addr, None)
+        if v:
+            for _, addr in _parse_addresses(v):
+                seen.setdefault(addr, None)
     return list(seen)
 
 
@@ -418,12 +430,18 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     text = value[:300]
     for _ in range(3):  # comments, even nested ones
+        if "(" not in text:
+            break
         text = _COMMENT.sub(" ", text)
-    text = _SPACED_COLON.sub(":", " ".join(text.split()))
+    text = " ".join(text.split())
     if not text:
         return None
-    text = _GMT_OFFSET.sub(lambda m: f"{m.group(1)}{int(m.group(2)):02d}{m.group(3) or '00'}", text)
-    text = _COLON_OFFSET.sub(r"\1\2\3", text)
+    if " :" in text or ": " in text:
+        text = _SPACED_COLON.sub(":", text)
+    if "GMT" in text or "UT" in text:
+        text = _GMT_OFFSET.sub(lambda m: f"{m.group(1)}{int(m.group(2)):02d}{m.group(3) or '00'}", text)
+    if text[-3:-2] == ":":
+        text = _COLON_OFFSET.sub(r"\1\2\3", text)
     dt = None
     try:
         dt = parsedate_to_datetime(text)

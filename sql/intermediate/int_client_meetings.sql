@@ -117,7 +117,7 @@ final as (
             staff_lists.staff_emails[1]
         ) as ae,
         client_lists.client_emails,
-        list_filter(coalesce(staff_lists.staff_emails, []), e -> e <> coalesce(occ.organizer_email, ''))
+        list_filter(coalesce(staff_lists.staff_emails, []), lambda e: e <> coalesce(occ.organizer_email, ''))
             as internal_emails,
         occ.first_created_at,
         coalesce(occ.first_created_at, occ.first_dtstamp_at) as invited_at,

@@ -52,22 +52,33 @@ contact_matches as (
     ) = 1
 ),
 
+address_domains as (
+    -- the address's domain and every parent domain (mail.brandco.com -> brandco.com -> com),
+    -- so that subdomains meet the account's web domain with an equality join
+    select
+        email,
+        array_to_string(list_slice(parts, i, len(parts)), '.') as domain,
+        len(parts) - i as domain_depth
+    from (
+        select email, string_split(email_domain(email), '.') as parts
+        from addresses
+        where email_domain(email) is not null
+            and email_domain(email) not in (select domain from staff_domains)
+    )
+    cross join range(1, 10) as r(i)
+    where i < len(parts)
+),
+
 domain_matches as (
     select
-        addresses.email,
+        address_domains.email,
         accounts.account_id,
         accounts.account_key
-    from addresses
-    inner join accounts
-        on accounts.web_domain is not null
-        and (
-            email_domain(addresses.email) = accounts.web_domain
-            or ends_with(email_domain(addresses.email), '.' || accounts.web_domain)
-        )
-    where email_domain(addresses.email) not in (select domain from staff_domains)
+    from address_domains
+    inner join accounts on accounts.web_domain = address_domains.domain
     qualify row_number() over (
-        partition by addresses.email
-        order by length(accounts.web_domain) desc, accounts.is_customer desc, accounts.account_key
+        partition by address_domains.email
+        order by address_domains.domain_depth desc, accounts.is_customer desc, accounts.account_key
     ) = 1
 ),
 

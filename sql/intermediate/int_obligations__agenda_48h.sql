@@ -117,7 +117,7 @@ final as (
             || case
                 when pairs.message_id is not null
                     then '; agenda from ' || pairs.from_addr || ' Message-ID <' || pairs.message_id || '> in '
-                        || array_to_string(pairs.sources, '; ')
+                        || array_to_string(pairs.sources, ', ')
                 else ''
             end
             || case

@@ -30,7 +30,7 @@ reports as (
     select
         unnest(client_account_keys) as account_key,
         sent_at as reported_at,
-        'report from ' || from_addr || ' Message-ID <' || message_id || '> in ' || array_to_string(sources, '; ')
+        'report from ' || from_addr || ' Message-ID <' || message_id || '> in ' || array_to_string(sources, ', ')
             as report_ref
     from messages
     union all

@@ -33,7 +33,7 @@ first_reports as (
         min(messages.sent_at) as reported_at,
         arg_min(
             'report to ' || pairs.supervisor_email || ' Message-ID <' || messages.message_id || '> in '
-                || array_to_string(messages.sources, '; '),
+                || array_to_string(messages.sources, ', '),
             messages.sent_at
         ) as report_ref
     from pairs

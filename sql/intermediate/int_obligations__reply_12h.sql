@@ -130,7 +130,7 @@ final as (
         business_due.answered_at as fulfilled_at,
         false as is_excused,
         'client message Message-ID <' || business_due.opening_message_id || '> in '
-            || array_to_string(business_due.opening_sources, '; ')
+            || array_to_string(business_due.opening_sources, ', ')
             || case
                 when business_due.inquiry_count > 1
                     then ' (+' || (business_due.inquiry_count - 1) || ' later client message(s) before an answer)'
@@ -139,7 +139,7 @@ final as (
             || case
                 when business_due.answer_message_id is not null
                     then '; answered by ' || business_due.answered_by || ' Message-ID <' || business_due.answer_message_id
-                        || '> in ' || array_to_string(business_due.answer_sources, '; ')
+                        || '> in ' || array_to_string(business_due.answer_sources, ', ')
                 else ''
             end as evidence,
         business_due.subject

@@ -1,0 +1,176 @@
+"""Build obligations and KPI tables from the raw tables: SQL does every KPI, this only runs it.
+
+1. the run's parameters become tables (run_params, classification_keywords,
+   customer_type_prefixes) that the models join, never SQL text formatted here;
+2. business_days is written for the data's date range (padded) by the business calendar;
+3. the models of sql/models.txt run in that order in one transaction, each file one `select`
+   wrapped in `create or replace table <file name> as ...`: a failing model leaves the previous
+   build's tables untouched and names the file.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+
+from aemetrics.business_calendar import BusinessCalendar, write_business_days
+from aemetrics.config import Settings
+from aemetrics.warehouse import create_raw_tables
+
+log = logging.getLogger("aemetrics.build")
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+MODEL_LAYERS = ("staging", "intermediate", "marts")
+CALENDAR_PAD = timedelta(weeks=4)  # business-hours deadlines and weeks reach past the data
+
+
+class BuildError(RuntimeError):
+    """A model or the model list is wrong; the message names the file."""
+
+
+@dataclass
+class BuildReport:
+    as_of: datetime
+    calendar_first_day: date
+    calendar_last_day: date
+    models: list[str] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)  # model -> rows
+    statuses: dict[str, int] = field(default_factory=dict)  # obligation status -> count
+    model_seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "none"
+        return (
+            f"as of {self.as_of.isoformat()}: {self.row_counts.get('obligations', 0)} obligations ({statuses}); "
+            f"{len(self.models)} models; calendar {self.calendar_first_day}..{self.calendar_last_day}; "
+            f"{self.seconds:.1f} s"
+        )
+
+
+def declared_models(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """The model files in build order (sql/models.txt); every model file must be listed once."""
+    listing = sql_dir / "models.txt"
+    paths: list[Path] = []
+    for lineno, line in enumerate(listing.read_text(encoding="utf-8").splitlines(), 1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        path = sql_dir / f"{entry}.sql"
+        if not path.is_file():
+            raise BuildError(f"{listing}:{lineno}: model {entry!r} has no file {path}")
+        if path in paths:
+            raise BuildError(f"{listing}:{lineno}: model {entry!r} is listed twice")
+        paths.append(path)
+    names = [p.stem for p in paths]
+    if len(set(names)) != len(names):
+        raise BuildError(f"{listing}: two models share a table name")
+    on_disk = {p for layer in MODEL_LAYERS for p in (sql_dir / layer).glob("*.sql")}
+    unlisted = sorted(str(p.relative_to(sql_dir)) for p in on_disk - set(paths))
+    if unlisted:
+        raise BuildError(f"{listing}: model files not in the build order: {', '.join(unlisted)}")
+    return paths
+
+
+def model_sql(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """The single select statement of a model file."""
+    text = path.read_text(encoding="utf-8")
+    statements = con.extract_statements(text)
+    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        raise BuildError(f"{path}: a model must be exactly one select statement")
+    return statements[0].query
+
+
+def _aware_utc(as_of: datetime) -> datetime:
+    if not isinstance(as_of, datetime) or as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise ValueError(f"as_of must be an aware datetime, got {as_of!r}")
+    return as_of.astimezone(timezone.utc)
+
+
+def write_parameters(
+    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime, built_at: datetime, sql_dir: Path = SQL_DIR
+) -> None:
+    con.execute((sql_dir / "build" / "parameters.sql").read_text(encoding="utf-8"))
+    params = {
+        "as_of": as_of,
+        "built_at": built_at,
+        "business_timezone": settings.business_timezone,
+        "work_start": settings.work_start,
+        "work_end": settings.work_end,
+        "reply_hours": float(settings.reply_hours),
+        "reply_business_hours": bool(settings.reply_business_hours),
+        "agenda_hours": float(settings.agenda_hours),
+        "internal_notice_hours": float(settings.internal_notice_hours),
+        "minutes_hours": float(settings.minutes_hours),
+        "on_time_grace_minutes": float(settings.on_time_grace_minutes),
+        "subject_thread_window_days": int(settings.subject_thread_window_days),
+    }
+    columns = ", ".join(params)
+    marks = ", ".join("?" for _ in params)
+    con.execute(f"insert into run_params ({columns}) values ({marks})", list(params.values()))
+    keywords = [(kind, word) for kind, words in settings.keywords.items() for word in words if str(word).strip()]
+    if keywords:
+        con.executemany("insert into classification_keywords (kind, keyword) values (?, ?)", keywords)
+    prefixes = [(p,) for p in settings.customer_type_prefixes if str(p).strip()]
+    if prefixes:
+        con.executemany("insert into customer_type_prefixes (prefix) values (?)", prefixes)
+
+
+def write_calendar(
+    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime, sql_dir: Path = SQL_DIR
+) -> tuple[date, date]:
+    """business_days over the data's local dates and as_of, padded by four weeks each side."""
+    query = (sql_dir / "build" / "data_date_range.sql").read_text(encoding="utf-8")
+    first, last = con.execute(query, [settings.business_timezone, as_of]).fetchall()[0]
+    first, last = first - CALENDAR_PAD, last + CALENDAR_PAD
+    write_business_days(con, BusinessCalendar(settings), first, last)
+    return first, last
+
+
+def build(
+    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime, *, sql_dir: Path | None = None
+) -> BuildReport:
+    """Compute every obligation and KPI table as of `as_of` (aware; nothing dated later is seen).
+
+    sql_dir: another copy of the sql/ folder (tests); default the project's.
+    """
+    started = time.perf_counter()
+    sql_dir = sql_dir or SQL_DIR
+    as_of = _aware_utc(as_of)
+    built_at = datetime.now(timezone.utc)
+    con.execute("set TimeZone = 'UTC'")
+    create_raw_tables(con)
+    models = declared_models(sql_dir)
+    sql = {path: model_sql(con, path) for path in models}
+    first, last = write_calendar(con, settings, as_of, sql_dir)
+    report = BuildReport(as_of=as_of, calendar_first_day=first, calendar_last_day=last)
+
+    con.execute("begin transaction")
+    try:
+        con.execute((sql_dir / "macros.sql").read_text(encoding="utf-8"))
+        write_parameters(con, settings, as_of, built_at, sql_dir)
+        for path in models:
+            name = path.stem
+            model_started = time.perf_counter()
+            try:
+                con.execute(f'create or replace table "{name}" as {sql[path]}')
+                report.row_counts[name] = con.execute(f'select count(*) from "{name}"').fetchall()[0][0]
+            except duckdb.Error as exc:
+                raise BuildError(f"{path.parent.name}/{path.name}: {exc}") from exc
+            report.models.append(name)
+            report.model_seconds[name] = time.perf_counter() - model_started
+        report.statuses = dict(con.execute("select status, count(*) from obligations group by status").fetchall())
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    report.seconds = time.perf_counter() - started
+    log.info("built %s", report)
+    return report
+
+
+__all__ = ["BuildError", "BuildReport", "build", "declared_models", "model_sql"]

@@ -1,0 +1,31 @@
+-- Per standard, AE and ISO week (of opened_at): counts by status and the rate
+-- met / (met + late + missed), null when nothing was decided yet.
+with details as (
+    select * from obligation_details
+),
+
+counted as (
+    select
+        standard,
+        ae,
+        any_value(team) as team,
+        iso_year,
+        iso_week,
+        week_start,
+        count(*) filter (where status = 'met') as met,
+        count(*) filter (where status = 'late') as late,
+        count(*) filter (where status = 'missed') as missed,
+        count(*) filter (where status = 'open') as open,
+        count(*) filter (where status = 'excused') as excused
+    from details
+    group by standard, ae, iso_year, iso_week, week_start
+),
+
+final as (
+    select
+        *,
+        case when met + late + missed > 0 then met / (met + late + missed) end as rate
+    from counted
+)
+
+select * from final

@@ -1,0 +1,33 @@
+-- One row per obligation, exactly the columns of STANDARDS.md. Status: met (fulfilled by due_at,
+-- inclusive), late (fulfilled after due_at), missed (unfulfilled and due_at < as_of), open
+-- (unfulfilled, due_at >= as_of), excused (a documented rule, docs/decisions.md).
+with obligations as (
+    select * from int_obligations
+),
+
+params as (
+    select * from run_params
+),
+
+final as (
+    select
+        obligations.obligation_id,
+        obligations.standard,
+        obligations.ae,
+        obligations.client_account,
+        obligations.opened_at,
+        obligations.due_at,
+        obligations.fulfilled_at,
+        case
+            when obligations.is_excused then 'excused'
+            when obligations.fulfilled_at <= obligations.due_at then 'met'
+            when obligations.fulfilled_at > obligations.due_at then 'late'
+            when obligations.due_at < params.as_of then 'missed'
+            else 'open'
+        end as status,
+        obligations.evidence
+    from obligations
+    cross join params
+)
+
+select * from final
