@@ -47,10 +47,16 @@ def ingest_into(con, exports: Path, settings: Settings, prune: bool = False) -> 
     runner.finish(con, parsed, the_plan, report, prune)
     report.seconds = time.perf_counter() - started
     logger.info(report.summary())
+    return report
+
+
+def ingest_and_validate(con, exports: Path, settings: Settings, prune: bool = False) -> runner.IngestReport:
+    """Ingest, then the raw-table checkpoint (which may quarantine rows)."""
+    report = ingest_into(con, exports, settings, prune)
     checked = validate_task(con, "ingest")
     report.records_quarantined += checked.quarantined_rows
     report.blocking_failures = checked.failed
-    logger.info("validation %s", checked)
+    get_run_logger().info("validation %s", checked)
     return report
 
 
@@ -62,7 +68,7 @@ def ingest_flow(
     with warehouse_lock(Path(db), wait_seconds), staged_warehouse(Path(db)) as work:
         con = connect(work)
         try:
-            return ingest_into(con, Path(exports), settings, prune)
+            return ingest_and_validate(con, Path(exports), settings, prune)
         finally:
             con.close()
 

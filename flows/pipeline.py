@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from aemetrics.atomic import staged_site, staged_warehouse, warehouse_lock
 from aemetrics.config import Settings, load_settings
 from aemetrics.warehouse import connect
-from flows.ingest import ingest_into, validate_task
+from flows.ingest import ingest_and_validate, validate_task
 
 
 @task(name="build-obligations", cache_policy=NO_CACHE)
@@ -54,7 +54,7 @@ def pipeline_flow(
         with staged_warehouse(Path(db)) as work:
             con = connect(work)
             try:
-                ingested = ingest_into(con, Path(exports), settings, prune)
+                ingested = ingest_and_validate(con, Path(exports), settings, prune)
                 summary["ingest"] = ingested.summary()
                 summary["build"] = str(build_task(con, settings, when))
                 logger.info("built as of %s: %s", when.isoformat(), summary["build"])

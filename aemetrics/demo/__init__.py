@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aemetrics.demo.world import EXPORT_AT, PERIOD_END, PERIOD_START, UTC, build_world, rng_for
 
-__all__ = ["DemoSummary", "generate_demo"]
+__all__ = ["DemoSummary", "generate_demo", "ground_truth"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,3 +130,10 @@ def _intent(planned: list) -> dict[str, dict[str, dict[str, int]]]:
         per = out.setdefault(p.standard, {}).setdefault(p.ae, {"on_time": 0, "late": 0, "missing": 0})
         per[p.intent] += 1
     return {s: dict(sorted(v.items())) for s, v in sorted(out.items())}
+
+
+def ground_truth(seed: int = 7, as_of: datetime | None = None) -> list[dict]:
+    """The ground-truth obligations of the demo as of `as_of` (default: its export time); see demo.truth."""
+    from aemetrics.demo.truth import ground_truth as _ground_truth
+
+    return _ground_truth(seed, as_of)

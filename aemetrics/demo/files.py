@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aemetrics.demo import names as N
 from aemetrics.demo.traffic import Task, ZoomReport
-from aemetrics.demo.world import EXPORT_AT, SH, UTC, Person, World
+from aemetrics.demo.world import EXPORT_AT, SH, UTC, World
 
 BOM = "\ufeff"
 
@@ -181,6 +181,3 @@ def write_zoom(folder: Path, reports: list[ZoomReport]) -> dict[str, int]:
         counts[f"attendance/zoom/{name}"] = len(body) - 1
     return counts
 
-
-def staff_people(world: World) -> list[Person]:
-    return world.supervisors + world.aes

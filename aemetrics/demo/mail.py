@@ -17,17 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from aemetrics.demo.world import EXPORT_AT, SH, UTC
-
-
-class Party(Protocol):
-    email: str
-    name: str
-    mailer: str
-    charset: str
-    is_staff: bool
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aemetrics.demo import names as N
-from aemetrics.demo.world import (EXPORT_AT, LEAVE, PERIOD_END, PERIOD_START, SH, UTC, Person, World, at,
+from aemetrics.demo.world import (EXPORT_AT, LEAVE, PERIOD_END, PERIOD_START, SH, UTC, Person, World, at, awake,
                                   is_working_day, work_before)
 
 PARTSTATS = (["ACCEPTED"] * 14 + ["TENTATIVE"] * 2 + ["NEEDS-ACTION"] * 3 + ["DECLINED"])
@@ -234,14 +234,16 @@ def _plan_changes(rng: random.Random, ae: Person, ev: Event) -> None:
     t = rng.choice(candidates)
     nd = t.date() + timedelta(days=1)
     new_start = at(nd, t.hour, t.minute) if is_working_day(nd) else t + timedelta(hours=2)
-    notice_hours = rng.uniform(6, 20) if ae.key in ("zhou.ting", "yang.lei") else rng.uniform(30, 120)
+    # changed at a waking hour; 36 h+ ahead stays 24 h+ ahead even when pushed to the next morning
+    notice_hours = rng.uniform(6, 20) if ae.key in ("zhou.ting", "yang.lei") else rng.uniform(36, 120)
     ev.overrides[t] = Override(new_start, new_start + ev.duration, "CONFIRMED", ev.sequence + 1,
-                               t - timedelta(hours=notice_hours))
+                               awake(t - timedelta(hours=notice_hours), rng).replace(microsecond=0))
     if ae.key == "li.na":  # cancelled by the agency ten hours before: notice too late
         rest = [x for x in candidates if x not in ev.overrides]
         if rest:
             c = rest[len(rest) // 2]
-            ev.overrides[c] = Override(c, c + ev.duration, "CANCELLED", ev.sequence + 1, c - timedelta(hours=10))
+            ev.overrides[c] = Override(c, c + ev.duration, "CANCELLED", ev.sequence + 1,
+                                       awake(c - timedelta(hours=10), rng).replace(microsecond=0))
     ev.last_modified = max([ev.last_modified] + [o.last_modified for o in ev.overrides.values()])
 
 
@@ -274,9 +276,10 @@ def _one_off(rng: random.Random, ae: Person, acct: Any, title: str, pitch: bool 
         else:
             ev.zoom_id, ev.zoom_pwd = _zoom(rng)
         if rng.random() < 0.15 and start < EXPORT_AT:
-            hours = rng.uniform(2, 20) if rng.random() < 0.3 else rng.uniform(26, 96)
+            hours = rng.uniform(2, 20) if rng.random() < 0.3 else rng.uniform(36, 96)
             ev.status, ev.sequence = "CANCELLED", 1
-            ev.last_modified = max(created + timedelta(minutes=30), start - timedelta(hours=hours)).replace(microsecond=0)
+            changed = max(created + timedelta(minutes=30), awake(start - timedelta(hours=hours), rng))
+            ev.last_modified = min(changed, start - timedelta(minutes=30)).replace(microsecond=0)
     _partstats(rng, ev)
     return ev
 

@@ -111,7 +111,8 @@ def readme_text(world: World, seed: int, files: dict[str, int], summary: Any) ->
         "",
         "Computed by `aemetrics.demo.truth` from the generator's own records, following STANDARDS.md literally "
         "(threads as generated; agenda and minutes matched to the first unserved meeting of that client; "
-        "weekly evidence inside its ISO week; occurrences starting after the export left out).",
+        "weekly evidence inside its ISO week; occurrences starting after the export left out). The rows "
+        "themselves, for any --as-of: `aemetrics.demo.ground_truth(seed, as_of)`.",
         "",
         "| AE | " + " | ".join(TRUTH_COLUMNS) + " |",
         "|---|" + "---|" * len(TRUTH_COLUMNS),

@@ -219,8 +219,12 @@ def prune(con: duckdb.DuckDBPyConnection, missing: list[str]) -> None:
         raise
 
 
+MAX_BATCHES = 8  # a Prefect task costs ~0.1 s: a few big batches keep 2-4 workers busy for less
+
+
 def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
-    """Batches of about `size` files; big files (mailboxes) get a batch of their own."""
+    """Batches of at least `size` files, at most MAX_BATCHES of them (plus one per big mailbox)."""
+    size = max(size, -(-len(files) // MAX_BATCHES))
     out: list[list[SourceFile]] = []
     current: list[SourceFile] = []
     for src in files:

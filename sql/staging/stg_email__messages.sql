@@ -50,33 +50,39 @@ copies as (
 
 representative as (
     -- copies of one message carry the same headers; a copy with a usable Date wins
-    select * exclude (record_no)
+    select
+        * exclude (record_no),
+        subject_stripped(subject) as subject_normalized
     from cleaned
     qualify row_number() over (
         partition by message_id order by sent_at is null, source_file, record_no
     ) = 1
 ),
 
+out_of_office as (
+    -- 'Automatic reply: ...', '自动回复：...', 'Out of Office AutoReply: ...', 'Out of office'
+    select distinct representative.message_id
+    from representative
+    inner join out_of_office_words as w
+        on starts_with(lower(representative.subject_normalized), w.keyword)
+    where regexp_matches(
+        substr(lower(representative.subject_normalized), length(w.keyword) + 1),
+        '^(\s*(autoreply|auto reply|auto-reply))?\s*([:：\-]|$)'
+    )
+),
+
 flagged as (
     select
         representative.*,
-        subject_stripped(representative.subject) as subject_normalized,
-        subject_key(representative.subject) as subject_key,
+        nullif(lower(regexp_replace(representative.subject_normalized, '\s+', ' ', 'g')), '') as subject_key,
         coalesce(representative.auto_submitted, 'no') <> 'no' as is_auto_submitted,
         coalesce(representative.precedence, '') in ('bulk', 'list', 'junk') as is_bulk,
         representative.list_id is not null as has_list_id,
         coalesce(representative.x_autoreply, 'no') not in ('no', 'false', '0') as has_autoreply_header,
         coalesce(representative.content_type, '') = 'multipart/report' as is_report,
-        exists (
-            select 1
-            from out_of_office_words as w
-            where starts_with(lower(subject_stripped(representative.subject)), w.keyword)
-                and regexp_matches(
-                    substr(lower(subject_stripped(representative.subject)), length(w.keyword) + 1),
-                    '^(\s*(autoreply|auto reply|auto-reply))?\s*([:：\-]|$)'
-                )
-        ) as has_out_of_office_subject
+        out_of_office.message_id is not null as has_out_of_office_subject
     from representative
+    left join out_of_office on out_of_office.message_id = representative.message_id
 ),
 
 final as (
