@@ -65,7 +65,27 @@ def email_kind(path: Path) -> str | None:
         return "eml"
     if suffix == ".msg":
         return "msg"
-    return None
+    return _sniff_kind(path)
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?\S?")
+
+
+def _sniff_kind(path: Path) -> str | None:
+    """Files without a telling suffix (maildir 'cur/1529425589.M6P2.host:2,S', Thunderbird's
+    'Inbox'): decide from the first bytes."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    if head.startswith(_OLE_MAGIC):
+        return "msg"
+    if head.startswith(b"From "):
+        return "mbox"
+    first = head.lstrip(b"\r\n").split(b"\n", 1)[0]
+    return "eml" if _HEADER_LINE.match(first) else None
 
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:

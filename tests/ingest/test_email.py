@@ -162,10 +162,23 @@ def test_empty_mbox_loads_nothing_and_a_text_file_is_not_an_mbox(tmp_path):
 def test_file_kinds_by_name(tmp_path):
     assert email_kind(Path("Inbox.MBOX")) == "mbox" and email_kind(Path("x/mbox")) == "mbox"
     assert email_kind(Path("a.mbx")) == "mbox" and email_kind(Path("a.eml")) == "eml"
-    assert email_kind(Path("a.msg")) == "msg" and email_kind(Path("a.txt")) is None
-    (tmp_path / "a.txt").write_text("From: a@b.c\n")
+    assert email_kind(Path("a.msg")) == "msg" and email_kind(Path("a.txt")) is None  # missing file: no sniffing
+    (tmp_path / "a.txt").write_text("this is a note, not mail\n")
     with pytest.raises(ParseError, match="not an e-mail file"):
         run(tmp_path / "a.txt")
+
+
+def test_files_without_a_telling_name_are_sniffed(tmp_path):
+    """maildir names ('...:2,S'), Thunderbird's extension-less 'Inbox' mbox, Outlook OLE files."""
+    maildir = tmp_path / "1529425589.M615261P21663.len:2,S"
+    maildir.write_text("From: a@b.c\nMessage-ID: <x@b.c>\nSubject: hi\n\nbody\n")
+    inbox = tmp_path / "Inbox"
+    inbox.write_text("From a@b.c Mon Sep 29 10:00:00 2025\nFrom: a@b.c\nSubject: one\n\nx\n")
+    ole = tmp_path / "saved"
+    ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    assert [email_kind(p) for p in (maildir, inbox, ole)] == ["eml", "mbox", "msg"]
+    assert run(maildir).rows["raw_email_messages"][0]["message_id"] == "x@b.c"
+    assert run(inbox).rows["raw_email_messages"][0]["subject"] == "one"
 
 
 @pytest.mark.parametrize("cls, mail", [
