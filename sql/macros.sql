@@ -61,3 +61,11 @@ create or replace temp macro local_week_start_at(ts, tz) as
 -- Evidence text for a calendar occurrence.
 create or replace temp macro occurrence_ref(event_uid, occurrence_key, source_file, record) as
     'meeting UID ' || event_uid || ' occurrence ' || occurrence_key || ' in ' || source_ref(source_file, record);
+
+-- The subject starts with a reply prefix (Re:, AW:, 回复:, 答复: ...): the message says it answers.
+create or replace temp macro has_reply_prefix(s) as
+    regexp_matches(coalesce(s, ''), '^\s*(re|aw|回复|答复|回覆|答覆)\s*(\[\d+\])?\s*[:：]', 'i');
+
+-- A staff role that means account executive (staff.csv roles are lower-cased by the parser).
+create or replace temp macro is_ae_role(role) as
+    coalesce(lower(trim(role)), '') in ('ae', 'account executive', 'account manager', 'am', '客户执行', '客户经理');

@@ -93,7 +93,7 @@ def readme_text(world: World, seed: int, files: dict[str, int], summary: Any) ->
         "- Calendars: weekly and biweekly series with EXDATE on the holiday, one moved occurrence per series "
         "(RECURRENCE-ID, SEQUENCE+1, a notice email `会议改期通知`; yang.lei's and zhou.ting's moves are less than "
         "24 h ahead), cancelled occurrences (xu.li's leave; li.na cancels one 10 h ahead), two series split "
-        "Google-style (`..._R20251104T...`) in November, one open-ended series (zhou.ting), cancelled one-offs "
+        "Google-style (UID `<uid>_R202511..T......`) in November, one open-ended series (zhou.ting), cancelled one-offs "
         "(STATUS:CANCELLED, some less than 24 h ahead), in-person meetings without Zoom, one-offs created less "
         "than 24 h ahead (internal notice late), internal-only meetings named after clients (not client meetings).",
         "- Zoom: reports for about 85 % of past Zoom client meetings; host rejoins (two rows), guests not signed in "

@@ -8,97 +8,25 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from aemetrics.demo import names as N
 from aemetrics.demo.mail import FORWARD_PREFIX, Mailroom, Message, Sender
-from aemetrics.demo.meetings import Event, Occurrence, client_occurrences
+from aemetrics.demo.meeting_mail import MeetingMail
+from aemetrics.demo.meetings import Event
+from aemetrics.demo.records import Planned, Task, ZoomReport, csign, salute, sign
+from aemetrics.demo.rhythm import WeeklyRhythm
 from aemetrics.demo.world import (COACHING_DAY, COVER, EXPORT_AT, LEAVE, PROFILES, WEEKS, Account, Contact, Person,
                                   World, at, awake, days, is_working_day, local, poisson, rng_for, week_days,
-                                  week_index, work_after, work_before)
+                                  week_index, work_after)
 
-WEEKDAY_CN = "一二三四五六日"
-NATIONAL_DAY_OOO = (at(date(2025, 9, 30), 12), at(date(2025, 10, 9), 0))  # many leave at noon on the eve
-
-
-@dataclass(eq=False)
-class Task:
-    sf_id: str
-    owner: Person
-    account: Account
-    contact: Contact | None
-    subject: str
-    subtype: str  # Call | Task
-    call_type: str | None  # Outbound | Inbound
-    completed: datetime | None  # CompletedDateTime; None when only ActivityDate was logged
-    activity_date: date
-    created: datetime
-    status: str = "Completed"
-    duration_s: int | None = None
-    disposition: str | None = None
-    kind: str = "call"  # monday_call | report_call | minutes_call | inbound | callback | todo
-
-    @property
-    def activity_at(self) -> datetime:
-        """When it happened as the CRM parser reads it: CompletedDateTime, else ActivityDate 09:00."""
-        return self.completed if self.completed is not None else at(self.activity_date, 9)
+# Clients away over the National Day holiday answer automatically from noon on its eve.
+NATIONAL_DAY_OOO = (at(date(2025, 9, 30), 12), at(date(2025, 10, 9), 0))
 
 
-@dataclass
-class ZoomRow:
-    name: str
-    email: str
-    join: datetime
-    leave: datetime
-    guest: bool
-    person: object = None
+class Simulation(MeetingMail, WeeklyRhythm):
+    """Runs the 16 weeks; meetings' mail and the weekly rhythm live in their mixin modules."""
 
-
-@dataclass(eq=False)
-class ZoomReport:
-    occurrence: Occurrence
-    meeting_id: str
-    topic: str
-    host: Person
-    start: datetime
-    end: datetime
-    rows: list[ZoomRow] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class Planned:
-    """What the generator meant to happen for one obligation (for the README and tests)."""
-
-    standard: str
-    ae: str
-    intent: str  # on_time | late | missing
-    when: datetime | None = None
-    detail: str = ""
-
-
-def _fmt_day(t: datetime) -> str:
-    t = local(t)
-    return f"{t.month}月{t.day}日（周{WEEKDAY_CN[t.weekday()]}）"
-
-
-def _sign(p: Person) -> str:
-    return f"{p.name}\n{N.AGENCY_NAME} {p.team or ''}\nM: {p.email}"
-
-
-def _csign(c: Contact) -> str:
-    return f"{c.name}\n{c.account.name} {c.title}"
-
-
-def _salute(c: Contact) -> str:
-    if c.english:
-        return c.first
-    if "总" in c.title or "副总裁" in c.title:
-        return f"{c.last}总"
-    return f"{c.last}经理" if "经理" in c.title else c.name
-
-
-class Simulation:
     def __init__(self, world: World, events: list[Event], seed: int):
         self.w = world
         self.events = events
@@ -219,7 +147,7 @@ class Simulation:
                 t2 = awake(client_msg.when + timedelta(hours=rng.uniform(0.3, 4)), rng)
                 if decision is None or t2 < decision[1]:
                     extra = self.mail.reply(client_msg, client_msg.sender, t2, rng.choice(N.FOLLOWUP_ASKS) + "\n\n" +
-                                            _csign(client_msg.sender), kind="inquiry", to=list(client_msg.to),
+                                            csign(client_msg.sender), kind="inquiry", to=list(client_msg.to),
                                             cc=list(client_msg.cc))
                     if extra is not None:
                         client_msg = extra
@@ -229,7 +157,7 @@ class Simulation:
             c = client_msg.sender
             detail = rng.choice(N.REPLY_DETAILS)
             tpl = N.REPLY_BODIES[2] if c.english else rng.choice(N.REPLY_BODIES[:2])
-            body = tpl.format(client=_salute(c), detail=detail, sign=_sign(responder))
+            body = tpl.format(client=salute(c), detail=detail, sign=sign(responder))
             if c.english:
                 body = body.replace(detail, "From our side everything is on track; details attached.")
             cc = [p for p in [*client_msg.to, *client_msg.cc] if p is not responder and p is not c]
@@ -242,7 +170,7 @@ class Simulation:
                 return
             t3 = awake(reply.when + timedelta(hours=rng.uniform(0.5, 26)), rng)
             ask = rng.choice(N.ASKS_EN if c.english else N.ASKS)
-            client_msg = self.mail.reply(reply, c, t3, rng.choice(N.FOLLOWUP_CLIENT).format(ask=ask) + "\n\n" + _csign(c),
+            client_msg = self.mail.reply(reply, c, t3, rng.choice(N.FOLLOWUP_CLIENT).format(ask=ask) + "\n\n" + csign(c),
                                          kind="inquiry")
 
     # ------------------------------------------------------------------ client inquiries
@@ -287,7 +215,7 @@ class Simulation:
                     f"cannot change.\n\nThanks,\n{sender.name}")
         else:
             subject = rng.choice(N.INQUIRY_SUBJECTS).format(brand=acct.brand)
-            body = rng.choice(N.INQUIRY_BODIES).format(ask=rng.choice(N.ASKS), sign=_csign(sender), ae_given=ae.given,
+            body = rng.choice(N.INQUIRY_BODIES).format(ask=rng.choice(N.ASKS), sign=csign(sender), ae_given=ae.given,
                                                        ae_name=ae.name)
         m = self.mail.send(sender, to, cc, t0, subject, body, "inquiry", account=acct)
         self.converse(rng, m, acct)
@@ -308,7 +236,7 @@ class Simulation:
                     cc = [ae.supervisor] if rng.random() < 0.2 and ae.supervisor else []
                     subject = rng.choice(N.PROPOSAL_SUBJECTS).format(brand=acct.brand)
                     what = subject.split(" ", 1)[-1].removesuffix("，请审阅")
-                    body = f"{_salute(to[0])}您好，\n\n附件是{what}，请审阅。如有意见请随时告诉我。\n\n{_sign(ae)}"
+                    body = f"{salute(to[0])}您好，\n\n附件是{what}，请审阅。如有意见请随时告诉我。\n\n{sign(ae)}"
                     m = self.mail.send(ae, to, cc, t, subject, body, "proposal", account=acct)
                     self._client_ooo(m)
                     if m is None or rng.random() > 0.6:
@@ -316,284 +244,9 @@ class Simulation:
                     client = rng.choice(to)
                     t1 = awake(m.when + timedelta(hours=rng.uniform(1, 30)), rng)
                     ask = rng.choice(N.ASKS_EN if client.english else N.ASKS)
-                    q = self.mail.reply(m, client, t1, f"{rng.choice(N.FOLLOWUP_CLIENT).format(ask=ask)}\n\n{_csign(client)}",
+                    q = self.mail.reply(m, client, t1, f"{rng.choice(N.FOLLOWUP_CLIENT).format(ask=ask)}\n\n{csign(client)}",
                                         kind="inquiry")
                     self.converse(rng, q, acct)
-
-    # ------------------------------------------------------------------ meetings
-    def meetings(self, rng: random.Random) -> None:
-        for occ in client_occurrences(self.events):
-            ev = occ.event
-            ae = ev.organizer
-            prof = ae.profile or PROFILES["zhang.wei"]
-            acct = ev.account
-            override = ev.overrides.get(occ.recurrence_id) if occ.recurrence_id else None
-            if occ.status == "CANCELLED" or occ.moved:
-                changed = override.last_modified if override else ev.last_modified
-                verb = "取消" if occ.status == "CANCELLED" else "改期"
-                orig = occ.recurrence_id or occ.start
-                new = "" if occ.status == "CANCELLED" else f"，改至{_fmt_day(occ.start)} {local(occ.start):%H:%M}"
-                body = (f"{_salute(ev.clients[0])}您好，\n\n抱歉，原定{_fmt_day(orig)} {local(orig):%H:%M}的"
-                        f"「{ev.summary}」需要{verb}{new}。给您带来不便，敬请谅解。\n\n{_sign(ae)}")
-                m = self.mail.send(ae, ev.clients, ev.internal, changed + timedelta(minutes=rng.randint(1, 20)),
-                                   f"会议{verb}通知：{ev.summary}（{_fmt_day(orig)}）", body, "notice", account=acct,
-                                   meeting=occ)
-                self._client_ooo(m)
-                if occ.status == "CANCELLED":
-                    continue
-            self._agenda(rng, occ, prof)
-            self._minutes(rng, occ, prof)
-            if ev.zoom_id and occ.end < EXPORT_AT and rng.random() < 0.85:
-                self._zoom(rng, occ)
-
-    def _agenda(self, rng: random.Random, occ: Occurrence, prof) -> None:
-        ev, ae = occ.event, occ.event.organizer
-        r = rng.random()
-        on_time, late = prof.agenda
-        if r < on_time:
-            t = work_before(occ.start - timedelta(hours=48) - timedelta(hours=rng.uniform(1, 30)), rng)
-            intent = "on_time"
-        elif r < on_time + late:
-            t = awake(occ.start - timedelta(hours=rng.uniform(3, 44)), rng)
-            if t >= occ.start - timedelta(minutes=20):
-                t = occ.start - timedelta(minutes=rng.randint(30, 90))
-            intent = "late"
-        else:
-            self.planned.append(Planned("agenda_48h", ae.key, "missing", None, ev.uid))
-            return
-        t = t.replace(microsecond=0)
-        if t >= EXPORT_AT:
-            return
-        self.planned.append(Planned("agenda_48h", ae.key, intent, t, ev.uid))
-        english = "sync" in ev.summary or ev.clients[0].english
-        when = f"{local(occ.start):%b %d %H:%M}" if english else f"{_fmt_day(occ.start)} {local(occ.start):%H:%M}"
-        subject = (f"Agenda: {ev.summary}, {when}" if english else
-                   rng.choice([f"会议议程：{ev.summary} {when}", f"【议程】{ev.summary} {when}", f"{ev.summary} 会议议程（{when}）"]))
-        ours = "、".join(p.name for p in [ae, *ev.internal])
-        theirs = "、".join(c.name for c in ev.clients)
-        link = f"\nZoom: https://zoom.us/j/{ev.zoom_id}" if ev.zoom_id else f"\n地点：{ev.location}"
-        body = (f"{_salute(ev.clients[0])}您好，\n\n{when} 的会议议程如下：\n1. 上周工作回顾\n2. 本周重点事项\n3. 待确认问题\n\n"
-                f"参会人员：\n我方：{ours}\n贵方：{theirs}\n{link}\n\n请确认参会人员和时间，谢谢！\n\n{_sign(ae)}")
-        m = self.mail.send(ae, ev.clients, ev.internal, t, subject, body, "agenda", account=ev.account, meeting=occ)
-        self._client_ooo(m)
-
-    def _minutes(self, rng: random.Random, occ: Occurrence, prof) -> None:
-        ev, ae = occ.event, occ.event.organizer
-        if occ.end >= EXPORT_AT:
-            return
-        r = rng.random()
-        on_time, late = prof.minutes
-        if r < on_time:
-            t = occ.end + timedelta(hours=rng.uniform(1, 5))
-            if local(t).hour >= 22 or local(t).hour < 8:
-                t = work_after(t, rng)
-            if t > occ.end + timedelta(hours=23, minutes=30):
-                t = occ.end + timedelta(hours=rng.uniform(1, 3))
-            intent = "on_time"
-        elif r < on_time + late:
-            t = work_after(occ.end + timedelta(hours=rng.uniform(26, 70)), rng)
-            intent = "late"
-        else:
-            self.planned.append(Planned("minutes_24h", ae.key, "missing", None, ev.uid))
-            return
-        t = t.replace(microsecond=0)
-        if t >= EXPORT_AT:
-            self.planned.append(Planned("minutes_24h", ae.key, "missing", None, ev.uid))
-            return
-        self.planned.append(Planned("minutes_24h", ae.key, intent, t, ev.uid))
-        english = "sync" in ev.summary or ev.clients[0].english
-        day = f"{local(occ.start):%Y-%m-%d}"
-        subject = (f"Minutes: {ev.summary} ({day})" if english else
-                   rng.choice([f"会议纪要：{ev.summary} {_fmt_day(occ.start)}", f"【会议纪要】{ev.summary} {day}",
-                               f"{ev.summary} 会议记录 {day}"]))
-        body = (f"{_salute(ev.clients[0])}您好，\n\n附上今天会议的纪要，请查收：\n1. 排期按讨论结果调整\n2. 素材下周三前交付\n"
-                f"3. 下次会议再确认预算\n\n如有遗漏请指正。\n\n{_sign(ae)}")
-        cc = list(ev.internal) + ([ae.supervisor] if ae.supervisor and ae.supervisor not in ev.internal else [])
-        m = self.mail.send(ae, ev.clients, cc, t, subject, body, "minutes", account=ev.account, meeting=occ)
-        self._client_ooo(m)
-        if m is not None and rng.random() < prof.report_call:
-            call = work_after(t + timedelta(hours=rng.uniform(0.3, 20)), rng)
-            self._task(rng, ae, ev.account, "电话确认会议纪要", call.replace(microsecond=0), kind="minutes_call",
-                       contact=ev.clients[0])
-
-    def _zoom(self, rng: random.Random, occ: Occurrence) -> None:
-        ev, ae = occ.event, occ.event.organizer
-        prof = ae.profile or PROFILES["zhang.wei"]
-        late = rng.random() < prof.late_join
-        host_join = occ.start + (timedelta(minutes=rng.uniform(1.5, 14)) if late else -timedelta(minutes=rng.uniform(0.5, 7)))
-        host_join = host_join.replace(microsecond=0)
-        end = (occ.end + timedelta(minutes=rng.uniform(-8, 12))).replace(microsecond=0)
-        rows: list[ZoomRow] = []
-        if rng.random() < 0.12:  # connection dropped: two sessions for the host
-            drop = host_join + timedelta(minutes=rng.uniform(10, 30))
-            rows.append(ZoomRow(ae.name, ae.email, host_join, drop, False, ae))
-            rows.append(ZoomRow(ae.name, ae.email, drop + timedelta(seconds=rng.randint(20, 120)), end, False, ae))
-        else:
-            rows.append(ZoomRow(ae.name, ae.email, host_join, end, False, ae))
-        for p in ev.internal:
-            if rng.random() < 0.8:
-                j = occ.start + timedelta(minutes=rng.uniform(-4, 6))
-                j = max(j, host_join + timedelta(seconds=rng.randint(3, 40)))
-                rows.append(ZoomRow(p.name, p.email, j.replace(microsecond=0), end, False, p))
-        for c in ev.clients:
-            p_join = {"ACCEPTED": 0.92, "TENTATIVE": 0.5, "NEEDS-ACTION": 0.4}.get(ev.partstat.get(c.email, ""), 0.0)
-            if rng.random() >= p_join:
-                continue
-            j = max(occ.start + timedelta(minutes=rng.gauss(1.5, 3)),  # waiting room: admitted after the host
-                    host_join + timedelta(seconds=rng.randint(4, 50))).replace(microsecond=0)
-            name = c.name if rng.random() < 0.7 else f"{c.account.brand}-{c.name} ({c.name})"
-            email = c.email if rng.random() < 0.6 else ""  # not signed in to Zoom: no address in the report
-            leave = end - timedelta(seconds=rng.randint(0, 300))
-            rows.append(ZoomRow(name, email, j, max(leave, j + timedelta(minutes=5)), True, c))
-        if rng.random() < 0.06:
-            rows.append(ZoomRow(f"+86 138****{rng.randint(1000, 9999)}", "", host_join + timedelta(minutes=3),
-                                end - timedelta(minutes=1), True))
-        start = min(r.join for r in rows)
-        self.zoom.append(ZoomReport(occ, ev.zoom_id or "", ev.summary, ae, start, end, rows))
-        self.planned.append(Planned("on_time", ae.key, "late" if late else "on_time", host_join, ev.uid))
-
-    # ------------------------------------------------------------------ weekly rhythm
-    def weekly(self, rng: random.Random) -> None:
-        for w in range(WEEKS):
-            wd = [d for d in week_days(w) if is_working_day(d)]
-            first, last = wd[0], wd[-1]
-            week_end = week_days(w)[-1]
-            for ae in self.w.aes:
-                prof = ae.profile
-                customers = [a for a in ae.accounts if a.is_customer]
-                call_style = ["周一例行电话", "电话沟通本周工作安排", "Call - weekly check-in"][len(ae.key) % 3]
-                for acct in customers:
-                    self._monday_call(rng, ae, prof, acct, first, wd, call_style)
-                    self._client_report(rng, ae, prof, acct, w, last, week_end)
-                self._supervisor_report(rng, ae, prof, w, last, week_end)
-
-    def _monday_call(self, rng, ae: Person, prof, acct: Account, first: date, wd: list[date], style: str) -> None:
-        if self._on_leave(ae, at(first, 12)):
-            self.planned.append(Planned("monday_call", ae.key, "missing", None, acct.sf_id))
-            return
-        r = rng.random()
-        later = [d for d in wd if d > first and not self._on_leave(ae, at(d, 12))]
-        if r < prof.monday_call[0]:
-            d, intent = first, "on_time"
-        elif r < sum(prof.monday_call) and later:
-            d, intent = rng.choice(later[:2]), "late"
-        else:
-            self.planned.append(Planned("monday_call", ae.key, "missing", None, acct.sf_id))
-            return
-        t = at(d, 9, 20) + timedelta(minutes=rng.randint(0, 480), seconds=rng.randint(0, 59))
-        if t >= EXPORT_AT:
-            return
-        no_time = intent == "on_time" and rng.random() < 0.05  # only ActivityDate logged
-        self.planned.append(Planned("monday_call", ae.key, intent, at(d, 9) if no_time else t, acct.sf_id))
-        self._task(rng, ae, acct, f"{style} - {acct.brand}" if not style.startswith("Call") else f"{style} ({acct.brand_py})",
-                   None if no_time else t, kind="monday_call", activity_date=d)
-
-    def _client_report(self, rng, ae: Person, prof, acct: Account, w: int, last: date, week_end: date) -> None:
-        sender = ae
-        if self._on_leave(ae, at(last, 15)):
-            if ae.key != "xu.li":
-                self.planned.append(Planned("friday_client_report", ae.key, "missing", None, acct.sf_id))
-                return
-            sender = self.w.person(COVER[ae.key])  # sun.qiang sends xu.li's reports while she is away
-            r = 0.0
-        else:
-            r = rng.random()
-        on_time, late = prof.client_report
-        after = [last + timedelta(n) for n in range(1, (week_end - last).days + 1)]
-        if r < on_time:
-            d = last
-            if last.weekday() >= 5 and rng.random() < 0.5:
-                d = last - timedelta(days=last.weekday() - 4)  # sent on the Friday before a make-up weekend day
-            elif rng.random() < 0.05:
-                d = last - timedelta(1)
-            t = at(d, 14) + timedelta(minutes=rng.randint(0, 260), seconds=rng.randint(0, 59))
-            intent = "on_time"
-        elif r < on_time + late and after:
-            d = rng.choice(after)
-            t = at(d, 10) + timedelta(minutes=rng.randint(0, 660), seconds=rng.randint(0, 59))
-            intent = "late"
-        else:
-            self.planned.append(Planned("friday_client_report", ae.key, "missing", None, acct.sf_id))
-            return
-        if t >= EXPORT_AT:
-            return
-        self.planned.append(Planned("friday_client_report", ae.key, intent, t, acct.sf_id))
-        contacts = acct.listed_contacts
-        to = [contacts[0]] + ([contacts[1]] if len(contacts) > 1 and rng.random() < 0.35 else [])
-        iso_week = (week_days(w)[0]).isocalendar().week
-        if to[0].english:
-            subject = f"Weekly status report - {acct.brand_py.capitalize()} - W{iso_week}"
-        else:
-            subject = rng.choice([f"{acct.brand} 工作进度报告（{local(t):%m.%d}）", f"【周报】{acct.brand} 第{iso_week}周工作进度",
-                                  f"{acct.brand}项目周报 {local(t):%Y%m%d}"])
-        body = (f"{_salute(to[0])}您好，\n\n本周工作进度如下：\n1. 已完成：排期确认、素材交付\n2. 进行中：下月方案\n"
-                f"3. 需贵方确认：预算调整\n\n详见附件。\n\n{_sign(sender)}")
-        m = self.mail.send(sender, to, [ae] if sender is not ae else [], t, subject, body, "client_report", account=acct)
-        self._client_ooo(m)
-        if m is not None and rng.random() < prof.report_call and local(t).hour < 18:
-            self._task(rng, sender, acct, "电话确认本周工作进度", t + timedelta(minutes=rng.randint(10, 50)),
-                       kind="report_call", contact=to[0])
-
-    def _supervisor_report(self, rng, ae: Person, prof, w: int, last: date, week_end: date) -> None:
-        sup = ae.supervisor
-        if sup is None:
-            return
-        if self._on_leave(ae, at(last, 15)):
-            self.planned.append(Planned("friday_supervisor_report", ae.key, "missing", None, ""))
-            return
-        r = rng.random()
-        on_time, late = prof.supervisor_report
-        after = [last + timedelta(n) for n in range(1, (week_end - last).days + 1)]
-        if r < on_time:
-            t = at(last, 16) + timedelta(minutes=rng.randint(0, 150), seconds=rng.randint(0, 59))
-            intent = "on_time"
-        elif r < on_time + late and after:
-            t = at(rng.choice(after), 10) + timedelta(minutes=rng.randint(0, 700))
-            intent = "late"
-        else:
-            self.planned.append(Planned("friday_supervisor_report", ae.key, "missing", None, ""))
-            return
-        if t >= EXPORT_AT:
-            return
-        self.planned.append(Planned("friday_supervisor_report", ae.key, intent, t, ""))
-        iso_week = week_days(w)[0].isocalendar().week
-        subject = rng.choice([f"周报 / 下周工作计划 - {ae.name} - 2025年第{iso_week}周", f"{ae.name} 第{iso_week}周周报及下周工作计划"])
-        body = (f"{sup.name[0]}总：\n\n本周完成：\n- 客户沟通与排期确认\n- 提案准备\n\n下周计划：\n- 跟进预算\n"
-                f"- 准备月度报告\n\n{ae.name}")
-        m = self.mail.send(ae, [sup], [], t, subject, body, "supervisor_report")
-        if m is not None and rng.random() < 0.5:
-            self.mail.reply(m, sup, work_after(t + timedelta(hours=rng.uniform(0.5, 20)), rng), "收到，辛苦了。\n\n" + sup.name,
-                            kind="internal")
-
-    # ------------------------------------------------------------------ festivals, market info
-    def seasonal(self, rng: random.Random) -> None:
-        for ae in self.w.aes:
-            prof = ae.profile
-            for acct in ae.accounts:
-                if rng.random() < prof.greeting:
-                    d = rng.choice([date(2025, 9, 26), date(2025, 9, 29), date(2025, 9, 30)])
-                    if self._on_leave(ae, at(d, 12)):
-                        d = date(2025, 9, 26)
-                    c = acct.listed_contacts[0]
-                    subject = "中秋快乐，国庆节日快乐！" if not c.english else "Season's greetings: Mid-Autumn Festival & National Day"
-                    body = (f"{_salute(c)}您好，\n\n值此中秋、国庆双节来临之际，{N.AGENCY_NAME}全体同仁祝您和家人节日快乐，阖家团圆！"
-                            f"\n\n{_sign(ae)}")
-                    m = self.mail.send(ae, [c], [], at(d, 10) + timedelta(minutes=rng.randint(0, 420)), subject, body,
-                                       "greeting", account=acct)
-                    self._client_ooo(m)
-            for month in (9, 10, 11):
-                for acct in [a for a in ae.accounts if a.is_customer]:
-                    if rng.random() >= prof.market_info:
-                        continue
-                    while True:
-                        d = date(2025, month, rng.randint(10, 24))
-                        if is_working_day(d) and not self._on_leave(ae, at(d, 12)):
-                            break
-                    c = acct.listed_contacts[0]
-                    subject = f"【市场信息】{month}月媒介动态与行业观察（{acct.brand}）"
-                    body = f"{_salute(c)}您好，\n\n整理了本月与贵司相关的媒介动态和市场信息，供参考：\n1. 短视频广告价格\n2. 竞品动态\n\n{_sign(ae)}"
-                    self.mail.send(ae, [c], [], at(d, 11) + timedelta(minutes=rng.randint(0, 360)), subject, body,
-                                   "market_info", account=acct)
 
     # ------------------------------------------------------------------ newsletters, vendors, internal
     def background(self, rng: random.Random) -> None:
@@ -627,7 +280,7 @@ class Simulation:
                     m = self.mail.send(v, [ae], [], t, rng.choice(N.VENDOR_SUBJECTS).format(company=vco, brand=acct.brand),
                                        f"{ae.name}您好，\n\n附件请查收。\n\n{vname}\n{vco}", "vendor")
                     if m is not None and rng.random() < 0.6:
-                        self.mail.reply(m, ae, awake(t + timedelta(hours=rng.uniform(1, 30)), rng), f"收到，谢谢。\n\n{_sign(ae)}",
+                        self.mail.reply(m, ae, awake(t + timedelta(hours=rng.uniform(1, 30)), rng), f"收到，谢谢。\n\n{sign(ae)}",
                                         kind="vendor")
                 if rng.random() < 0.8:  # internal: a colleague is asked for help
                     mate = rng.choice(ae.teammates)

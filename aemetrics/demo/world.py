@@ -237,10 +237,6 @@ class Contact:
     ooo_national_day: bool = False
     is_staff: bool = False
 
-    @property
-    def greeting_name(self) -> str:
-        return self.first if self.english else f"{self.last}{'总' if '总' in self.title or '副总裁' in self.title else ''}"
-
 
 @dataclass(eq=False)
 class Account:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -91,15 +92,30 @@ def discover(exports_dir: Path) -> list[SourceFile]:
         raise ExportsError(f"{exports_dir}: exports folder not found")
     if not exports_dir.is_dir():
         raise ExportsError(f"{exports_dir}: not a folder")
-    try:
-        paths = sorted(p for p in exports_dir.rglob("*") if p.is_file())
-    except OSError as exc:
-        raise ExportsError(f"{exports_dir}: cannot list the exports folder: {exc}") from exc
+    paths = sorted(_walk(exports_dir))
     files = []
     for p in paths:
         rel = p.relative_to(exports_dir).as_posix()
         files.append(SourceFile(path=p, rel=rel, kind=classify(rel)))
     return files
+
+
+def _walk(root: Path) -> list[Path]:
+    """Every file below root, following symlinked folders (exports are often linked in) once."""
+    seen: set[tuple[int, int]] = set()
+    out: list[Path] = []
+
+    def fail(exc: OSError) -> None:
+        raise ExportsError(f"{exc.filename}: cannot list this folder of the exports: {exc.strerror}") from exc
+
+    for folder, dirs, files in os.walk(root, followlinks=True, onerror=fail):
+        st = os.stat(folder)
+        if (st.st_dev, st.st_ino) in seen:  # a link loop: do not walk it twice
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        out.extend(Path(folder) / name for name in files if os.path.isfile(os.path.join(folder, name)))
+    return out
 
 
 def file_digest(path: Path) -> tuple[str, int]:

@@ -1,5 +1,6 @@
 -- CRM accounts with their owner (the AE, as an e-mail address) and size tier. The owner is
 -- found through CRM users; an owner id that is itself an address (canonical files) is used as is.
+-- Active client (weekly standards): a customer account owned by an AE (stg_staff), created by as_of.
 -- client_tier: A/B/C by annual revenue, tertiles among customer accounts; 'unknown' without one.
 with accounts as (
     select * from stg_crm__accounts
@@ -7,6 +8,14 @@ with accounts as (
 
 users as (
     select * from stg_crm__users
+),
+
+staff as (
+    select * from stg_staff
+),
+
+params as (
+    select * from run_params
 ),
 
 with_owner as (
@@ -53,11 +62,15 @@ final as (
             when with_owner.annual_revenue >= coalesce(thresholds.b_min, thresholds.a_min) then 'B'
             else 'C'
         end as client_tier,
-        with_owner.is_customer and with_owner.owner_email is not null as is_active_client,
+        with_owner.is_customer
+            and coalesce(is_ae_role(staff.role), false)
+            and (with_owner.created_at is null or with_owner.created_at <= params.as_of) as is_active_client,
         with_owner.source_file,
         with_owner.record
     from with_owner
     cross join thresholds
+    cross join params
+    left join staff on staff.email = with_owner.owner_email
 )
 
 select * from final

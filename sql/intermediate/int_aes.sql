@@ -1,17 +1,11 @@
--- The AEs: staff whose role is 'ae' and every owner of an active client account (the handbook
--- addresses whoever owns the client), with name, team and supervisor from the staff directory.
+-- The AEs: staff whose role says account executive (is_ae_role; CRM owners of customer accounts
+-- when the role is unknown, see stg_staff), with name, team and supervisor.
 with staff as (
     select * from stg_staff
 ),
 
-accounts as (
-    select * from int_accounts
-),
-
 candidates as (
-    select email as ae from staff where role = 'ae'
-    union
-    select owner_email from accounts where is_active_client
+    select email as ae from staff where is_ae_role(role)
 ),
 
 final as (

@@ -1,6 +1,7 @@
 -- Client meetings: occurrences (latest version, see stg_calendar__occurrences) that are not
--- cancelled, not all-day, and have at least one client participant who did not decline (the
--- organiser counts as a participant). Rooms and resources are not people. The meeting's client
+-- cancelled, not all-day, and have at least one client attendee (the organiser counts as one;
+-- an attendee who declined is still an attendee: the meeting is on the calendar with them until
+-- it is cancelled). Rooms and resources are not people. The meeting's client
 -- account is the one most of its client participants belong to; its AE is the organiser when
 -- staff, else the account's owner, else the first staff participant. Internal attendees are
 -- the staff participants other than the organiser (declined ones too: they were invited).
@@ -71,7 +72,7 @@ participant_identities as (
 client_participants as (
     select occurrence_id, email, account_id, account_key
     from participant_identities
-    where identity_kind = 'client' and not has_declined
+    where identity_kind = 'client'
 ),
 
 meeting_accounts as (

@@ -94,6 +94,7 @@ final as (
         messages.subject,
         messages.subject_normalized,
         messages.subject_key,
+        messages.has_reply_prefix,
         messages.in_reply_to,
         messages.references_ids,
         messages.thread_index,

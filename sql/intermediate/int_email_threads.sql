@@ -7,10 +7,12 @@
 --    merged in staging; a missing root still unites the replies that reference it.
 -- 2. Conversation ids: header groups that share a Gmail X-GM-THRID or an Outlook Thread-Index
 --    conversation (its first 22 bytes) are merged (one step: the lowest root wins).
--- 3. Subject fallback, for messages still alone (clients whose mailers drop the headers): the
---    thread of the latest earlier linked message with the same normalised subject about the same
---    client account within subject_thread_window_days; else unlinked messages with the same
---    subject and account form one thread while gaps stay within the window.
+-- 3. Subject fallback, for replies whose mailer dropped the headers: a message still alone whose
+--    subject starts with a reply prefix (Re:, 回复：...) joins the thread of the latest earlier
+--    message with the same normalised subject about the same client account, sent within
+--    subject_thread_window_days, unless both carry different Gmail/Outlook conversation ids.
+--    Chains of such replies follow their first message. A message without a reply prefix and
+--    without headers starts a new conversation even when its subject repeats an older one.
 with recursive messages as (
     select * from int_email_messages_resolved where is_visible
 ),
@@ -137,83 +139,70 @@ grouped as (
     left join merged_roots on merged_roots.header_root = header_groups.header_root
 ),
 
-linked_messages as (
-    select *
+keyed as (
+    -- messages that can take part in the subject fallback, in time order per account and subject
+    select
+        grouped.*,
+        messages.has_reply_prefix,
+        coalesce('gmail:' || messages.gm_thread_id, 'thread-index:' || left(hex(try(from_base64(messages.thread_index))), 44))
+            as conversation_key,
+        lag(grouped.sent_at) over by_subject as previous_sent_at,
+        lag(coalesce('gmail:' || messages.gm_thread_id, 'thread-index:' || left(hex(try(from_base64(messages.thread_index))), 44)))
+            over by_subject as previous_conversation_key
     from grouped
-    where group_size > 1 and subject_key is not null and message_account_key is not null
+    inner join messages on messages.message_id = grouped.message_id
+    where grouped.subject_key is not null and grouped.message_account_key is not null
+    window by_subject as (partition by grouped.message_account_key, grouped.subject_key order by grouped.sent_at, grouped.message_id)
 ),
 
-unlinked_messages as (
-    select *
-    from grouped
-    where group_size = 1 and subject_key is not null and message_account_key is not null
-),
-
-nearest_linked as (
+chained as (
+    -- a chain starts at every message that does not continue the one before it
     select
-        unlinked_messages.message_id,
-        linked_messages.group_root as matched_root
-    from unlinked_messages
-    cross join params
-    asof inner join linked_messages
-        on unlinked_messages.message_account_key = linked_messages.message_account_key
-        and unlinked_messages.subject_key = linked_messages.subject_key
-        and unlinked_messages.sent_at > linked_messages.sent_at
-    where linked_messages.sent_at >= unlinked_messages.sent_at - to_days(cast(params.subject_thread_window_days as integer))
-),
-
-unlinked_gaps as (
-    select
-        unlinked_messages.*,
-        lag(sent_at) over (
-            partition by message_account_key, subject_key order by sent_at, message_id
-        ) as previous_sent_at
-    from unlinked_messages
-),
-
-unlinked_islands as (
-    select
-        unlinked_gaps.*,
-        sum(
-            case
-                when previous_sent_at is null
-                    or sent_at - previous_sent_at > to_days(cast(params.subject_thread_window_days as integer))
-                then 1 else 0
-            end
-        ) over (partition by message_account_key, subject_key order by sent_at, message_id) as island_no
-    from unlinked_gaps
+        keyed.*,
+        not (
+            keyed.group_size = 1
+            and keyed.has_reply_prefix
+            and keyed.previous_sent_at is not null
+            and keyed.sent_at - keyed.previous_sent_at <= to_days(cast(params.subject_thread_window_days as integer))
+            and not coalesce(keyed.conversation_key <> keyed.previous_conversation_key, false)
+        ) as starts_chain
+    from keyed
     cross join params
 ),
 
-island_roots as (
+chain_roots as (
     select
         message_id,
+        starts_chain,
         first_value(group_root) over (
-            partition by message_account_key, subject_key, island_no order by sent_at, message_id
-        ) as island_root,
-        count(*) over (partition by message_account_key, subject_key, island_no) as island_size
-    from unlinked_islands
+            partition by message_account_key, subject_key, chain_no order by sent_at, message_id
+        ) as chain_root
+    from (
+        select
+            *,
+            sum(case when starts_chain then 1 else 0 end) over (
+                partition by message_account_key, subject_key order by sent_at, message_id
+            ) as chain_no
+        from chained
+    )
 ),
 
 final as (
     select
         grouped.message_id,
         case
-            when grouped.group_size > 1 then grouped.group_root
-            when nearest_linked.matched_root is not null then nearest_linked.matched_root
-            when island_roots.island_root is not null then island_roots.island_root
+            when chain_roots.starts_chain = false then chain_roots.chain_root
             else grouped.group_root
         end as thread_id,
         case
+            when chain_roots.starts_chain = false then 'subject'
             when grouped.group_size > 1 and grouped.header_group_size = grouped.group_size then 'headers'
             when grouped.group_size > 1 then 'conversation_id'
-            when nearest_linked.matched_root is not null or island_roots.island_size > 1 then 'subject'
             else 'single'
         end as thread_method,
         grouped.header_root
     from grouped
-    left join nearest_linked on nearest_linked.message_id = grouped.message_id
-    left join island_roots on island_roots.message_id = grouped.message_id
+    left join chain_roots on chain_roots.message_id = grouped.message_id
 )
 
 select * from final

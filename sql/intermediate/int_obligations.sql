@@ -33,6 +33,7 @@ final as (
         unioned.due_at,
         case when unioned.fulfilled_at <= params.as_of then unioned.fulfilled_at end as fulfilled_at,
         unioned.is_excused,
+        unioned.is_confirmed,  -- friday_client_report: a call followed the report the same day
         unioned.evidence,
         unioned.subject
     from unioned

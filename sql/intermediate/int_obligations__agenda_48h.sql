@@ -1,16 +1,14 @@
 -- agenda_48h (会议前48小时发出会议议程): each client meeting occurrence must have its agenda
 -- sent agenda_hours before it starts. Evidence: an agenda e-mail (subject keywords) from staff
--- to a client of the meeting's account; each serves the first not-yet-served meeting with that
--- client that starts after it was sent.
--- Matching, per client account, in SQL: with meetings and e-mails in one time line (a meeting
--- before an e-mail sent at the same instant), the greedy rule is a first-in-first-out queue of
--- unused agendas; a meeting is served when the queue is not empty before it. The queue length
--- is the running sum S (e-mail +1, meeting -1) minus its running minimum (clipped at 0); as no
--- agenda is ever skipped, the k-th served meeting takes the k-th agenda (docs/decisions.md).
--- Opened: Monday 00:00 of the deadline's week (the obligation belongs to that week), or when the
--- meeting entered the calendar if later; a meeting put in the calendar after its deadline is
--- excused unless its agenda was on time.
-with meetings as (
+-- to a client attendee of the meeting; each e-mail serves the first not-yet-served meeting with
+-- that client (one of its client recipients attends) that starts after it was sent.
+-- The greedy rule is executed as written, in SQL: per client account, the e-mails in sending
+-- order each take the earliest still-unserved meeting from their list of candidates; a recursive
+-- CTE carries the list of served meetings from one e-mail to the next (docs/decisions.md).
+-- Opened: Monday 00:00 of the deadline's week (the obligation belongs to that week and shows on
+-- the at-risk list from then), or when the meeting entered the calendar if later; a meeting put
+-- in the calendar (CREATED) after its deadline is excused unless its agenda was on time.
+with recursive meetings as (
     select * from int_client_meetings where account_key is not null
 ),
 
@@ -23,71 +21,64 @@ params as (
     select * from run_params
 ),
 
-agendas as (
-    select
-        messages.message_id,
-        messages.sent_at,
-        messages.from_addr,
-        messages.sources,
-        unnest(messages.client_account_keys) as account_key
+meeting_clients as (
+    select occurrence_id, account_key, start_at, unnest(client_emails) as email
+    from meetings
+),
+
+mail_recipients as (
+    select message_id, sent_at, unnest(client_recipients) as email
     from messages
 ),
 
-timeline as (
-    select account_key, start_at as event_at, 0 as tie_order, occurrence_id as item_id, -1 as delta
-    from meetings
-    union all
-    select account_key, sent_at, 1, message_id, 1
-    from agendas
+candidates as (
+    -- every meeting an agenda can serve: it starts after the send and a recipient attends it
+    select distinct
+        meeting_clients.account_key,
+        mail_recipients.message_id,
+        mail_recipients.sent_at,
+        meeting_clients.occurrence_id,
+        meeting_clients.start_at
+    from mail_recipients
+    inner join meeting_clients
+        on meeting_clients.email = mail_recipients.email
+        and meeting_clients.start_at > mail_recipients.sent_at
 ),
 
-balances as (
-    select
-        *,
-        sum(delta) over (
-            partition by account_key order by event_at, tie_order, item_id
-            rows between unbounded preceding and current row
-        ) as balance
-    from timeline
-),
-
-running as (
-    -- queue length before an event = balance before it minus the lowest balance so far (S0 = 0)
-    select
-        *,
-        balance - delta as balance_before,
-        coalesce(
-            min(balance) over (
-                partition by account_key order by event_at, tie_order, item_id
-                rows between unbounded preceding and 1 preceding
-            ),
-            0
-        ) as lowest_before
-    from balances
-),
-
-served_meetings as (
+queue as (
+    -- per account, the e-mails in sending order with their candidates in starting order
     select
         account_key,
-        item_id as occurrence_id,
-        row_number() over (partition by account_key order by event_at, item_id) as serve_rank
-    from running
-    where delta = -1 and balance_before - least(0, lowest_before) >= 1
+        message_id,
+        row_number() over (partition by account_key order by sent_at, message_id) as step,
+        meeting_ids
+    from (
+        select account_key, message_id, sent_at, list(occurrence_id order by start_at, occurrence_id) as meeting_ids
+        from candidates
+        group by account_key, message_id, sent_at
+    )
 ),
 
-ranked_agendas as (
+served(account_key, step, message_id, chosen, served_ids) as (
+    select account_key, step, message_id, meeting_ids[1], meeting_ids[1:1]
+    from queue
+    where step = 1
+    union all
     select
-        agendas.*,
-        row_number() over (partition by account_key order by sent_at, message_id) as serve_rank
-    from agendas
+        queue.account_key,
+        queue.step,
+        queue.message_id,
+        list_filter(queue.meeting_ids, lambda m: not list_contains(served.served_ids, m))[1],
+        list_concat(served.served_ids, list_filter(queue.meeting_ids, lambda m: not list_contains(served.served_ids, m))[1:1])
+    from served
+    inner join queue on queue.account_key = served.account_key and queue.step = served.step + 1
 ),
 
 pairs as (
-    select served_meetings.occurrence_id, ranked_agendas.*
-    from served_meetings
-    inner join ranked_agendas
-        on ranked_agendas.account_key = served_meetings.account_key
-        and ranked_agendas.serve_rank = served_meetings.serve_rank
+    select served.chosen as occurrence_id, messages.message_id, messages.sent_at, messages.from_addr, messages.sources
+    from served
+    inner join messages on messages.message_id = served.message_id
+    where served.chosen is not null
 ),
 
 scheduled as (

@@ -96,6 +96,7 @@ final as (
         pairs.last_working_day_end_at as due_at,
         first_reports.reported_at as fulfilled_at,
         false as is_excused,
+        first_reports.reported_at is not null and confirmations.confirmation is not null as is_confirmed,
         'week ' || pairs.iso_year || '-W' || lpad(cast(pairs.iso_week as varchar), 2, '0')
             || ', last working day ' || cast(pairs.last_working_day as varchar)
             || coalesce('; ' || first_reports.report_ref, '; no progress report to the client in the week')

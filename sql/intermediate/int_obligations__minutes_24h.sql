@@ -1,12 +1,10 @@
 -- minutes_24h (会议后24小时内发出会议记录): each client meeting occurrence that has ended by
 -- as_of must have its minutes sent within minutes_hours after its end. Evidence: a minutes e-mail
--- (subject keywords) from staff to a client of the meeting's account; each serves the earliest
--- meeting with that client that ended before it was sent and has no minutes yet.
--- Matching, per client account: the mirror of agenda_48h. In one time line (an e-mail sent at
--- the very end of a meeting comes before it), ended meetings queue first-in-first-out and each
--- minutes e-mail takes the oldest; an e-mail is used when the queue is not empty before it. The
--- queue is never skipped, so the k-th used e-mail serves the k-th meeting by end time.
-with meetings as (
+-- (subject keywords) from staff to a client attendee; each e-mail serves the earliest meeting
+-- with that client (one of its client recipients attended) that ended before it was sent and has
+-- no minutes yet. Executed as written, like agenda_48h: per client account, e-mails in sending
+-- order take the earliest-ended unserved candidate; a recursive CTE carries the served list.
+with recursive meetings as (
     select * from int_client_meetings where account_key is not null
 ),
 
@@ -19,74 +17,62 @@ params as (
     select * from run_params
 ),
 
-minutes_mail as (
-    select
-        messages.message_id,
-        messages.sent_at,
-        messages.from_addr,
-        messages.sources,
-        unnest(messages.client_account_keys) as account_key
+meeting_clients as (
+    select occurrence_id, account_key, end_at, unnest(client_emails) as email
+    from meetings
+),
+
+mail_recipients as (
+    select message_id, sent_at, unnest(client_recipients) as email
     from messages
 ),
 
-timeline as (
-    select account_key, end_at as event_at, 1 as tie_order, occurrence_id as item_id, 1 as delta
-    from meetings
+candidates as (
+    select distinct
+        meeting_clients.account_key,
+        mail_recipients.message_id,
+        mail_recipients.sent_at,
+        meeting_clients.occurrence_id,
+        meeting_clients.end_at
+    from mail_recipients
+    inner join meeting_clients
+        on meeting_clients.email = mail_recipients.email
+        and meeting_clients.end_at < mail_recipients.sent_at
+),
+
+queue as (
+    select
+        account_key,
+        message_id,
+        row_number() over (partition by account_key order by sent_at, message_id) as step,
+        meeting_ids
+    from (
+        select account_key, message_id, sent_at, list(occurrence_id order by end_at, occurrence_id) as meeting_ids
+        from candidates
+        group by account_key, message_id, sent_at
+    )
+),
+
+served(account_key, step, message_id, chosen, served_ids) as (
+    select account_key, step, message_id, meeting_ids[1], meeting_ids[1:1]
+    from queue
+    where step = 1
     union all
-    select account_key, sent_at, 0, message_id, -1
-    from minutes_mail
-),
-
-balances as (
     select
-        *,
-        sum(delta) over (
-            partition by account_key order by event_at, tie_order, item_id
-            rows between unbounded preceding and current row
-        ) as balance
-    from timeline
-),
-
-running as (
-    select
-        *,
-        balance - delta as balance_before,
-        coalesce(
-            min(balance) over (
-                partition by account_key order by event_at, tie_order, item_id
-                rows between unbounded preceding and 1 preceding
-            ),
-            0
-        ) as lowest_before
-    from balances
-),
-
-used_mail as (
-    select
-        account_key,
-        item_id as message_id,
-        row_number() over (partition by account_key order by event_at, item_id) as serve_rank
-    from running
-    where delta = -1 and balance_before - least(0, lowest_before) >= 1
-),
-
-ranked_meetings as (
-    select
-        account_key,
-        occurrence_id,
-        row_number() over (partition by account_key order by end_at, occurrence_id) as serve_rank
-    from meetings
+        queue.account_key,
+        queue.step,
+        queue.message_id,
+        list_filter(queue.meeting_ids, lambda m: not list_contains(served.served_ids, m))[1],
+        list_concat(served.served_ids, list_filter(queue.meeting_ids, lambda m: not list_contains(served.served_ids, m))[1:1])
+    from served
+    inner join queue on queue.account_key = served.account_key and queue.step = served.step + 1
 ),
 
 pairs as (
-    select ranked_meetings.occurrence_id, minutes_mail.*
-    from used_mail
-    inner join ranked_meetings
-        on ranked_meetings.account_key = used_mail.account_key
-        and ranked_meetings.serve_rank = used_mail.serve_rank
-    inner join minutes_mail
-        on minutes_mail.message_id = used_mail.message_id
-        and minutes_mail.account_key = used_mail.account_key
+    select served.chosen as occurrence_id, messages.message_id, messages.sent_at, messages.from_addr, messages.sources
+    from served
+    inner join messages on messages.message_id = served.message_id
+    where served.chosen is not null
 ),
 
 final as (

@@ -59,14 +59,24 @@ representative as (
     ) = 1
 ),
 
+subject_prefixes as (
+    -- each subject's first n characters for every keyword length n: an equality join, not a scan
+    select
+        representative.message_id,
+        lower(representative.subject_normalized) as subject_lower,
+        left(lower(representative.subject_normalized), lengths.n) as prefix
+    from representative
+    cross join (select distinct length(keyword) as n from out_of_office_words) as lengths
+    where representative.subject_normalized <> ''
+),
+
 out_of_office as (
     -- 'Automatic reply: ...', '自动回复：...', 'Out of Office AutoReply: ...', 'Out of office'
-    select distinct representative.message_id
-    from representative
-    inner join out_of_office_words as w
-        on starts_with(lower(representative.subject_normalized), w.keyword)
+    select distinct subject_prefixes.message_id
+    from subject_prefixes
+    inner join out_of_office_words as w on w.keyword = subject_prefixes.prefix
     where regexp_matches(
-        substr(lower(representative.subject_normalized), length(w.keyword) + 1),
+        substr(subject_prefixes.subject_lower, length(w.keyword) + 1),
         '^(\s*(autoreply|auto reply|auto-reply))?\s*([:：\-]|$)'
     )
 ),
@@ -98,6 +108,7 @@ final as (
         flagged.subject,
         flagged.subject_normalized,
         flagged.subject_key,
+        has_reply_prefix(flagged.subject) as has_reply_prefix,
         flagged.in_reply_to,
         flagged.references_ids,
         flagged.thread_index,

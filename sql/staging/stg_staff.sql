@@ -1,7 +1,8 @@
 -- Staff: the staff directory (staff.csv) when one was exported; otherwise the CRM users, with
--- the manager as supervisor and role 'ae' for users who own at least one customer account
--- (role 'staff' for the others). This is the one staging model that joins: it builds one
--- entity from whichever source the agency has (docs/decisions.md, "Who is staff").
+-- the manager as supervisor. A person without a role (CRM users; directory rows with the role
+-- left empty) is an 'ae' when a customer account is theirs in the CRM, else 'staff'. This is
+-- the one staging model that joins: it builds one entity from whichever source the agency has
+-- (docs/decisions.md, "Who is staff, who is an AE").
 with directory_source as (
     select * from raw_staff
 ),

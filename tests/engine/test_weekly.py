@@ -83,6 +83,10 @@ def test_friday_client_report(built):
     assert w40["due_at"] == local(2025, 10, 1) and "confirmed by call 00T000000000003AAA" in w40["evidence"]
     w41 = built.obligations("friday_client_report")[oid("friday_client_report", f"{LI}|{BRANDCO}|{W41}")]
     assert w41["due_at"] == local(2025, 10, 12) and "not confirmed by phone" in w41["evidence"]
+    confirmed = dict(built.con.execute(
+        "select obligation_id, is_confirmed from int_obligations where standard = 'friday_client_report' "
+        "and is_confirmed").fetchall())
+    assert confirmed == {w40["obligation_id"]: True}
 
 
 def test_friday_supervisor_report(built):
