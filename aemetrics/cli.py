@@ -68,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     from aemetrics.warehouse import WarehouseError, check_usable
 
     try:
-        if args.config is not None:
-            load_settings(args.config)  # fail before Prefect starts
         if args.command == "demo":
             from aemetrics.demo import generate_demo
 
             print(generate_demo(args.out, seed=args.seed))
             return 0
+        if args.config is not None:
+            load_settings(args.config)  # fail before Prefect starts
         if not args.exports.is_dir():
             raise ExportsError(f"{args.exports}: exports folder not found")
         check_usable(args.db)  # an unusable database fails here, with its name, before any work

@@ -44,7 +44,13 @@ class Settings:
     on_time_grace_minutes: float = 0.0
     subject_thread_window_days: int = 30
     customer_type_prefixes: list[str] = field(default_factory=lambda: ["Customer"])
-    parse_batch_size: int = 200  # files per Prefect task
+    parse_batch_size: int = 200  # files per Prefect task (at least; see ingest.runner.batches)
+    # Dashboards: the target rate of every standard, per-standard overrides, and the
+    # equal-treatment flag (a gap between client-size tiers above this, with enough obligations).
+    kpi_target: float = 0.95
+    kpi_targets: dict[str, float] = field(default_factory=dict)
+    equal_treatment_gap: float = 0.10
+    equal_treatment_min_n: int = 5
 
     @property
     def tz(self) -> ZoneInfo:
@@ -74,6 +80,10 @@ def _coerce(name: str, value: Any, default: Any, source: Path) -> Any:
         if isinstance(default, str) or (default is None and name.endswith("timezone")):
             if not isinstance(value, str):
                 raise TypeError("expected a string")
+        if isinstance(default, dict):  # kpi_targets: standard -> rate
+            if not isinstance(value, dict):
+                raise TypeError("expected a table of standard = rate")
+            return {str(k): float(v) for k, v in value.items()}
         if isinstance(default, list) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             raise TypeError("expected a list of strings")
     except (TypeError, ValueError) as exc:

@@ -17,6 +17,7 @@ WEEKLY = "brandco-weekly-2025@google.com / "
 SEP04, SEP18, SEP25 = WEEKLY + "2025-09-04T02:00:00Z", WEEKLY + "2025-09-18T02:00:00Z", WEEKLY + "2025-09-25T02:00:00Z"
 REVIEW = "brandco-creative-review@google.com / 2025-09-26T07:00:00Z"
 QUARTERLY = "040000008200E00074C5B7101A82E00800000000DRINKCOQ3 / 2025-09-23T06:00:00Z"
+LUNCH = "brandco-lunch@google.com / 2025-09-24T04:00:00Z"  # the client declined: still a client meeting
 MEETING_STANDARDS = ("agenda_48h", "internal_notice_24h", "minutes_24h", "on_time")
 
 
@@ -29,21 +30,22 @@ def built(tmp_path_factory) -> Built:
 
 
 def status_of(built: Built, standard: str) -> dict[str, tuple]:
-    keys = {oid(standard, k): k for k in (SEP04, SEP18, SEP25, REVIEW, QUARTERLY)}
+    keys = {oid(standard, k): k for k in (SEP04, SEP18, SEP25, REVIEW, QUARTERLY, LUNCH)}
     return {keys.get(i, i): (r["fulfilled_at"], r["status"]) for i, r in built.obligations(standard).items()}
 
 
 def test_client_meetings_are_the_recurring_occurrences_minus_exdate_and_cancelled(built):
     """Sep 11 is an EXDATE; the DrinkCo kickoff was cancelled by a later SEQUENCE in another file;
-    the team sync has no client; the all-day launch is not a meeting; the lunch's only client declined."""
+    the team sync has no client; the all-day launch is not a meeting; the lunch whose only client
+    declined is still on the calendar with the client, so it is a client meeting."""
     ids = {r["occurrence_id"] for r in built.rows("select occurrence_id from int_client_meetings")}
-    assert ids == {SEP04, SEP18, SEP25, REVIEW, QUARTERLY}
+    assert ids == {SEP04, SEP18, SEP25, REVIEW, QUARTERLY, LUNCH}
     cancelled = built.rows("select is_cancelled, sequence, source_file from stg_calendar__occurrences "
                            "where event_uid = 'drinkco-kickoff@google.com'")
     assert cancelled == [{"is_cancelled": True, "sequence": 1, "source_file": "calendar/wang.fang-cancelled.ics"}]
     opened = {r["opening_key"] for r in built.rows(
         "select opening_key from int_obligations where standard in ('agenda_48h', 'internal_notice_24h', 'minutes_24h', 'on_time')")}
-    assert opened <= {SEP04, SEP18, SEP25, REVIEW, QUARTERLY}
+    assert opened <= {SEP04, SEP18, SEP25, REVIEW, QUARTERLY, LUNCH}
 
 
 def test_agenda_48h(built):
@@ -53,6 +55,7 @@ def test_agenda_48h(built):
         SEP25: (None, "missed"),
         REVIEW: (None, "excused"),                # put in the calendar 6 h before it started
         QUARTERLY: (local(2025, 9, 22, 10), "excused"),  # the client booked it 24 h ahead
+        LUNCH: (None, "missed"),
     }
     row = built.obligations("agenda_48h")[oid("agenda_48h", SEP18)]
     assert (row["ae"], row["client_account"], row["due_at"]) == (LI, BRANDCO, local(2025, 9, 16, 10))
@@ -80,6 +83,7 @@ def test_minutes_24h(built):
         SEP25: (None, "missed"),
         REVIEW: (None, "open"),                   # ended Fri 16:00, due Sat 16:00 > as_of
         QUARTERLY: (local(2025, 9, 24, 15), "met"),  # exactly 24 h after the end
+        LUNCH: (None, "missed"),
     }
     risk = built.rows("select standard, hours_left from at_risk where obligation_id = ?", [oid("minutes_24h", REVIEW)])
     assert risk == [{"standard": "minutes_24h", "hours_left": 4.0}]
@@ -102,6 +106,6 @@ def test_on_time(built):
 
 def test_meeting_ae_is_organiser_else_account_owner(built):
     aes = dict(built.con.execute("select occurrence_id, ae from int_client_meetings").fetchall())
-    assert aes == {SEP04: LI, SEP18: LI, SEP25: LI, REVIEW: LI, QUARTERLY: WANG}
+    assert aes == {SEP04: LI, SEP18: LI, SEP25: LI, REVIEW: LI, QUARTERLY: WANG, LUNCH: LI}
     accounts = {r["client_account"] for r in built.rows("select client_account from int_client_meetings")}
     assert accounts == {BRANDCO, DRINKCO}
