@@ -6,8 +6,9 @@
 -- order each take the earliest still-unserved meeting from their list of candidates; a recursive
 -- CTE carries the list of served meetings from one e-mail to the next (docs/decisions.md).
 -- Opened: Monday 00:00 of the deadline's week (the obligation belongs to that week and shows on
--- the at-risk list from then), or when the meeting entered the calendar if later; a meeting put
--- in the calendar (CREATED) after its deadline is excused unless its agenda was on time.
+-- the at-risk list from then), or when the meeting entered the calendar if later, but never after
+-- the deadline; a meeting put in the calendar (CREATED) after its deadline is excused unless its
+-- agenda was on time.
 with recursive meetings as (
     select * from int_client_meetings where account_key is not null
 ),
@@ -95,9 +96,12 @@ final as (
         scheduled.occurrence_id as opening_key,
         scheduled.ae,
         scheduled.client_account,
-        greatest(
-            local_week_start_at(scheduled.due_at, params.business_timezone),
-            coalesce(scheduled.first_created_at, local_week_start_at(scheduled.due_at, params.business_timezone))
+        least(
+            scheduled.due_at,
+            greatest(
+                local_week_start_at(scheduled.due_at, params.business_timezone),
+                coalesce(scheduled.first_created_at, local_week_start_at(scheduled.due_at, params.business_timezone))
+            )
         ) as opened_at,
         scheduled.due_at,
         pairs.sent_at as fulfilled_at,

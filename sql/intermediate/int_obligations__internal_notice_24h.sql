@@ -93,9 +93,12 @@ final as (
         scheduled.occurrence_id as opening_key,
         scheduled.ae,
         scheduled.client_account,
-        greatest(
-            local_week_start_at(scheduled.due_at, params.business_timezone),
-            coalesce(scheduled.first_created_at, local_week_start_at(scheduled.due_at, params.business_timezone))
+        least(
+            scheduled.due_at,
+            greatest(
+                local_week_start_at(scheduled.due_at, params.business_timezone),
+                coalesce(scheduled.first_created_at, local_week_start_at(scheduled.due_at, params.business_timezone))
+            )
         ) as opened_at,
         scheduled.due_at,
         per_meeting.all_reached_at as fulfilled_at,

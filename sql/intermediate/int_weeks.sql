@@ -11,13 +11,27 @@ params as (
     select * from run_params
 ),
 
+messages as (
+    select * from stg_email__messages
+),
+
+activities as (
+    select * from stg_crm__activities
+),
+
+sessions as (
+    select * from stg_attendance__sessions
+),
+
 activity as (
-    select min(sent_at) as first_at from stg_email__messages, run_params where sent_at <= run_params.as_of
+    select min(messages.sent_at) as first_at
+    from messages cross join params where messages.sent_at <= params.as_of
     union all
-    select min(activity_at) from stg_crm__activities, run_params
-    where activity_at <= run_params.as_of and not is_deleted
+    select min(activities.activity_at)
+    from activities cross join params where activities.activity_at <= params.as_of and not activities.is_deleted
     union all
-    select min(join_at) from stg_attendance__sessions, run_params where join_at <= run_params.as_of
+    select min(sessions.join_at)
+    from sessions cross join params where sessions.join_at <= params.as_of
 ),
 
 bounds as (

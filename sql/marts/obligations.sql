@@ -1,8 +1,10 @@
 -- One row per obligation, exactly the columns of STANDARDS.md. Status: met (fulfilled by due_at,
 -- inclusive), late (fulfilled after due_at), missed (unfulfilled and due_at < as_of), open
 -- (unfulfilled, due_at >= as_of), excused (a documented rule, docs/decisions.md).
+-- An obligation nobody is accountable for (no staff organiser, account owner or staff attendee)
+-- stays in int_obligations with ae null and is not measured here.
 with obligations as (
-    select * from int_obligations
+    select * from int_obligations where ae is not null
 ),
 
 params as (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,6 @@ def local(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datet
 def oid(standard: str, opening_key: str) -> str:
     """The obligation_id contract: md5 of 'standard|opening event key'."""
     return hashlib.md5(f"{standard}|{opening_key}".encode()).hexdigest()
-
-
-def week_key(ae: str, account_15: str | None, week_start: str) -> str:
-    return "|".join(p for p in (ae, account_15, week_start) if p is not None)
 
 
 @dataclass
@@ -72,4 +68,4 @@ def build_copy(db: Path, as_of: datetime, settings: Settings | None = None, suff
     return Built(con=con, report=report)
 
 
-__all__ = ["Built", "CST", "SCENARIOS", "build_copy", "ingest_scenario", "local", "oid", "replace", "week_key"]
+__all__ = ["Built", "CST", "SCENARIOS", "build_copy", "ingest_scenario", "local", "oid"]

@@ -61,6 +61,9 @@ def test_agenda_48h(built):
     assert (row["ae"], row["client_account"], row["due_at"]) == (LI, BRANDCO, local(2025, 9, 16, 10))
     assert row["opened_at"] == local(2025, 9, 15)  # Monday 00:00 of the deadline's week
     assert "<ag2@adagency.cn>" in row["evidence"] and "calendar/li.wei.ics (VEVENT 1)" in row["evidence"]
+    late_booked = built.obligations("agenda_48h")[oid("agenda_48h", REVIEW)]
+    # created Fri 09:00, after its Wed 15:00 deadline: opened at the deadline, never after it
+    assert late_booked["opened_at"] == late_booked["due_at"] == local(2025, 9, 24, 15)
 
 
 def test_internal_notice_24h(built):
