@@ -1,5 +1,6 @@
 """Broken and hostile files added to a working scenario (the demo agency): every one is named in
 quarantine, the run still succeeds, and no obligation changes."""
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -84,4 +85,11 @@ def test_broken_files_change_no_obligation_and_are_all_quarantined(demo_exports,
     loads = {"email/no-date.eml", "email/huge-subject.eml", "email/truncated copy.mbox"}
     missing = set(files) - quarantined - loads
     assert missing == set(), f"broken files not named in quarantine: {missing}"
-    assert dirty == clean  # not one obligation changed, not one field of one
+    # not one obligation changed, not one field of one; evidence may only name the truncated copy
+    # of a mailbox as one more file a message was found in
+    def without_copy(evidence: str) -> str:
+        return re.sub(r"email/truncated copy\.mbox \(message \d+\)(, )?|, email/truncated copy\.mbox \(message \d+\)",
+                      "", evidence)
+
+    assert [row[:-1] + (without_copy(row[-1]),) for row in dirty] == clean
+    assert sum("truncated copy" in row[-1] for row in dirty) > 0
