@@ -71,7 +71,9 @@ def pipeline_flow(
             with staged_site(Path(site)) as staging:
                 con = connect(db, read_only=True)
                 try:
-                    summary["site"] = str(publish_task(con, staging, settings))
+                    published = publish_task(con, staging, settings)
+                    published.out_dir = Path(site)  # where it stands once swapped in
+                    summary["site"] = str(published)
                 finally:
                     con.close()
             logger.info("site written to %s", site)
