@@ -69,6 +69,13 @@ def raw_suites() -> list[TableSuite]:
             (gxe.ExpectColumnValuesToNotBeNull(column="activity_id"), q),
             (_in_range(gxe, "activity_at"), q),
         ]),
+        TableSuite("raw_crm_users", ["user_id", "source_file", "record"], [
+            (gxe.ExpectColumnValuesToNotBeNull(column="user_id"), q),
+        ]),
+        TableSuite("raw_calendar_attendees", ["event_uid", "occurrence_key", "source_file", "record"], [
+            (gxe.ExpectColumnValuesToNotBeNull(column="event_uid"), q),
+            (gxe.ExpectColumnValuesToNotBeNull(column="occurrence_key"), q),
+        ]),
         TableSuite("raw_crm_accounts", ["account_id", "source_file", "record"], [
             (gxe.ExpectColumnValuesToNotBeNull(column="account_id"), q),
         ]),
@@ -104,6 +111,9 @@ def mart_suites() -> list[TableSuite]:
             (gxe.ExpectCompoundColumnsToBeUnique(column_list=["standard", "ae", "iso_year", "iso_week"]), b),
             *[(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0), b) for c in ["met", "late", "missed", "open", "excused"]],
         ], keys=["standard", "ae", "iso_year", "iso_week"]),
+        TableSuite("evidence_refs", ["obligation_id", "source_file", "record", "is_resolved"], [
+            (gxe.ExpectColumnValuesToBeInSet(column="is_resolved", value_set=[True]), b),
+        ], keys=["obligation_id", "source_file", "record"]),
     ]
 
 

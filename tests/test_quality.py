@@ -89,3 +89,12 @@ def test_clean_marts_pass(con):
     ])
     report = validate(con, "build")
     assert not report.blocks_publishing and report.checks == 7
+
+
+def test_evidence_naming_a_row_that_is_not_there_blocks_publishing(con):
+    con.execute("create table evidence_refs (obligation_id varchar, standard varchar, source_file varchar, "
+                "record varchar, source_table varchar, is_resolved boolean)")
+    con.execute("insert into evidence_refs values ('o1','reply_12h','email/a.mbox','message 1','raw_email_messages',true),"
+                "('o2','reply_12h','email/gone.mbox','message 9',null,false)")
+    report = validate(con, "build")
+    assert report.failed and "evidence_refs" in report.failed[0] and "False" in report.failed[0]

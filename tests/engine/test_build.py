@@ -48,7 +48,7 @@ def test_declared_order_lists_every_model_file_once():
     assert set(models) == on_disk and len(models) == len(on_disk)
     layers = [p.parent.name for p in models]
     assert layers == sorted(layers, key=["staging", "intermediate", "marts"].index)  # layers never go back
-    assert [p.stem for p in models][-6:] == ["obligations", "obligation_details", "kpi_weekly", "at_risk", "aes", "run_info"]
+    assert [p.stem for p in models][-7:] == ["obligations", "obligation_details", "kpi_weekly", "at_risk", "aes", "run_info", "evidence_refs"]
 
 
 BUILD_INPUTS = {"business_days", "run_params", "classification_keywords", "customer_type_prefixes"}
