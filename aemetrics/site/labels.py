@@ -1,0 +1,173 @@
+"""Chinese and English labels of the site; `lang` is 'zh', 'en' or 'zh-en' (both, the default).
+
+Labels are (Chinese, English) pairs. HTML gets both languages in separate spans so the English
+can be styled as a quieter second line; charts and CSV file names get plain text.
+"""
+from __future__ import annotations
+
+from html import escape
+
+LANGS = ("zh", "en", "zh-en")
+
+STANDARDS: dict[str, tuple[str, str]] = {
+    "reply_12h": ("12小时内回复", "Reply within 12 h"),
+    "callback": ("及时回电", "Return calls"),
+    "work_order": ("立即开工作单", "Work order at once"),
+    "estimate_first": ("先估算成本", "Estimate first"),
+    "agenda_48h": ("提前48小时发议程", "Agenda 48 h before"),
+    "internal_notice_24h": ("提前24小时通知内部", "Internal notice 24 h"),
+    "on_time": ("开会不迟到", "On time to meetings"),
+    "reschedule_notice": ("提前通知改期", "Reschedule notice"),
+    "minutes_24h": ("24小时内发会议记录", "Minutes within 24 h"),
+    "minutes_signoff": ("会议记录主管签字", "Minutes signed off"),
+    "minutes_confirmed": ("电话确认会议记录", "Minutes confirmed"),
+    "monday_call": ("周一致电客户", "Monday call"),
+    "friday_client_report": ("周五客户进度报告", "Friday client report"),
+    "friday_supervisor_report": ("周五主管周报", "Friday supervisor report"),
+    "client_file_complete": ("客户档案完整", "Client file complete"),
+    "festival_greeting": ("节日贺卡", "Festival greeting"),
+    "market_info": ("提供市场信息", "Market information"),
+    "post_project_review": ("项目总结会", "Post-project review"),
+    "work_on_time": ("准时上班", "On time for work"),
+    "same_day_close": ("今日事今日毕", "Same-day close"),
+}
+
+TEXT: dict[str, tuple[str, str]] = {
+    "site_title": ("客户服务标准", "Client service standards"),
+    "weekly_review": ("每周管理回顾", "Weekly management review"),
+    "equal_treatment": ("一视同仁", "Equal treatment"),
+    "scorecards": ("客户经理", "Account executives"),
+    "scorecard": ("客户经理记分卡", "AE scorecard"),
+    "week": ("周", "Week"),
+    "as_of": ("数据截至", "Data as of"),
+    "built_at": ("生成于", "Built at"),
+    "timezone": ("时区", "Time zone"),
+    "standard": ("标准", "Standard"),
+    "this_week": ("本周", "This week"),
+    "last_week": ("上周", "Last week"),
+    "change": ("变化", "Change"),
+    "target": ("目标", "Target"),
+    "trend_12w": ("12周趋势", "12-week trend"),
+    "last_12w": ("近12周", "Last 12 weeks"),
+    "rate": ("达标率", "Rate"),
+    "met": ("按时", "Met"),
+    "late": ("延迟", "Late"),
+    "missed": ("未完成", "Missed"),
+    "open": ("进行中", "Open"),
+    "excused": ("豁免", "Excused"),
+    "evaluated": ("已考核", "Evaluated"),
+    "on_target": ("达标", "On target"),
+    "below_target": ("未达标", "Below target"),
+    "team": ("团队", "Team"),
+    "teams": ("团队对比", "Teams side by side"),
+    "league": ("客户经理排名", "AE league table"),
+    "rank": ("名次", "Rank"),
+    "ae": ("客户经理", "AE"),
+    "name": ("姓名", "Name"),
+    "email": ("邮箱", "Email"),
+    "supervisor": ("主管", "Supervisor"),
+    "heatmap": ("迟复时段分布", "When late replies happen"),
+    "heatmap_note": ("按客户来信时间(业务时区)统计延迟或未回复的询问,近12周",
+                     "Client inquiries answered late or not at all, by when they arrived (business time zone), last 12 weeks"),
+    "weekday": ("星期", "Weekday"),
+    "hour": ("小时", "Hour"),
+    "count": ("数量", "Count"),
+    "at_risk": ("即将到期", "At risk"),
+    "at_risk_note": ("尚未完成、尚未到期的事项,按到期时间排序", "Open obligations not yet due, soonest first"),
+    "due_at": ("到期", "Due"),
+    "opened_at": ("开始", "Opened"),
+    "fulfilled_at": ("完成", "Fulfilled"),
+    "hours_left": ("剩余小时", "Hours left"),
+    "hours_late": ("延迟小时", "Hours late"),
+    "client": ("客户", "Client"),
+    "subject": ("主题", "Subject"),
+    "evidence": ("证据", "Evidence"),
+    "status": ("状态", "Status"),
+    "data_quality": ("数据质量", "Data quality"),
+    "source_kind": ("数据来源", "Source"),
+    "files": ("文件数", "Files"),
+    "files_rejected": ("整体隔离文件", "Files quarantined"),
+    "rows_loaded": ("载入记录", "Rows loaded"),
+    "records_quarantined": ("隔离记录", "Records quarantined"),
+    "quarantine_reasons": ("隔离原因", "Quarantine reasons"),
+    "reason": ("原因", "Reason"),
+    "example": ("示例", "Example"),
+    "no_data": ("本周无数据", "No data this week"),
+    "no_rows": ("无记录", "Nothing to show"),
+    "no_ingest": ("尚无导入记录", "No ingest records yet"),
+    "download_csv": ("下载CSV", "Download CSV"),
+    "team_median": ("团队中位数", "Team median"),
+    "rates_vs_team": ("达标率对比团队与目标", "Rates against team median and target"),
+    "late_missed": ("延迟及未完成事项", "Late and missed obligations"),
+    "due_next": ("接下来到期", "What falls due next"),
+    "weekly_outcomes": ("每周结果", "Outcomes per week"),
+    "tier": ("客户规模", "Client tier"),
+    "gap": ("差距", "Gap"),
+    "flag": ("标记", "Flag"),
+    "gap_flagged": ("差距过大", "Gap too large"),
+    "gap_ok": ("正常", "OK"),
+    "equal_note": ("不论客户大小,你应一视同仁。各规模客户的达标率(近12周);规模间差距超过阈值即标记。",
+                   "Treat every client alike, large or small. Rates by client size tier over the last 12 weeks; "
+                   "a gap between tiers above the threshold is flagged."),
+    "threshold": ("阈值", "Threshold"),
+    "min_n": ("每档最少考核数", "Minimum evaluated per tier"),
+    "overall": ("总体", "Overall"),
+    "all_standards": ("全部标准", "All standards"),
+    "back": ("返回周报", "Back to the weekly review"),
+    "privacy": ("仅显示姓名、客户名、主题与计数;不显示邮件正文。", "Names, client names, subjects and counts only; never message bodies."),
+    "sample_week": ("所选周", "Week shown"),
+    "vs_last_week": ("较上周", "vs last week"),
+    "per_standard": ("各标准本周达标率", "Each standard this week"),
+    "summary": ("本周概览", "This week at a glance"),
+    "obligations": ("事项", "obligations"),
+    "ae_rate": ("本人", "This AE"),
+    "no_team_peer": ("无团队数据", "No team data"),
+    "weekly_rate_by_standard": ("各标准每周达标率", "Weekly rate by standard"),
+    "team_median_12w": ("团队中位数(12周)", "Team median (12 wk)"),
+    "best_tier": ("最好档", "Best tier"),
+    "worst_tier": ("最差档", "Worst tier"),
+    "no_team": ("未分组", "No team"),
+    "team_rates": ("各团队达标率", "Rate by team"),
+    "ae_rates_week": ("本周各客户经理达标率", "Each AE's rate this week"),
+}
+
+WEEKDAYS = [("周一", "Mon"), ("周二", "Tue"), ("周三", "Wed"), ("周四", "Thu"), ("周五", "Fri"), ("周六", "Sat"), ("周日", "Sun")]
+
+
+class Labels:
+    """Text in the chosen language; `html()` for markup, `text()` for charts and plain strings."""
+
+    def __init__(self, lang: str = "zh-en"):
+        if lang not in LANGS:
+            raise ValueError(f"lang {lang!r}: choose one of {', '.join(LANGS)}")
+        self.lang = lang
+
+    def _pair(self, key: str) -> tuple[str, str]:
+        if key in TEXT:
+            return TEXT[key]
+        if key in STANDARDS:
+            return STANDARDS[key]
+        return (key, key)  # an id without a label (e.g. a new standard) shows as itself
+
+    def text(self, key: str, sep: str = " · ") -> str:
+        zh, en = self._pair(key)
+        return {"zh": zh, "en": en}.get(self.lang, f"{zh}{sep}{en}")
+
+    def html(self, key: str) -> str:
+        zh, en = self._pair(key)
+        if self.lang == "zh":
+            return f'<span lang="zh">{escape(zh)}</span>'
+        if self.lang == "en":
+            return f'<span lang="en">{escape(en)}</span>'
+        return f'<span lang="zh">{escape(zh)}</span> <span class="en" lang="en">{escape(en)}</span>'
+
+    def standard(self, std: str) -> str:
+        return self.text(std, sep=" / ")
+
+    def weekday(self, i: int) -> str:
+        zh, en = WEEKDAYS[i]
+        return {"zh": zh, "en": en}.get(self.lang, f"{zh} {en}")
+
+    @property
+    def html_lang(self) -> str:
+        return "en" if self.lang == "en" else "zh"

@@ -1,0 +1,25 @@
+-- The run's parameters as tables, so that every model reads them with a join (never from SQL
+-- text formatted in Python). Written by aemetrics.build before the models run.
+create or replace table run_params (
+    as_of                      timestamptz not null,  -- nothing dated after it is seen
+    built_at                   timestamptz not null,
+    business_timezone          varchar not null,
+    work_start                 time not null,
+    work_end                   time not null,
+    reply_hours                double not null,
+    reply_business_hours       boolean not null,      -- reply_12h deadline in working hours
+    agenda_hours               double not null,
+    internal_notice_hours      double not null,
+    minutes_hours              double not null,
+    on_time_grace_minutes      double not null,
+    subject_thread_window_days integer not null
+);
+
+create or replace table classification_keywords (
+    kind    varchar not null,   -- agenda | minutes | weekly_report | supervisor_report | out_of_office | ...
+    keyword varchar not null
+);
+
+create or replace table customer_type_prefixes (
+    prefix varchar not null     -- an account whose Type begins with it is a customer
+);

@@ -1,0 +1,301 @@
+"""A hand-made warehouse for the site, API and notebook tests.
+
+The marts are created with exactly the columns of docs/warehouse.md and filled with rows
+chosen so every figure can be worked out on paper. Business time zone Asia/Shanghai (UTC+8).
+as_of = Wed 2025-10-15 10:00 local, so the week under review is 2025-W41 (Mon 10-06 – Sun
+10-12), last week is W40 (09-29), and the 12-week window runs W30 (07-21) – W41.
+
+W41 (the week under review)
+  reply_12h    li.wei met 3 late 1 · zhang.min met 2 missed 1 · wang.fang met 4 · chen.jie excused 1
+               → 9 / 11 = 81.8 %
+  agenda_48h   li.wei met 1 · wang.fang missed 1            → 1 / 2 = 50 %
+  minutes_24h  li.wei met 2 · zhang.min met 1 late 1         → 3 / 4 = 75 %
+  monday_call  li.wei met 2 · zhang.min met 1 · wang.fang 1  → 4 / 4 = 100 %
+  per AE: 李伟 8/9 = 88.9 %, 王芳 5/6 = 83.3 %, 张敏 4/6 = 66.7 %, 陈杰 nothing evaluated (—)
+W40: reply_12h 3/4 = 75 %, minutes_24h 0/1 = 0 %, monday_call 2/2.
+Late/missed replies by local opening time (window W30–W41): Fri 19h ×2 (W41), Sat 10h (W40),
+  Tue 07h (W38; Mon 23:30 in UTC), Mon 00h (W30; Sunday in UTC); a W29 one is outside the window.
+W42 (incomplete, not reviewed): one met reply, three open obligations (the at-risk list).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+TZ = ZoneInfo("Asia/Shanghai")
+AS_OF = datetime(2025, 10, 15, 10, 0, tzinfo=TZ)
+
+MART_DDL = """
+create table obligations (obligation_id varchar, standard varchar, ae varchar, client_account varchar,
+    opened_at timestamptz, due_at timestamptz, fulfilled_at timestamptz, status varchar, evidence varchar);
+create table obligation_details (obligation_id varchar, standard varchar, ae varchar, ae_name varchar, team varchar,
+    client_account varchar, client_name varchar, client_tier varchar, opened_at timestamptz, due_at timestamptz,
+    fulfilled_at timestamptz, status varchar, evidence varchar, subject varchar, iso_year integer, iso_week integer,
+    week_start date, hours_to_fulfil double, hours_late double);
+create table kpi_weekly (standard varchar, ae varchar, team varchar, iso_year integer, iso_week integer, week_start date,
+    met bigint, late bigint, missed bigint, open bigint, excused bigint, rate double);
+create table at_risk (obligation_id varchar, standard varchar, ae varchar, client_account varchar, client_name varchar,
+    opened_at timestamptz, due_at timestamptz, hours_left double, as_of timestamptz);
+create table aes (ae varchar, name varchar, team varchar, supervisor_email varchar);
+create table run_info (as_of timestamptz, built_at timestamptz, business_timezone varchar);
+create table ingest_manifest (source_file varchar primary key, sha256 varchar not null, size_bytes bigint not null,
+    source_kind varchar not null, parser varchar, rows_loaded bigint not null, rows_quarantined bigint not null,
+    loaded_at timestamptz not null);
+create table quarantine (source_file varchar not null, record varchar not null, reason varchar not null,
+    source_kind varchar, quarantined_at timestamptz);
+"""
+
+AES = [
+    ("li.wei@agency.cn", "李伟", "华东组", "zhao.lei@agency.cn"),
+    ("zhang.min@agency.cn", "张敏", "华东组", "zhao.lei@agency.cn"),
+    ("wang.fang@agency.cn", "王芳", "华北组", "sun.li@agency.cn"),
+    ("chen.jie@agency.cn", "陈杰", "华北组", "sun.li@agency.cn"),
+]
+CLIENTS = {  # account -> (name, tier)
+    "acc-A": ("华美食品", "A"),
+    "acc-B": ("Blue Ocean Travel", "B"),
+    "acc-C": ("小林文具", "C"),
+    "acc-U": ("Nova Labs", "unknown"),
+}
+ESCAPE_SUBJECT = "回复：<b>报价</b> & 排期"  # must show as text, never as markup
+
+# (n, standard, ae local part, account, opened local, hours to due, status, hours to fulfil, subject)
+OBLIGATIONS = [
+    # W41
+    (1, "reply_12h", "li.wei", "acc-A", "2025-10-07 10:00", 12, "met", 2, "新品上市方案"),
+    (2, "reply_12h", "li.wei", "acc-A", "2025-10-08 09:00", 12, "met", 1, "Re: 包装设计"),
+    (3, "reply_12h", "li.wei", "acc-B", "2025-10-09 14:00", 12, "met", 3, "Flight promo banners"),
+    (4, "reply_12h", "li.wei", "acc-A", "2025-10-10 19:30", 12, "late", 14, ESCAPE_SUBJECT),
+    (5, "agenda_48h", "li.wei", "acc-A", "2025-10-06 09:00", 49, "met", 1, "会议议程 Q4 kickoff"),
+    (6, "minutes_24h", "li.wei", "acc-B", "2025-10-07 17:00", 24, "met", 5, "Minutes: media plan"),
+    (7, "minutes_24h", "li.wei", "acc-A", "2025-10-09 12:00", 24, "met", 20, "会议纪要"),
+    (8, "monday_call", "li.wei", "acc-A", "2025-10-06 09:00", 15, "met", 1, None),
+    (9, "monday_call", "li.wei", "acc-B", "2025-10-06 09:00", 15, "met", 2, None),
+    (10, "reply_12h", "zhang.min", "acc-C", "2025-10-06 11:00", 12, "met", 4, "文具新品"),
+    (11, "reply_12h", "zhang.min", "acc-C", "2025-10-08 15:00", 12, "met", 2, "回复: 样品"),
+    (12, "reply_12h", "zhang.min", "acc-C", "2025-10-10 19:05", 12, "missed", None, "急：报价单"),
+    (13, "minutes_24h", "zhang.min", "acc-U", "2025-10-07 16:00", 24, "met", 3, "Minutes"),
+    (14, "minutes_24h", "zhang.min", "acc-C", "2025-10-09 18:00", 24, "late", 30, "会议记录"),
+    (15, "monday_call", "zhang.min", "acc-C", "2025-10-06 09:00", 15, "met", 6, None),
+    (16, "reply_12h", "wang.fang", "acc-B", "2025-10-06 10:00", 12, "met", 1, "Hotel package"),
+    (17, "reply_12h", "wang.fang", "acc-B", "2025-10-07 10:00", 12, "met", 1, "Hotel package"),
+    (18, "reply_12h", "wang.fang", "acc-B", "2025-10-08 10:00", 12, "met", 1, "Hotel package"),
+    (19, "reply_12h", "wang.fang", "acc-U", "2025-10-09 10:00", 12, "met", 1, "Lab launch"),
+    (20, "agenda_48h", "wang.fang", "acc-B", "2025-10-07 09:00", 24, "missed", None, None),
+    (21, "monday_call", "wang.fang", "acc-B", "2025-10-06 09:00", 15, "met", 1, None),
+    (22, "reply_12h", "chen.jie", "acc-U", "2025-10-08 13:00", 12, "excused", None, "Out of scope"),
+    # W40
+    (23, "reply_12h", "li.wei", "acc-A", "2025-09-29 10:00", 12, "met", 1, "国庆档期"),
+    (24, "reply_12h", "li.wei", "acc-B", "2025-09-30 10:00", 12, "met", 2, "Visa ads"),
+    (25, "reply_12h", "zhang.min", "acc-C", "2025-10-04 10:00", 12, "late", 20, "假期订单"),
+    (26, "reply_12h", "wang.fang", "acc-B", "2025-09-29 11:00", 12, "met", 1, "Autumn deals"),
+    (27, "minutes_24h", "li.wei", "acc-A", "2025-09-30 15:00", 24, "missed", None, None),
+    (28, "monday_call", "li.wei", "acc-A", "2025-09-29 09:00", 15, "met", 1, None),
+    (29, "monday_call", "zhang.min", "acc-C", "2025-09-29 09:00", 15, "met", 1, None),
+    # W38, W30 (inside the window), W29 (outside)
+    (30, "reply_12h", "li.wei", "acc-A", "2025-09-16 07:30", 12, "missed", None, "早班询价"),
+    (31, "reply_12h", "wang.fang", "acc-B", "2025-09-15 10:00", 12, "met", 2, "Brochure"),
+    (32, "reply_12h", "zhang.min", "acc-C", "2025-07-21 00:30", 12, "late", 13, "午夜来信"),
+    (33, "reply_12h", "li.wei", "acc-A", "2025-07-20 23:00", 12, "late", 15, "周日晚"),
+    # W42: the running week
+    (34, "reply_12h", "li.wei", "acc-A", "2025-10-13 10:00", 12, "met", 1, "新周"),
+    (35, "reply_12h", "li.wei", "acc-A", "2025-10-15 08:00", 12, "open", None, "今天的询问"),
+    (36, "agenda_48h", "chen.jie", "acc-U", "2025-10-14 14:00", 48, "open", None, None),
+    (37, "friday_client_report", "zhang.min", "acc-C", "2025-10-13 00:00", 120, "open", None, None),
+]
+
+MANIFEST = [  # source_file, kind, rows loaded, rows quarantined
+    ("staff.csv", "staff", 4, 0),
+    ("email/inbox.mbox", "email", 50, 2),
+    ("email/b.eml", "email", 1, 0),
+    ("email/card.msg", "email", 0, 1),
+    ("calendar/team.ics", "calendar", 10, 1),
+    ("crm/Account.csv", "crm", 4, 0),
+    ("attendance/zoom.csv", "attendance", 3, 2),
+    ("notes.txt", "unknown", 0, 1),
+]
+QUARANTINE = [
+    ("email/inbox.mbox", "message 3", "no Date header", "email"),
+    ("email/inbox.mbox", "message 9", "no Date header", "email"),
+    ("email/card.msg", "file", "not an email: the .msg file is a contact", "email"),
+    ("calendar/team.ics", "event abc@x", "DTSTART 'junk' is not a date", "calendar"),
+    ("attendance/zoom.csv", "line 5", "unparseable join time '25:61'", "attendance"),
+    ("attendance/zoom.csv", "line 8", "unparseable join time '7:99'", "attendance"),
+    ("notes.txt", "file", "not an export: put files under email/, calendar/, crm/, attendance/", None),
+]
+
+
+def _local(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=TZ)
+
+
+def build_fixture_warehouse(path: Path) -> Path:
+    """Write the hand-made warehouse described above to `path` (replacing it)."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(MART_DDL)
+        con.executemany("insert into aes values (?, ?, ?, ?)", AES)
+        names = {a[0].split("@")[0]: a for a in AES}
+        for n, std, who, acct, opened_text, due_h, status, fulfil_h, subject in OBLIGATIONS:
+            ae, ae_name, team, _ = names[who]
+            opened = _local(opened_text)
+            due = opened + timedelta(hours=due_h)
+            fulfilled = opened + timedelta(hours=fulfil_h) if fulfil_h is not None else None
+            y, w, _ = opened.isocalendar()
+            week_start = opened.date() - timedelta(days=opened.weekday())
+            late_h = max(0.0, (fulfilled - due).total_seconds() / 3600) if fulfilled and status == "late" else None
+            evidence = f"<msg-{n}@client.example>" if fulfilled else None
+            oid = f"ob-{n:02d}"
+            con.execute("insert into obligations values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [oid, std, ae, acct, opened, due, fulfilled, status, evidence])
+            con.execute("insert into obligation_details values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [oid, std, ae, ae_name, team, acct, CLIENTS[acct][0], CLIENTS[acct][1], opened, due, fulfilled,
+                         status, evidence, subject, y, w, week_start, fulfil_h, late_h])
+            if status == "open":
+                con.execute("insert into at_risk values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [oid, std, ae, acct, CLIENTS[acct][0], opened, due, (due - AS_OF).total_seconds() / 3600, AS_OF])
+        con.execute("""
+            insert into kpi_weekly
+            select standard, ae, team, iso_year, iso_week, week_start,
+                   count(*) filter (where status = 'met'), count(*) filter (where status = 'late'),
+                   count(*) filter (where status = 'missed'), count(*) filter (where status = 'open'),
+                   count(*) filter (where status = 'excused'),
+                   count(*) filter (where status = 'met')
+                     / nullif(count(*) filter (where status in ('met', 'late', 'missed')), 0)
+            from obligation_details group by all
+        """)
+        con.execute("insert into run_info values (?, ?, 'Asia/Shanghai')", [AS_OF, AS_OF + timedelta(minutes=5)])
+        loaded = datetime(2025, 10, 15, 1, 0, tzinfo=timezone.utc)
+        con.executemany("insert into ingest_manifest values (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(f, "0" * 64, 100, k, None, r, q, loaded) for f, k, r, q in MANIFEST])
+        con.executemany("insert into quarantine values (?, ?, ?, ?, ?)", [(*q, loaded) for q in QUARANTINE])
+    finally:
+        con.close()
+    return path
+
+
+def build_empty_warehouse(path: Path) -> Path:
+    """Marts present but empty (a run over no data): every page must still render."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(MART_DDL)
+        con.execute("insert into run_info values (?, ?, 'Asia/Shanghai')", [AS_OF, AS_OF])
+    finally:
+        con.close()
+    return path
+
+
+DEMO_AS_OF = datetime(2025, 12, 12, 20, 0, tzinfo=TZ)  # as `make demo` evaluates it: a Friday evening
+
+
+def build_demo_warehouse(folder: Path) -> Path | None:
+    """The demo agency's exports through ingest and the SQL build (plain functions, no Prefect).
+
+    Built once per test session (cached in `folder`); None while the demo generator or the
+    build engine is not in the package yet.
+    """
+    try:
+        from aemetrics.build import build
+        from aemetrics.demo import generate_demo
+    except ImportError:
+        return None
+    from aemetrics.config import Settings
+    from aemetrics.ingest import runner
+    from aemetrics.warehouse import connect
+
+    db = Path(folder) / "demo.duckdb"
+    if db.is_file():
+        return db
+    exports = Path(folder) / "exports"
+    generate_demo(exports, seed=7)
+    work = db.with_suffix(".building")
+    work.unlink(missing_ok=True)
+    con = connect(work)
+    try:
+        files = runner.discover(exports)
+        plan = runner.plan(files, con)
+        report = runner.new_report(files, plan)
+        runner.finish(con, runner.parse_files(plan.to_parse, Settings(), plan.hashes), plan, report, False)
+        build(con, Settings(), DEMO_AS_OF)
+    finally:
+        con.close()
+    work.rename(db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    db = build_demo_warehouse(tmp_path_factory.getbasetemp() / "aemetrics-demo")
+    if db is None:
+        pytest.skip("the demo generator (aemetrics.demo) or the build engine (aemetrics.build) is not there yet")
+    return db
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory) -> Path:
+    return build_fixture_warehouse(tmp_path_factory.mktemp("wh") / "fixture.duckdb")
+
+
+@pytest.fixture
+def empty_db(tmp_path) -> Path:
+    return build_empty_warehouse(tmp_path / "empty.duckdb")
+
+
+@pytest.fixture(scope="session")
+def site(fixture_db, tmp_path_factory):
+    """The bilingual site of the fixture warehouse, published once for the session."""
+    from aemetrics.site import publish_site
+
+    out = tmp_path_factory.mktemp("site")
+    return publish_site(fixture_db, out, None, "zh-en")
+
+
+class _TableText(HTMLParser):
+    """Text of each row (th and td cells) of the table with a given id."""
+
+    def __init__(self, table_id: str):
+        super().__init__()
+        self.table_id, self.depth, self.rows, self.cell = table_id, 0, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and (self.depth or dict(attrs).get("id") == self.table_id):
+            self.depth += 1
+        elif self.depth and tag == "tr":
+            self.rows.append([])
+        elif self.depth and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        elif self.depth and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def table_rows(page: Path, table_id: str) -> list[list[str]]:
+    """[header, row, row, ...] as the reader sees them (text only, whitespace collapsed)."""
+    parser = _TableText(table_id)
+    parser.feed(Path(page).read_text(encoding="utf-8"))
+    if not parser.rows:
+        raise AssertionError(f"{page}: no table with id {table_id!r}")
+    return parser.rows
+
+
+@pytest.fixture(scope="session")
+def read_table():
+    return table_rows
