@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -155,10 +156,13 @@ class _Gx:
         expectations = list(suite.expectations) + list(extra)
         gx_suite = self.ctx.suites.add(gx.ExpectationSuite(name=name, expectations=[e for e, _ in expectations]))
         definition = self.ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch_def, suite=gx_suite))
-        result = definition.run(
-            batch_parameters={"dataframe": frame},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": suite.keys},
-        )
+        with warnings.catch_warnings():
+            # GX reads tz-aware columns through Series.values; pandas 3 warns about it on every check
+            warnings.filterwarnings("ignore", message="Series.values returning an ndarray that drops timezone")
+            result = definition.run(
+                batch_parameters={"dataframe": frame},
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": suite.keys},
+            )
         # results come back in suite order; match them by the id GX gave each expectation
         action_of = {e.id: a for e, a in zip(gx_suite.expectations, (a for _, a in expectations))}
         return [(r, action_of[r.expectation_config.id]) for r in result.results]
