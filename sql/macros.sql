@@ -69,3 +69,35 @@ create or replace temp macro has_reply_prefix(s) as
 -- A staff role that means account executive (staff.csv roles are lower-cased by the parser).
 create or replace temp macro is_ae_role(role) as
     coalesce(lower(trim(role)), '') in ('ae', 'account executive', 'account manager', 'am', '客户执行', '客户经理');
+
+-- A configured number of hours (minutes) as an interval, rounded to the microsecond.
+create or replace temp macro hours_interval(hours) as
+    to_microseconds(cast(round(hours * 3600000000) as bigint));
+
+create or replace temp macro minutes_interval(minutes) as
+    to_microseconds(cast(round(minutes * 60000000) as bigint));
+
+-- An instant as local time (business time zone) to the minute, for evidence: '2025-10-13 14:30'.
+create or replace temp macro local_minute(ts, tz) as
+    strftime(timezone(tz, ts), '%Y-%m-%d %H:%M');
+
+-- An ISO week for evidence: 'week 2025-W41'.
+create or replace temp macro week_label(iso_year, iso_week) as
+    'week ' || iso_year || '-W' || lpad(cast(iso_week as varchar), 2, '0');
+
+-- Preparing a meeting (agenda_48h, internal_notice_24h), docs/decisions.md: opened Monday 00:00 of
+-- the deadline's week, or when the meeting entered the calendar (CREATED) if later, never after
+-- the deadline.
+create or replace temp macro meeting_prep_opened_at(due_at, created_at, tz) as
+    least(
+        due_at,
+        greatest(local_week_start_at(due_at, tz), coalesce(created_at, local_week_start_at(due_at, tz)))
+    );
+
+-- The meeting entered the calendar (CREATED) after its preparation deadline.
+create or replace temp macro is_booked_after_deadline(created_at, due_at) as
+    coalesce(created_at > due_at, false);
+
+-- ... and is so excused, unless its evidence was on time anyway.
+create or replace temp macro is_excused_late_booking(created_at, due_at, fulfilled_at) as
+    is_booked_after_deadline(created_at, due_at) and (fulfilled_at is null or fulfilled_at > due_at);

@@ -5,12 +5,9 @@
 -- activity on the account classified as one. The phone confirmation is reported, not required:
 -- the evidence says 'confirmed by call ...' when an outbound call to the account follows the
 -- report on the same local day.
-with accounts as (
-    select * from int_accounts where is_active_client
-),
-
-weeks as (
-    select * from int_weeks where last_working_day is not null
+with pairs as (
+    -- (AE, active client account, week) in the weeks that have a last working day
+    select * from int_account_weeks where last_working_day is not null
 ),
 
 messages as (
@@ -40,18 +37,6 @@ reports as (
         'report: CRM e-mail activity ' || activity_id || ' in ' || source_ref(source_file, record)
     from activities
     where is_email and is_weekly_report
-),
-
-pairs as (
-    select
-        accounts.owner_email as ae,
-        accounts.account_id,
-        accounts.account_key,
-        accounts.account_name,
-        weeks.*
-    from accounts
-    cross join weeks
-    where accounts.created_at is null or accounts.created_at < weeks.week_end_at
 ),
 
 first_reports as (
@@ -97,7 +82,7 @@ final as (
         first_reports.reported_at as fulfilled_at,
         false as is_excused,
         first_reports.reported_at is not null and confirmations.confirmation is not null as is_confirmed,
-        'week ' || pairs.iso_year || '-W' || lpad(cast(pairs.iso_week as varchar), 2, '0')
+        week_label(pairs.iso_year, pairs.iso_week)
             || ', last working day ' || cast(pairs.last_working_day as varchar)
             || coalesce('; ' || first_reports.report_ref, '; no progress report to the client in the week')
             || coalesce('; ' || confirmations.confirmation, case when first_reports.report_ref is not null then '; not confirmed by phone the same day' else '' end)

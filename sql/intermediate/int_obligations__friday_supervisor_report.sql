@@ -57,7 +57,7 @@ final as (
         pairs.last_working_day_end_at as due_at,
         first_reports.reported_at as fulfilled_at,
         pairs.supervisor_email is null as is_excused,
-        'week ' || pairs.iso_year || '-W' || lpad(cast(pairs.iso_week as varchar), 2, '0')
+        week_label(pairs.iso_year, pairs.iso_week)
             || ', last working day ' || cast(pairs.last_working_day as varchar)
             || case
                 when pairs.supervisor_email is null then '; excused: no supervisor in the staff directory'

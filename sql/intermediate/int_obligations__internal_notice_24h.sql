@@ -82,7 +82,7 @@ per_meeting as (
 scheduled as (
     select
         meetings.*,
-        meetings.start_at - to_microseconds(cast(round(params.internal_notice_hours * 3600000000) as bigint)) as due_at
+        meetings.start_at - hours_interval(params.internal_notice_hours) as due_at
     from meetings
     cross join params
 ),
@@ -93,21 +93,14 @@ final as (
         scheduled.occurrence_id as opening_key,
         scheduled.ae,
         scheduled.client_account,
-        least(
-            scheduled.due_at,
-            greatest(
-                local_week_start_at(scheduled.due_at, params.business_timezone),
-                coalesce(scheduled.first_created_at, local_week_start_at(scheduled.due_at, params.business_timezone))
-            )
-        ) as opened_at,
+        meeting_prep_opened_at(scheduled.due_at, scheduled.first_created_at, params.business_timezone) as opened_at,
         scheduled.due_at,
         per_meeting.all_reached_at as fulfilled_at,
-        coalesce(scheduled.first_created_at > scheduled.due_at, false)
-            and (per_meeting.all_reached_at is null or per_meeting.all_reached_at > scheduled.due_at) as is_excused,
+        is_excused_late_booking(scheduled.first_created_at, scheduled.due_at, per_meeting.all_reached_at) as is_excused,
         occurrence_ref(scheduled.event_uid, scheduled.occurrence_key, scheduled.source_file, scheduled.record)
-            || ' starting ' || strftime(timezone(params.business_timezone, scheduled.start_at), '%Y-%m-%d %H:%M')
+            || ' starting ' || local_minute(scheduled.start_at, params.business_timezone)
             || '; invitation at '
-            || coalesce(strftime(timezone(params.business_timezone, scheduled.invited_at), '%Y-%m-%d %H:%M'), 'unknown')
+            || coalesce(local_minute(scheduled.invited_at, params.business_timezone), 'unknown')
             || '; internal attendees reached: ' || per_meeting.reached_count || '/' || per_meeting.attendee_count
             || ' (' || per_meeting.reached_by || ')' as evidence,
         scheduled.summary as subject

@@ -3,13 +3,10 @@
 -- (24:00): when Monday is a holiday the call is due on the first working day. Fulfilled by the
 -- first outbound call logged to that account inside the week (by the AE or a colleague); after
 -- the deadline but inside the week it is late; evidence outside the week never counts.
--- An account created after a week ended has no obligation that week.
-with accounts as (
-    select * from int_accounts where is_active_client
-),
-
-weeks as (
-    select * from int_weeks where first_working_day is not null
+-- An account created after a week ended has no obligation that week (int_account_weeks).
+with pairs as (
+    -- (AE, active client account, week) in the weeks that have a first working day
+    select * from int_account_weeks where first_working_day is not null
 ),
 
 calls as (
@@ -18,18 +15,6 @@ calls as (
 
 params as (
     select * from run_params
-),
-
-pairs as (
-    select
-        accounts.owner_email as ae,
-        accounts.account_id,
-        accounts.account_key,
-        accounts.account_name,
-        weeks.*
-    from accounts
-    cross join weeks
-    where accounts.created_at is null or accounts.created_at < weeks.week_end_at
 ),
 
 first_calls as (
@@ -61,7 +46,7 @@ final as (
         pairs.first_working_day_end_at as due_at,
         first_calls.called_at as fulfilled_at,
         false as is_excused,
-        'week ' || pairs.iso_year || '-W' || lpad(cast(pairs.iso_week as varchar), 2, '0')
+        week_label(pairs.iso_year, pairs.iso_week)
             || ', first working day ' || cast(pairs.first_working_day as varchar)
             || coalesce('; ' || first_calls.call_ref, '; no outbound call logged to the account in the week')
             as evidence,

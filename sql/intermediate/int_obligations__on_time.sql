@@ -51,11 +51,11 @@ final as (
         meetings.ae,
         meetings.client_account,
         meetings.start_at as opened_at,
-        meetings.start_at + to_microseconds(cast(round(params.on_time_grace_minutes * 60000000) as bigint)) as due_at,
+        meetings.start_at + minutes_interval(params.on_time_grace_minutes) as due_at,
         ae_joins.first_join_at as fulfilled_at,
         false as is_excused,
         occurrence_ref(meetings.event_uid, meetings.occurrence_key, meetings.source_file, meetings.record)
-            || ' starting ' || strftime(timezone(params.business_timezone, meetings.start_at), '%Y-%m-%d %H:%M')
+            || ' starting ' || local_minute(meetings.start_at, params.business_timezone)
             || '; attendance report ' || array_to_string(reported.report_files, ', ') || ' (matched by '
             || reported.matched_by || ')'
             || coalesce(

@@ -106,7 +106,7 @@ business_due as (
     select
         positioned.*,
         intervals.work_start_at
-            + to_microseconds(cast(round((positioned.target_minutes - intervals.minutes_before) * 60000000) as bigint))
+            + minutes_interval(positioned.target_minutes - intervals.minutes_before)
             as business_due_at
     from positioned
     asof left join intervals on positioned.target_minutes > intervals.minutes_before
@@ -125,7 +125,7 @@ final as (
         business_due.opened_at,
         case
             when params.reply_business_hours then business_due.business_due_at
-            else business_due.opened_at + to_microseconds(cast(round(params.reply_hours * 3600000000) as bigint))
+            else business_due.opened_at + hours_interval(params.reply_hours)
         end as due_at,
         business_due.answered_at as fulfilled_at,
         false as is_excused,
