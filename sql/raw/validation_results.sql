@@ -1,4 +1,4 @@
--- Great Expectations results of every run, kept across runs (the site shows the latest).
+-- Great Expectations results of the latest run of each stage (ingest, build).
 create table if not exists validation_results (
     run_id           varchar not null,
     checked_at       timestamptz not null,
