@@ -12,6 +12,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from aemetrics.atomic import staged_warehouse, warehouse_lock
 from aemetrics import quality
@@ -39,7 +40,11 @@ def ingest_into(con, exports: Path, settings: Settings, prune: bool = False) -> 
     the_plan = runner.plan(files, con)
     report = runner.new_report(files, the_plan)
     logger.info("%d files in %s: %d to parse, %d unchanged", len(files), exports, len(the_plan.to_parse), len(the_plan.unchanged))
-    futures = [parse_batch.submit(b, settings, the_plan.hashes) for b in runner.batches(the_plan.to_parse, settings.parse_batch_size)]
+    # quote(): Prefect would otherwise walk every element of a batch looking for upstream futures
+    futures = [
+        parse_batch.submit(quote(batch), settings, quote({f.rel: the_plan.hashes[f.rel] for f in batch}))
+        for batch in runner.batches(the_plan.to_parse, settings.parse_batch_size)
+    ]
     parsed: list[runner.ParsedFile] = []
     for future in futures:
         parsed.extend(future.result())
