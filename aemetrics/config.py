@@ -47,6 +47,7 @@ class Settings:
     parse_batch_size: int = 200  # files per Prefect task (at least; see ingest.runner.batches)
     # Dashboards: the target rate of every standard, per-standard overrides, and the
     # equal-treatment flag (a gap between client-size tiers above this, with enough obligations).
+    site_language: str = "zh-en"  # labels of the site: zh, en or zh-en (bilingual)
     kpi_target: float = 0.95
     kpi_targets: dict[str, float] = field(default_factory=dict)
     equal_treatment_gap: float = 0.10
@@ -125,6 +126,8 @@ def load_settings(path: str | Path | None = None) -> Settings:
         settings.attendance_tz
     except Exception as exc:
         raise ConfigError(f"{path}: unknown time zone: {exc}") from exc
+    if settings.site_language not in ("zh", "en", "zh-en"):
+        raise ConfigError(f"{path}: site_language {settings.site_language!r} must be zh, en or zh-en")
     if settings.work_end <= settings.work_start:
         raise ConfigError(f"{path}: work_end {settings.work_end} must be after work_start {settings.work_start}")
     return settings

@@ -14,12 +14,12 @@ from aemetrics.site import SiteReport, publish_site
 
 
 @task(name="publish-site", cache_policy=NO_CACHE)
-def publish_task(db: str, out: str, config: str | None = None, lang: str = "zh-en") -> SiteReport:
+def publish_task(db: str, out: str, config: str | None = None, lang: str | None = None) -> SiteReport:
     return publish_site(Path(db), Path(out), load_settings(config), lang)
 
 
 @flow(name="aemetrics-publish", log_prints=True)
-def publish_flow(db: str, out: str, config: str | None = None, lang: str = "zh-en") -> SiteReport:
+def publish_flow(db: str, out: str, config: str | None = None, lang: str | None = None) -> SiteReport:
     report = publish_task(db, out, config, lang)
     get_run_logger().info(report.summary())
     return report

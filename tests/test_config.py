@@ -82,3 +82,15 @@ def test_config_errors_name_the_file_and_the_key(name, message):
     with pytest.raises(ConfigError, match=message) as info:
         load_settings(FIXTURES / name)
     assert str(info.value).startswith(str(FIXTURES / name) + ":")
+
+
+def test_site_language_is_checked_and_used_by_default(tmp_path):
+    from aemetrics.config import ConfigError, load_settings
+
+    good = tmp_path / "en.toml"
+    good.write_text('site_language = "en"\n')
+    assert load_settings(good).site_language == "en"
+    bad = tmp_path / "fr.toml"
+    bad.write_text('site_language = "fr"\n')
+    with pytest.raises(ConfigError, match="fr.toml.*site_language 'fr'"):
+        load_settings(bad)

@@ -43,9 +43,12 @@ class SiteReport:
 
 
 def publish_site(con_or_db_path: str | Path | duckdb.DuckDBPyConnection | Warehouse, out_dir: Path,
-                 settings: Any = None, lang: str = "zh-en") -> SiteReport:
-    """Write the site for the warehouse's latest complete ISO week into out_dir."""
-    labels = Labels(lang)  # validates lang before anything is written
+                 settings: Any = None, lang: str | None = None) -> SiteReport:
+    """Write the site for the warehouse's latest complete ISO week into out_dir.
+
+    lang: 'zh', 'en' or 'zh-en' (bilingual); default: the `site_language` setting.
+    """
+    labels = Labels(lang or getattr(settings, "site_language", "zh-en"))  # validates before anything is written
     opts = Options.from_settings(settings)
     out_dir = Path(out_dir)
     wh = connect(con_or_db_path)
