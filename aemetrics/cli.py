@@ -107,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         elif args.command == "serve":
             from prefect.schedules import Cron
+            from prefect.settings import PREFECT_API_URL
+
+            if not PREFECT_API_URL.value():
+                print("aemetrics: note: schedules need a Prefect server; start one with `prefect server start` "
+                      "and set PREFECT_API_URL=http://127.0.0.1:4200/api (see README)", file=sys.stderr)
 
             from flows.pipeline import pipeline_flow
 
