@@ -2,7 +2,8 @@
 -- attendees besides the organiser must reach every one of them internal_notice_hours before it
 -- starts. An attendee is reached by the invitation, at the event's creation (CREATED, else the
 -- first DTSTAMP), or earlier by an e-mail from staff to them (To/Cc) about the meeting (its
--- subject holds the meeting's summary, or it is an agenda) sent in the 7 days before the start.
+-- subject holds the meeting's summary, or it is the agenda that serves this very meeting in
+-- agenda_48h) sent in the 7 days before the start.
 -- Fulfilled when the last internal attendee was reached. Opened and excused as agenda_48h.
 with meetings as (
     select * from int_client_meetings where len(internal_emails) > 0
@@ -15,6 +16,10 @@ messages as (
 
 recipients as (
     select * from stg_email__recipients
+),
+
+meeting_agendas as (
+    select occurrence_id, message_id from int_meeting_mail_matched where evidence_kind = 'agenda'
 ),
 
 params as (
@@ -41,10 +46,13 @@ notice_mail as (
     from internal_attendees
     inner join recipients on recipients.address = internal_attendees.attendee
     inner join messages on messages.message_id = recipients.message_id
+    left join meeting_agendas
+        on meeting_agendas.occurrence_id = internal_attendees.occurrence_id
+        and meeting_agendas.message_id = messages.message_id
     where messages.sent_at < internal_attendees.start_at
         and messages.sent_at >= internal_attendees.start_at - to_days(7)
         and (
-            messages.is_agenda
+            meeting_agendas.message_id is not null
             or (internal_attendees.summary_key is not null and contains(messages.subject_key, internal_attendees.summary_key))
         )
     group by internal_attendees.occurrence_id, internal_attendees.attendee
