@@ -188,6 +188,15 @@ class Warehouse:
         return self.sql("select * from quarantine order by source_file, record")
 
 
+    def validation_results(self) -> pd.DataFrame:
+        """The latest Great Expectations results of each stage (ingest, build); docs/quality.md."""
+        cols = ["stage", "table_name", "expectation", "column_name", "success", "unexpected_count", "observed", "action"]
+        if not self.has("validation_results"):
+            return pd.DataFrame(columns=cols)
+        return self.sql(f"select {', '.join(cols)} from validation_results "
+                        "order by success, stage, table_name, expectation, column_name")
+
+
 def summarise(kpi: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Add up met/late/missed/open/excused per group; rate is null when nothing was evaluated."""
     counts = ["met", "late", "missed", "open", "excused"]

@@ -37,6 +37,7 @@ class SiteData:
     at_risk: pd.DataFrame
     manifest: pd.DataFrame
     quarantine: pd.DataFrame
+    validation: pd.DataFrame
     slugs: dict[str, str] = field(default_factory=dict)  # ae email -> page name
 
     @classmethod
@@ -53,7 +54,7 @@ class SiteData:
             aes = pd.concat([aes, pd.DataFrame({"ae": extra, "name": extra})], ignore_index=True)
         if "name" in aes:  # no name in the staff directory: show the address rather than a blank
             aes["name"] = [a if missing(n) else n for a, n in zip(aes["ae"], aes["name"])]
-        data = cls(info, weeks, aes, kpi, obl, at_risk, wh.ingest_manifest(), wh.quarantine())
+        data = cls(info, weeks, aes, kpi, obl, at_risk, wh.ingest_manifest(), wh.quarantine(), wh.validation_results())
         data.slugs = ae_slugs(list(aes["ae"]))
         return data
 
@@ -240,7 +241,19 @@ def _quality(data: SiteData, L: Labels, csvs: dict) -> str:
             for r in reasons.itertuples()]
     heads = [L.html(k) for k in ("source_kind", "reason", "count", "files", "example")]
     right = table(heads, rows, L, "index-quarantine-reasons.csv", numeric=[2, 3], table_id="quarantine-reasons")
-    return f'{left}<h3>{L.html("quarantine_reasons")}</h3>{right}'
+    return f'{left}<h3>{L.html("quarantine_reasons")}</h3>{right}<h3>{L.html("checks")}</h3>{_checks(data, L, csvs)}'
+
+
+def _checks(data: SiteData, L: Labels, csvs: dict) -> str:
+    """The Great Expectations results of the run: failures first, then every passed check."""
+    checks = data.validation
+    csvs["index-checks.csv"] = checks
+    rows = [[text(r.stage), text(r.table_name), text(r.expectation), text(r.column_name),
+             Cell(L.html("pass") if r.success else L.html("fail"), "good" if r.success else "bad"),
+             num(count(r.unexpected_count)), text(r.action), Cell(esc(r.observed or ""), "small")]
+            for r in checks.itertuples()]
+    heads = [L.html(k) for k in ("stage", "table", "expectation", "column", "result", "count", "on_failure", "observed")]
+    return table(heads, rows, L, "index-checks.csv", numeric=[5], table_id="checks")
 
 
 # -- ae/<slug>.html --------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
+
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = datetime(2025, 10, 15, 10, 0, tzinfo=TZ)
 
@@ -177,6 +179,11 @@ def build_fixture_warehouse(path: Path) -> Path:
         con.executemany("insert into ingest_manifest values (?, ?, ?, ?, ?, ?, ?, ?)",
                         [(f, "0" * 64, 100, k, None, r, q, loaded) for f, k, r, q in MANIFEST])
         con.executemany("insert into quarantine values (?, ?, ?, ?, ?)", [(*q, loaded) for q in QUARANTINE])
+        con.execute((ROOT / "sql" / "raw" / "validation_results.sql").read_text())
+        con.executemany("insert into validation_results values ('r1', ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            (loaded, "ingest", "raw_email_messages", "expect_column_values_to_not_be_null", "message_id", True, 0, None, "quarantine"),
+            (loaded, "ingest", "raw_attendance", "expect_table_row_count_to_be_between", None, False, None, "3", "warn"),
+        ])
     finally:
         con.close()
     return path

@@ -95,6 +95,15 @@ def test_data_quality_per_source_kind_and_grouped_reasons(site, read_table):
     assert ["email", "no Date header", "2", "1", "email/inbox.mbox · message 3"] in rows
 
 
+def test_great_expectations_results_are_shown_failures_first(site, read_table):
+    header, *rows = read_table(site.out_dir / "index.html", "checks")
+    assert header[2] == "校验规则 Expectation"
+    assert rows[0][:5] == ["ingest", "raw_attendance", "expect_table_row_count_to_be_between", "—", "未通过 Fail"]
+    assert rows[0][6:] == ["warn", "3"]
+    assert rows[1][1:5] == ["raw_email_messages", "expect_column_values_to_not_be_null", "message_id", "通过 Pass"]
+    assert len(csv(site, "index-checks.csv")) == 2
+
+
 def test_a_scorecard_page_for_every_ae(site):
     pages = sorted(p.name for p in (site.out_dir / "ae").glob("*.html"))
     assert pages == ["chen.jie.html", "li.wei.html", "wang.fang.html", "zhang.min.html"]
