@@ -253,7 +253,10 @@ def _checks(data: SiteData, L: Labels, csvs: dict) -> str:
              num(count(r.unexpected_count)), text(r.action), Cell(esc(r.observed or ""), "small")]
             for r in checks.itertuples()]
     heads = [L.html(k) for k in ("stage", "table", "expectation", "column", "result", "count", "on_failure", "observed")]
-    return table(heads, rows, L, "index-checks.csv", numeric=[5], table_id="checks")
+    failed = int((~checks["success"].astype(bool)).sum()) if len(checks) else 0
+    summary = (f'<p class="meta">{L.html("checks")}: {len(checks)} · {L.html("pass")} {len(checks) - failed} · '
+               f'{L.html("fail")} <b>{failed}</b></p>')
+    return summary + table(heads, rows, L, "index-checks.csv", numeric=[5], table_id="checks")
 
 
 # -- ae/<slug>.html --------------------------------------------------------------------------
