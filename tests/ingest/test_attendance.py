@@ -1,27 +1,18 @@
 """Zoom and Teams attendance reports: sessions with UTC join/leave times, odd rows quarantined."""
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from aemetrics.config import Settings
 from aemetrics.ingest import attendance
 from aemetrics.ingest.base import ParseError, SourceFile
+from ingest_tools import raw_columns, utc
 
 ROOT = Path(__file__).resolve().parents[2]
 MA = "meeting-attendance"
 
 
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
-
-
-def raw_columns(table: str) -> set[str]:
-    con = duckdb.connect()
-    con.execute((ROOT / "sql" / "raw" / f"{table}.sql").read_text(encoding="utf-8"))
-    return {r[0] for r in con.execute("select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
 
 
 def parse(path: Path, tz: str | None = None):

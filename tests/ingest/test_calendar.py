@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 import zoneinfo
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.calendar import MAX_OCCURRENCES, find_online_meeting_id, known_zone, parse, parse_bytes
 from aemetrics.ingest.windows_zones import LEGACY, WINDOWS_ZONES, iana_for_windows
+from ingest_tools import utc
 
 # The parser silences this icalendar warning at import; pytest restores filters per test.
 pytestmark = pytest.mark.filterwarnings("ignore::icalendar.error.GloballyUniqueTZIDGuessed")
@@ -31,9 +31,6 @@ EVENT_COLUMNS = {
 }  # fmt: skip
 ATTENDEE_COLUMNS = {"event_uid", "occurrence_key", "email", "name", "role", "partstat", "cutype", "source_file", "record"}
 
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
 
 
 def parse_fixture(name: str, settings: Settings = SHANGHAI) -> ParseResult:

@@ -1,28 +1,20 @@
 """CRM exports: Salesforce files recognised by header, the canonical layout, clear rejections."""
 import json
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from aemetrics.config import Settings
 from aemetrics.ingest import crm
 from aemetrics.ingest.base import ParseError, SourceFile
 from aemetrics.ingest.csvread import read_table
+from ingest_tools import raw_columns, utc
 
 ROOT = Path(__file__).resolve().parents[2]
 SF = "crm-salesforce"
 
 
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
-
-
-def raw_columns(table: str) -> set[str]:
-    con = duckdb.connect()
-    con.execute((ROOT / "sql" / "raw" / f"{table}.sql").read_text(encoding="utf-8"))
-    return {r[0] for r in con.execute("select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
 
 
 def parse(path: Path, settings: Settings | None = None):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 import pytest
@@ -26,12 +26,10 @@ from aemetrics.ingest.email_headers import (
     parse_addresses,
     parse_date,
 )
+from ingest_tools import utc
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "email"
 
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
 
 
 def run(path: Path, rel: str | None = None, **settings):

@@ -1,21 +1,16 @@
 """Staff directory: who is staff; bad rows are quarantined with a reason, never dropped."""
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from aemetrics.config import Settings
 from aemetrics.ingest import staff
 from aemetrics.ingest.base import ParseError, SourceFile
 from aemetrics.ingest.csvread import read_table
+from ingest_tools import raw_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def raw_columns(table: str) -> set[str]:
-    con = duckdb.connect()
-    con.execute((ROOT / "sql" / "raw" / f"{table}.sql").read_text(encoding="utf-8"))
-    return {r[0] for r in con.execute("select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
 
 
 def parse(path: Path):
