@@ -25,6 +25,13 @@ def _as_of(text: str) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def _path(value: Path | None, resolve: bool = False) -> str | None:
+    """Flow parameters are plain strings (Prefect stores them); None stays None."""
+    if value is None:
+        return None
+    return str(value.resolve() if resolve else value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="aemetrics", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -85,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             from flows.ingest import ingest_flow
 
             report = ingest_flow(
-                str(args.exports), str(args.db), str(args.config) if args.config else None, args.prune, args.wait
+                str(args.exports), str(args.db), _path(args.config), args.prune, args.wait
             )
             print(report.summary())
         elif args.command == "run":
@@ -94,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             summary = pipeline_flow(
                 str(args.exports), str(args.db),
                 as_of=args.as_of.isoformat() if args.as_of else None,
-                config=str(args.config) if args.config else None,
-                site=str(args.site) if args.site else None,
+                config=_path(args.config),
+                site=_path(args.site),
                 prune=args.prune,
                 wait_seconds=args.wait,
             )
@@ -119,9 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                 name="aemetrics-weekly",
                 schedule=Cron(args.cron, timezone=args.timezone),
                 parameters={
-                    "exports": str(args.exports.resolve()), "db": str(args.db.resolve()),
-                    "config": str(args.config.resolve()) if args.config else None,
-                    "site": str(args.site.resolve()) if args.site else None,
+                    "exports": _path(args.exports, True), "db": _path(args.db, True),
+                    "config": _path(args.config, True), "site": _path(args.site, True),
                 },
             )
     except (ConfigError, ExportsError, WarehouseError) as exc:
