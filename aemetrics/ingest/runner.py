@@ -25,7 +25,12 @@ from aemetrics.warehouse import insert_rows, raw_tables
 log = logging.getLogger("aemetrics.ingest")
 
 # Top-level folder (or file) of the exports folder -> kind, and the module that parses it.
-KINDS = {"email": "email", "calendar": "calendar", "crm": "crm", "attendance": "attendance"}
+KINDS = {
+    "email": "email", "emails": "email", "mail": "email", "mailboxes": "email",
+    "calendar": "calendar", "calendars": "calendar",
+    "crm": "crm",
+    "attendance": "attendance",
+}
 PARSERS = {
     "staff": "aemetrics.ingest.staff",
     "email": "aemetrics.ingest.email",

@@ -35,6 +35,7 @@ def test_classify_by_folder():
     assert classify("staff.csv") == "staff"
     assert classify("email/2025/a.mbox") == "email"
     assert classify("Calendar/x.ics") == "calendar"
+    assert classify("Mail/inbox.mbox") == "email" and classify("calendars/a.ics") == "calendar"
     assert classify("notes.txt") == "unknown"
     assert classify("misc/a.csv") == "unknown"
 
