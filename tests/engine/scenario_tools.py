@@ -69,3 +69,21 @@ def build_copy(db: Path, as_of: datetime, settings: Settings | None = None, suff
 
 
 __all__ = ["Built", "CST", "SCENARIOS", "build_copy", "ingest_scenario", "local", "oid"]
+
+
+# Acceptance scenarios: hand-computed rows (opening key, standard, ae, client account, opened_at,
+# due_at, fulfilled_at, status) compared with the obligations built.
+def missing_and_extra(expected_rows: list[tuple], obligations: dict[str, dict]) -> tuple[list, list]:
+    expected = {oid(std, key): (std, key) for key, std, *_ in expected_rows}
+    missing = [expected[i] for i in expected.keys() - obligations.keys()]
+    extra = [(r["standard"], r["ae"], r["client_account"], r["opened_at"])
+             for i, r in obligations.items() if i not in expected]
+    return missing, extra
+
+
+def built_and_expected(row: tuple, obligations: dict[str, dict]) -> tuple[tuple, tuple]:
+    """(standard, ae, client_account, opened_at, due_at, status) as built and as expected."""
+    key, std, ae, account, opened_at, due_at, _fulfilled_at, status = row
+    got = obligations[oid(std, key)]
+    fields = ("standard", "ae", "client_account", "opened_at", "due_at", "status")
+    return tuple(got[f] for f in fields), (std, ae, account, opened_at, due_at, status)
