@@ -19,11 +19,10 @@ import duckdb
 
 from aemetrics.business_calendar import BusinessCalendar, write_business_days
 from aemetrics.config import Settings
-from aemetrics.warehouse import create_raw_tables
+from aemetrics.warehouse import SQL_DIR, create_raw_tables
 
 log = logging.getLogger("aemetrics.build")
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 MODEL_LAYERS = ("staging", "intermediate", "marts")
 CALENDAR_PAD = timedelta(weeks=4)  # business-hours deadlines and weeks reach past the data
 

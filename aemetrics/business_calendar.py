@@ -27,6 +27,7 @@ import pandas as pd
 from holidays.countries.china import ChinaStaticHolidays
 
 from aemetrics.config import ConfigError, Settings
+from aemetrics.warehouse import SQL_DIR
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ UTC = timezone.utc
 # The package holds the official notices (国务院办公厅 部分节假日安排的通知) from 2001 up to this year.
 FIRST_OFFICIAL_YEAR = 2001
 LAST_OFFICIAL_YEAR = max(ChinaStaticHolidays.special_public_holidays)
-BUSINESS_DAYS_DDL = Path(__file__).resolve().parent.parent / "sql" / "raw" / "business_days.sql"
+BUSINESS_DAYS_DDL = SQL_DIR / "raw" / "business_days.sql"
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 _MAX_SEARCH_DAYS = 3660  # add_business_minutes gives up after ten years without a working day

@@ -9,7 +9,13 @@ from typing import Any, Iterable
 import duckdb
 import pandas as pd
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+def _sql_dir() -> Path:
+    """sql/ of the checkout (DESIGN.md keeps it at the top level); a wheel ships it as aemetrics/sql."""
+    checkout = Path(__file__).resolve().parent.parent / "sql"
+    return checkout if (checkout / "models.txt").is_file() else Path(__file__).resolve().parent / "sql"
+
+
+SQL_DIR = _sql_dir()
 
 
 class WarehouseError(RuntimeError):
