@@ -7,7 +7,6 @@ itself: DuckDB has one writer.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -33,24 +32,17 @@ def validate_task(con, stage: str):
 
 
 def ingest_into(con, exports: Path, settings: Settings, prune: bool = False) -> runner.IngestReport:
-    """The ingest steps as Prefect tasks, on an open warehouse connection (used by run too)."""
+    """The ingest with each batch of files parsed as a Prefect task (used by run too)."""
     logger = get_run_logger()
-    started = time.perf_counter()
-    files = runner.discover(exports)
-    the_plan = runner.plan(files, con)
-    report = runner.new_report(files, the_plan)
-    logger.info("%d files in %s: %d to parse, %d unchanged", len(files), exports, len(the_plan.to_parse), len(the_plan.unchanged))
-    # quote(): Prefect would otherwise walk every element of a batch looking for upstream futures
-    futures = [
-        parse_batch.submit(quote(batch), settings, quote({f.rel: the_plan.hashes[f.rel] for f in batch}))
-        for batch in runner.batches(the_plan.to_parse, settings.parse_batch_size)
-    ]
-    parsed: list[runner.ParsedFile] = []
-    for future in futures:
-        parsed.extend(future.result())
-        logger.info("parsed %d/%d files", len(parsed), len(the_plan.to_parse))
-    runner.finish(con, parsed, the_plan, report, prune)
-    report.seconds = time.perf_counter() - started
+
+    def parse_in_tasks(file_batches, settings, hashes):
+        # quote(): Prefect would otherwise walk every element of a batch looking for upstream futures
+        futures = [parse_batch.submit(quote(batch), settings, quote({f.rel: hashes[f.rel] for f in batch}))
+                   for batch in file_batches]
+        return (future.result() for future in futures)
+
+    report = runner.ingest_exports(exports, con, settings, prune_missing=prune, progress=logger.info,
+                                   parse_batches=parse_in_tasks)
     logger.info(report.summary())
     return report
 

@@ -16,6 +16,13 @@ def con(tmp_path):
     c.close()
 
 
+def create_obligations(con):
+    con.execute(
+        "create table obligations (obligation_id varchar, standard varchar, ae varchar, client_account varchar, "
+        "opened_at timestamptz, due_at timestamptz, fulfilled_at timestamptz, status varchar, evidence varchar)"
+    )
+
+
 def mail(mid, sent, record):
     return dict(message_id=mid, has_message_id=True, sent_at=sent, source_file="email/a.mbox", record=record)
 
@@ -54,10 +61,7 @@ def test_row_count_drop_over_15_percent_is_flagged(con):
 
 def test_marts_with_impossible_values_block_publishing(con):
     t = datetime(2025, 9, 29, 2, tzinfo=UTC)
-    con.execute(
-        "create table obligations (obligation_id varchar, standard varchar, ae varchar, client_account varchar, "
-        "opened_at timestamptz, due_at timestamptz, fulfilled_at timestamptz, status varchar, evidence varchar)"
-    )
+    create_obligations(con)
     insert_rows(con, "obligations", [
         dict(obligation_id="o1", standard="reply_12h", ae="a@x", opened_at=t, due_at=t + timedelta(hours=12), status="met", evidence="m1"),
         dict(obligation_id="o2", standard="reply_12h", ae="a@x", opened_at=t, due_at=t - timedelta(hours=1), status="late", evidence="m2"),
@@ -80,10 +84,7 @@ def test_marts_with_impossible_values_block_publishing(con):
 
 def test_clean_marts_pass(con):
     t = datetime(2025, 9, 29, 2, tzinfo=UTC)
-    con.execute(
-        "create table obligations (obligation_id varchar, standard varchar, ae varchar, client_account varchar, "
-        "opened_at timestamptz, due_at timestamptz, fulfilled_at timestamptz, status varchar, evidence varchar)"
-    )
+    create_obligations(con)
     insert_rows(con, "obligations", [
         dict(obligation_id="o1", standard="reply_12h", ae="a@x", opened_at=t, due_at=t + timedelta(hours=12), status="open", evidence="m1"),
     ])

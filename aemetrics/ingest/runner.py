@@ -261,6 +261,15 @@ def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
     return out
 
 
+BatchParser = Callable[[list[list[SourceFile]], Settings, dict[str, tuple[str, int]]], Iterable[list[ParsedFile]]]
+
+
+def parse_in_turn(file_batches: list[list[SourceFile]], settings: Settings,
+                  hashes: dict[str, tuple[str, int]]) -> Iterable[list[ParsedFile]]:
+    """Parse the batches one after the other, in this process."""
+    return (parse_files(batch, settings, hashes) for batch in file_batches)
+
+
 def ingest_exports(
     exports_dir: Path,
     con: duckdb.DuckDBPyConnection,
@@ -268,33 +277,30 @@ def ingest_exports(
     *,
     prune_missing: bool = False,
     progress: Callable[[str], None] | None = None,
+    parse_batches: BatchParser = parse_in_turn,
 ) -> IngestReport:
-    """The whole ingest without Prefect (tests, notebooks): discover, plan, parse, load."""
+    """The whole ingest: discover, plan, parse what is new or changed, load.
+
+    Plain by default (tests, notebooks); the Prefect flow passes a `parse_batches` that runs
+    each batch as a task.
+    """
     started = time.perf_counter()
     say = progress or log.info
     files = discover(Path(exports_dir))
     the_plan = plan(files, con)
-    report = new_report(files, the_plan)
-    parsed: list[ParsedFile] = []
-    for i, batch in enumerate(batches(the_plan.to_parse, settings.parse_batch_size), 1):
-        parsed.extend(parse_files(batch, settings, the_plan.hashes))
-        say(f"parsed {len(parsed)}/{len(the_plan.to_parse)} files")
-    finish(con, parsed, the_plan, report, prune_missing)
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def new_report(files: list[SourceFile], the_plan: IngestPlan) -> IngestReport:
-    return IngestReport(
+    report = IngestReport(
         files_seen=len(files),
         files_parsed=len(the_plan.to_parse),
         files_unchanged=len(the_plan.unchanged),
         files_changed=len(the_plan.changed),
         files_missing=len(the_plan.missing),
     )
-
-
-def finish(con, parsed: list[ParsedFile], the_plan: IngestPlan, report: IngestReport, prune_missing: bool) -> None:
+    say(f"{len(files)} files in {exports_dir}: {len(the_plan.to_parse)} to parse, {len(the_plan.unchanged)} unchanged")
+    parsed: list[ParsedFile] = []
+    file_batches = batches(the_plan.to_parse, settings.parse_batch_size)
+    for batch_result in parse_batches(file_batches, settings, the_plan.hashes):
+        parsed.extend(batch_result)
+        say(f"parsed {len(parsed)}/{len(the_plan.to_parse)} files")
     load(con, parsed, report, replace=the_plan.changed)
     if prune_missing:
         prune(con, the_plan.missing)
@@ -305,3 +311,5 @@ def finish(con, parsed: list[ParsedFile], the_plan: IngestPlan, report: IngestRe
             len(the_plan.missing),
             ", ".join(the_plan.missing[:5]),
         )
+    report.seconds = time.perf_counter() - started
+    return report

@@ -50,13 +50,13 @@ def _flags(profile: Path) -> list[str]:
 
 
 def _build_site(out: Path, cache: Path) -> Path:
-    """The site of the demo agency (ingest + SQL build) when both exist, else of the hand-made warehouse."""
+    """The site of the demo agency (ingest + SQL build)."""
     from aemetrics.site import publish_site
 
     spec = importlib.util.spec_from_file_location("site_fixture_warehouse", ROOT / "tests" / "site" / "conftest.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    db = module.build_demo_warehouse(cache) or module.build_fixture_warehouse(out.parent / "browser.duckdb")
+    db = module.build_demo_warehouse(cache)
     publish_site(db, out)
     return out
 

@@ -205,19 +205,14 @@ def build_empty_warehouse(path: Path) -> Path:
 DEMO_AS_OF = datetime(2025, 12, 12, 20, 0, tzinfo=TZ)  # as `make demo` evaluates it: a Friday evening
 
 
-def build_demo_warehouse(folder: Path) -> Path | None:
+def build_demo_warehouse(folder: Path) -> Path:
     """The demo agency's exports through ingest and the SQL build (plain functions, no Prefect).
 
-    Built once per test session (cached in `folder`); None while the demo generator or the
-    build engine is not in the package yet.
-    """
-    try:
-        from aemetrics.build import build
-        from aemetrics.demo import generate_demo
-    except ImportError:
-        return None
+    Built once per test session (cached in `folder`)."""
+    from aemetrics.build import build
     from aemetrics.config import Settings
-    from aemetrics.ingest import runner
+    from aemetrics.demo import generate_demo
+    from aemetrics.ingest.runner import ingest_exports
     from aemetrics.warehouse import connect
 
     db = Path(folder) / "demo.duckdb"
@@ -229,10 +224,7 @@ def build_demo_warehouse(folder: Path) -> Path | None:
     work.unlink(missing_ok=True)
     con = connect(work)
     try:
-        files = runner.discover(exports)
-        plan = runner.plan(files, con)
-        report = runner.new_report(files, plan)
-        runner.finish(con, runner.parse_files(plan.to_parse, Settings(), plan.hashes), plan, report, False)
+        ingest_exports(exports, con, Settings())
         build(con, Settings(), DEMO_AS_OF)
     finally:
         con.close()
@@ -242,10 +234,7 @@ def build_demo_warehouse(folder: Path) -> Path | None:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    db = build_demo_warehouse(tmp_path_factory.getbasetemp() / "aemetrics-demo")
-    if db is None:
-        pytest.skip("the demo generator (aemetrics.demo) or the build engine (aemetrics.build) is not there yet")
-    return db
+    return build_demo_warehouse(tmp_path_factory.getbasetemp() / "aemetrics-demo")
 
 
 @pytest.fixture(scope="session")
