@@ -18,7 +18,7 @@ DEFAULT_KEYWORDS: dict[str, list[str]] = {
     "supervisor_report": ["周报", "工作计划", "下周计划", "weekly report", "weekly plan", "next week plan"],
     "greeting": ["贺卡", "新年快乐", "节日快乐", "春节快乐", "中秋快乐", "greetings", "happy new year", "season's greetings"],
     "market_info": ["市场信息", "媒介信息", "市场动态", "market update", "media update", "market info"],
-    "out_of_office": ["自动回复", "不在办公室", "休假", "out of office", "automatic reply", "auto reply", "autoreply", "vacation"],
+    "out_of_office": ["自动回复", "自动答复", "自動回覆", "不在办公室", "休假", "out of office", "automatic reply", "auto reply", "autoreply", "vacation"],
 }
 
 

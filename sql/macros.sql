@@ -17,19 +17,41 @@ create or replace temp macro id_key(id) as
 create or replace temp macro email_key(addr) as
     nullif(regexp_replace(lower(trim(addr)), '^mailto:', ''), '');
 
--- A subject without reply/forward prefixes, repeated or nested, ASCII or full-width colon
--- (Re: RE: Fwd: FW: AW: 回复: 答复: 转发: 回复： and the traditional 回覆/轉寄/轉發), case kept.
-create or replace temp macro subject_stripped(s) as
-    trim(regexp_replace(
-        coalesce(s, ''),
-        '^\s*(((re|fwd|fw|aw|回复|答复|转发|回覆|答覆|轉寄|轉發)\s*(\[\d+\])?\s*[:：]\s*)+)',
-        '',
-        'i'
-    ));
+-- Subjects are compared with Unicode white space: \s is ASCII only in RE2, so [\s\p{Z}] also
+-- takes the ideographic space U+3000 ('回复：　周报'), NBSP U+00A0 and the other separators.
+-- Gateway tags that mail servers put before (or between) prefixes of mail from outside:
+-- [External] [EXT] [外部] 【外部】 【外部邮件】 ... (docs/decisions.md, E-mail). Only these words:
+-- other bracketed text ('【会议纪要】', '[BrandCo]') is the subject's own and stays.
+create or replace temp macro subject_tag_pattern() as
+    '[\[［【〔][\s\p{Z}]*(external|ext|external email|external mail|external sender|外部|外部邮件|外部郵件|外部来信|外部來信|外部发件人|外部寄件者)[\s\p{Z}]*[\]］】〕]';
 
--- The subject as a comparison key: prefixes stripped, lower-cased, white space collapsed.
+-- A reply prefix (Re: RE: AW: 回复: 答复: 回覆: 答覆:), optionally counted (Re[2]:), ASCII or
+-- full-width colon; and a forward prefix (Fwd: FW: 转发: 轉寄: 轉發:).
+create or replace temp macro reply_prefix_pattern() as
+    '(re|aw|回复|答复|回覆|答覆)[\s\p{Z}]*(\[\d+\])?[\s\p{Z}]*[:：]';
+
+create or replace temp macro forward_prefix_pattern() as
+    '(fwd|fw|转发|轉寄|轉發)[\s\p{Z}]*(\[\d+\])?[\s\p{Z}]*[:：]';
+
+-- A subject without reply/forward prefixes and gateway tags, repeated or nested in any order
+-- ('【外部】回复：Re: 周报' -> '周报'), without leading and trailing white space; case kept.
+create or replace temp macro subject_stripped(s) as
+    regexp_replace(
+        regexp_replace(
+            coalesce(s, ''),
+            '^[\s\p{Z}]*((' || subject_tag_pattern() || '|' || reply_prefix_pattern() || '|'
+                || forward_prefix_pattern() || ')[\s\p{Z}]*)*',
+            '',
+            'i'
+        ),
+        '[\s\p{Z}]+$',
+        ''
+    );
+
+-- The subject as a comparison key: prefixes and tags stripped, lower-cased, any white space
+-- (U+3000 and NBSP included) collapsed to one ASCII space.
 create or replace temp macro subject_key(s) as
-    nullif(lower(regexp_replace(subject_stripped(s), '\s+', ' ', 'g')), '');
+    nullif(lower(regexp_replace(subject_stripped(s), '[\s\p{Z}]+', ' ', 'g')), '');
 
 -- The web domain of an account's Website: scheme, 'www.', port, path and query stripped.
 create or replace temp macro web_domain(url) as
@@ -62,9 +84,14 @@ create or replace temp macro local_week_start_at(ts, tz) as
 create or replace temp macro occurrence_ref(event_uid, occurrence_key, source_file, record) as
     'meeting UID ' || event_uid || ' occurrence ' || occurrence_key || ' in ' || source_ref(source_file, record);
 
--- The subject starts with a reply prefix (Re:, AW:, 回复:, 答复: ...): the message says it answers.
+-- The subject starts with a reply prefix (Re:, AW:, 回复:, 答复: ...), gateway tags before it
+-- skipped ('【外部】回复：', '[EXT] RE:'): the message says it answers.
 create or replace temp macro has_reply_prefix(s) as
-    regexp_matches(coalesce(s, ''), '^\s*(re|aw|回复|答复|回覆|答覆)\s*(\[\d+\])?\s*[:：]', 'i');
+    regexp_matches(
+        coalesce(s, ''),
+        '^[\s\p{Z}]*(' || subject_tag_pattern() || '[\s\p{Z}]*)*' || reply_prefix_pattern(),
+        'i'
+    );
 
 -- A staff role that means account executive (staff.csv roles are lower-cased by the parser).
 create or replace temp macro is_ae_role(role) as

@@ -46,7 +46,7 @@ SYNTHETIC_DOMAIN = "aemetrics.invalid"
 WANTED = frozenset({
     b"message-id", b"date", b"from", b"to", b"cc", b"subject", b"in-reply-to", b"references",
     b"auto-submitted", b"precedence", b"list-id", b"x-autoreply", b"x-autorespond",
-    b"x-auto-response-suppress", b"content-type", b"thread-index", b"thread-topic", b"x-gm-thrid",
+    b"content-type", b"thread-index", b"thread-topic", b"x-gm-thrid",
     b"content-length", b"content-transfer-encoding",
 })
 MAX_HEADER_BYTES = 1 << 20  # a header block is never this long; bounds the search in garbage
@@ -175,7 +175,9 @@ def build_row(h: Headers, *, source_file: str, record: str, body_text: str | Non
     if from_addr is None and h.get("from"):  # 'From: Undisclosed' - keep who it claims to be
         from_name = decode_text(h.get("from", "").strip("<> "), 500)
     auto = None
-    for name in ("x-autoreply", "x-autorespond", "x-auto-response-suppress"):
+    # Not X-Auto-Response-Suppress: it asks others not to auto-reply to this message and is set
+    # on person-written mail too (docs/decisions.md, E-mail).
+    for name in ("x-autoreply", "x-autorespond"):
         if (auto := _scalar(h.get(name))) is not None:
             break
     return {

@@ -28,6 +28,7 @@ recipient_identities as (
         recipients.message_id,
         recipients.address,
         recipients.recipient_type,
+        recipients.header_position,
         identities.identity_kind,
         identities.account_id,
         identities.account_key
@@ -36,10 +37,13 @@ recipient_identities as (
 ),
 
 recipient_summary as (
+    -- staff addressees in header order (To before Cc, then as written): the first staff address
+    -- in To is the accountable AE when the account has no owner (reply_12h)
     select
         message_id,
-        list(address order by address) filter (where identity_kind = 'staff') as staff_recipients,
-        list(address order by address) filter (where identity_kind = 'staff' and recipient_type = 'to')
+        list(address order by recipient_type desc, header_position) filter (where identity_kind = 'staff')
+            as staff_recipients,
+        list(address order by header_position) filter (where identity_kind = 'staff' and recipient_type = 'to')
             as staff_to_recipients,
         list(address order by address) filter (where identity_kind = 'client') as client_recipients,
         list(distinct account_key) filter (where identity_kind = 'client') as client_account_keys

@@ -5,6 +5,8 @@
 -- covering counts; the obligation stays with the account's AE). Auto-generated mail neither
 -- opens nor answers. Due: opened + reply_hours, wall clock; or, with reply_business_hours,
 -- reply_hours of working time walked through int_working_intervals.
+-- AE: the account's owner; without one, the first staff address in the opening message's To in
+-- header order (as the client wrote it, not alphabetical), else the first staff address in Cc.
 with messages as (
     select * from int_email_messages_resolved
     where is_visible and not is_auto_generated

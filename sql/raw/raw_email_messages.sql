@@ -15,7 +15,7 @@ create table if not exists raw_email_messages (
     auto_submitted   varchar,
     precedence       varchar,
     list_id          varchar,
-    x_autoreply      varchar,           -- X-Autoreply / X-Autorespond / X-Auto-Response-Suppress, as written
+    x_autoreply      varchar,           -- X-Autoreply / X-Autorespond, as written (not X-Auto-Response-Suppress)
     content_type     varchar,           -- top-level MIME type, e.g. multipart/report
     thread_index     varchar,           -- Outlook Thread-Index (base64)
     thread_topic     varchar,

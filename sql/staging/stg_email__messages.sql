@@ -77,14 +77,14 @@ out_of_office as (
     inner join out_of_office_words as w on w.keyword = subject_prefixes.prefix
     where regexp_matches(
         substr(subject_prefixes.subject_lower, length(w.keyword) + 1),
-        '^(\s*(autoreply|auto reply|auto-reply))?\s*([:：\-]|$)'
+        '^([\s\p{Z}]*(autoreply|auto reply|auto-reply))?[\s\p{Z}]*([:：\-]|$)'
     )
 ),
 
 flagged as (
     select
         representative.*,
-        nullif(lower(regexp_replace(representative.subject_normalized, '\s+', ' ', 'g')), '') as subject_key,
+        subject_key(representative.subject) as subject_key,
         coalesce(representative.auto_submitted, 'no') <> 'no' as is_auto_submitted,
         coalesce(representative.precedence, '') in ('bulk', 'list', 'junk') as is_bulk,
         representative.list_id is not null as has_list_id,
