@@ -123,9 +123,16 @@ def test_auto_reply_fields_as_written():
     (row,) = rows(FIX / "autoreply.eml")
     assert row["auto_submitted"] == "auto-replied" and row["precedence"] == "bulk"
     assert row["list_id"] == "Brandco announcements <announce.brandco.com>"
-    assert row["x_autoreply"] == "All"  # from X-Auto-Response-Suppress
+    # X-Auto-Response-Suppress asks others not to auto-reply; it is not read (the old parser
+    # stored its 'All' here, which made person-written Outlook mail auto-generated)
+    assert row["x_autoreply"] is None
     assert row["content_type"] == "multipart/report" and row["gm_thread_id"] == "1844347792267117879"
     assert row["sent_at"] == utc(2025, 10, 2, 8, 0)  # '-0000' read as UTC
+
+
+def test_x_autoreply_is_read_beside_x_auto_response_suppress():
+    (row,) = rows(FIX / "foxmail-autoreply.eml")  # X-Auto-Response-Suppress: All comes first
+    assert (row["x_autoreply"], row["subject"]) == ("yes", "自动回复: 周报")
 
 
 def test_raw_undeclared_gbk_bytes_in_headers():
