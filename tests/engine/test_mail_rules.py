@@ -129,6 +129,7 @@ def test_gateway_tags_and_unicode_spaces_in_reply_prefixes(built):
     ("【会议纪要】品牌周会", "【会议纪要】品牌周会", False),
     ("Re:\u00a0\u3000 weekly\u3000report", "weekly report", True),
     ("Report: Q1", "report: q1", False),
+    ("[EXTERNAL]Re: [USRP-users] block names", "[usrp-users] block names", True),  # a list tag stays
 ])
 def test_subject_macros(built, subject, key, is_reply):
     """subject_key / has_reply_prefix (sql/macros.sql), the one definition every model uses."""
