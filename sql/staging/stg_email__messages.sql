@@ -88,7 +88,13 @@ flagged as (
         coalesce(representative.auto_submitted, 'no') <> 'no' as is_auto_submitted,
         coalesce(representative.precedence, '') in ('bulk', 'list', 'junk') as is_bulk,
         representative.list_id is not null as has_list_id,
-        coalesce(representative.x_autoreply, 'no') not in ('no', 'false', '0') as has_autoreply_header,
+        -- X-Auto-Response-Suppress is not a marker (docs/decisions.md); warehouses ingested before
+        -- the parser stopped reading it still hold its values ('All', 'OOF, AutoReply'): skip those
+        coalesce(representative.x_autoreply, 'no') not in ('no', 'false', '0')
+            and not regexp_full_match(
+                representative.x_autoreply,
+                '\s*(all|none|(dr|ndr|rn|nrn|oof|autoreply)(\s*,\s*(dr|ndr|rn|nrn|oof|autoreply))*)\s*'
+            ) as has_autoreply_header,
         coalesce(representative.content_type, '') = 'multipart/report' as is_report,
         out_of_office.message_id is not null as has_out_of_office_subject
     from representative

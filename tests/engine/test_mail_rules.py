@@ -9,9 +9,13 @@ inquiry is missed.
 """
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+
+from aemetrics.warehouse import connect
 
 from scenario_tools import Built, build_copy, ingest_scenario, local, oid
 
@@ -35,9 +39,13 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Built:
-    db = ingest_scenario("mail_rules", tmp_path_factory)
-    b = build_copy(db, AS_OF)
+def ingested(tmp_path_factory) -> Path:
+    return ingest_scenario("mail_rules", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def built(ingested) -> Built:
+    b = build_copy(ingested, AS_OF)
     yield b
     b.con.close()
 
@@ -80,6 +88,27 @@ def test_x_auto_response_suppress_alone_is_not_auto_generated(built):
         assert (row["is_auto_generated"], row["auto_generated_reason"]) == (False, "")
     assert reply(built, "b1@brandco.com")[-2:] == (local(2026, 1, 13, 10, 30), "met")
     assert reply(built, "b3@brandco.com")[-2:] == (local(2026, 1, 13, 16), "met")
+
+
+def test_x_auto_response_suppress_values_ingested_by_the_old_parser_are_ignored(ingested):
+    """A warehouse ingested before this change holds X-Auto-Response-Suppress values in
+    x_autoreply (the old parser read them there); unchanged files are not parsed again, so
+    staging ignores those values while a real X-Autoreply (yes) still counts."""
+    old = ingested.with_name("old-parser.duckdb")
+    shutil.copyfile(ingested, old)
+    con = connect(old)
+    con.execute("update raw_email_messages set x_autoreply = 'All' where message_id in ('b1@brandco.com', 'b4@adagency.cn')")
+    con.execute("update raw_email_messages set x_autoreply = 'OOF, AutoReply' where message_id = 'd5@brandco.com'")
+    con.execute("update raw_email_messages set x_autoreply = 'yes' where message_id = 'd6@adagency.cn'")
+    con.close()
+    b = build_copy(old, AS_OF)
+    try:
+        flags = dict(b.con.execute(
+            "select message_id, is_auto_generated from stg_email__messages where message_id in "
+            "('b1@brandco.com', 'b4@adagency.cn', 'd5@brandco.com', 'd6@adagency.cn')").fetchall())
+    finally:
+        b.con.close()
+    assert flags == {"b1@brandco.com": False, "b4@adagency.cn": False, "d5@brandco.com": False, "d6@adagency.cn": True}
 
 
 def test_outlook_chinese_out_of_office_subjects_are_auto_generated(built):
