@@ -189,3 +189,14 @@ def test_minutes_match_days_bounds_the_default_rule(tmp_path_factory):
         assert zero.rows("select minutes_match_days from run_params") == [{"minutes_match_days": 0}]
     finally:
         zero.con.close()
+
+
+def test_a_reply_to_the_supervisors_questions_is_not_next_weeks_report(built):
+    """Li Wei's "周报及下周计划 W4" to Zhang Min on Fri 23 Jan meets week 4; his "Re:" with questions on
+    Mon 26 Jan and her "Re:" answer at 10:00 are one thread: her answer is no report for week 5
+    (missed). The old engine counted it: met on Mon 26 Jan."""
+    rows = built.obligations("friday_supervisor_report")
+    week4 = rows[oid("friday_supervisor_report", f"{LI}|2026-01-19")]
+    week5 = rows[oid("friday_supervisor_report", f"{LI}|2026-01-26")]
+    assert (week4["fulfilled_at"], week4["status"]) == (local(2026, 1, 23, 17), "met")
+    assert (week5["fulfilled_at"], week5["status"]) == (None, "missed")
