@@ -20,7 +20,10 @@ and .eml files, a Salesforce Task export; as of Fri 6 Feb 2026 12:00 Beijing tim
   "TeaCo monthly" Thu 22 and Fri 23 Jan 10:00-11:00. Minutes: 会议纪要 Fri 16 Jan 16:00, then "TeaCo
   creative review 会议纪要 1.16" 16:30; a Salesforce Task of Type 会议纪要 "TeaCo monthly 会议纪要 1/22"
   completed Thu 22 Jan 14:00, and a call "确认会议纪要 TeaCo monthly 1/23" (a call, not minutes).
-  Agendas: "TeaCo monthly 议程 2026/1/23" Mon 19 Jan 09:00, "TeaCo monthly 议程" Tue 20 Jan 09:00.
+  Agendas: "会议议程 1/16 14:00" Wed 14 Jan 09:00; "TeaCo monthly 议程 2026/1/23" Mon 19 Jan 09:00,
+  "TeaCo monthly 议程" Tue 20 Jan 09:00.
+- Li Wei to Zhang Min (supervisor): "周报及下周计划 W4" Fri 23 Jan 17:00; his "Re:" with questions Mon 26 Jan
+  09:00 and her "Re:" answer 10:00.
 """
 from __future__ import annotations
 
@@ -200,3 +203,13 @@ def test_a_reply_to_the_supervisors_questions_is_not_next_weeks_report(built):
     week5 = rows[oid("friday_supervisor_report", f"{LI}|2026-01-26")]
     assert (week4["fulfilled_at"], week4["status"]) == (local(2026, 1, 23, 17), "met")
     assert (week5["fulfilled_at"], week5["status"]) == (None, "missed")
+
+
+def test_a_start_time_in_the_subject_picks_between_two_meetings_of_one_day(built):
+    """"会议议程 1/16 14:00" (Wed 14 Jan 09:00) names the date of both TeaCo meetings of Fri 16 Jan and the
+    start time of the media plan: it is that meeting's agenda (met), the creative review has none
+    (missed). The old engine gave it to the first upcoming meeting, the creative review."""
+    assert statuses(built, "agenda_48h", [CREATIVE, MEDIA_PLAN]) == {
+        CREATIVE: (None, "missed"),
+        MEDIA_PLAN: (local(2026, 1, 14, 9), "met"),
+    }
