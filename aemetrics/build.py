@@ -107,6 +107,7 @@ def write_parameters(
         "minutes_hours": float(settings.minutes_hours),
         "on_time_grace_minutes": float(settings.on_time_grace_minutes),
         "subject_thread_window_days": int(settings.subject_thread_window_days),
+        "minutes_match_days": int(settings.minutes_match_days),
     }
     columns = ", ".join(params)
     marks = ", ".join("?" for _ in params)

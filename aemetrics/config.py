@@ -43,6 +43,7 @@ class Settings:
     minutes_hours: float = 24.0
     on_time_grace_minutes: float = 0.0
     subject_thread_window_days: int = 30
+    minutes_match_days: int = 7  # minutes serve a meeting that ended at most this many days before
     customer_type_prefixes: list[str] = field(default_factory=lambda: ["Customer"])
     parse_batch_size: int = 200  # files per Prefect task (at least; see ingest.runner.batches)
     # Dashboards: the target rate of every standard, per-standard overrides, and the

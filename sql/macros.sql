@@ -128,3 +128,8 @@ create or replace temp macro is_booked_after_deadline(created_at, due_at) as
 -- ... and is so excused, unless its evidence was on time anyway.
 create or replace temp macro is_excused_late_booking(created_at, due_at, fulfilled_at) as
     is_booked_after_deadline(created_at, due_at) and (fulfilled_at is null or fulfilled_at > due_at);
+
+-- The subject starts with a forward prefix (Fwd:, FW:, 转发: ...): a forward is new evidence even
+-- when the mailer set In-Reply-To (STANDARDS.md "Classification of messages").
+create or replace temp macro has_forward_prefix(s) as
+    regexp_matches(coalesce(s, ''), '^\s*(fwd|fw|转发|轉寄|轉發)\s*(\[\d+\])?\s*[:：]', 'i');

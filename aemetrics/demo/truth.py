@@ -20,7 +20,7 @@ from aemetrics.config import DEFAULT_KEYWORDS
 from aemetrics.demo.mail import Message
 from aemetrics.demo.meetings import Event, client_occurrences
 from aemetrics.demo.traffic import Simulation
-from aemetrics.demo.world import EXPORT_AT, UTC, WEEKS, World, at, is_working_day, week_days
+from aemetrics.demo.world import EXPORT_AT, SH as TZ, UTC, WEEKS, World, at, is_working_day, week_days
 
 STATUSES = ("met", "late", "missed", "open")
 _PREFIX = re.compile(r"^\s*(re|fw|fwd|aw|回复|答复|转发)\s*[:：]\s*", re.I)
@@ -32,6 +32,45 @@ def strip_prefixes(subject: str) -> str:
         if not m:
             return subject
         subject = subject[m.end():]
+
+
+_REPLY = re.compile(r"^\s*(re|aw|回复|答复)\s*[:：]", re.I)
+_FORWARD = re.compile(r"^\s*(fw|fwd|转发)\s*[:：]", re.I)
+_FULL_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+
+
+def _name_key(text: str) -> str:
+    return re.sub(r"\s+", "", strip_prefixes(text or "").lower())
+
+
+def _named(subject: str, occurrences: list[Any]) -> list[Any] | None:
+    """The occurrences a subject names (its full title, a local date written 1月7日, 1/7, 1.7,
+    2026-01-07 or 2026/1/7, a local start time 14:00; every kind of name found must match), or
+    None when it names none of them."""
+    s = _name_key(subject)
+    full = {(int(y), int(mo), int(d)) for y, mo, d in _FULL_DATE.findall(s)}
+    rest = _FULL_DATE.sub(" ", s)
+    month_days = {(int(a), int(b)) for a, b in re.findall(r"(\d+)(?:[/.]|月)(\d+)", rest)}
+    times = {(int(h), int(mi)) for h, mi in re.findall(r"(\d{1,2})[:：](\d{2})", s)}
+
+    def title(o: Any) -> str:
+        return _name_key(o.event.summary)
+
+    def on_date(o: Any) -> bool:
+        t = o.start.astimezone(TZ)
+        return (t.year, t.month, t.day) in full or (t.month, t.day) in month_days
+
+    def at_time(o: Any) -> bool:
+        t = o.start.astimezone(TZ)
+        return (t.hour, t.minute) in times
+
+    titled = [o for o in occurrences if title(o) and title(o) in s]
+    longest = max((len(title(o)) for o in titled), default=0)
+    has_date, has_time = any(map(on_date, occurrences)), any(map(at_time, occurrences))
+    if not (titled or has_date or has_time):
+        return None
+    return [o for o in occurrences if (not titled or (o in titled and len(title(o)) == longest))
+            and (not has_date or on_date(o)) and (not has_time or at_time(o))]
 
 
 def has_keyword(subject: str, kind: str) -> bool:
@@ -109,18 +148,30 @@ class Truth:
 
     # ---------------------------------------------------------------- meetings
     def agenda_and_minutes(self) -> None:
-        occs = [o for o in client_occurrences(self.events) if o.status != "CANCELLED" and o.start <= self.as_of]
+        """STANDARDS.md "Matching rules for meetings": each agenda (minutes) e-mail from staff, in
+        sending order, serves among the meetings its subject names (title, local date, start time;
+        all it can serve when it names none) that are not yet served, the first starting after it
+        (agenda) / the latest started before it and ended at most 7 days before it (minutes). A
+        subject naming only served or cancelled meetings serves nothing; a staff reply in a thread
+        that already holds an e-mail of the same kind with that client is no evidence."""
+        every = client_occurrences(self.events)
+        occs = [o for o in every if o.status != "CANCELLED" and o.start <= self.as_of]
         staff_mail = sorted((m for m in self.mail if m.sender.is_staff and not _is_auto(m)),
                             key=lambda m: (m.when_utc, m.msg_id))
         for kind, standard in (("agenda", "agenda_48h"), ("minutes", "minutes_24h")):
             served: dict[int, datetime] = {}
             for m in staff_mail:
-                if not has_keyword(m.subject, kind):
+                if not has_keyword(m.subject, kind) or self._repeats(m, kind):
                     continue
                 rcpt = {p.email for p in [*m.to, *m.cc]}
-                cands = [o for o in occs if id(o) not in served and rcpt & {c.email for c in o.event.clients}]
-                # agenda: the first meeting starting after it; minutes: the earliest ended one without minutes
-                cands = [o for o in cands if (o.start > m.when if kind == "agenda" else o.end < m.when)]
+                related = [o for o in every if rcpt & {c.email for c in o.event.clients}]
+                named = _named(m.subject, related)
+                pool = [o for o in (named if named is not None else related)
+                        if o.status != "CANCELLED" and o.start <= self.as_of and id(o) not in served]
+                if kind == "agenda":
+                    cands = [o for o in pool if o.start > m.when]
+                else:  # the latest started one, ended at most 7 days before
+                    cands = [o for o in reversed(pool) if o.start < m.when <= o.end + timedelta(days=7)]
                 if cands:
                     served[id(cands[0])] = m.when
             for o in occs:
@@ -130,6 +181,17 @@ class Truth:
                     self._add(standard, o.event.organizer.key, due, due, served.get(id(o)), key)
                 elif o.end <= self.as_of:
                     self._add(standard, o.event.organizer.key, o.end, o.end + timedelta(hours=24), served.get(id(o)), key)
+
+    def _accounts(self, m: Message) -> set[int]:
+        return {id(self.account_of(p.email)) for p in [m.sender, *m.to, *m.cc] if self.is_client(p.email)}
+
+    def _repeats(self, m: Message, kind: str) -> bool:
+        """A staff reply in a thread that already holds an earlier message of this kind with its client."""
+        if not (_REPLY.match(m.subject) or (m.parent is not None and not _FORWARD.match(m.subject))):
+            return False
+        mine = self._accounts(m)
+        return any(x.thread is m.thread and (x.when_utc, x.msg_id) < (m.when_utc, m.msg_id)
+                   and has_keyword(x.subject, kind) and self._accounts(x) & mine for x in self.mail)
 
     def on_time(self) -> None:
         for r in self.sim.zoom:

@@ -12,7 +12,8 @@ create or replace table run_params (
     internal_notice_hours      double not null,
     minutes_hours              double not null,
     on_time_grace_minutes      double not null,
-    subject_thread_window_days integer not null
+    subject_thread_window_days integer not null,
+    minutes_match_days         integer not null   -- minutes serve a meeting ended at most this many days before
 );
 
 create or replace table classification_keywords (

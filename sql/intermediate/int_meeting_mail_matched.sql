@@ -1,81 +1,276 @@
--- Agenda and minutes e-mails matched to client meetings: one piece of evidence, one meeting
--- (agenda_48h, minutes_24h; docs/decisions.md). An e-mail from staff can serve a meeting of a
--- client account when one of its client recipients attends it and, for an agenda, it was sent
--- before the start, for minutes, after the end. The greedy rule is executed as written: per
--- evidence kind and client account, the e-mails in sending order each take the earliest
--- still-unserved meeting (by start for agendas, by end for minutes) from their candidates; a
--- recursive CTE carries the list of served meetings from one e-mail to the next.
--- One row per (evidence_kind, served meeting) with the e-mail that serves it.
+-- Agenda and minutes evidence matched to client meetings: one piece of evidence, one meeting
+-- (agenda_48h, minutes_24h; STANDARDS.md "Matching rules for meetings", docs/decisions.md).
+-- Evidence: agenda/minutes e-mails from staff that are new evidence (int_email_evidence: a staff
+-- reply in a thread that already holds one is not), and agenda/minutes CRM activities of the
+-- account that are done and are not calls (a call "confirm the minutes" is not minutes); a CRM
+-- activity that only logs an e-mail already counted (same kind, account and subject, within a
+-- day) is that e-mail.
+-- An e-mail relates to the meetings one of its client recipients attends, a CRM activity to its
+-- account's meetings. It can serve a meeting when, for an agenda, it was sent before the start;
+-- for minutes, after the start (while the meeting runs counts) and within minutes_match_days of
+-- the end.
+-- Naming: the subject (prefixes stripped, case and white space ignored) names a related meeting
+-- when it holds its full title (the longest title found wins: "brandco weekly review" over
+-- "brandco weekly"), one of its local dates (1月7日, 1/7, 1.7, 2026-01-07, 2026/1/7) or its local
+-- start time (14:00); every kind found must match (title and date: both). A series title names
+-- every occurrence. Cancelled occurrences (stg_calendar__occurrences.is_cancelled) can be named
+-- but never served, so mail naming only them serves nothing.
+-- The greedy rule, executed as written: per evidence kind and client account, the evidence in
+-- sending order (ties: id) each takes, among the meetings it names (all it can serve when it
+-- names none) that are not yet served, the first upcoming (agenda) or the latest started
+-- (minutes). Mail that names meetings, none of them still servable, serves nothing: it is never
+-- shifted to another meeting. A recursive CTE carries the served meetings from step to step.
+-- One row per (evidence_kind, served meeting) with the evidence that serves it.
 with recursive meetings as (
     select * from int_client_meetings where account_key is not null
 ),
 
-messages as (
-    select * from int_email_messages_resolved
-    where is_visible and not is_auto_generated and from_kind = 'staff' and (is_agenda or is_minutes)
+occurrences as (
+    select * from stg_calendar__occurrences
 ),
 
-meeting_clients as (
-    select occurrence_id, account_key, start_at, end_at, unnest(client_emails) as email
+attendees as (
+    select * from stg_calendar__attendees
+),
+
+identities as (
+    select * from int_identities
+),
+
+mail as (
+    select * from int_email_evidence where is_agenda_evidence or is_minutes_evidence
+),
+
+activities as (
+    select resolved.*
+    from int_crm_activities_resolved as resolved
+    inner join stg_crm__activities as stg on stg.activity_key = resolved.activity_key
+    where resolved.is_visible and resolved.account_key is not null
+        and (resolved.is_agenda or resolved.is_minutes)
+        and coalesce(stg.is_done, false) and not coalesce(stg.is_call, false)
+),
+
+params as (
+    select * from run_params
+),
+
+live_meeting_clients as (
+    select occurrence_id, account_key, false as is_cancelled, start_at, end_at, summary, unnest(client_emails) as email
     from meetings
 ),
 
-mail_recipients as (
-    select message_id, sent_at, is_agenda, is_minutes, unnest(client_recipients) as email
-    from messages
+cancelled_meeting_clients as (
+    -- cancelled occurrences with the clients invited to their event (any version of its UID)
+    select distinct
+        occurrences.occurrence_id,
+        identities.account_key,
+        true as is_cancelled,
+        occurrences.start_at,
+        occurrences.end_at,
+        occurrences.summary,
+        identities.email
+    from occurrences
+    inner join (
+        select event_uid, email_key(email) as email from attendees
+        union
+        select event_uid, organizer_email from occurrences
+    ) as invited on invited.event_uid = occurrences.event_uid
+    inner join identities on identities.email = invited.email and identities.identity_kind = 'client'
+    where occurrences.is_cancelled and not occurrences.is_all_day and identities.account_key is not null
 ),
 
-candidates as (
-    -- every meeting an e-mail can serve, with the time that orders the meetings of its kind
-    select distinct
-        'agenda' as evidence_kind,
-        meeting_clients.account_key,
-        mail_recipients.message_id,
-        mail_recipients.sent_at,
-        meeting_clients.occurrence_id,
-        meeting_clients.start_at as meeting_at
-    from mail_recipients
-    inner join meeting_clients
-        on meeting_clients.email = mail_recipients.email
-        and meeting_clients.start_at > mail_recipients.sent_at
-    where mail_recipients.is_agenda
+meeting_clients as (
+    select
+        all_clients.*,
+        nullif(regexp_replace(lower(coalesce(all_clients.summary, '')), '[\s\x{3000}\x{00a0}]+', '', 'g'), '') as title_key,
+        cast(timezone(params.business_timezone, all_clients.start_at) as date) as local_date,
+        strftime(timezone(params.business_timezone, all_clients.start_at), '%H:%M') as local_time
+    from (
+        select * from live_meeting_clients
+        union all
+        select * from cancelled_meeting_clients
+    ) as all_clients
+    cross join params
+),
+
+mail_evidence as (
+    select 'agenda' as evidence_kind, * from mail where is_agenda_evidence
     union all
+    select 'minutes' as evidence_kind, * from mail where is_minutes_evidence
+),
+
+crm_evidence as (
+    select 'agenda' as evidence_kind, * from activities where is_agenda
+    union all
+    select 'minutes' as evidence_kind, * from activities where is_minutes
+),
+
+crm_unlogged as (
+    -- a CRM activity that logs an e-mail already counted (Email-to-Salesforce) is that e-mail
+    select crm_evidence.*
+    from crm_evidence
+    where not exists (
+        select 1
+        from mail_evidence
+        where mail_evidence.evidence_kind = crm_evidence.evidence_kind
+            and list_contains(mail_evidence.client_account_keys, crm_evidence.account_key)
+            and mail_evidence.subject_key is not null
+            and contains(coalesce(subject_key(crm_evidence.subject), ''), mail_evidence.subject_key)
+            and abs(epoch(mail_evidence.sent_at - crm_evidence.activity_at)) <= 86400
+    )
+),
+
+evidence as (
+    select
+        evidence_kind,
+        message_id as evidence_id,
+        message_id,
+        cast(null as varchar) as activity_id,
+        sent_at,
+        subject,
+        client_recipients,
+        cast(null as varchar) as account_key,
+        from_addr,
+        sources,
+        evidence_kind || ' from ' || from_addr || ' Message-ID <' || message_id || '> in '
+            || array_to_string(sources, ', ') as evidence_ref
+    from mail_evidence
+    union all
+    select
+        evidence_kind,
+        activity_id,
+        cast(null as varchar),
+        activity_id,
+        activity_at,
+        subject,
+        cast(null as varchar[]),
+        account_key,
+        owner_email,
+        [source_ref(source_file, record)],
+        evidence_kind || ': CRM activity ' || activity_id || ' in ' || source_ref(source_file, record)
+    from crm_unlogged
+),
+
+subject_tokens as (
+    -- what the subject says: its text without white space, and the dates and times written in it
+    select
+        evidence_kind,
+        evidence_id,
+        regexp_replace(coalesce(subject_key(subject), ''), '[\s\x{3000}\x{00a0}]+', '', 'g') as subject_text,
+        list_transform(
+            regexp_extract_all(coalesce(subject_key(subject), ''), '\d{4}[-/.]\d{1,2}[-/.]\d{1,2}'),
+            lambda x: try_cast(try_strptime(regexp_replace(x, '[-/.]', '-', 'g'), '%Y-%m-%d') as date)
+        ) as full_dates,
+        list_transform(
+            regexp_extract_all(
+                regexp_replace(coalesce(subject_key(subject), ''), '\d{4}[-/.]\d{1,2}[-/.]\d{1,2}', ' ', 'g'),
+                '\d+[/.]\d+|\d+月\d+'
+            ),
+            lambda x: lpad(regexp_extract(x, '^(\d+)', 1), 2, '0') || '-' || lpad(regexp_extract(x, '(\d+)$', 1), 2, '0')
+        ) as month_days,
+        list_transform(
+            regexp_extract_all(coalesce(subject_key(subject), ''), '\d{1,2}[:：]\d{2}'),
+            lambda x: lpad(regexp_extract(x, '^(\d+)', 1), 2, '0') || ':' || regexp_extract(x, '(\d{2})$', 1)
+        ) as times
+    from evidence
+),
+
+related as (
+    -- every meeting (live or cancelled) of the client an evidence concerns
     select distinct
-        'minutes' as evidence_kind,
+        evidence.evidence_kind,
+        evidence.evidence_id,
+        evidence.sent_at,
         meeting_clients.account_key,
-        mail_recipients.message_id,
-        mail_recipients.sent_at,
         meeting_clients.occurrence_id,
-        meeting_clients.end_at as meeting_at
-    from mail_recipients
-    inner join meeting_clients
-        on meeting_clients.email = mail_recipients.email
-        and meeting_clients.end_at < mail_recipients.sent_at
-    where mail_recipients.is_minutes
+        meeting_clients.is_cancelled,
+        meeting_clients.start_at,
+        meeting_clients.end_at,
+        meeting_clients.title_key,
+        meeting_clients.local_date,
+        meeting_clients.local_time
+    from evidence
+    inner join (
+        select evidence_kind, evidence_id, unnest(client_recipients) as email from evidence
+    ) as recipients
+        on recipients.evidence_kind = evidence.evidence_kind and recipients.evidence_id = evidence.evidence_id
+    inner join meeting_clients on meeting_clients.email = recipients.email
+    union
+    select
+        evidence.evidence_kind,
+        evidence.evidence_id,
+        evidence.sent_at,
+        meeting_clients.account_key,
+        meeting_clients.occurrence_id,
+        meeting_clients.is_cancelled,
+        meeting_clients.start_at,
+        meeting_clients.end_at,
+        meeting_clients.title_key,
+        meeting_clients.local_date,
+        meeting_clients.local_time
+    from evidence
+    inner join meeting_clients on meeting_clients.account_key = evidence.account_key
+),
+
+matched_names as (
+    select
+        related.*,
+        related.title_key is not null and contains(subject_tokens.subject_text, related.title_key) as title_match,
+        list_contains(subject_tokens.full_dates, related.local_date)
+            or list_contains(subject_tokens.month_days, strftime(related.local_date, '%m-%d')) as date_match,
+        list_contains(subject_tokens.times, related.local_time) as time_match,
+        not related.is_cancelled and case
+            when related.evidence_kind = 'agenda' then related.start_at > related.sent_at
+            else related.start_at < related.sent_at
+                and related.sent_at <= related.end_at + to_days(cast(params.minutes_match_days as integer))
+        end as is_servable
+    from related
+    cross join params
+    inner join subject_tokens
+        on subject_tokens.evidence_kind = related.evidence_kind
+        and subject_tokens.evidence_id = related.evidence_id
+),
+
+named as (
+    -- per evidence and account: which kinds of name the subject holds, and so which meetings it names
+    select
+        *,
+        max(case when title_match then length(title_key) end)
+            over (partition by evidence_kind, evidence_id, account_key) as title_length,
+        bool_or(date_match) over (partition by evidence_kind, evidence_id, account_key) as has_date,
+        bool_or(time_match) over (partition by evidence_kind, evidence_id, account_key) as has_time
+    from matched_names
 ),
 
 queue as (
-    -- per kind and account, the e-mails in sending order with their candidates in meeting order
+    -- per kind and account, the evidence in sending order with the meetings it may take, in order
     select
         evidence_kind,
         account_key,
-        message_id,
-        row_number() over (partition by evidence_kind, account_key order by sent_at, message_id) as step,
+        evidence_id,
+        row_number() over (partition by evidence_kind, account_key order by sent_at, evidence_id) as step,
         meeting_ids
     from (
         select
             evidence_kind,
             account_key,
-            message_id,
+            evidence_id,
             sent_at,
-            list(occurrence_id order by meeting_at, occurrence_id) as meeting_ids
-        from candidates
-        group by evidence_kind, account_key, message_id, sent_at
+            case
+                when evidence_kind = 'agenda' then list(occurrence_id order by start_at, occurrence_id)
+                else list(occurrence_id order by start_at desc, occurrence_id desc)
+            end as meeting_ids
+        from named
+        where is_servable
+            and (title_length is null or (title_match and length(title_key) = title_length))
+            and (not has_date or date_match)
+            and (not has_time or time_match)
+        group by evidence_kind, account_key, evidence_id, sent_at
     )
 ),
 
-served(evidence_kind, account_key, step, message_id, chosen, served_ids) as (
-    select evidence_kind, account_key, step, message_id, meeting_ids[1], meeting_ids[1:1]
+served(evidence_kind, account_key, step, evidence_id, chosen, served_ids) as (
+    select evidence_kind, account_key, step, evidence_id, meeting_ids[1], meeting_ids[1:1]
     from queue
     where step = 1
     union all
@@ -83,7 +278,7 @@ served(evidence_kind, account_key, step, message_id, chosen, served_ids) as (
         queue.evidence_kind,
         queue.account_key,
         queue.step,
-        queue.message_id,
+        queue.evidence_id,
         list_filter(queue.meeting_ids, lambda m: not list_contains(served.served_ids, m))[1],
         list_concat(served.served_ids, list_filter(queue.meeting_ids, lambda m: not list_contains(served.served_ids, m))[1:1])
     from served
@@ -97,12 +292,16 @@ final as (
     select
         served.evidence_kind,
         served.chosen as occurrence_id,
-        messages.message_id,
-        messages.sent_at,
-        messages.from_addr,
-        messages.sources
+        evidence.message_id,
+        evidence.activity_id,
+        evidence.sent_at,
+        evidence.from_addr,
+        evidence.sources,
+        evidence.evidence_ref
     from served
-    inner join messages on messages.message_id = served.message_id
+    inner join evidence
+        on evidence.evidence_kind = served.evidence_kind
+        and evidence.evidence_id = served.evidence_id
     where served.chosen is not null
 )
 

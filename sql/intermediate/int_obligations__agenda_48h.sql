@@ -1,8 +1,10 @@
 -- agenda_48h (会议前48小时发出会议议程): each client meeting occurrence must have its agenda
 -- sent agenda_hours before it starts. Evidence: an agenda e-mail (subject keywords) from staff
--- to a client attendee of the meeting; each e-mail serves the first not-yet-served meeting with
--- that client (one of its client recipients attends) that starts after it was sent: the greedy
--- matching of int_meeting_mail_matched (docs/decisions.md).
+-- to a client attendee of the meeting that is new evidence (a staff reply confirming the
+-- attendees is not: int_email_evidence), or an agenda CRM activity of the account. It serves the
+-- meeting its subject names (title, local date or start time) first, else the first not-yet-served
+-- meeting with that client that starts after it was sent; naming only served or cancelled meetings
+-- it serves nothing: the greedy matching of int_meeting_mail_matched (docs/decisions.md).
 -- Opened: Monday 00:00 of the deadline's week (the obligation belongs to that week and shows on
 -- the at-risk list from then), or when the meeting entered the calendar if later, but never after
 -- the deadline; a meeting put in the calendar (CREATED) after its deadline is excused unless its
@@ -39,12 +41,7 @@ final as (
         is_excused_late_booking(scheduled.first_created_at, scheduled.due_at, agenda_mail.sent_at) as is_excused,
         occurrence_ref(scheduled.event_uid, scheduled.occurrence_key, scheduled.source_file, scheduled.record)
             || ' starting ' || local_minute(scheduled.start_at, params.business_timezone)
-            || case
-                when agenda_mail.message_id is not null
-                    then '; agenda from ' || agenda_mail.from_addr || ' Message-ID <' || agenda_mail.message_id || '> in '
-                        || array_to_string(agenda_mail.sources, ', ')
-                else ''
-            end
+            || coalesce('; ' || agenda_mail.evidence_ref, '')
             || case
                 when is_booked_after_deadline(scheduled.first_created_at, scheduled.due_at)
                     then '; entered the calendar (CREATED) after its agenda deadline'

@@ -11,8 +11,8 @@ with pairs as (
 ),
 
 messages as (
-    select * from int_email_messages_resolved
-    where is_visible and not is_auto_generated and from_kind = 'staff' and is_weekly_report
+    select * from int_email_evidence
+    where is_visible and not is_auto_generated and from_kind = 'staff' and is_weekly_report_evidence
 ),
 
 activities as (

@@ -12,8 +12,8 @@ weeks as (
 ),
 
 messages as (
-    select * from int_email_messages_resolved
-    where is_visible and not is_auto_generated and is_supervisor_report
+    select * from int_email_evidence
+    where is_visible and not is_auto_generated and is_supervisor_report_evidence
 ),
 
 recipients as (

@@ -1,8 +1,12 @@
 -- minutes_24h (会议后24小时内发出会议记录): each client meeting occurrence that has ended by
 -- as_of must have its minutes sent within minutes_hours after its end. Evidence: a minutes e-mail
--- (subject keywords) from staff to a client attendee; each e-mail serves the earliest meeting
--- with that client (one of its client recipients attended) that ended before it was sent and has
--- no minutes yet: the greedy matching of int_meeting_mail_matched, as for agenda_48h.
+-- (subject keywords) from staff to a client attendee that is new evidence (a staff reply to
+-- comments on the minutes is not: int_email_evidence), or a minutes CRM activity of the account,
+-- sent after the meeting started and within minutes_match_days of its end. It serves the meeting
+-- its subject names (title, local date or start time) first, else the LATEST started meeting with
+-- that client that has no minutes yet (one meeting without minutes does not make the rest of a
+-- weekly series late); naming only served or cancelled meetings it serves nothing: the greedy
+-- matching of int_meeting_mail_matched (docs/decisions.md).
 with meetings as (
     select * from int_client_meetings where account_key is not null
 ),
@@ -27,12 +31,7 @@ final as (
         false as is_excused,
         occurrence_ref(meetings.event_uid, meetings.occurrence_key, meetings.source_file, meetings.record)
             || ' ending ' || local_minute(meetings.end_at, params.business_timezone)
-            || case
-                when minutes_mail.message_id is not null
-                    then '; minutes from ' || minutes_mail.from_addr || ' Message-ID <' || minutes_mail.message_id || '> in '
-                        || array_to_string(minutes_mail.sources, ', ')
-                else ''
-            end as evidence,
+            || coalesce('; ' || minutes_mail.evidence_ref, '') as evidence,
         meetings.summary as subject
     from meetings
     cross join params

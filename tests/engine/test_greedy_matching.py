@@ -49,15 +49,20 @@ def mbox(mails: list[tuple[str, int, set[str]]]) -> str:
 def greedy(meetings: dict[str, tuple[datetime, datetime, set[str]]], mails: list[tuple[datetime, str, set[str]]],
            kind: str) -> dict:
     """STANDARDS.md verbatim: each e-mail, in sending order, serves the earliest not-yet-served meeting
-    with one of its recipients that starts after it (agenda) / that ended before it (minutes)."""
+    with one of its recipients that starts after it (agenda) / the latest not-yet-served one that
+    started before it, within minutes_match_days (7) of its end (minutes). Every meeting is titled
+    "BrandCo sync" and every subject holds that title: it names them all, so the default rule picks."""
     served: dict[str, datetime] = {}
     for sent, _mid, to in sorted(mails, key=lambda m: m[:2]):
         if kind == "agenda":
             free = [(s, k) for k, (s, e, who) in meetings.items() if k not in served and s > sent and to & who]
+            if free:
+                served[min(free)[1]] = sent
         else:
-            free = [(e, k) for k, (s, e, who) in meetings.items() if k not in served and e < sent and to & who]
-        if free:
-            served[min(free)[1]] = sent
+            free = [(s, k) for k, (s, e, who) in meetings.items()
+                    if k not in served and s < sent <= e + timedelta(days=7) and to & who]
+            if free:
+                served[max(free)[1]] = sent
     return served
 
 

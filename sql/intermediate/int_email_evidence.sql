@@ -1,0 +1,76 @@
+-- Which messages are evidence of which kind (STANDARDS.md "Classification of messages"): a staff
+-- reply is not new evidence. One row per seen message: its columns from int_email_messages_resolved,
+-- its thread, and one flag per kind (agenda, minutes, weekly_report, supervisor_report) that the
+-- standards read instead of the bare subject classification.
+-- A message is evidence of a kind when it is classified so, comes from staff, is not
+-- auto-generated, and is not a staff reply (a Re:/RE:/回复:/答复: prefix, or an In-Reply-To header
+-- on a message whose subject does not start with a forward prefix) in a thread (int_email_threads)
+-- that already holds an earlier message of the same kind with that client (sent by or to a
+-- client of one of the reply's client accounts); for supervisor reports, with that AE (the
+-- replier sent or received the earlier one). Forwards (Fwd:/转发:) and new messages are evidence.
+with messages as (
+    select * from int_email_messages_resolved where is_visible
+),
+
+threads as (
+    select * from int_email_threads
+),
+
+threaded as (
+    select
+        messages.*,
+        threads.thread_id,
+        messages.from_kind = 'staff'
+            and (
+                has_reply_prefix(messages.subject)
+                or (messages.in_reply_to is not null and not has_forward_prefix(messages.subject))
+            ) as is_staff_reply,
+        list_distinct(list_concat(
+            messages.client_account_keys,
+            case when messages.from_kind = 'client' and messages.from_account_key is not null
+                then [messages.from_account_key] else [] end
+        )) as account_keys,
+        list_distinct(list_concat([messages.from_addr], messages.staff_recipients)) as staff_parties
+    from messages
+    inner join threads on threads.message_id = messages.message_id
+),
+
+repeated as (
+    -- per staff reply, the kinds that an earlier message of its thread already had with its client
+    select
+        reply.message_id,
+        bool_or(earlier.is_agenda and len(list_intersect(earlier.account_keys, reply.client_account_keys)) > 0)
+            as repeats_agenda,
+        bool_or(earlier.is_minutes and len(list_intersect(earlier.account_keys, reply.client_account_keys)) > 0)
+            as repeats_minutes,
+        bool_or(earlier.is_weekly_report and len(list_intersect(earlier.account_keys, reply.client_account_keys)) > 0)
+            as repeats_weekly_report,
+        bool_or(earlier.is_supervisor_report and list_contains(earlier.staff_parties, reply.from_addr))
+            as repeats_supervisor_report
+    from threaded as reply
+    inner join threaded as earlier
+        on earlier.thread_id = reply.thread_id
+        and (earlier.sent_at < reply.sent_at or (earlier.sent_at = reply.sent_at and earlier.message_id < reply.message_id))
+    where reply.is_staff_reply
+        and (reply.is_agenda or reply.is_minutes or reply.is_weekly_report or reply.is_supervisor_report)
+        and (earlier.is_agenda or earlier.is_minutes or earlier.is_weekly_report or earlier.is_supervisor_report)
+    group by reply.message_id
+),
+
+final as (
+    select
+        threaded.* exclude (account_keys, staff_parties),
+        threaded.from_kind = 'staff' and not threaded.is_auto_generated as is_staff_evidence,
+        threaded.is_agenda and is_staff_evidence and not coalesce(repeated.repeats_agenda, false)
+            as is_agenda_evidence,
+        threaded.is_minutes and is_staff_evidence and not coalesce(repeated.repeats_minutes, false)
+            as is_minutes_evidence,
+        threaded.is_weekly_report and is_staff_evidence and not coalesce(repeated.repeats_weekly_report, false)
+            as is_weekly_report_evidence,
+        threaded.is_supervisor_report and is_staff_evidence and not coalesce(repeated.repeats_supervisor_report, false)
+            as is_supervisor_report_evidence
+    from threaded
+    left join repeated on repeated.message_id = threaded.message_id
+)
+
+select * from final
