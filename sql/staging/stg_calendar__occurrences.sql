@@ -8,10 +8,10 @@
 -- moved from 10:00 to 14:00, cut short by UNTIL/COUNT, single in one copy and recurring in
 -- another) never survives.
 -- An override (RECURRENCE-ID) from another copy replaces the winner's occurrence it names only
--- when its own SEQUENCE is higher than the winner's version of that occurrence: an update or a
--- cancellation of one occurrence saved on its own (an .ics with only that override) is newer
--- news than the series it belongs to; an override naming an occurrence the winning series does
--- not have never applies. When no copy has a master (only overrides were exported), each
+-- when it is a newer version of that occurrence (higher SEQUENCE, or the same SEQUENCE and a later
+-- LAST-MODIFIED): an update or a cancellation of one occurrence saved on its own (an .ics with
+-- only that override) is newer news than the series it belongs to; an override naming an
+-- occurrence the winning series does not have never applies. When no copy has a master (only overrides were exported), each
 -- occurrence keeps its newest version (SEQUENCE, then LAST-MODIFIED, DTSTAMP, file).
 -- Records without a start (loaded so that they stay visible, and listed in quarantine) are not
 -- occurrences.
@@ -142,7 +142,7 @@ final as (
     from candidates
     qualify row_number() over (
         partition by event_uid, occurrence_key
-        order by sequence desc, is_winning_copy desc, last_modified_at desc nulls last,
+        order by sequence desc, last_modified_at desc nulls last, is_winning_copy desc,
             dtstamp_at desc nulls last, source_file desc, record_no desc
     ) = 1
 )

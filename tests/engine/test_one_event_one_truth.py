@@ -7,7 +7,9 @@ cancels one occurrence, as of Fri 20 Mar 2026 12:00 Beijing time.
   Zhang Min's copy still has 10:00 (SEQUENCE 0) and an override moving 17 Mar 10:00 to 11:00
   (SEQUENCE 1); the update file cancels 10 Mar 14:00 with an override alone (SEQUENCE 3).
 - brandco-review-2026: cut short by the organiser (UNTIL 12 Mar, SEQUENCE 1); the stale copy
-  has COUNT=3 (a third occurrence on 19 Mar).
+  has COUNT=3 (a third occurrence on 19 Mar) and an override moving 12 Mar 15:00 to 16:00 with
+  SEQUENCE 0 and a LAST-MODIFIED later than the organiser's (an older version of that
+  occurrence: it does not apply).
 - brandco-standup-2026: a one-off on Fri 6 Mar 10:00 in the organiser's copy (SEQUENCE 1), a
   daily series of three in the stale copy.
 - brandco-call-0304: organised by the client; both copies SEQUENCE 0; Zhang Min's has the later
@@ -68,7 +70,7 @@ def test_the_winning_copy_decides_the_whole_series(built):
         W + "2026-03-10T06:00:00Z": (local(2026, 3, 10, 14), True, "calendar/li.wei-cancel-0310.ics"),
         WEEKLY_0317: (local(2026, 3, 17, 14), False, "calendar/li.wei.ics"),
         REVIEW_0305: (local(2026, 3, 5, 15), False, "calendar/li.wei.ics"),
-        REVIEW_0312: (local(2026, 3, 12, 15), False, "calendar/li.wei.ics"),
+        REVIEW_0312: (local(2026, 3, 12, 15), False, "calendar/li.wei.ics"),  # not the stale 16:00
         STANDUP: (local(2026, 3, 6, 10), False, "calendar/li.wei.ics"),
         CALL: (local(2026, 3, 4, 17), False, "calendar/zhang.min.ics"),  # later LAST-MODIFIED wins
     }
