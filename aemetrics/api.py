@@ -184,7 +184,7 @@ class Warehouse:
 
     def quarantine(self) -> pd.DataFrame:
         if not self.has("quarantine"):
-            return pd.DataFrame(columns=["source_file", "record", "reason", "source_kind"])
+            return pd.DataFrame(columns=["source_file", "record", "reason", "source_kind", "is_loaded"])
         return self.sql("select * from quarantine order by source_file, record")
 
 

@@ -271,7 +271,7 @@ def _quarantine_rows(con, table: str, rows: dict[tuple, str], now: datetime) -> 
         for (source_file, record), reason in rows.items():
             con.execute(f'delete from "{table}" where source_file = ? and record = ?', [source_file, record])
         insert_rows(con, "quarantine", [
-            dict(source_file=sf, record=rec, reason=reason, source_kind=table, quarantined_at=now)
+            dict(source_file=sf, record=rec, reason=reason, source_kind=table, quarantined_at=now, is_loaded=False)
             for (sf, rec), reason in rows.items()
         ])
         con.execute("commit")

@@ -524,7 +524,7 @@ class _Parser:
             event = icalendar.Event.from_ical("\r\n".join(block.lines))
             if "DTSTART" not in event:  # a DTSTART line icalendar could not even split
                 raw = next((line for line in block.lines if _name_of(line)[0] == "DTSTART"), None)
-                self.reject(index, f"unparseable DTSTART: {raw}" if raw else "missing DTSTART")
+                self._load_without_start(index, event, f"unparseable DTSTART: {raw}" if raw else "missing DTSTART")
                 return None
             member = _Member(index, event)
             return member if self._prepare(member, self.calendar_zones.get(block.calendar)) else None
@@ -532,15 +532,42 @@ class _Parser:
             self.reject(index, f"unreadable VEVENT ({type(exc).__name__}): {exc}")
             return None
 
+    def _load_without_start(self, index: int, event: icalendar.Event, reason: str) -> None:
+        """An event without a usable start: no standard can use it, yet it stays visible
+        (STANDARDS.md: nothing disappears silently): one row without start or occurrence key in
+        raw_calendar_events (with its attendees), and the reason in quarantine."""
+        self.reject(index, reason)
+        try:
+            member = _Member(index, event)
+            uid = _text(event, "UID") or f"{self.source_file}#{member.record}"
+            static, people = self._static(member)
+        except Exception:  # an event that cannot even be described stays in quarantine only
+            return
+        self.result.add(
+            EVENTS,
+            {
+                "event_uid": uid,
+                "occurrence_key": "",
+                "start_at": None,
+                "end_at": None,
+                "is_all_day": False,
+                "is_recurring": any(name in event for name in ("RRULE", "RDATE")),
+                "is_override": "RECURRENCE-ID" in event,
+                **static,
+            },
+        )
+        for person in people:
+            self.result.add(ATTENDEES, {"event_uid": uid, "occurrence_key": "", **person})
+
     def _prepare(self, member: _Member, calendar_zone: tzinfo | None) -> bool:
         event = member.event
         start = _all(event, "DTSTART")[0]
         if not isinstance(_dt(start), date):
             raw = str(start) if isinstance(start, vBroken) else start.to_ical().decode(errors="replace")
-            self.reject(member.index, f"unparseable DTSTART: {raw}")
+            self._load_without_start(member.index, event, f"unparseable DTSTART: {raw}")
             return False
         if not _MIN_YEAR <= start.dt.year <= _MAX_YEAR:
-            self.reject(member.index, f"DTSTART outside the years {_MIN_YEAR}-{_MAX_YEAR}: {start.dt}")
+            self._load_without_start(member.index, event, f"DTSTART outside the years {_MIN_YEAR}-{_MAX_YEAR}: {start.dt}")
             return False
         event["DTSTART"] = start
         rids = _all(event, "RECURRENCE-ID")
@@ -754,7 +781,7 @@ class _Parser:
             "dtstamp_at": stamp("DTSTAMP"),
             "last_modified_at": stamp("LAST-MODIFIED"),
             "sequence": int(sequence) if isinstance(sequence, int) else None,
-            "tzid": _param(event["DTSTART"], "TZID"),
+            "tzid": _param(event.get("DTSTART"), "TZID"),
             "source_file": self.source_file,
             "record": member.record,
         }

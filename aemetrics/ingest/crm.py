@@ -311,8 +311,8 @@ def sf_activity(r: Row, obj: str, settings: Settings) -> dict[str, Any]:
     if activity_at is None and activity_date is not None:
         # A date-only activity happened on that business day; take the start of working hours.
         activity_at = utc(datetime.combine(activity_date, settings.work_start, tzinfo=settings.tz))
-    if activity_at is None:
-        activity_at = created_at
+    # No date at all (CreatedDate says when it was logged, not when it happened): activity_at
+    # stays empty, the row loads and is listed in quarantine (parse, UNDATED).
     return dict(activity_id=r.required("id"), object_type=obj, activity_type=activity_type,
                 call_type=r.text("calltype"), subject=r.text("subject"), status=r.text("status"),
                 who_id=r.text("whoid"), what_id=what_id, account_id=account_id, owner_id=r.text("ownerid"),
@@ -332,9 +332,7 @@ def canonical_row(kind: str, r: Row) -> dict[str, Any]:
     if kind == "contacts":
         return dict(contact_id=r.required("contact_id"), account_id=r.text("account_id"), email=r.email("email"),
                     name=r.text("name"), owner_id=r.text("owner_id"), is_deleted=r.flag("is_deleted"))
-    activity_at = r.ts("activity_at")
-    if activity_at is None:
-        raise RowError("activity_at is empty")
+    activity_at = r.ts("activity_at")  # empty: the row loads and is listed in quarantine (parse, UNDATED)
     start_at, end_at = r.ts("start_at"), r.ts("end_at")
     if start_at and end_at and end_at < start_at:
         raise RowError("end_at is before start_at")
@@ -391,4 +389,15 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         row["source_file"] = src.rel
         row["record"] = record
         result.add(target, row)
+        if target == ACTIVITIES and row["activity_at"] is None and not row["is_deleted"]:
+            result.reject(record, UNDATED_REASON[family])
     return result
+
+
+# STANDARDS.md "Nothing disappears silently": an activity without a date stays in
+# raw_crm_activities and is listed in quarantine.
+UNDATED = "loaded, but no standard can use an activity without a date"
+UNDATED_REASON = {
+    "salesforce": f"no activity date (ActivityDate, CompletedDateTime and StartDateTime are empty): {UNDATED}",
+    "canonical": f"activity_at is empty: {UNDATED}",
+}

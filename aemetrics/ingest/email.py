@@ -95,12 +95,28 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         raise ParseError(f"{src.rel}: not an e-mail file (expected .mbox, .mbx, a file named mbox, .eml or .msg)")
     try:
         if kind == "mbox":
-            return parse_mbox(src, settings)
-        if kind == "eml":
-            return parse_eml(src, settings)
-        return parse_msg(src, settings)
+            result = parse_mbox(src, settings)
+        elif kind == "eml":
+            result = parse_eml(src, settings)
+        else:
+            result = parse_msg(src, settings)
     except OSError as exc:
         raise ParseError(f"{src.rel}: cannot read the file: {exc}") from exc
+    return list_undated(result)
+
+
+UNDATED = "loaded, but no standard can use a message without a date"
+
+
+def list_undated(result: ParseResult) -> ParseResult:
+    """A message without a usable Date stays in raw_email_messages and is also listed in
+    quarantine with the reason (STANDARDS.md: nothing disappears silently)."""
+    for row in result.rows.get(TABLE, []):
+        if row["sent_at"] is None:
+            header = row.get("date_header")
+            problem = f"unusable Date header {header!r}" if header else "no Date header"
+            result.reject(row["record"], f"{problem}: {UNDATED}")
+    return result
 
 
 # ---------------------------------------------------------------- header blocks

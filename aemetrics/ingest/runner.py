@@ -197,8 +197,12 @@ def load(con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile], report: Inges
             for row in rows:
                 row.setdefault("source_file", rel)
             by_table.setdefault(table, []).extend(rows)
+        # is_loaded: the quarantined record is still in a raw table (loaded but unusable, or loaded
+        # with a note), as opposed to a record or a whole file that did not load
+        loaded = {row.get("record") for rows in pf.result.rows.values() for row in rows}
         quarantined.extend(
-            dict(source_file=rel, record=record, reason=reason, source_kind=pf.src.kind, quarantined_at=now)
+            dict(source_file=rel, record=record, reason=reason, source_kind=pf.src.kind, quarantined_at=now,
+                 is_loaded=record in loaded)
             for record, reason in pf.result.quarantined
         )
         manifest.append(dict(

@@ -89,6 +89,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "files_rejected": ("整体隔离文件", "Files quarantined"),
     "rows_loaded": ("载入记录", "Rows loaded"),
     "records_quarantined": ("隔离记录", "Records quarantined"),
+    "records_kept": ("其中已载入(不可用或有备注)", "Of which loaded (unusable or noted)"),
     "quarantine_reasons": ("隔离原因", "Quarantine reasons"),
     "reason": ("原因", "Reason"),
     "example": ("示例", "Example"),

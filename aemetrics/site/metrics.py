@@ -265,13 +265,18 @@ def reason_group(reason: str) -> str:
 
 
 def quality(manifest: pd.DataFrame, quarantine: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per source kind: files, files rejected whole, rows loaded, records quarantined; and reasons grouped."""
-    kind_cols = ["source_kind", "files", "files_rejected", "rows_loaded", "records_quarantined"]
+    """Per source kind: files, files rejected whole, rows loaded, records quarantined (of which still
+    in their raw table: loaded but unusable, or loaded with a note); and reasons grouped."""
+    kind_cols = ["source_kind", "files", "files_rejected", "rows_loaded", "records_quarantined", "records_kept"]
     reason_cols = ["source_kind", "reason", "count", "files", "example"]
     q = quarantine.copy()
     if not q.empty:
         kinds = dict(zip(manifest["source_file"], manifest["source_kind"])) if not manifest.empty else {}
         q["source_kind"] = q["source_kind"].fillna(q["source_file"].map(kinds)).fillna("unknown")
+        # is_loaded: the record is still in its raw table (an .eml without Date is record 'file'
+        # but was loaded); null (rows written before the column existed) means not loaded
+        loaded = q["is_loaded"] if "is_loaded" in q.columns else pd.Series(False, index=q.index)
+        q["is_loaded"] = loaded.astype("boolean").fillna(False).astype(bool)
     kinds = sorted(set(manifest["source_kind"].dropna()) | set(q["source_kind"] if not q.empty else []))
     per_kind = []
     for kind in kinds:
@@ -280,9 +285,11 @@ def quality(manifest: pd.DataFrame, quarantine: pd.DataFrame) -> tuple[pd.DataFr
         per_kind.append({
             "source_kind": kind,
             "files": int(len(m)),
-            "files_rejected": int(k.loc[k["record"] == "file", "source_file"].nunique()) if not k.empty else 0,
+            "files_rejected": int(k.loc[(k["record"] == "file") & ~k["is_loaded"], "source_file"].nunique())
+            if not k.empty else 0,
             "rows_loaded": int(m["rows_loaded"].sum()) if not m.empty else 0,
             "records_quarantined": int(len(k)),
+            "records_kept": int(k["is_loaded"].sum()) if not k.empty else 0,
         })
     reasons = []
     if not q.empty:

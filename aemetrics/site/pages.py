@@ -233,10 +233,11 @@ def _quality(data: SiteData, L: Labels, csvs: dict) -> str:
     if kinds.empty:
         return empty(L, "no_ingest") + _csv_link(L, "index-quality-sources.csv")
     rows = [[text(r.source_kind), num(count(r.files)), num(count(r.files_rejected), "bad" if r.files_rejected else ""),
-             num(count(r.rows_loaded)), num(count(r.records_quarantined), "bad" if r.records_quarantined else "")]
+             num(count(r.rows_loaded)), num(count(r.records_quarantined), "bad" if r.records_quarantined else ""),
+             num(count(r.records_kept))]
             for r in kinds.itertuples()]
-    heads = [L.html(k) for k in ("source_kind", "files", "files_rejected", "rows_loaded", "records_quarantined")]
-    left = table(heads, rows, L, "index-quality-sources.csv", numeric=range(1, 5), table_id="quality-sources")
+    heads = [L.html(k) for k in ("source_kind", "files", "files_rejected", "rows_loaded", "records_quarantined", "records_kept")]
+    left = table(heads, rows, L, "index-quality-sources.csv", numeric=range(1, 6), table_id="quality-sources")
     rows = [[text(r.source_kind), text(r.reason), num(count(r.count)), num(count(r.files)), Cell(esc(r.example), "small")]
             for r in reasons.itertuples()]
     heads = [L.html(k) for k in ("source_kind", "reason", "count", "files", "example")]

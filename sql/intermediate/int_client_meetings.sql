@@ -1,4 +1,4 @@
--- Client meetings: occurrences (latest version, see stg_calendar__occurrences) that are not
+-- Client meetings: occurrences (of each event's winning copy, see stg_calendar__occurrences) that are not
 -- cancelled, not all-day, and have at least one client attendee (the organiser counts as one;
 -- an attendee who declined is still an attendee: the meeting is on the calendar with them until
 -- it is cancelled). Rooms and resources are not people. The meeting's client

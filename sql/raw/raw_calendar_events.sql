@@ -1,9 +1,10 @@
--- One row per occurrence (recurring events expanded, EXDATE removed, RECURRENCE-ID applied).
+-- One row per occurrence (recurring events expanded, EXDATE removed, RECURRENCE-ID applied);
+-- an event without a usable start has one row without start_at (and is listed in quarantine).
 create table if not exists raw_calendar_events (
     event_uid         varchar not null,
-    occurrence_key    varchar not null, -- UTC ISO start of the occurrence as scheduled by the series (recurrence id), or the start for single events
-    start_at          timestamptz not null,
-    end_at            timestamptz not null,
+    occurrence_key    varchar not null, -- UTC ISO start of the occurrence as scheduled by the series (recurrence id), or the start for single events; '' for an event without a usable start
+    start_at          timestamptz,       -- null only for an event without a usable DTSTART (also listed in quarantine)
+    end_at            timestamptz,
     is_all_day        boolean not null,
     is_recurring      boolean not null,  -- part of an RRULE/RDATE series
     is_override       boolean not null,  -- changed by a RECURRENCE-ID component
@@ -22,3 +23,6 @@ create table if not exists raw_calendar_events (
     source_file       varchar not null,
     record            varchar not null   -- 'VEVENT N' (1-based, in file order)
 );
+-- warehouses created before start_at could be null
+alter table raw_calendar_events alter column start_at drop not null;
+alter table raw_calendar_events alter column end_at drop not null;

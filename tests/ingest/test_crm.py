@@ -189,7 +189,8 @@ def test_event_timestamp_variants_and_impossible_rows(fixtures):
 
 
 def test_utf16_task_export_activity_time_rules_and_multiline_description(fixtures):
-    """activity_at: CompletedDateTime, else ActivityDate 09:00 business time, else CreatedDate."""
+    """activity_at: CompletedDateTime, else ActivityDate 09:00 business time; without either it
+    stays empty (CreatedDate is when it was logged, not when it happened; the old engine took it)."""
     result = parse(fixtures / "crm/salesforce/Task_utf16.csv")
     rows = by_record(result, "raw_crm_activities")
     assert list(rows) == ["line 2", "line 4", "line 5", "line 6"]  # line 3 is the Description's second line
@@ -198,7 +199,10 @@ def test_utf16_task_export_activity_time_rules_and_multiline_description(fixture
     assert (call["activity_type"], call["call_type"], call["account_id"]) == ("Call", "Inbound", "0015j00000QwE01AAA")
     assert rows["line 4"]["activity_at"] == utc(2023, 1, 6, 1) and rows["line 4"]["activity_type"] == "Email"
     assert rows["line 5"]["activity_type"] == "Call"  # TaskSubtype 'Task' yields to Type 'Call'
-    assert rows["line 6"]["activity_at"] == utc(2023, 1, 10, 2) and rows["line 6"]["is_deleted"] is True
+    # no date, CreatedDate 2023-01-10T02:00Z: loaded without activity_at; deleted, so ignored by
+    # rule rather than unusable: not listed in quarantine
+    assert rows["line 6"]["activity_at"] is None and rows["line 6"]["is_deleted"] is True
+    assert rows["line 6"]["created_at"] == utc(2023, 1, 10, 2)
     assert result.quarantined == [("line 7", "CompletedDateTime '2023-01-11T25:00:00Z': hour must be in 0..23")]
 
 
@@ -218,14 +222,15 @@ def test_canonical_accounts_keep_every_column_in_fields_json(fixtures):
 def test_canonical_activities_need_an_offset(fixtures):
     result = parse(fixtures / "crm/canonical/activities.csv")
     rows = by_record(result, "raw_crm_activities")
-    assert list(rows) == ["line 2", "line 3", "line 6"]
+    assert list(rows) == ["line 2", "line 3", "line 5", "line 6"]
+    assert rows["line 5"]["activity_at"] is None  # no date: loaded, and listed in quarantine
     assert rows["line 2"]["activity_at"] == utc(2024, 3, 4, 1, 15) and rows["line 2"]["who_id"] == "c-001"
     assert rows["line 3"]["subject"] == "周报 第10周" and rows["line 3"]["call_type"] is None
     assert rows["line 6"]["subject"] == "Call back about the quote,\nand the budget"
     assert {r["object_type"] for r in rows.values()} == {"canonical"}
     assert result.quarantined == [
         ("line 4", "activity_at '2024-03-11 09:30:00': no UTC offset (ISO-8601 with an offset is required)"),
-        ("line 5", "activity_at is empty"),
+        ("line 5", "activity_at is empty: loaded, but no standard can use an activity without a date"),
     ]
 
 

@@ -49,7 +49,7 @@ create table ingest_manifest (source_file varchar primary key, sha256 varchar no
     source_kind varchar not null, parser varchar, rows_loaded bigint not null, rows_quarantined bigint not null,
     loaded_at timestamptz not null);
 create table quarantine (source_file varchar not null, record varchar not null, reason varchar not null,
-    source_kind varchar, quarantined_at timestamptz);
+    source_kind varchar, quarantined_at timestamptz, is_loaded boolean);
 """
 
 AES = [
@@ -114,21 +114,22 @@ OBLIGATIONS = [
 MANIFEST = [  # source_file, kind, rows loaded, rows quarantined
     ("staff.csv", "staff", 4, 0),
     ("email/inbox.mbox", "email", 50, 2),
-    ("email/b.eml", "email", 1, 0),
+    ("email/b.eml", "email", 1, 1),
     ("email/card.msg", "email", 0, 1),
     ("calendar/team.ics", "calendar", 10, 1),
     ("crm/Account.csv", "crm", 4, 0),
     ("attendance/zoom.csv", "attendance", 3, 2),
     ("notes.txt", "unknown", 0, 1),
 ]
-QUARANTINE = [
-    ("email/inbox.mbox", "message 3", "no Date header", "email"),
-    ("email/inbox.mbox", "message 9", "no Date header", "email"),
-    ("email/card.msg", "file", "not an email: the .msg file is a contact", "email"),
-    ("calendar/team.ics", "event abc@x", "DTSTART 'junk' is not a date", "calendar"),
-    ("attendance/zoom.csv", "line 5", "unparseable join time '25:61'", "attendance"),
-    ("attendance/zoom.csv", "line 8", "unparseable join time '7:99'", "attendance"),
-    ("notes.txt", "file", "not an export: put files under email/, calendar/, crm/, attendance/", None),
+QUARANTINE = [  # ..., is_loaded: still in its raw table (loaded but unusable)
+    ("email/inbox.mbox", "message 3", "no Date header", "email", True),
+    ("email/inbox.mbox", "message 9", "no Date header", "email", True),
+    ("email/b.eml", "file", "no Date header", "email", True),  # an .eml is record 'file', yet loaded
+    ("email/card.msg", "file", "not an email: the .msg file is a contact", "email", False),
+    ("calendar/team.ics", "event abc@x", "DTSTART 'junk' is not a date", "calendar", True),
+    ("attendance/zoom.csv", "line 5", "unparseable join time '25:61'", "attendance", False),
+    ("attendance/zoom.csv", "line 8", "unparseable join time '7:99'", "attendance", False),
+    ("notes.txt", "file", "not an export: put files under email/, calendar/, crm/, attendance/", None, False),
 ]
 
 
@@ -178,7 +179,7 @@ def build_fixture_warehouse(path: Path) -> Path:
         loaded = datetime(2025, 10, 15, 1, 0, tzinfo=timezone.utc)
         con.executemany("insert into ingest_manifest values (?, ?, ?, ?, ?, ?, ?, ?)",
                         [(f, "0" * 64, 100, k, None, r, q, loaded) for f, k, r, q in MANIFEST])
-        con.executemany("insert into quarantine values (?, ?, ?, ?, ?)", [(*q, loaded) for q in QUARANTINE])
+        con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?)", [(*q[:4], loaded, q[4]) for q in QUARANTINE])
         con.execute((ROOT / "sql" / "raw" / "validation_results.sql").read_text())
         con.executemany("insert into validation_results values ('r1', ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             (loaded, "ingest", "raw_email_messages", "expect_column_values_to_not_be_null", "message_id", True, 0, None, "quarantine"),
