@@ -41,6 +41,7 @@ class BuildReport:
     statuses: dict[str, int] = field(default_factory=dict)  # obligation status -> count
     model_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # run_notes: what the reader must be told (no AE, ...)
 
     def __str__(self) -> str:
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "none"
@@ -48,7 +49,7 @@ class BuildReport:
             f"as of {self.as_of.isoformat()}: {self.row_counts.get('obligations', 0)} obligations ({statuses}); "
             f"{len(self.models)} models; calendar {self.calendar_first_day}..{self.calendar_last_day}; "
             f"{self.seconds:.1f} s"
-        )
+        ) + "".join(f"\nNOTE: {note}" for note in self.notes)
 
 
 def declared_models(sql_dir: Path = SQL_DIR) -> list[Path]:
@@ -117,6 +118,20 @@ def write_parameters(
     prefixes = [(p,) for p in settings.customer_type_prefixes if str(p).strip()]
     if prefixes:
         con.executemany("insert into customer_type_prefixes (prefix) values (?)", prefixes)
+    identity = [
+        (kind, " ".join(str(v).split()).lower())
+        for kind, values in (
+            ("non_client_account_type", settings.non_client_account_types),
+            ("public_mail_domain", settings.public_mail_domains),
+            ("social_domain", settings.social_domains),
+            ("agency_domain", settings.agency_domains),
+            ("ae_role", settings.ae_roles),
+        )
+        for v in values
+        if str(v).strip()
+    ]
+    if identity:
+        con.executemany("insert into identity_lists (kind, value) values (?, ?)", identity)
 
 
 def write_calendar(
@@ -163,6 +178,9 @@ def build(
             report.models.append(name)
             report.model_seconds[name] = time.perf_counter() - model_started
         report.statuses = dict(con.execute("select status, count(*) from obligations group by status").fetchall())
+        report.notes = [r[0] for r in con.execute("select message from run_notes order by note_kind").fetchall()]
+        for note in report.notes:
+            log.warning("%s", note)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

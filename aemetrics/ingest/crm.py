@@ -290,6 +290,44 @@ def _activity_type(r: Row, subtype_col: str, generic: str) -> str | None:
     return r.text("type") or subtype
 
 
+_FROM_HEADER = re.compile(r"^[ \t>]*(?:from|发件人|寄件者)[ \t]*[:：](.*)$", re.IGNORECASE | re.MULTILINE)
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def email_from_header(description: str | None) -> str | None:
+    """The sender of a logged e-mail: the address on the first From:/发件人: header line in the first
+    1,000 characters of a Task's Description (Email to Salesforce and Outlook/Gmail logging keep
+    the message text there). Only the address is kept, never the body."""
+    if not description:
+        return None
+    m = _FROM_HEADER.search(description[:1000])
+    if not m:
+        return None
+    address = _ADDRESS.search(m.group(1))
+    return address.group(0).lower() if address else None
+
+
+def email_direction(r: Row) -> str | None:
+    """A stated direction: CallType, a Direction/Direction__c column, or EmailMessage-style Incoming."""
+    stated = r.text("calltype", "direction", "direction__c")
+    if stated:
+        return stated
+    incoming = r.flag("incoming") if r.raw("incoming").strip() else None
+    return None if incoming is None else ("Inbound" if incoming else "Outbound")
+
+
+def place_dated(day: date | None, stamps: tuple[datetime | None, ...], settings: Settings) -> datetime | None:
+    """When a date-only activity (Salesforce ActivityDate) happened (STANDARDS.md, as_of rules):
+    at the first of `stamps` (CompletedDateTime, CreatedDate) that falls on that local day, else
+    at the end (24:00) of that day. A call logged on Wednesday for Monday happened Monday 24:00."""
+    if day is None:
+        return None
+    for stamp in stamps:
+        if stamp is not None and stamp.astimezone(settings.tz).date() == day:
+            return stamp
+    return utc(datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=settings.tz))
+
+
 def sf_activity(r: Row, obj: str, settings: Settings) -> dict[str, Any]:
     what_id = r.text("whatid")
     account_id = r.text("accountid") or (what_id if what_id and what_id.startswith("001") else None)
@@ -307,17 +345,15 @@ def sf_activity(r: Row, obj: str, settings: Settings) -> dict[str, Any]:
     else:
         start_at = end_at = None
         activity_type = _activity_type(r, "tasksubtype", "Task")
-    activity_at = r.ts("completeddatetime") or start_at
-    if activity_at is None and activity_date is not None:
-        # A date-only activity happened on that business day; take the start of working hours.
-        activity_at = utc(datetime.combine(activity_date, settings.work_start, tzinfo=settings.tz))
+    activity_at = start_at or place_dated(activity_date, (r.ts("completeddatetime"), created_at), settings)
     if activity_at is None:
-        activity_at = created_at
+        activity_at = r.ts("completeddatetime") or created_at
     return dict(activity_id=r.required("id"), object_type=obj, activity_type=activity_type,
-                call_type=r.text("calltype"), subject=r.text("subject"), status=r.text("status"),
+                call_type=email_direction(r), subject=r.text("subject"), status=r.text("status"),
                 who_id=r.text("whoid"), what_id=what_id, account_id=account_id, owner_id=r.text("ownerid"),
                 activity_at=activity_at, activity_date=activity_date, start_at=start_at, end_at=end_at,
-                created_at=created_at, is_deleted=r.flag("isdeleted"))
+                created_at=created_at, is_deleted=r.flag("isdeleted"),
+                email_from=email_from_header(r.text("description")))
 
 
 def canonical_row(kind: str, r: Row) -> dict[str, Any]:

@@ -23,3 +23,8 @@ create or replace table classification_keywords (
 create or replace table customer_type_prefixes (
     prefix varchar not null     -- an account whose Type begins with it is a customer
 );
+
+create or replace table identity_lists (
+    kind  varchar not null,     -- non_client_account_type | public_mail_domain | social_domain | agency_domain | ae_role
+    value varchar not null      -- lower-cased, trimmed (docs/configuration.md)
+);

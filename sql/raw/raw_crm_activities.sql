@@ -10,7 +10,7 @@ create table if not exists raw_crm_activities (
     what_id         varchar,           -- Account/Opportunity/... id (polymorphic)
     account_id      varchar,
     owner_id        varchar,
-    activity_at     timestamptz,       -- when it happened: CompletedDateTime, StartDateTime, else ActivityDate at business-day start, else CreatedDate
+    activity_at     timestamptz,       -- when it happened: StartDateTime; else ActivityDate at CompletedDateTime/CreatedDate on that local day, else at its 24:00; else CompletedDateTime, CreatedDate
     activity_date   date,              -- ActivityDate as written (date only)
     start_at        timestamptz,       -- events
     end_at          timestamptz,
@@ -19,3 +19,7 @@ create table if not exists raw_crm_activities (
     source_file     varchar not null,
     record          varchar not null
 );
+
+-- The sender of a logged e-mail (From:/发件人: header at the top of a Task's Description), the
+-- address only; added after the first release, so older warehouses gain the column here.
+alter table raw_crm_activities add column if not exists email_from varchar;

@@ -2,6 +2,8 @@
 -- standards need. A call is an activity whose type says so or that carries a CallType; a call
 -- with no direction is taken as made by the agency (logged calls are the AE's own calls).
 -- Activities still to do (Not Started, Open, In Progress, ...) are plans, not evidence.
+-- call_direction is also an e-mail's stated direction (canonical call_type, Direction, Incoming);
+-- an e-mail with a direction is not a call. email_from: the sender a Task's Description names.
 with source as (
     select * from raw_crm_activities
 ),
@@ -21,6 +23,8 @@ renamed as (
         id_key(account_id) as account_key,
         id_key(owner_id) as owner_key,
         activity_at,
+        created_at,
+        email_key(email_from) as email_from,
         coalesce(is_deleted, false) as is_deleted,
         source_file,
         record,
@@ -40,7 +44,10 @@ final as (
         *,
         (
             lower(coalesce(activity_type, '')) in ('call', 'phone', 'phone call', 'calls', '电话', '通话', '致电')
-            or call_direction in ('inbound', 'outbound')
+            or (
+                call_direction in ('inbound', 'outbound')
+                and lower(coalesce(activity_type, '')) not in ('email', 'e-mail', 'mail', '邮件', 'list email')
+            )
         ) as is_call,
         coalesce(status, '') not in (
             'not started', 'open', 'in progress', 'waiting on someone else', 'deferred', 'planned',
