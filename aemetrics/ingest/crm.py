@@ -378,7 +378,8 @@ def canonical_row(kind: str, r: Row) -> dict[str, Any]:
                 call_type=r.text("call_type"), subject=r.text("subject"), status=r.text("status"),
                 who_id=r.text("contact_id"), what_id=r.text("what_id"), account_id=r.text("account_id"),
                 owner_id=r.text("owner_id"), activity_at=activity_at, activity_date=r.day("activity_date"),
-                start_at=start_at, end_at=end_at, created_at=r.ts("created_at"), is_deleted=r.flag("is_deleted"))
+                start_at=start_at, end_at=end_at, created_at=r.ts("created_at"), is_deleted=r.flag("is_deleted"),
+                email_from=None)  # canonical files state an e-mail's direction in call_type
 
 
 SF_TABLES = {"User": USERS, "Account": ACCOUNTS, "Contact": CONTACTS, "Task": ACTIVITIES, "Event": ACTIVITIES}
