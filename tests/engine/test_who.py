@@ -7,12 +7,14 @@ tests/fixtures/scenarios/who_noroles: a staff.csv without a role column.
 Every expected value below is computed by hand from those files and STANDARDS.md."""
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 import pytest
 
 from aemetrics.build import build
 from aemetrics.config import Settings
+from aemetrics.site import publish_site
 from scenario_tools import Built, build_copy, ingest_scenario, local, oid
 
 AS_OF = datetime.fromisoformat("2026-03-09T09:00:00+08:00")      # Monday of W11
@@ -186,7 +188,7 @@ def test_directory_without_roles_gives_the_owners_of_client_accounts(noroles):
         result.con.close()
 
 
-def test_no_ae_at_all_is_said(noroles):
+def test_no_ae_at_all_is_said(noroles, tmp_path):
     """When nobody's role matches and nobody owns a client account (here: no type is a customer type),
     the run says so: run_notes, the build report (the run summary) and the site's index. The old engine
     said nothing."""
@@ -200,5 +202,8 @@ def test_no_ae_at_all_is_said(noroles):
         assert "客户主任" in note
         assert note.endswith("and no one owns a client account; weekly standards have no obligations")
         assert f"NOTE: {note}" in str(result.report)
+        publish_site(result.con, tmp_path / "site", None, "en")
+        index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+        assert "Notes on this run" in index and html.escape(note) in index
     finally:
         result.con.close()
