@@ -1,7 +1,7 @@
--- Salesforce Task and Event rows (and canonical-layout activities): calls, emails, meetings.
+-- Salesforce Task, Event and EmailMessage rows (and canonical-layout activities): calls, emails, meetings.
 create table if not exists raw_crm_activities (
     activity_id     varchar not null,
-    object_type     varchar not null,  -- Task | Event | canonical
+    object_type     varchar not null,  -- Task | Event | EmailMessage | canonical
     activity_type   varchar,           -- Call | Email | Meeting | ... (Type / TaskSubtype / EventSubtype)
     call_type       varchar,           -- Inbound | Outbound | Internal (CallType)
     subject         varchar,
@@ -23,3 +23,5 @@ create table if not exists raw_crm_activities (
 -- The sender of a logged e-mail (From:/发件人: header at the top of a Task's Description), the
 -- address only; added after the first release, so older warehouses gain the column here.
 alter table raw_crm_activities add column if not exists email_from varchar;
+-- An EmailMessage's Task (ActivityId): the Task takes the message's direction and sender.
+alter table raw_crm_activities add column if not exists linked_activity_id varchar;

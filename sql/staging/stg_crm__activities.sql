@@ -4,6 +4,9 @@
 -- Activities still to do (Not Started, Open, In Progress, ...) are plans, not evidence.
 -- call_direction is also an e-mail's stated direction (canonical call_type, Direction, Incoming);
 -- an e-mail with a direction is not a call. email_from: the sender a Task's Description names.
+-- A Salesforce EmailMessage linked to a Task of the export (ActivityId) is not an activity of its
+-- own: its Task takes its direction (Incoming) and sender (FromAddress); an EmailMessage without
+-- such a Task stands for itself.
 with source as (
     select * from raw_crm_activities
 ),
@@ -25,6 +28,7 @@ renamed as (
         activity_at,
         created_at,
         email_key(email_from) as email_from,
+        id_key(linked_activity_id) as linked_activity_key,
         coalesce(is_deleted, false) as is_deleted,
         source_file,
         record,
@@ -39,6 +43,33 @@ deduplicated as (
     qualify row_number() over (partition by activity_key order by source_file desc, record_no desc) = 1
 ),
 
+email_messages as (
+    -- the first EmailMessage of each Task
+    select linked_activity_key, call_direction, email_from
+    from deduplicated
+    where object_type = 'EmailMessage' and linked_activity_key is not null and not is_deleted
+    qualify row_number() over (partition by linked_activity_key order by activity_at, activity_key) = 1
+),
+
+linked as (
+    select
+        deduplicated.* replace (
+            coalesce(email_messages.call_direction, deduplicated.call_direction) as call_direction,
+            coalesce(email_messages.email_from, deduplicated.email_from) as email_from
+        )
+    from deduplicated
+    left join email_messages
+        on email_messages.linked_activity_key = deduplicated.activity_key
+        and deduplicated.object_type <> 'EmailMessage'
+    where not (
+        deduplicated.object_type = 'EmailMessage'
+        and deduplicated.linked_activity_key is not null
+        and deduplicated.linked_activity_key in (
+            select activity_key from deduplicated where object_type <> 'EmailMessage'
+        )
+    )
+),
+
 final as (
     select
         *,
@@ -51,9 +82,9 @@ final as (
         ) as is_call,
         coalesce(status, '') not in (
             'not started', 'open', 'in progress', 'waiting on someone else', 'deferred', 'planned',
-            '未开始', '进行中', '计划'
+            '未开始', '进行中', '计划', 'draft'
         ) as is_done
-    from deduplicated
+    from linked
 )
 
 select * from final

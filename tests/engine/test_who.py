@@ -3,19 +3,24 @@ direction of CRM e-mails (issue 8 items 4, 5, 6, 7, 9b).
 
 tests/fixtures/scenarios/who: staff.csv (a 客户主任 and a Senior AE), Salesforce User/Account/Contact/
 Task exports and Li Wei's mbox, in ISO weeks 10-11 of 2026 (Mon 2 Mar - Sun 15 Mar, no holiday).
-tests/fixtures/scenarios/who_noroles: a staff.csv without a role column.
+tests/fixtures/scenarios/who_emailmessage: a Salesforce EmailMessage export (and the Task it belongs to),
+added to the who scenario in one test. tests/fixtures/scenarios/who_noroles: a staff.csv without a role
+column.
 Every expected value below is computed by hand from those files and STANDARDS.md."""
 from __future__ import annotations
 
 import html
+import shutil
 from datetime import datetime
 
 import pytest
 
 from aemetrics.build import build
 from aemetrics.config import Settings
+from aemetrics.ingest.runner import ingest_exports
 from aemetrics.site import publish_site
-from scenario_tools import Built, build_copy, ingest_scenario, local, oid
+from aemetrics.warehouse import connect
+from scenario_tools import SCENARIOS, Built, build_copy, ingest_scenario, local, oid
 
 AS_OF = datetime.fromisoformat("2026-03-09T09:00:00+08:00")      # Monday of W11
 AS_OF_TUE = datetime.fromisoformat("2026-03-03T18:00:00+08:00")  # Tuesday of W10
@@ -145,6 +150,39 @@ def test_inbound_crm_report_does_not_fulfil(built):
         "select activity_id, email_from, is_outbound_email, is_outbound_call from int_crm_activities_resolved")}
     assert flags["00T000000000003AAA"] == ("chen.jing@brandco.cn", False, False)
     assert flags["00T000000000004AAA"] == (LI, True, False)
+
+
+@pytest.fixture(scope="module")
+def with_email_messages(tmp_path_factory) -> Built:
+    """The who scenario plus tests/fixtures/scenarios/who_emailmessage: a second Task file (Task 5, logged
+    from Outlook) and the EmailMessage export, copied into one exports folder and ingested."""
+    exports = tmp_path_factory.mktemp("who-emailmessage") / "exports"
+    shutil.copytree(SCENARIOS / "who", exports)
+    shutil.copytree(SCENARIOS / "who_emailmessage", exports, dirs_exist_ok=True)
+    con = connect(exports.parent / "warehouse.duckdb")
+    ingest_exports(exports, con, Settings())
+    assert con.execute("select source_file, record, reason from quarantine").fetchall() == []
+    result = Built(con=con, report=build(con, Settings(), AS_OF))
+    yield result
+    con.close()
+
+
+def test_email_message_export_gives_its_task_the_direction(with_email_messages):
+    """Task 5 ('Email: Re: BrandCo 周报 第10周', nothing in its Description) is Chen Jing's follow-up: the
+    EmailMessage export (ActivityId = Task 5) says Incoming = true, so it fulfils nothing and BrandCo's W10
+    report stays missed. Without the EmailMessage, Task 5 would be taken as sent by the agency (met Thu
+    16:02). The old engine rejected EmailMessage.csv as an unknown layout. EmailMessages linked to a Task
+    are not activities of their own."""
+    built = with_email_messages
+    assert weekly(built, "friday_client_report")[oid("friday_client_report", f"{LI}|{BRANDCO}|{W10}")] == (
+        None, "missed")
+    rows = {r["activity_id"]: r for r in built.rows(
+        "select activity_id, call_direction, email_from, is_outbound_email from int_crm_activities_resolved")}
+    assert (rows["00T000000000005AAA"]["call_direction"], rows["00T000000000005AAA"]["email_from"],
+            rows["00T000000000005AAA"]["is_outbound_email"]) == ("inbound", "chen.jing@brandco.cn", False)
+    assert (rows["00T000000000004AAA"]["call_direction"], rows["00T000000000004AAA"]["is_outbound_email"]) == (
+        "outbound", True)
+    assert not any(i.startswith("02s") for i in rows)
 
 
 # -- item 4: the supervisor report -------------------------------------------------------------
