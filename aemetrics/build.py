@@ -1,7 +1,7 @@
 """Build obligations and KPI tables from the raw tables: SQL does every KPI, this only runs it.
 
 1. the run's parameters become tables (run_params, classification_keywords,
-   customer_type_prefixes) that the models join, never SQL text formatted here;
+   customer_type_prefixes, identity_lists) that the models join, never SQL text formatted here;
 2. business_days is written for the data's date range (padded) by the business calendar;
 3. the models of sql/models.txt run in that order in one transaction, each file one `select`
    wrapped in `create or replace table <file name> as ...`: a failing model leaves the previous
@@ -119,7 +119,7 @@ def write_parameters(
     if prefixes:
         con.executemany("insert into customer_type_prefixes (prefix) values (?)", prefixes)
     identity = [
-        (kind, " ".join(str(v).split()).lower())
+        (kind, " ".join(str(v).split()).lower(), ordinal)
         for kind, values in (
             ("non_client_account_type", settings.non_client_account_types),
             ("public_mail_domain", settings.public_mail_domains),
@@ -127,11 +127,11 @@ def write_parameters(
             ("agency_domain", settings.agency_domains),
             ("ae_role", settings.ae_roles),
         )
-        for v in values
+        for ordinal, v in enumerate(values)
         if str(v).strip()
     ]
     if identity:
-        con.executemany("insert into identity_lists (kind, value) values (?, ?)", identity)
+        con.executemany("insert into identity_lists (kind, value, ordinal) values (?, ?, ?)", identity)
 
 
 def write_calendar(

@@ -2,8 +2,9 @@
 -- week. Opened at the week's start, due at the end of the week's last working day. Fulfilled by
 -- the first e-mail from the AE with their supervisor (staff directory) in To and no client among
 -- its recipients (To/Cc), whose subject marks it as a weekly report or plan, inside the week: a
--- client report that only copies the supervisor, or that also goes to a client, does not count. An AE with no supervisor on file cannot comply
--- and is excused (the evidence says so), rather than dropped.
+-- client report that only copies the supervisor, or that also goes to a client, does not count.
+-- An AE with no supervisor on file cannot comply and is excused (the evidence says so), rather
+-- than dropped.
 with aes as (
     select * from int_aes
 ),

@@ -10,7 +10,7 @@ aes as (
 ),
 
 roles as (
-    select string_agg(value, ', ') as role_list from identity_lists where kind = 'ae_role'
+    select string_agg(value, ', ' order by ordinal) as role_list from identity_lists where kind = 'ae_role'
 ),
 
 sources as (
