@@ -188,6 +188,12 @@ class Warehouse:
         return self.sql("select * from quarantine order by source_file, record")
 
 
+    def run_notes(self) -> list[str]:
+        """What the run must tell its reader in words (marts/run_notes: e.g. no AE in the staff directory)."""
+        if not self.has("run_notes"):
+            return []
+        return [r[0] for r in self.con.execute("select message from run_notes order by note_kind").fetchall()]
+
     def validation_results(self) -> pd.DataFrame:
         """The latest Great Expectations results of each stage (ingest, build); docs/quality.md."""
         cols = ["stage", "table_name", "expectation", "column_name", "success", "unexpected_count", "observed", "action"]

@@ -1,7 +1,7 @@
 """Build obligations and KPI tables from the raw tables: SQL does every KPI, this only runs it.
 
 1. the run's parameters become tables (run_params, classification_keywords,
-   customer_type_prefixes) that the models join, never SQL text formatted here;
+   customer_type_prefixes, identity_lists) that the models join, never SQL text formatted here;
 2. business_days is written for the data's date range (padded) by the business calendar;
 3. the models of sql/models.txt run in that order in one transaction, each file one `select`
    wrapped in `create or replace table <file name> as ...`: a failing model leaves the previous
@@ -41,6 +41,7 @@ class BuildReport:
     statuses: dict[str, int] = field(default_factory=dict)  # obligation status -> count
     model_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # run_notes: what the reader must be told (no AE, ...)
 
     def __str__(self) -> str:
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "none"
@@ -48,7 +49,7 @@ class BuildReport:
             f"as of {self.as_of.isoformat()}: {self.row_counts.get('obligations', 0)} obligations ({statuses}); "
             f"{len(self.models)} models; calendar {self.calendar_first_day}..{self.calendar_last_day}; "
             f"{self.seconds:.1f} s"
-        )
+        ) + "".join(f"\nNOTE: {note}" for note in self.notes)
 
 
 def declared_models(sql_dir: Path = SQL_DIR) -> list[Path]:
@@ -118,6 +119,20 @@ def write_parameters(
     prefixes = [(p,) for p in settings.customer_type_prefixes if str(p).strip()]
     if prefixes:
         con.executemany("insert into customer_type_prefixes (prefix) values (?)", prefixes)
+    identity = [
+        (kind, " ".join(str(v).split()).lower(), ordinal)
+        for kind, values in (
+            ("non_client_account_type", settings.non_client_account_types),
+            ("public_mail_domain", settings.public_mail_domains),
+            ("social_domain", settings.social_domains),
+            ("agency_domain", settings.agency_domains),
+            ("ae_role", settings.ae_roles),
+        )
+        for ordinal, v in enumerate(values)
+        if str(v).strip()
+    ]
+    if identity:
+        con.executemany("insert into identity_lists (kind, value, ordinal) values (?, ?, ?)", identity)
 
 
 def write_calendar(
@@ -164,6 +179,9 @@ def build(
             report.models.append(name)
             report.model_seconds[name] = time.perf_counter() - model_started
         report.statuses = dict(con.execute("select status, count(*) from obligations group by status").fetchall())
+        report.notes = [r[0] for r in con.execute("select message from run_notes order by note_kind").fetchall()]
+        for note in report.notes:
+            log.warning("%s", note)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

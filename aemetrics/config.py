@@ -21,6 +21,24 @@ DEFAULT_KEYWORDS: dict[str, list[str]] = {
     "out_of_office": ["自动回复", "自动答复", "自動回覆", "不在办公室", "休假", "out of office", "automatic reply", "auto reply", "autoreply", "vacation"],
 }
 
+# Account types (Salesforce Type) of vendors, partners and media owners: not clients.
+DEFAULT_NON_CLIENT_ACCOUNT_TYPES = ["Vendor", "Partner", "Supplier", "供应商", "合作伙伴", "媒体"]
+# Mail and social sites: never a client's web domain (only exact contact addresses there count).
+DEFAULT_PUBLIC_MAIL_DOMAINS = [
+    "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com", "aliyun.com",
+    "139.com", "gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com",
+]
+DEFAULT_SOCIAL_DOMAINS = [
+    "weibo.com", "weibo.cn", "weixin.qq.com", "douyin.com", "xiaohongshu.com", "kuaishou.com", "bilibili.com",
+    "zhihu.com", "tmall.com", "taobao.com", "jd.com", "linkedin.com", "facebook.com", "instagram.com",
+    "twitter.com", "x.com", "youtube.com", "tiktok.com",
+]
+# Staff roles that mean account executive (case-insensitive, whole role).
+DEFAULT_AE_ROLES = [
+    "AE", "account executive", "account manager", "AM", "senior AE", "senior account executive",
+    "senior account manager", "客户经理", "客户主任", "高级客户经理", "客户执行",
+]
+
 
 @dataclass
 class Settings:
@@ -45,6 +63,12 @@ class Settings:
     subject_thread_window_days: int = 30
     minutes_match_days: int = 7  # minutes serve a meeting that ended at most this many days before
     customer_type_prefixes: list[str] = field(default_factory=lambda: ["Customer"])
+    # Who is a client, who is an AE (docs/configuration.md, docs/decisions.md "Who is who").
+    non_client_account_types: list[str] = field(default_factory=lambda: list(DEFAULT_NON_CLIENT_ACCOUNT_TYPES))
+    public_mail_domains: list[str] = field(default_factory=lambda: list(DEFAULT_PUBLIC_MAIL_DOMAINS))
+    social_domains: list[str] = field(default_factory=lambda: list(DEFAULT_SOCIAL_DOMAINS))
+    agency_domains: list[str] = field(default_factory=list)  # besides the staff directory's domains
+    ae_roles: list[str] = field(default_factory=lambda: list(DEFAULT_AE_ROLES))
     parse_batch_size: int = 200  # files per Prefect task (at least; see ingest.runner.batches)
     # Dashboards: the target rate of every standard, per-standard overrides, and the
     # equal-treatment flag (a gap between client-size tiers above this, with enough obligations).

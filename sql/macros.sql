@@ -93,9 +93,8 @@ create or replace temp macro has_reply_prefix(s) as
         'i'
     );
 
--- A staff role that means account executive (staff.csv roles are lower-cased by the parser).
-create or replace temp macro is_ae_role(role) as
-    coalesce(lower(trim(role)), '') in ('ae', 'account executive', 'account manager', 'am', '客户执行', '客户经理');
+-- (Whether a staff member is an AE is stg_staff.is_ae: a configured AE role (identity_lists
+-- 'ae_role'), or an empty role and a client account of their own in the CRM.)
 
 -- A configured number of hours (minutes) as an interval, rounded to the microsecond.
 create or replace temp macro hours_interval(hours) as

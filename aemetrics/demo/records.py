@@ -3,7 +3,7 @@ the little text helpers (dates, salutations, signatures) its mail bodies share."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from aemetrics.demo import names as N
 from aemetrics.demo.meetings import Occurrence
@@ -31,8 +31,12 @@ class Task:
 
     @property
     def activity_at(self) -> datetime:
-        """When it happened as the CRM parser reads it: CompletedDateTime, else ActivityDate 09:00."""
-        return self.completed if self.completed is not None else at(self.activity_date, 9)
+        """When it happened (STANDARDS.md, as_of rules): on its ActivityDate, at CompletedDateTime or else
+        CreatedDate when that falls on the same local day, else at the end (24:00) of that day."""
+        for stamp in (self.completed, self.created):
+            if stamp is not None and local(stamp).date() == self.activity_date:
+                return stamp
+        return at(self.activity_date + timedelta(days=1), 0)
 
 
 @dataclass

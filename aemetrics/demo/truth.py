@@ -204,7 +204,7 @@ class Truth:
     # ---------------------------------------------------------------- weekly rhythm
     def weekly(self) -> None:
         calls = [t for t in self.sim.tasks if t.subtype == "Call" and t.call_type == "Outbound"
-                 and t.activity_at <= self.as_of]
+                 and t.activity_at <= self.as_of and t.created <= self.as_of]  # seen once logged
         staff_mail = [m for m in self.mail if m.sender.is_staff and not _is_auto(m)]
         # (sent, client accounts addressed) of progress reports; (sent, sender, recipients) of plans
         reports = [(m.when, {id(self.account_of(p.email)) for p in [*m.to, *m.cc] if not p.is_staff})

@@ -2,7 +2,7 @@
 
 A file is recognised by its header, never by its name: Data Loader writes UPPERCASE API
 names, the Setup > Data Export and Workbench write them as-is, and users rename files.
-Salesforce User/Account/Contact/Task/Event files load; Salesforce objects no standard uses
+Salesforce User/Account/Contact/Task/Event/EmailMessage files load; Salesforce objects no standard uses
 (Lead, Opportunity, Case, Campaign, CampaignMember, Data Loader status files) are put in
 quarantine as one entry so that nothing is silently ignored; anything else is a ParseError.
 """
@@ -230,6 +230,8 @@ def detect(table: Table) -> tuple[str, str]:
     for obj, hit in unused.items():
         if hit:
             return "unused", f"Salesforce {obj} export: {UNUSED_REASON}"
+    if "incoming" in h and h & {"fromaddress", "toaddress", "messagedate"}:
+        return "salesforce", "EmailMessage"
     if "subject" in h and h & {"startdatetime", "enddatetime", "activitydatetime", "isalldayevent", "durationinminutes", "eventsubtype"}:
         return "salesforce", "Event"
     if "subject" in h and h & {"whoid", "whatid"} and h & {"activitydate", "status", "tasksubtype", "calltype"}:
@@ -290,6 +292,44 @@ def _activity_type(r: Row, subtype_col: str, generic: str) -> str | None:
     return r.text("type") or subtype
 
 
+_FROM_HEADER = re.compile(r"^[ \t>]*(?:from|发件人|寄件者)[ \t]*[:：](.*)$", re.IGNORECASE | re.MULTILINE)
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def email_from_header(description: str | None) -> str | None:
+    """The sender of a logged e-mail: the address on the first From:/发件人: header line in the first
+    1,000 characters of a Task's Description (Email to Salesforce and Outlook/Gmail logging keep
+    the message text there). Only the address is kept, never the body."""
+    if not description:
+        return None
+    m = _FROM_HEADER.search(description[:1000])
+    if not m:
+        return None
+    address = _ADDRESS.search(m.group(1))
+    return address.group(0).lower() if address else None
+
+
+def email_direction(r: Row) -> str | None:
+    """A stated direction: CallType, a Direction/Direction__c column, or EmailMessage-style Incoming."""
+    stated = r.text("calltype", "direction", "direction__c")
+    if stated:
+        return stated
+    incoming = r.flag("incoming") if r.raw("incoming").strip() else None
+    return None if incoming is None else ("Inbound" if incoming else "Outbound")
+
+
+def place_dated(day: date | None, stamps: tuple[datetime | None, ...], settings: Settings) -> datetime | None:
+    """When a date-only activity (Salesforce ActivityDate) happened (STANDARDS.md, as_of rules):
+    at the first of `stamps` (CompletedDateTime, CreatedDate) that falls on that local day, else
+    at the end (24:00) of that day. A call logged on Wednesday for Monday happened Monday 24:00."""
+    if day is None:
+        return None
+    for stamp in stamps:
+        if stamp is not None and stamp.astimezone(settings.tz).date() == day:
+            return stamp
+    return utc(datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=settings.tz))
+
+
 def sf_activity(r: Row, obj: str, settings: Settings) -> dict[str, Any]:
     what_id = r.text("whatid")
     account_id = r.text("accountid") or (what_id if what_id and what_id.startswith("001") else None)
@@ -307,17 +347,40 @@ def sf_activity(r: Row, obj: str, settings: Settings) -> dict[str, Any]:
     else:
         start_at = end_at = None
         activity_type = _activity_type(r, "tasksubtype", "Task")
-    activity_at = r.ts("completeddatetime") or start_at
-    if activity_at is None and activity_date is not None:
-        # A date-only activity happened on that business day; take the start of working hours.
-        activity_at = utc(datetime.combine(activity_date, settings.work_start, tzinfo=settings.tz))
-    # No date at all (CreatedDate says when it was logged, not when it happened): activity_at
-    # stays empty, the row loads and is listed in quarantine (parse, UNDATED).
+    completed_at = r.ts("completeddatetime")
+    # A date-only activity is placed by place_dated; no date at all (CreatedDate says when it was
+    # logged, not when it happened): activity_at stays empty, the row loads and is listed in
+    # quarantine (parse, UNDATED).
+    activity_at = start_at or place_dated(activity_date, (completed_at, created_at), settings) or completed_at
     return dict(activity_id=r.required("id"), object_type=obj, activity_type=activity_type,
-                call_type=r.text("calltype"), subject=r.text("subject"), status=r.text("status"),
+                call_type=email_direction(r), subject=r.text("subject"), status=r.text("status"),
                 who_id=r.text("whoid"), what_id=what_id, account_id=account_id, owner_id=r.text("ownerid"),
                 activity_at=activity_at, activity_date=activity_date, start_at=start_at, end_at=end_at,
-                created_at=created_at, is_deleted=r.flag("isdeleted"))
+                created_at=created_at, is_deleted=r.flag("isdeleted"),
+                email_from=email_from_header(r.text("description")), linked_activity_id=None)
+
+
+# EmailMessage.Status: 0 New, 1 Read, 2 Replied, 3 Sent, 4 Forwarded, 5 Draft.
+EMAIL_STATUS = {"0": "New", "1": "Read", "2": "Replied", "3": "Sent", "4": "Forwarded", "5": "Draft"}
+
+
+def sf_email_message(r: Row) -> dict[str, Any]:
+    """An EmailMessage (Enhanced Email, Outlook/Gmail logging): the one Salesforce record that says
+    whether an e-mail came in (Incoming). ActivityId links it to its Task, which then takes this
+    direction and sender (stg_crm__activities); bodies (TextBody, HtmlBody) are never read."""
+    incoming = r.flag("incoming")
+    related = r.text("relatedtoid")
+    status = r.text("status")
+    sender = _ADDRESS.search(r.raw("fromaddress"))
+    created_at = r.ts("createddate")
+    return dict(activity_id=r.required("id"), object_type="EmailMessage", activity_type="Email",
+                call_type=None if incoming is None else ("Inbound" if incoming else "Outbound"),
+                subject=r.text("subject"), status=EMAIL_STATUS.get(status or "", status), who_id=None,
+                what_id=related or r.text("parentid"),
+                account_id=related if related and related.startswith("001") else None,
+                owner_id=r.text("createdbyid"), activity_at=r.ts("messagedate") or created_at, activity_date=None,
+                start_at=None, end_at=None, created_at=created_at, is_deleted=r.flag("isdeleted"),
+                email_from=sender.group(0).lower() if sender else None, linked_activity_id=r.text("activityid"))
 
 
 def canonical_row(kind: str, r: Row) -> dict[str, Any]:
@@ -340,10 +403,12 @@ def canonical_row(kind: str, r: Row) -> dict[str, Any]:
                 call_type=r.text("call_type"), subject=r.text("subject"), status=r.text("status"),
                 who_id=r.text("contact_id"), what_id=r.text("what_id"), account_id=r.text("account_id"),
                 owner_id=r.text("owner_id"), activity_at=activity_at, activity_date=r.day("activity_date"),
-                start_at=start_at, end_at=end_at, created_at=r.ts("created_at"), is_deleted=r.flag("is_deleted"))
+                start_at=start_at, end_at=end_at, created_at=r.ts("created_at"), is_deleted=r.flag("is_deleted"),
+                email_from=None, linked_activity_id=None)  # canonical files state an e-mail's direction in call_type
 
 
-SF_TABLES = {"User": USERS, "Account": ACCOUNTS, "Contact": CONTACTS, "Task": ACTIVITIES, "Event": ACTIVITIES}
+SF_TABLES = {"User": USERS, "Account": ACCOUNTS, "Contact": CONTACTS, "Task": ACTIVITIES, "Event": ACTIVITIES,
+             "EmailMessage": ACTIVITIES}
 CANONICAL_TABLES = {"users": USERS, "accounts": ACCOUNTS, "contacts": CONTACTS, "activities": ACTIVITIES}
 ID_COLUMN = {USERS: "user_id", ACCOUNTS: "account_id", CONTACTS: "contact_id", ACTIVITIES: "activity_id"}
 
@@ -364,6 +429,7 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         builders: dict[str, Callable[[Row], dict[str, Any]]] = {
             "User": sf_user, "Account": sf_account, "Contact": sf_contact,
             "Task": lambda r: sf_activity(r, "Task", settings), "Event": lambda r: sf_activity(r, "Event", settings),
+            "EmailMessage": sf_email_message,
         }
         build = builders[obj]
         result = ParseResult(parser=f"crm-salesforce-{obj.lower()}")

@@ -84,6 +84,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "evidence": ("证据", "Evidence"),
     "status": ("状态", "Status"),
     "data_quality": ("数据质量", "Data quality"),
+    "run_notes": ("本次运行须知", "Notes on this run"),
     "source_kind": ("数据来源", "Source"),
     "files": ("文件数", "Files"),
     "files_rejected": ("整体隔离文件", "Files quarantined"),

@@ -39,6 +39,7 @@ class SiteData:
     quarantine: pd.DataFrame
     validation: pd.DataFrame
     slugs: dict[str, str] = field(default_factory=dict)  # ae email -> page name
+    notes: list[str] = field(default_factory=list)  # run_notes: e.g. the staff directory names no AE
 
     @classmethod
     def load(cls, wh: Warehouse) -> "SiteData":
@@ -56,6 +57,7 @@ class SiteData:
             aes["name"] = [a if missing(n) else n for a, n in zip(aes["ae"], aes["name"])]
         data = cls(info, weeks, aes, kpi, obl, at_risk, wh.ingest_manifest(), wh.quarantine(), wh.validation_results())
         data.slugs = ae_slugs(list(aes["ae"]))
+        data.notes = wh.run_notes()
         return data
 
 
@@ -118,6 +120,11 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
     names = _std_names(L, std["standard"])
     csvs: dict[str, pd.DataFrame] = {}
     parts: list[str] = []
+
+    # what the reader must be told first (run_notes: a directory without any AE, ...)
+    if data.notes:
+        notes = "".join(f'<p class="bad">{esc(note)}</p>' for note in data.notes)
+        parts.append(section("run-notes", L.html("run_notes"), notes))
 
     # headline cards
     this_week = std[std["met"] + std["late"] + std["missed"] > 0]

@@ -24,3 +24,9 @@ create or replace table classification_keywords (
 create or replace table customer_type_prefixes (
     prefix varchar not null     -- an account whose Type begins with it is a customer
 );
+
+create or replace table identity_lists (
+    kind    varchar not null,   -- non_client_account_type | public_mail_domain | social_domain | agency_domain | ae_role
+    value   varchar not null,   -- lower-cased, white space collapsed (docs/configuration.md)
+    ordinal integer not null    -- position in its setting's list (messages name them in that order)
+);

@@ -1,6 +1,6 @@
 -- CRM accounts with their owner (the AE, as an e-mail address) and size tier. The owner is
 -- found through CRM users; an owner id that is itself an address (canonical files) is used as is.
--- Active client (weekly standards): a customer account owned by an AE (stg_staff), created by as_of.
+-- Active client (weekly standards): a customer account owned by an AE (stg_staff.is_ae), created by as_of.
 -- client_tier: A/B/C by annual revenue, tertiles among customer accounts; 'unknown' without one.
 with accounts as (
     select * from stg_crm__accounts
@@ -49,6 +49,7 @@ final as (
         with_owner.account_name,
         with_owner.account_type,
         with_owner.is_customer,
+        with_owner.is_non_client,
         with_owner.is_deleted,
         with_owner.owner_key,
         with_owner.owner_email,
@@ -63,7 +64,7 @@ final as (
             else 'C'
         end as client_tier,
         with_owner.is_customer
-            and coalesce(is_ae_role(staff.role), false)
+            and coalesce(staff.is_ae, false)
             and (with_owner.created_at is null or with_owner.created_at <= params.as_of) as is_active_client,
         with_owner.source_file,
         with_owner.record

@@ -1,11 +1,11 @@
--- The AEs: staff whose role says account executive (is_ae_role; CRM owners of customer accounts
--- when the role is unknown, see stg_staff), with name, team and supervisor.
+-- The AEs: staff whose role says account executive (a configured AE role; owners of client
+-- accounts when the role is unknown or empty, see stg_staff.is_ae), with name, team and supervisor.
 with staff as (
     select * from stg_staff
 ),
 
 candidates as (
-    select email as ae from staff where is_ae_role(role)
+    select email as ae from staff where is_ae
 ),
 
 final as (

@@ -1,8 +1,12 @@
 -- Every address seen anywhere, classified: 'staff' (in the staff directory), 'client' (a CRM
 -- contact's address, else an address at the web domain of a CRM account, subdomains included),
--- or 'other' (vendors, newsletters, private contacts: they open nothing). Staff wins over client;
--- the agency's own domains never make an address a client. An address on several accounts
--- goes to a customer account first, then the lowest account id (deterministic).
+-- or 'other' (vendors, newsletters, private contacts: they open nothing). Staff wins over client.
+-- Accounts whose type marks a vendor, partner or media owner (stg_crm__accounts.is_non_client)
+-- make nobody a client, by contact or by domain. Public mail domains, social sites and the
+-- agency's own domains (the staff's domains plus agency_domains) are never client domains: an
+-- account whose Website is weibo.com/brand or gmail.com gives no address a client by domain;
+-- only exact contact addresses there count. An address on several accounts goes to a customer
+-- account first, then the lowest account id (deterministic).
 with staff as (
     select * from stg_staff
 ),
@@ -12,7 +16,11 @@ contacts as (
 ),
 
 accounts as (
-    select * from int_accounts where not is_deleted
+    select * from int_accounts where not is_deleted and not is_non_client
+),
+
+non_client_accounts as (
+    select account_key from int_accounts where is_non_client
 ),
 
 messages as (
@@ -34,6 +42,25 @@ addresses as (
 
 staff_domains as (
     select distinct email_domain(email) as domain from staff where email_domain(email) is not null
+    union
+    select value from identity_lists where kind = 'agency_domain' and value <> ''
+),
+
+never_client_domains as (
+    -- a Website at one of these (or a subdomain: shop.jd.com, weibo.com/brand) is no client domain
+    select domain from staff_domains
+    union
+    select value from identity_lists where kind in ('public_mail_domain', 'social_domain') and value <> ''
+),
+
+client_domain_accounts as (
+    select accounts.*
+    from accounts
+    where accounts.web_domain is not null
+        and not exists (
+            select 1 from never_client_domains as never
+            where accounts.web_domain = never.domain or ends_with(accounts.web_domain, '.' || never.domain)
+        )
 ),
 
 contact_matches as (
@@ -46,6 +73,7 @@ contact_matches as (
     from contacts
     left join accounts on accounts.account_key = contacts.account_key
     where contacts.email is not null and contacts.account_key is not null
+        and contacts.account_key not in (select account_key from non_client_accounts)
     qualify row_number() over (
         partition by contacts.email
         order by coalesce(accounts.is_customer, false) desc, contacts.account_key, contacts.contact_key
@@ -75,7 +103,7 @@ domain_matches as (
         accounts.account_id,
         accounts.account_key
     from address_domains
-    inner join accounts on accounts.web_domain = address_domains.domain
+    inner join client_domain_accounts as accounts on accounts.web_domain = address_domains.domain
     qualify row_number() over (
         partition by address_domains.email
         order by address_domains.domain_depth desc, accounts.is_customer desc, accounts.account_key

@@ -2,12 +2,13 @@
 -- account) pair, each evaluated week. Opened at the week's start (Monday 00:00), due at the end of
 -- the week's last working day (a make-up Saturday or Sunday can be it). Fulfilled by the first
 -- progress-report e-mail from staff to a client of the account inside the week, or a CRM e-mail
--- activity on the account classified as one. The phone confirmation is reported, not required:
--- the evidence says 'confirmed by call ...' when an outbound call to the account follows the
--- report on the same local day.
+-- activity on the account classified as one and sent by the agency (is_outbound_email: a
+-- client's inbound 周报 logged in the CRM fulfils nothing). The phone confirmation is reported,
+-- not required: the evidence says 'confirmed by call ...' when an outbound call to the account
+-- follows the report on the same local day.
 with pairs as (
     -- (AE, active client account, week) in the weeks that have a last working day
-    select * from int_account_weeks where last_working_day is not null
+    select * from int_account_weeks where last_working_day is not null and owes_friday_report
 ),
 
 messages as (
@@ -36,7 +37,7 @@ reports as (
         activity_at,
         'report: CRM e-mail activity ' || activity_id || ' in ' || source_ref(source_file, record)
     from activities
-    where is_email and is_weekly_report
+    where is_outbound_email and is_weekly_report
 ),
 
 first_reports as (

@@ -1,8 +1,10 @@
 -- friday_supervisor_report (每周五向主管提交工作进度报告及下周工作计划): each AE, each evaluated
 -- week. Opened at the week's start, due at the end of the week's last working day. Fulfilled by
--- the first e-mail from the AE to their supervisor (staff directory; To or Cc) whose subject marks
--- it as a weekly report or plan, inside the week. An AE with no supervisor on file cannot comply
--- and is excused (the evidence says so), rather than dropped.
+-- the first e-mail from the AE with their supervisor (staff directory) in To and no client among
+-- its recipients (To/Cc), whose subject marks it as a weekly report or plan, inside the week: a
+-- client report that only copies the supervisor, or that also goes to a client, does not count.
+-- An AE with no supervisor on file cannot comply and is excused (the evidence says so), rather
+-- than dropped.
 with aes as (
     select * from int_aes
 ),
@@ -39,11 +41,13 @@ first_reports as (
     from pairs
     inner join messages
         on messages.from_addr = pairs.ae
+        and not messages.has_client_recipient
         and messages.sent_at >= pairs.week_start_at
         and messages.sent_at < pairs.week_end_at
     inner join recipients
         on recipients.message_id = messages.message_id
         and recipients.address = pairs.supervisor_email
+        and recipients.recipient_type = 'to'
     group by pairs.ae, pairs.week_start
 ),
 

@@ -3,10 +3,11 @@
 -- (24:00): when Monday is a holiday the call is due on the first working day. Fulfilled by the
 -- first outbound call logged to that account inside the week (by the AE or a colleague); after
 -- the deadline but inside the week it is late; evidence outside the week never counts.
--- An account created after a week ended has no obligation that week (int_account_weeks).
+-- An account created after the week's first working day ended owes no call that week
+-- (int_account_weeks.owes_monday_call).
 with pairs as (
     -- (AE, active client account, week) in the weeks that have a first working day
-    select * from int_account_weeks where first_working_day is not null
+    select * from int_account_weeks where first_working_day is not null and owes_monday_call
 ),
 
 calls as (

@@ -23,6 +23,7 @@ MART_COLUMNS = {
     "at_risk": "obligation_id standard ae client_account client_name opened_at due_at hours_left as_of",
     "aes": "ae name team supervisor_email",
     "run_info": "as_of built_at business_timezone",
+    "run_notes": "note_kind message",
 }
 
 
@@ -48,10 +49,10 @@ def test_declared_order_lists_every_model_file_once():
     assert set(models) == on_disk and len(models) == len(on_disk)
     layers = [p.parent.name for p in models]
     assert layers == sorted(layers, key=["staging", "intermediate", "marts"].index)  # layers never go back
-    assert [p.stem for p in models][-7:] == ["obligations", "obligation_details", "kpi_weekly", "at_risk", "aes", "run_info", "evidence_refs"]
+    assert [p.stem for p in models][-7:] == ["obligation_details", "kpi_weekly", "at_risk", "aes", "run_info", "evidence_refs", "run_notes"]
 
 
-BUILD_INPUTS = {"business_days", "run_params", "classification_keywords", "customer_type_prefixes"}
+BUILD_INPUTS = {"business_days", "run_params", "classification_keywords", "customer_type_prefixes", "identity_lists"}
 
 
 def referenced_tables(sql: str) -> set[str]:
@@ -93,10 +94,11 @@ def test_parameters_are_tables(warehouse):
 
 
 def test_business_days_cover_the_data_padded_by_four_weeks(warehouse):
-    """Raw timestamps run from Sat 27 Sep (mail) to 13 Oct (a planned call); as_of is 10 Oct."""
+    """Raw timestamps run from Sat 27 Sep (mail) to 13 Oct (a planned call, created on 10 Oct, so placed at
+    the end of 13 Oct: 14 Oct 00:00 local); as_of is 10 Oct."""
     con, report = warehouse
     first, last = con.execute("select min(day), max(day) from business_days").fetchall()[0]
-    assert (first, last) == (date(2025, 8, 30), date(2025, 11, 10))
+    assert (first, last) == (date(2025, 8, 30), date(2025, 11, 11))
     assert (report.calendar_first_day, report.calendar_last_day) == (first, last)
 
 

@@ -74,19 +74,21 @@ def test_contact_export(corpora):
 
 @pytest.mark.corpus
 def test_task_export_polymorphic_who_and_date_only_activities(corpora):
-    """WhoId is a Contact (003) or a Lead (00Q); tasks with only ActivityDate happen at 09:00 business time."""
+    """WhoId is a Contact (003) or a Lead (00Q); a task with only ActivityDate happened on that local day, at
+    its CreatedDate when that falls on the same day, else at the day's end (STANDARDS.md, as_of rules)."""
     rows = by_record(parse(corpora / SF / "data-cloud-workshop/Task.csv"), "raw_crm_activities")
     assert len(rows) == 75
     assert sum(r["who_id"].startswith("00Q") for r in rows.values()) == 15
     t = rows["line 4"]  # AccountId filled, WhatId empty
     assert (t["activity_id"], t["object_type"], t["subject"], t["status"]) == ("00TEc00000Co1WjMAJ", "Task", "Insurance Consultation", "Not Started")
     assert (t["account_id"], t["what_id"], t["activity_date"]) == ("001Ec00000GGw40IAD", None, date(2023, 12, 24))
-    assert t["activity_at"] == utc(2023, 12, 24, 1, 0)  # 09:00 Asia/Shanghai
+    assert t["activity_at"] == utc(2023, 12, 24, 16, 0)  # created 23 Jan 2024: 24:00 of 24 Dec, Asia/Shanghai
+    assert t["created_at"] == utc(2024, 1, 23, 17, 50, 51)
     assert t["activity_type"] == "Task"  # TaskSubtype 'Task' and no standard Type column
     lead_task = rows["line 32"]
     assert lead_task["who_id"] == "00QEc00000BBaeqMAD" and lead_task["account_id"] is None
     in_utc = by_record(parse(corpora / SF / "data-cloud-workshop/Task.csv", Settings(business_timezone="UTC")), "raw_crm_activities")
-    assert in_utc["line 4"]["activity_at"] == utc(2023, 12, 24, 9, 0)
+    assert in_utc["line 4"]["activity_at"] == utc(2023, 12, 25, 0, 0)
 
 
 @pytest.mark.corpus
@@ -273,3 +275,19 @@ def test_every_corpus_csv_is_rows_quarantine_or_parse_error(corpora):
         f"{SF}/data-cloud-workshop/Task.csv", f"{SF}/dataloader/accountData.csv",
     ]
     assert sum(v == "quarantine" for v in outcomes.values()) == 8
+
+
+def test_logged_email_sender_and_direction_from_a_task():
+    """Email to Salesforce / Outlook logging keep the message text in Description: the first From: (or
+    发件人：) line names the sender; only the address is kept. Direction columns win when present."""
+    assert crm.email_from_header("From: Chen Jing <Chen.Jing@BrandCo.cn>\nTo: li.wei@agency.cn\n\nBody") == "chen.jing@brandco.cn"
+    assert crm.email_from_header("发件人：李伟 <li.wei@agency.cn>\n收件人：ma.chao@newco.cn") == "li.wei@agency.cn"
+    assert crm.email_from_header("To: a@b.cn\nSubject: 周报\nBody:\n" + "x" * 1000 + "\nFrom: late@b.cn") is None
+    assert crm.email_from_header("周一电话:确认本周排期") is None and crm.email_from_header(None) is None
+    header = ["Id", "Incoming", "Direction__c"]
+    from aemetrics.ingest.csvread import Record
+    row = lambda *values: crm.Row(header, Record(line=2, fields=list(values)), None)
+    assert crm.email_direction(row("00T1", "true", "")) == "Inbound"
+    assert crm.email_direction(row("00T1", "false", "")) == "Outbound"
+    assert crm.email_direction(row("00T1", "", "Outbound")) == "Outbound"
+    assert crm.email_direction(row("00T1", "", "")) is None
