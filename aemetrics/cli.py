@@ -89,16 +89,16 @@ def main(argv: list[str] | None = None) -> int:
             with warehouse_lock(args.db, args.wait):  # busy: say so now, not after starting Prefect
                 pass
         if args.command == "ingest":
-            from flows.ingest import ingest_flow
+            from aemetrics.flows import ingest_flow
 
             report = ingest_flow(
                 str(args.exports), str(args.db), _path(args.config), args.prune, args.wait
             )
             print(report.summary())
         elif args.command == "run":
-            from flows.pipeline import pipeline_flow
+            from aemetrics.flows import weekly_flow
 
-            summary = pipeline_flow(
+            summary = weekly_flow(
                 str(args.exports), str(args.db),
                 as_of=args.as_of.isoformat() if args.as_of else None,
                 config=_path(args.config),
@@ -106,10 +106,9 @@ def main(argv: list[str] | None = None) -> int:
                 prune=args.prune,
                 wait_seconds=args.wait,
             )
-            for step, text in summary.items():
-                if text:
-                    print(f"{step}: {text}")
-            if summary.get("blocked"):
+            for line in summary.lines():
+                print(line)
+            if summary.blocked:
                 print("aemetrics: validation failed; the site was not published (see validation_results)", file=sys.stderr)
                 return 1
         elif args.command == "serve":
@@ -120,11 +119,14 @@ def main(argv: list[str] | None = None) -> int:
                 print("aemetrics: note: schedules need a Prefect server; start one with `prefect server start` "
                       "and set PREFECT_API_URL=http://127.0.0.1:4200/api (see README)", file=sys.stderr)
 
-            from flows.pipeline import pipeline_flow
+            from prefect.types.entrypoint import EntrypointType
 
-            pipeline_flow.serve(
+            from aemetrics.flows import weekly_flow
+
+            weekly_flow.serve(
                 name="aemetrics-weekly",
                 schedule=Cron(args.cron, timezone=args.timezone),
+                entrypoint_type=EntrypointType.MODULE_PATH,  # aemetrics.flows.weekly_flow, from any folder
                 parameters={
                     "exports": _path(args.exports, True), "db": _path(args.db, True),
                     "config": _path(args.config, True), "site": _path(args.site, True),

@@ -27,7 +27,7 @@ from prefect import flow  # noqa: E402
 from aemetrics.config import Settings  # noqa: E402
 from aemetrics.ingest import runner  # noqa: E402
 from aemetrics.warehouse import connect  # noqa: E402
-from flows.ingest import ingest_into, parse_batch  # noqa: E402
+from aemetrics.flows import parse_batch, parse_in_tasks  # noqa: E402
 
 
 def make_exports(root: Path, n: int) -> Path:
@@ -68,7 +68,7 @@ def main(n: int) -> None:
         @flow(name="bench-batched")
         def batched():
             con = connect(Path(tmp) / "flow.duckdb")
-            ingest_into(con, exports, settings)
+            runner.ingest_exports(exports, con, settings, parse_batches=parse_in_tasks)
             con.close()
 
         tenth = runner.discover(exports)[: max(1, n // 10)]

@@ -1,9 +1,9 @@
-"""flows/publish.py: the task runs publish_site with settings read from a config file."""
+"""aemetrics/flows.py: the publish task runs publish_site with settings read from a config file."""
 from __future__ import annotations
 
 import pandas as pd
 
-from flows.publish import publish_task
+from aemetrics.flows import publish_task
 
 
 def test_publish_task_reads_config_and_language(fixture_db, tmp_path):
