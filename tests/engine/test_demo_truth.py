@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aemetrics import demo, quality
 from aemetrics.build import build
 from aemetrics.config import Settings
+from aemetrics.demo import truth as truth_module
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import connect
 
-demo = pytest.importorskip("aemetrics.demo")
-truth_module = pytest.importorskip("aemetrics.demo.truth")
 AS_OF = datetime(2025, 12, 12, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -79,7 +79,6 @@ def test_obligations_the_oracle_does_not_know_are_the_documented_ones(compared):
 def test_marts_pass_the_publishing_quality_gate(tmp_path_factory):
     """The build's marts satisfy every blocking expectation of aemetrics.quality (e.g. an AE on
     every obligation, due_at >= opened_at even for meetings booked after their deadline)."""
-    quality = pytest.importorskip("aemetrics.quality")
     from scenario_tools import build_copy, ingest_scenario
 
     db = ingest_scenario("meetings", tmp_path_factory)
