@@ -1,0 +1,62 @@
+"""aemetrics.flows: thin Prefect wrappers around aemetrics.pipeline, every step a task run that a
+Prefect API sees. Before issue 9 the flows were a top-level `flows` package that the CLI imported
+back (aemetrics -> flows -> aemetrics), and `serve` deployed them by file path."""
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+
+pytestmark = pytest.mark.prefect
+
+AS_OF = "2025-10-13T09:00:00+08:00"
+
+
+@pytest.fixture(scope="module")
+def prefect_api():
+    """A Prefect server for this module, stopped at its end (not at interpreter exit)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+def test_the_cli_uses_no_top_level_flows_package():
+    import aemetrics.cli
+    import aemetrics.flows
+
+    source = open(aemetrics.cli.__file__, encoding="utf-8").read()
+    assert "from flows" not in source and "import flows" not in source
+    assert aemetrics.flows.weekly_flow.name == "aemetrics-weekly"
+
+
+def test_serve_deploys_the_weekly_flow_by_module_path():
+    from prefect.flows import load_flow_from_entrypoint
+    from prefect.types.entrypoint import EntrypointType
+
+    from aemetrics.flows import weekly_flow
+
+    deployment = weekly_flow.to_deployment("aemetrics-weekly", entrypoint_type=EntrypointType.MODULE_PATH)
+    assert deployment.entrypoint == "aemetrics.flows.weekly_flow"
+    assert load_flow_from_entrypoint(deployment.entrypoint).name == "aemetrics-weekly"
+
+
+def test_a_run_records_every_step_as_a_task_run(prefect_api, fixtures, tmp_path):
+    from prefect import get_client
+
+    from aemetrics.flows import weekly_flow
+
+    state = weekly_flow(str(fixtures / "scenarios" / "weekly"), str(tmp_path / "w.duckdb"), as_of=AS_OF,
+                        site=str(tmp_path / "site"), return_state=True)
+    summary = state.result()
+    assert summary.site is not None and (tmp_path / "site" / "index.html").is_file()
+
+    async def task_names():
+        async with get_client() as client:
+            runs = await client.read_task_runs()
+        return Counter(r.name.rsplit("-", 1)[0] for r in runs if r.flow_run_id == state.state_details.flow_run_id)
+
+    names = asyncio.run(task_names())
+    assert names["validate"] == 2 and names["build-obligations"] == 1 and names["write-site"] == 1
+    assert names["parse-files"] >= 1
