@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -37,7 +37,8 @@ def parse_batch(batch: list[runner.SourceFile], settings: Settings,
 def parse_in_tasks(file_batches: list[list[runner.SourceFile]], settings: Settings,
                    hashes: dict[str, tuple[str, int]]) -> Iterable[list[runner.ParsedFile]]:
     # quote(): Prefect would otherwise walk every element of a batch looking for upstream futures
-    futures = [parse_batch.submit(quote(batch), settings, quote({f.rel: hashes[f.rel] for f in batch}))
+    futures = [parse_batch.submit(quote(batch), settings,  # type: ignore[call-overload]  # quote() unwraps
+                                  quote({f.rel: hashes[f.rel] for f in batch}))
                for batch in file_batches]
     return (future.result() for future in futures)
 
@@ -106,7 +107,7 @@ def publish_flow(db: str, out: str, config: str | None = None, lang: str | None 
 if __name__ == "__main__":  # python -m aemetrics.flows publish DB OUT [CONFIG [LANG]]
     import sys
 
-    flows = {"ingest": ingest_flow, "weekly": weekly_flow, "publish": publish_flow}
+    flows: dict[str, Callable[..., object]] = {"ingest": ingest_flow, "weekly": weekly_flow, "publish": publish_flow}
     if len(sys.argv) < 4 or sys.argv[1] not in flows:
         sys.exit("usage: python -m aemetrics.flows {ingest EXPORTS DB | weekly EXPORTS DB | publish DB OUT} [...]")
     print(flows[sys.argv[1]](*sys.argv[2:]))
