@@ -31,6 +31,26 @@ def test_the_cli_uses_no_top_level_flows_package():
     assert aemetrics.flows.weekly_flow.name == "aemetrics-weekly"
 
 
+def test_the_top_level_flows_folder_holds_the_same_flows(tmp_path):
+    """flows/ (the layout the brief pins) is the deployment entry point: the same flow objects,
+    and each file says how to run it when called without arguments."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import aemetrics.flows
+    import flows
+    from flows import ingest, publish, weekly
+
+    assert (flows.weekly_flow, flows.ingest_flow, flows.publish_flow) == (
+        aemetrics.flows.weekly_flow, aemetrics.flows.ingest_flow, aemetrics.flows.publish_flow)
+    assert (weekly.weekly_flow, ingest.ingest_flow, publish.publish_flow) == (
+        flows.weekly_flow, flows.ingest_flow, flows.publish_flow)
+    root = Path(flows.__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-m", "flows.weekly"], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 1 and "usage: python -m flows.weekly EXPORTS DB" in done.stderr
+
+
 def test_serve_deploys_the_weekly_flow_by_module_path():
     from prefect.flows import load_flow_from_entrypoint
     from prefect.types.entrypoint import EntrypointType
