@@ -25,6 +25,8 @@ def test_notebooks_execute_against_aemetrics_db(request, fixture_db, tmp_path):
     except pytest.skip.Exception:
         db = fixture_db
     env = {**os.environ, "AEMETRICS_DB": str(db)}
+    # the notebooks import this checkout's aemetrics, not whichever copy is installed in the venv
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env.pop("AEMETRICS_AE", None)  # the scorecard notebook picks the AE with most late/missed
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "--nbmake", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
