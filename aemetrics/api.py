@@ -20,8 +20,12 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-MARTS = ("obligations", "obligation_details", "kpi_weekly", "at_risk", "aes", "run_info")
+from aemetrics.warehouse import SQL_DIR
+
+MARTS = ("obligations", "obligation_details", "kpi_weekly", "kpi_standard_weekly", "kpi_team_weekly", "at_risk", "aes",
+         "ae_scorecard", "kpi_tier_rates", "kpi_tier_gaps", "run_info")
 EVALUATED = ("met", "late", "missed")  # the statuses a rate counts (STANDARDS.md)
+GROUPABLE = ("standard", "ae", "team", "iso_year", "iso_week", "week_start")  # kpi_weekly columns rates() groups by
 
 
 class WarehouseNotBuilt(RuntimeError):
@@ -160,11 +164,77 @@ class Warehouse:
         df["hour"] = df["opened_at"].dt.hour
         return df
 
+    def kpi_standard_weekly(self, standard: str | list[str] | None = None, since: date | None = None,
+                            until: date | None = None) -> pd.DataFrame:
+        """Counts and rate per standard × ISO week over every AE (the kpi_standard_weekly mart)."""
+        return self._select("kpi_standard_weekly", {"standard": standard, "week_start>=": since, "week_start<": until},
+                            "week_start, standard")
+
+    def kpi_team_weekly(self, standard: str | list[str] | None = None, team: str | list[str] | None = None,
+                        since: date | None = None, until: date | None = None) -> pd.DataFrame:
+        """Counts and rate per standard × team × ISO week (the kpi_team_weekly mart)."""
+        return self._select("kpi_team_weekly",
+                            {"standard": standard, "team": team, "week_start>=": since, "week_start<": until},
+                            "week_start, standard, team")
+
+    def ae_scorecard(self, ae: str | list[str] | None = None, standard: str | list[str] | None = None) -> pd.DataFrame:
+        """Per AE × standard ('*' = all pooled): the week under review and 12 weeks, rates, team medians, at risk."""
+        return self._select("ae_scorecard", {"ae": ae, "standard": standard}, "ae, standard")
+
+    def tier_rates(self, standard: str | list[str] | None = None) -> pd.DataFrame:
+        """Equal treatment: per standard ('*' pooled) × client tier over 12 weeks, rate and Wilson interval."""
+        return self._select("kpi_tier_rates", {"standard": standard}, "standard, client_tier")
+
+    def tier_gaps(self, standard: str | list[str] | None = None) -> pd.DataFrame:
+        """Equal treatment: per standard the largest gap between tiers, its z statistic and the flag."""
+        return self._select("kpi_tier_gaps", {"standard": standard}, "standard")
+
+    def equal_treatment_settings(self) -> dict[str, float] | None:
+        """equal_treatment_gap, _min_n, _alpha the marts were built with (run_params), None before any build."""
+        if not self.has("run_params"):
+            return None
+        cols = {r[0] for r in self.con.execute(
+            "select column_name from information_schema.columns where table_name = 'run_params'").fetchall()}
+        wanted = ["equal_treatment_gap", "equal_treatment_min_n", "equal_treatment_alpha"]
+        if not set(wanted) <= cols:
+            return None
+        row = self.con.execute(f"select {', '.join(wanted)} from run_params").fetchone()
+        return dict(zip(wanted, row)) if row else None
+
     def rates(self, by: str | list[str] = "standard", since: date | None = None, until: date | None = None,
-              ae: str | list[str] | None = None) -> pd.DataFrame:
-        """Sum kpi_weekly over weeks and recompute rate = met / (met + late + missed) per group."""
+              ae: str | list[str] | None = None, standard: str | list[str] | None = None) -> pd.DataFrame:
+        """kpi_weekly's counts added up per group, rate = the SQL macro kpi_rate of the sums (never a mean of rates)."""
         by = [by] if isinstance(by, str) else list(by)
-        return summarise(self.kpi_weekly(ae=ae, since=since, until=until), by)
+        unknown = [c for c in by if c not in GROUPABLE]
+        if unknown or not by:
+            raise ValueError(f"rates(by=...): {unknown or by} not among {', '.join(GROUPABLE)}")
+        self._require("kpi_weekly")
+        self._macros()
+        where, params = [], []
+        for col, value in (("ae", ae), ("standard", standard)):
+            if value is not None:
+                values = [value] if isinstance(value, str) else list(value)
+                where.append(f'"{col}" in ({", ".join("?" for _ in values)})')
+                params.extend(values)
+        if since is not None:
+            where.append("week_start >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("week_start < ?")
+            params.append(until)
+        keys = ", ".join(f'"{c}"' for c in by)
+        clause = f" where {' and '.join(where)}" if where else ""
+        sums = ", ".join(f"cast(sum({c}) as bigint) as {c}" for c in ("met", "late", "missed", "open", "excused"))
+        return self.sql(
+            f"select {keys}, {sums}, cast(sum(met + late + missed) as bigint) as evaluated, "
+            f"kpi_rate(sum(met), sum(late), sum(missed)) as rate from kpi_weekly{clause} "
+            f"group by {keys} order by {keys}", params)
+
+    def _macros(self) -> None:
+        """The build's SQL macros (kpi_rate, ...) as temporary macros of this connection (read-only is fine)."""
+        if not getattr(self, "_macros_loaded", False):
+            self.con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
+            self._macros_loaded = True
 
     def week_bounds(self, week_start: date) -> tuple[datetime, datetime]:
         """The ISO week starting on `week_start` as aware local datetimes [start, end)."""
@@ -201,17 +271,6 @@ class Warehouse:
             return pd.DataFrame(columns=cols)
         return self.sql(f"select {', '.join(cols)} from validation_results "
                         "order by success, stage, table_name, expectation, column_name")
-
-
-def summarise(kpi: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Add up met/late/missed/open/excused per group; rate is null when nothing was evaluated."""
-    counts = ["met", "late", "missed", "open", "excused"]
-    if kpi.empty:
-        return pd.DataFrame(columns=by + counts + ["evaluated", "rate"])
-    out = kpi.groupby(by, as_index=False, dropna=False)[counts].sum()
-    out["evaluated"] = out["met"] + out["late"] + out["missed"]
-    out["rate"] = (out["met"] / out["evaluated"]).where(out["evaluated"] > 0)
-    return out
 
 
 def connect(db: str | Path | duckdb.DuckDBPyConnection | Warehouse) -> Warehouse:

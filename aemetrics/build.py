@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from statistics import NormalDist
 
 import duckdb
 
@@ -91,6 +92,15 @@ def _aware_utc(as_of: datetime) -> datetime:
     return as_of.astimezone(timezone.utc)
 
 
+def critical_z(alpha: float) -> float:
+    """Two-sided critical value of the standard normal at level alpha (1.96 for 0.05).
+
+    DuckDB has no normal quantile function; the test itself runs in SQL (kpi_tier_gaps)."""
+    if not 0 < float(alpha) < 1:
+        raise ValueError(f"equal_treatment_alpha {alpha} must be between 0 and 1 (exclusive)")
+    return NormalDist().inv_cdf(1 - float(alpha) / 2)
+
+
 def write_parameters(
     con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime, built_at: datetime, sql_dir: Path = SQL_DIR
 ) -> None:
@@ -109,6 +119,10 @@ def write_parameters(
         "on_time_grace_minutes": float(settings.on_time_grace_minutes),
         "subject_thread_window_days": int(settings.subject_thread_window_days),
         "minutes_match_days": int(settings.minutes_match_days),
+        "equal_treatment_gap": float(settings.equal_treatment_gap),
+        "equal_treatment_min_n": int(settings.equal_treatment_min_n),
+        "equal_treatment_alpha": float(settings.equal_treatment_alpha),
+        "equal_treatment_z": critical_z(settings.equal_treatment_alpha),
     }
     columns = ", ".join(params)
     marks = ", ".join("?" for _ in params)

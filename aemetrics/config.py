@@ -77,6 +77,7 @@ class Settings:
     kpi_targets: dict[str, float] = field(default_factory=dict)
     equal_treatment_gap: float = 0.10
     equal_treatment_min_n: int = 5
+    equal_treatment_alpha: float = 0.05  # ... and significant: two-proportion z-test at this level
 
     @property
     def tz(self) -> ZoneInfo:
@@ -153,6 +154,9 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise ConfigError(f"{path}: unknown time zone: {exc}") from exc
     if settings.site_language not in ("zh", "en", "zh-en"):
         raise ConfigError(f"{path}: site_language {settings.site_language!r} must be zh, en or zh-en")
+    if not 0 < settings.equal_treatment_alpha < 1:
+        raise ConfigError(f"{path}: setting 'equal_treatment_alpha': {settings.equal_treatment_alpha} must be between 0 and 1 "
+                          "(exclusive), e.g. 0.05")
     if settings.work_end <= settings.work_start:
         raise ConfigError(f"{path}: work_end {settings.work_end} must be after work_start {settings.work_start}")
     return settings

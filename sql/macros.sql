@@ -132,3 +132,33 @@ create or replace temp macro is_excused_late_booking(created_at, due_at, fulfill
 -- when the mailer set In-Reply-To (STANDARDS.md "Classification of messages").
 create or replace temp macro has_forward_prefix(s) as
     regexp_matches(coalesce(s, ''), '^\s*(fwd|fw|转发|轉寄|轉發)\s*(\[\d+\])?\s*[:：]', 'i');
+
+-- The rate of a standard (STANDARDS.md): met / (met + late + missed), null when nothing was
+-- evaluated. The one definition: every mart and aemetrics.api.Warehouse.rates use it.
+create or replace temp macro kpi_rate(met, late, missed) as
+    case when met + late + missed > 0 then met / (met + late + missed) end;
+
+-- Wilson score interval of a proportion met / n at critical value z (e.g. 1.96 for 95 %):
+-- (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n); null when n is 0.
+create or replace temp macro wilson_low(met, n, z) as
+    case when n > 0 then
+        (met / n + z * z / (2 * n) - z * sqrt((met / n) * (1 - met / n) / n + z * z / (4 * n * n))) / (1 + z * z / n)
+    end;
+
+create or replace temp macro wilson_high(met, n, z) as
+    case when n > 0 then
+        (met / n + z * z / (2 * n) + z * sqrt((met / n) * (1 - met / n) / n + z * z / (4 * n * n))) / (1 + z * z / n)
+    end;
+
+-- Two-proportion z statistic (pooled standard error) of met1/n1 against met2/n2; null when a
+-- sample is empty or the pooled proportion is 0 or 1 (no variance: nothing to test).
+create or replace temp macro two_proportion_z(met1, n1, met2, n2) as
+    case when n1 > 0 and n2 > 0 and (met1 + met2) > 0 and (met1 + met2) < (n1 + n2) then
+        (met1 / n1 - met2 / n2)
+            / sqrt(((met1 + met2) / (n1 + n2)) * (1 - (met1 + met2) / (n1 + n2)) * (1.0 / n1 + 1.0 / n2))
+    end;
+
+-- Monday (local date) of the week under review: the latest ISO week that ended at or before
+-- as_of in the business time zone (aemetrics.api.Warehouse.latest_complete_week says the same).
+create or replace temp macro review_week_start(as_of, tz) as
+    cast(date_trunc('week', timezone(tz, as_of)) as date) - 7;

@@ -94,3 +94,17 @@ def test_site_language_is_checked_and_used_by_default(tmp_path):
     bad.write_text('site_language = "fr"\n')
     with pytest.raises(ConfigError, match="fr.toml.*site_language 'fr'"):
         load_settings(bad)
+
+
+@pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.05"])
+def test_equal_treatment_alpha_must_be_a_level(tmp_path, value):
+    """equal_treatment_alpha (issue 9): the level of the equal-treatment z-test, 0 < alpha < 1; the error
+    names the file and the key. (Before, the setting did not exist: the flag had no test at all.)"""
+    bad = tmp_path / "alpha.toml"
+    bad.write_text(f"equal_treatment_alpha = {value}\n")
+    with pytest.raises(ConfigError, match=r"alpha.toml: setting 'equal_treatment_alpha': .* between 0 and 1"):
+        load_settings(bad)
+    good = tmp_path / "good.toml"
+    good.write_text("equal_treatment_alpha = 0.01\n")
+    assert load_settings(good).equal_treatment_alpha == 0.01
+    assert Settings().equal_treatment_alpha == 0.05

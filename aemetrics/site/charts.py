@@ -99,20 +99,33 @@ def grouped_rates(df: pd.DataFrame, x: str, group: str, x_names: dict[str, str],
     data = []
     for i, key in enumerate(sorted(df[group].unique(), key=str)):
         g = df[df[group] == key].set_index(x).reindex(x_order)
-        data.append({
+        data.append(_interval({
             "type": "bar", "name": (group_names or {}).get(key, str(key)), "x": ticks, "y": _none_if_nan(g["rate"]),
             "marker": {"color": PALETTE[i % len(PALETTE)]}, "textposition": "outside", "cliponaxis": False,
             "textfont": {"size": 11 if len(x_order) * df[group].nunique() <= 16 else 9},
             "text": [f"{v:.0%}" if pd.notna(v) else "" for v in g["rate"]],
             "customdata": [[int(m), int(n)] for m, n in zip(g["met"].fillna(0), g["evaluated"].fillna(0))],
             "hovertemplate": "%{x}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})<extra>%{fullData.name}</extra>",
-        })
+        }, g))
     tick_size = 12 if len(x_order) <= 5 else 10  # eight two-line names side by side must not touch
     layout = _layout(title, barmode="group", xaxis={"title": {"text": labels.text("standard")}, "tickangle": 0, "type": "category",
                                                     "tickfont": {"size": tick_size}},
                      yaxis=_rate_axis(labels, 1.15))
     _target_line(layout, target, labels)
     return _div(data, layout, div_id)
+
+
+def _interval(trace: dict, g: pd.DataFrame) -> dict:
+    """Error bars from the mart's confidence interval (kpi_tier_rates.rate_low / rate_high) when present."""
+    if "rate_low" not in g.columns or "rate_high" not in g.columns:
+        return trace
+    rate, low, high = _none_if_nan(g["rate"]), _none_if_nan(g["rate_low"]), _none_if_nan(g["rate_high"])
+    trace["error_y"] = {
+        "type": "data", "symmetric": False, "thickness": 1, "width": 3, "color": "#475467",
+        "array": [h - r if h is not None and r is not None else None for r, h in zip(rate, high)],
+        "arrayminus": [r - lo if lo is not None and r is not None else None for r, lo in zip(rate, low)],
+    }
+    return trace
 
 
 def league(df: pd.DataFrame, labels: Labels, target: float, title: str, div_id: str) -> str | None:

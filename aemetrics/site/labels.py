@@ -118,10 +118,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "flag": ("标记", "Flag"),
     "gap_flagged": ("差距过大", "Gap too large"),
     "gap_ok": ("正常", "OK"),
-    "equal_note": ("不论客户大小,你应一视同仁。各规模客户的达标率(近12周);规模间差距超过阈值即标记。",
-                   "Treat every client alike, large or small. Rates by client size tier over the last 12 weeks; "
-                   "a gap between tiers above the threshold is flagged."),
+    "equal_note": ("不论客户大小,你应一视同仁。各规模客户的达标率(近12周,方括号内为置信区间);"
+                   "规模间差距超过阈值且经双比例z检验统计显著时才标记。",
+                   "Treat every client alike, large or small. Rates by client size tier over the last 12 weeks "
+                   "[confidence interval]; a gap between tiers is flagged when it is above the threshold and "
+                   "statistically significant (two-proportion z-test)."),
     "threshold": ("阈值", "Threshold"),
+    "alpha": ("显著性水平", "Significance level"),
+    "ci": ("置信区间", "Confidence interval"),
+    "z_stat": ("z 值", "z"),
+    "significant": ("统计显著", "Significant"),
+    "not_significant": ("不显著", "Not significant"),
+    "confirmed_phone": ("电话确认", "Confirmed by phone"),
+    "confirmed_yes": ("已电话确认", "Confirmed"),
+    "confirmed_no": ("未电话确认", "Not confirmed"),
     "min_n": ("每档最少考核数", "Minimum evaluated per tier"),
     "overall": ("总体", "Overall"),
     "all_standards": ("全部标准", "All standards"),

@@ -1,8 +1,8 @@
-"""The figures the site shows, computed from mart DataFrames with pandas (no I/O, no HTML).
+"""The figures the site shows, shaped from the KPI marts for display (no I/O, no HTML).
 
-Every rate is re-derived from counts: met / (met + late + missed) over whatever is summed
-(weeks, AEs, teams), never an average of rates. A rate with nothing evaluated is null and
-shows as "—".
+Every count and rate comes from SQL (sql/marts: kpi_standard_weekly, kpi_team_weekly,
+ae_scorecard, kpi_tier_rates, kpi_tier_gaps; the rate is the macro kpi_rate); this module
+only selects, orders and lays out rows. A rate with nothing evaluated is null and shows as "—".
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Any
 
 import pandas as pd
 
-from aemetrics.api import summarise
 from aemetrics.site.labels import STANDARDS
 
 TREND_WEEKS = 12
@@ -26,8 +25,11 @@ class Options:
 
     target: float = 0.95
     targets: dict[str, float] | None = None  # per standard id, overrides `target`
-    tier_gap: float = 0.10  # equal treatment: flag a gap between tiers above this (rate points)
-    tier_min_n: int = 5  # ... comparing only tiers with at least this many evaluated obligations
+    # equal treatment, shown in the page's note when the warehouse predates run_params' columns
+    # (the flag itself is computed by the build: kpi_tier_gaps)
+    tier_gap: float = 0.10  # a gap between tiers above this (rate points) ...
+    tier_min_n: int = 5  # ... between tiers with at least this many evaluated obligations ...
+    tier_alpha: float = 0.05  # ... significant at this level
 
     @classmethod
     def from_settings(cls, settings: Any) -> "Options":
@@ -36,6 +38,7 @@ class Options:
             targets=dict(getattr(settings, "kpi_targets", None) or {}),
             tier_gap=float(getattr(settings, "equal_treatment_gap", cls.tier_gap)),
             tier_min_n=int(getattr(settings, "equal_treatment_min_n", cls.tier_min_n)),
+            tier_alpha=float(getattr(settings, "equal_treatment_alpha", cls.tier_alpha)),
         )
 
     def target_for(self, standard: str) -> float:
@@ -77,14 +80,18 @@ def in_window(df: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
     return df[(df["week_start"] >= weeks.start) & (df["week_start"] < weeks.end)]
 
 
-def standards_table(kpi: pd.DataFrame, weeks: Weeks, opts: Options) -> pd.DataFrame:
-    """One row per standard seen in the window: this week's and last week's rate, target, counts."""
-    window = in_window(kpi, weeks)
-    cols = ["standard", "rate", "rate_last_week", "change", "target", "on_target", "met", "late", "missed", "open", "excused"]
+COUNTS = ("met", "late", "missed", "open", "excused")
+
+
+def standards_table(std_weekly: pd.DataFrame, weeks: Weeks, opts: Options) -> pd.DataFrame:
+    """One row per standard seen in the window: this week's and last week's rate (kpi_standard_weekly),
+    the change in rate points, the target, this week's counts and the Friday reports confirmed by phone."""
+    window = in_window(std_weekly, weeks)
+    cols = ["standard", "rate", "rate_last_week", "change", "target", "on_target", *COUNTS, "confirmed"]
     if window.empty:
         return pd.DataFrame(columns=cols)
-    this = summarise(window[window["week_start"] == weeks.this], ["standard"]).set_index("standard")
-    last = summarise(window[window["week_start"] == weeks.last], ["standard"]).set_index("standard")
+    this = window[window["week_start"] == weeks.this].set_index("standard")
+    last = window[window["week_start"] == weeks.last].set_index("standard")
     rows = []
     for std in standard_order(window["standard"].unique()):
         counts = this.loc[std] if std in this.index else None
@@ -95,7 +102,7 @@ def standards_table(kpi: pd.DataFrame, weeks: Weeks, opts: Options) -> pd.DataFr
             "standard": std, "rate": rate, "rate_last_week": prev,
             "change": rate - prev if rate is not None and prev is not None else None,
             "target": target, "on_target": None if rate is None else bool(rate >= target - 1e-12),
-            **{c: int(counts[c]) if counts is not None else 0 for c in ("met", "late", "missed", "open", "excused")},
+            **{c: int(counts[c]) if counts is not None else 0 for c in (*COUNTS, "confirmed")},
         })
     return pd.DataFrame(rows, columns=cols)
 
@@ -106,12 +113,14 @@ def _val(row: Any, col: str) -> float | None:
     return float(row[col])
 
 
-def trend(kpi: pd.DataFrame, weeks: Weeks, by: str = "standard") -> pd.DataFrame:
-    """Rate per `by` value and week over the window (every week present; null where none evaluated)."""
-    window = in_window(kpi, weeks)
+def trend(rates: pd.DataFrame, weeks: Weeks, by: str = "standard") -> pd.DataFrame:
+    """Rows of a weekly KPI mart (one per `by` value and week, rate computed in SQL) laid on the
+    window's grid: every week present, null rate and zero counts where nothing was opened."""
+    cols = [by, "week_start", "met", "late", "missed", "open", "excused", "evaluated", "rate"]
+    window = in_window(rates, weeks)
     if window.empty:
-        return pd.DataFrame(columns=[by, "week_start", "met", "late", "missed", "evaluated", "rate"])
-    out = summarise(window, [by, "week_start"])
+        return pd.DataFrame(columns=cols)
+    out = window.assign(evaluated=window["met"] + window["late"] + window["missed"])[cols]
     grid = pd.MultiIndex.from_product([out[by].unique(), weeks.mondays], names=[by, "week_start"])
     out = out.set_index([by, "week_start"]).reindex(grid).reset_index()
     if by == "standard":
@@ -123,46 +132,43 @@ def trend(kpi: pd.DataFrame, weeks: Weeks, by: str = "standard") -> pd.DataFrame
     return out
 
 
-def teams_table(kpi: pd.DataFrame, week: date) -> pd.DataFrame:
-    """Rate per standard × team for one week (long form)."""
-    rows = kpi[kpi["week_start"] == week] if not kpi.empty else kpi
-    out = summarise(rows, ["team", "standard"])
+def outcomes(kpi: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
+    """Met / late / missed counts per week of the window (kpi_weekly rows of one AE): counts only, no rate."""
+    cols = ["week_start", "met", "late", "missed"]
+    window = in_window(kpi, weeks)
+    if window.empty:
+        return pd.DataFrame(columns=cols)
+    out = window.groupby("week_start")[["met", "late", "missed"]].sum().reindex(weeks.mondays, fill_value=0)
+    return out.rename_axis("week_start").reset_index()[cols].astype({c: int for c in cols[1:]})
+
+
+def teams_table(team_weekly: pd.DataFrame, week: date) -> pd.DataFrame:
+    """Rate per standard × team for one week (kpi_team_weekly, long form), catalogue order."""
+    cols = ["team", "standard", *COUNTS, "evaluated", "rate"]
+    out = team_weekly[team_weekly["week_start"] == week] if not team_weekly.empty else team_weekly
     if out.empty:
-        return out
+        return pd.DataFrame(columns=cols)
+    out = out[cols]
     order = {s: i for i, s in enumerate(standard_order(out["standard"].unique()))}
     return out.sort_values(["standard", "team"], key=lambda s: s.map(order) if s.name == "standard" else s).reset_index(drop=True)
 
 
-def league(kpi: pd.DataFrame, aes: pd.DataFrame, at_risk: pd.DataFrame, week: date) -> pd.DataFrame:
-    """Every AE ranked by this week's overall rate (all standards pooled).
+def league(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """Every AE ranked by this week's overall rate (ae_scorecard, standard '*': all standards pooled).
 
     Ties break on more obligations evaluated, then name; AEs with nothing evaluated come last,
     unranked, so nobody disappears from the table.
     """
     cols = ["rank", "ae", "name", "team", "rate", "met", "late", "missed", "evaluated", "at_risk"]
-    week_rows = kpi[kpi["week_start"] == week] if not kpi.empty else kpi
-    per_ae = summarise(week_rows, ["ae"]).set_index("ae") if not week_rows.empty else pd.DataFrame()
-    risk = at_risk.groupby("ae").size() if not at_risk.empty else pd.Series(dtype=int)
-    people = aes[["ae", "name", "team"]].copy()
-    extra = sorted(set(per_ae.index) - set(people["ae"]))  # an AE in the KPIs but not in aes still shows
-    if extra:
-        people = pd.concat([people, pd.DataFrame({"ae": extra, "name": extra, "team": None})], ignore_index=True)
-    rows = []
-    for p in people.itertuples(index=False):
-        c = per_ae.loc[p.ae] if p.ae in per_ae.index else None
-        rows.append({
-            "ae": p.ae, "name": p.ae if pd.isna(p.name) else p.name, "team": p.team,
-            "rate": _val(c, "rate"),
-            **{k: int(c[k]) if c is not None else 0 for k in ("met", "late", "missed", "evaluated")},
-            "at_risk": int(risk.get(p.ae, 0)),
-        })
-    df = pd.DataFrame(rows, columns=cols[1:])
+    df = scorecard[scorecard["standard"] == "*"] if not scorecard.empty else scorecard
     if df.empty:
         return pd.DataFrame(columns=cols)
+    df = df[cols[1:]].copy()
     df["_has"] = df["rate"].notna()
     df = df.sort_values(["_has", "rate", "evaluated", "name"], ascending=[False, False, False, True]).drop(columns="_has")
     df.insert(0, "rank", [i + 1 if pd.notna(r) else None for i, r in enumerate(df["rate"])])
     df["rank"] = df["rank"].astype("Int64")
+    df["rate"] = df["rate"].astype(float)
     return df.reset_index(drop=True)
 
 
@@ -178,82 +184,42 @@ def late_reply_heatmap(obl: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
     return grid
 
 
-def ae_standards(kpi: pd.DataFrame, aes: pd.DataFrame, at_risk: pd.DataFrame, ae: str, weeks: Weeks, opts: Options) -> pd.DataFrame:
-    """One AE's rates this week and over 12 weeks, beside the median of their team's AEs."""
+def ae_standards(scorecard: pd.DataFrame, ae: str, opts: Options) -> pd.DataFrame:
+    """One AE's rates this week and over 12 weeks beside their team's median (ae_scorecard), with the target."""
     cols = ["standard", "rate", "team_median", "rate_12w", "team_median_12w", "target", "met", "late", "missed", "at_risk"]
-    window = in_window(kpi, weeks)
-    team = aes.loc[aes["ae"] == ae, "team"]
-    team = team.iloc[0] if len(team) else None
-    mates = set(aes.loc[aes["team"] == team, "ae"]) | {ae} if team is not None else {ae}
-    window = window[window["ae"].isin(mates)]
-    risk = at_risk[at_risk["ae"] == ae].groupby("standard").size() if not at_risk.empty else pd.Series(dtype=int)
-    stds = standard_order(set(window.loc[window["ae"] == ae, "standard"]) | set(risk.index))
-    if not stds:
+    mine = scorecard[(scorecard["ae"] == ae) & (scorecard["standard"] != "*")] if not scorecard.empty else scorecard
+    if mine.empty:
         return pd.DataFrame(columns=cols)
-    week = summarise(window[window["week_start"] == weeks.this], ["standard", "ae"])
-    span = summarise(window, ["standard", "ae"])
-    rows = []
-    for std in stds:
-        w, s = week[week["standard"] == std], span[span["standard"] == std]
-        mine = s[s["ae"] == ae]
-        rows.append({
-            "standard": std,
-            "rate": _first(w[w["ae"] == ae]["rate"]),
-            "team_median": _median(w["rate"]),
-            "rate_12w": _first(mine["rate"]),
-            "team_median_12w": _median(s["rate"]),
-            "target": opts.target_for(std),
-            **{k: int(mine[k].sum()) for k in ("met", "late", "missed")},
-            "at_risk": int(risk.get(std, 0)),
-        })
+    mine = mine.set_index("standard")
+    rows = [{
+        "standard": std,
+        **{c: _val(mine.loc[std], c) for c in ("rate", "team_median", "rate_12w", "team_median_12w")},
+        "target": opts.target_for(std),
+        "met": int(mine.loc[std, "met_12w"]), "late": int(mine.loc[std, "late_12w"]),
+        "missed": int(mine.loc[std, "missed_12w"]), "at_risk": int(mine.loc[std, "at_risk"]),
+    } for std in standard_order(mine.index)]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _first(s: pd.Series) -> float | None:
-    s = s.dropna()
-    return float(s.iloc[0]) if len(s) else None
-
-
-def _median(s: pd.Series) -> float | None:
-    s = s.dropna()  # AEs with nothing evaluated do not pull the median
-    return float(s.median()) if len(s) else None
-
-
-def tier_rates(obl: pd.DataFrame, weeks: Weeks, opts: Options) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rates per standard × client tier over the window, and per standard the largest gap.
-
-    Only client obligations count (client_tier not null). The gap compares named tiers
-    (not 'unknown') that have at least opts.tier_min_n evaluated obligations.
-    """
-    long_cols = ["standard", "client_tier", "met", "late", "missed", "evaluated", "rate"]
-    gap_cols = ["standard", "best_tier", "best_rate", "worst_tier", "worst_rate", "gap", "flagged"]
-    rows = in_window(obl, weeks) if not obl.empty else obl
-    if not rows.empty:
-        rows = rows[rows["status"].isin(("met", "late", "missed")) & rows["client_tier"].notna()]
-    if rows.empty:
+def tier_rates(rates: pd.DataFrame, gaps: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """kpi_tier_rates (rate and Wilson interval per standard × tier) and kpi_tier_gaps (largest gap, z,
+    flag), in display order: '*' (every standard pooled) first, then the catalogue."""
+    long_cols = ["standard", "client_tier", "met", "late", "missed", "evaluated", "rate", "rate_low", "rate_high",
+                 "is_compared"]
+    gap_cols = ["standard", "best_tier", "best_rate", "best_n", "worst_tier", "worst_rate", "worst_n", "gap", "z",
+                "critical_z", "is_above_threshold", "is_significant", "flagged"]
+    if rates.empty:
         return pd.DataFrame(columns=long_cols), pd.DataFrame(columns=gap_cols)
-    counts = rows.assign(n=1).pivot_table(index=["standard", "client_tier"], columns="status", values="n", aggfunc="sum", fill_value=0)
-    counts = counts.reindex(columns=["met", "late", "missed"], fill_value=0).reset_index()
-    counts.columns.name = None
-    # standard '*' pools every standard: the headline comparison between tiers
-    pooled = counts.groupby("client_tier", as_index=False)[["met", "late", "missed"]].sum().assign(standard="*")
-    counts = pd.concat([counts, pooled], ignore_index=True)
-    counts["evaluated"] = counts["met"] + counts["late"] + counts["missed"]
-    counts["rate"] = counts["met"] / counts["evaluated"]
-    order = {s: i for i, s in enumerate(["*"] + standard_order(set(counts["standard"]) - {"*"}))}
-    counts = counts.sort_values(["standard", "client_tier"], key=lambda s: s.map(order) if s.name == "standard" else s)
-    counts = counts[long_cols].reset_index(drop=True)
-    gaps = []
-    for std, g in counts.groupby("standard", sort=False):
-        g = g[(g["client_tier"] != "unknown") & (g["evaluated"] >= opts.tier_min_n)]
-        if len(g) < 2:
-            continue
-        best, worst = g.loc[g["rate"].idxmax()], g.loc[g["rate"].idxmin()]
-        gap = float(best["rate"] - worst["rate"])
-        gaps.append({"standard": std, "best_tier": best["client_tier"], "best_rate": float(best["rate"]),
-                     "worst_tier": worst["client_tier"], "worst_rate": float(worst["rate"]), "gap": gap,
-                     "flagged": gap > opts.tier_gap + 1e-12})
-    return counts, pd.DataFrame(gaps, columns=gap_cols)
+    order = {s: i for i, s in enumerate(["*"] + standard_order(set(rates["standard"]) - {"*"}))}
+    key = lambda c: c.map(order) if c.name == "standard" else c  # noqa: E731
+    rates = rates.sort_values(["standard", "client_tier"], key=key)[long_cols].reset_index(drop=True)
+    gaps = gaps.sort_values("standard", key=key)[gap_cols].reset_index(drop=True) if not gaps.empty else pd.DataFrame(columns=gap_cols)
+    for c in ("is_compared",):
+        rates[c] = rates[c].astype(bool)
+    for c in ("is_above_threshold", "is_significant", "flagged"):
+        if not gaps.empty:
+            gaps[c] = gaps[c].astype(bool)
+    return rates, gaps
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’")

@@ -32,7 +32,12 @@ class SiteData:
     info: RunInfo
     weeks: Weeks
     aes: pd.DataFrame
-    kpi: pd.DataFrame
+    kpi: pd.DataFrame  # kpi_weekly: standard × AE × week
+    std_weekly: pd.DataFrame  # kpi_standard_weekly: standard × week, every AE
+    team_weekly: pd.DataFrame  # kpi_team_weekly: standard × team × week
+    scorecard: pd.DataFrame  # ae_scorecard: AE × standard ('*' pooled), week under review and 12 weeks
+    tiers: pd.DataFrame  # kpi_tier_rates
+    gaps: pd.DataFrame  # kpi_tier_gaps
     obl: pd.DataFrame  # obligation_details of the 12-week window
     at_risk: pd.DataFrame
     manifest: pd.DataFrame
@@ -40,6 +45,7 @@ class SiteData:
     validation: pd.DataFrame
     slugs: dict[str, str] = field(default_factory=dict)  # ae email -> page name
     notes: list[str] = field(default_factory=list)  # run_notes: e.g. the staff directory names no AE
+    equal: dict | None = None  # equal_treatment_gap / _min_n / _alpha of the build (run_params)
 
     @classmethod
     def load(cls, wh: Warehouse) -> "SiteData":
@@ -55,9 +61,12 @@ class SiteData:
             aes = pd.concat([aes, pd.DataFrame({"ae": extra, "name": extra})], ignore_index=True)
         if "name" in aes:  # no name in the staff directory: show the address rather than a blank
             aes["name"] = [a if missing(n) else n for a, n in zip(aes["ae"], aes["name"])]
-        data = cls(info, weeks, aes, kpi, obl, at_risk, wh.ingest_manifest(), wh.quarantine(), wh.validation_results())
+        data = cls(info, weeks, aes, kpi, wh.kpi_standard_weekly(), wh.kpi_team_weekly(), wh.ae_scorecard(),
+                   wh.tier_rates(), wh.tier_gaps(), obl, at_risk, wh.ingest_manifest(), wh.quarantine(),
+                   wh.validation_results())
         data.slugs = ae_slugs(list(aes["ae"]))
         data.notes = wh.run_notes()
+        data.equal = wh.equal_treatment_settings()
         return data
 
 
@@ -116,7 +125,7 @@ def _local(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 # -- index.html ------------------------------------------------------------------------------
 def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
     L, weeks = labels, data.weeks
-    std = metrics.standards_table(data.kpi, weeks, opts)
+    std = metrics.standards_table(data.std_weekly, weeks, opts)
     names = _std_names(L, std["standard"])
     csvs: dict[str, pd.DataFrame] = {}
     parts: list[str] = []
@@ -145,21 +154,23 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
     csvs["index-standards.csv"] = std
     rows = [[text(names[r.standard]), rate_cell(r.rate, r.target), rate_cell(r.rate_last_week, r.target),
              num(points(r.change)), num(pct(r.target)), num(count(r.met)), num(count(r.late)), num(count(r.missed)),
-             num(count(r.open)), num(count(r.excused)), _on_target_badge(r.on_target, L)] for r in std.itertuples()]
-    heads = [L.html(k) for k in ("standard", "this_week", "last_week", "change", "target", "met", "late", "missed", "open", "excused", "status")]
-    body = table(heads, rows, L, "index-standards.csv", numeric=range(1, 10), table_id="standards")
+             num(count(r.open)), num(count(r.excused)), _on_target_badge(r.on_target, L), num(_confirmed(r))]
+            for r in std.itertuples()]
+    heads = [L.html(k) for k in ("standard", "this_week", "last_week", "change", "target", "met", "late", "missed", "open",
+                                 "excused", "status", "confirmed_phone")]
+    body = table(heads, rows, L, "index-standards.csv", numeric=[*range(1, 10), 11], table_id="standards")
     if std.empty:
         body = empty(L) + body
     parts.append(section("standards", L.html("per_standard"), body))
 
     # 12-week trend
-    tr = metrics.trend(data.kpi, weeks, "standard")
+    tr = metrics.trend(data.std_weekly, weeks, "standard")
     csvs["index-trend.csv"] = tr
     chart = charts.trend(tr, "standard", _std_names(L, tr["standard"]), L, opts.target, L.text("weekly_rate_by_standard"), "chart-trend")
     parts.append(section("trend", L.html("trend_12w"), (chart or empty(L)) + _csv_link(L, "index-trend.csv")))
 
     # teams side by side
-    teams = metrics.teams_table(data.kpi, weeks.this)
+    teams = metrics.teams_table(data.team_weekly, weeks.this)
     if not teams.empty:  # an AE missing from the staff directory has no team: still counted, named so
         teams["team"] = teams["team"].fillna(L.text("no_team"))
     csvs["index-teams.csv"] = teams
@@ -179,7 +190,7 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
     parts.append(section("teams", L.html("teams"), (chart or empty(L)) + team_table))
 
     # league table
-    lg = metrics.league(data.kpi, data.aes, data.at_risk, weeks.this)
+    lg = metrics.league(data.scorecard)
     csvs["index-league.csv"] = lg
     rows = [[num("—" if missing(r.rank) else str(int(r.rank))), link(f"ae/{data.slugs.get(r.ae, r.ae)}.html", r.name, "nowrap"), text(r.team, "nowrap"),
              rate_cell(r.rate, opts.target), num(count(r.met)), num(count(r.late)), num(count(r.missed)),
@@ -209,6 +220,13 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
 
     title = f'{L.text("weekly_review")} · {weeks.label()}' if L.lang != "zh-en" else f'{L.text("weekly_review")} — {weeks.label()}'
     return Page("index.html", page(title, "\n".join(parts), L, "", "index", _meta(data, L)), csvs)
+
+
+def _confirmed(r) -> str:
+    """friday_client_report: reports confirmed by phone the same day, of the reports sent (met + late: '2/3'); else —."""
+    if r.standard != "friday_client_report":
+        return "—"
+    return f"{int(r.confirmed)}/{int(r.met) + int(r.late)}"
 
 
 def _csv_link(labels: Labels, href: str) -> str:
@@ -277,7 +295,7 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     parts: list[str] = []
 
     # rates against target and team median
-    st = metrics.ae_standards(data.kpi, data.aes, data.at_risk, ae, weeks, opts)
+    st = metrics.ae_standards(data.scorecard, ae, opts)
     names = _std_names(L, st["standard"])
     csvs[f"ae/{slug}-rates.csv"] = st
     rows = [[text(names[r.standard]), rate_cell(r.rate, r.target), num(pct(r.team_median)), rate_cell(r.rate_12w, r.target),
@@ -304,8 +322,7 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     tr = metrics.trend(mine, weeks, "standard")
     csvs[f"ae/{slug}-trend.csv"] = tr
     trend_chart = charts.trend(tr, "standard", _std_names(L, tr["standard"]), L, opts.target, L.text("weekly_rate_by_standard"), "chart-ae-trend")
-    overall = metrics.trend(mine.assign(all="*"), weeks, "all") if not mine.empty else tr
-    out_chart = charts.outcomes(overall, L, L.text("weekly_outcomes"), "chart-ae-outcomes")
+    out_chart = charts.outcomes(metrics.outcomes(mine, weeks), L, L.text("weekly_outcomes"), "chart-ae-outcomes")
     parts.append(section("trend", L.html("trend_12w"), (trend_chart or empty(L)) + _csv_link(L, f"{slug}-trend.csv")))
     parts.append(section("outcomes", L.html("weekly_outcomes"), out_chart or empty(L)))
 
@@ -313,14 +330,15 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     bad = data.obl[(data.obl["ae"] == ae) & data.obl["status"].isin(metrics.LATE)] if not data.obl.empty else data.obl
     bad = bad.sort_values("opened_at", ascending=False) if not bad.empty else bad
     cols = ["standard", "status", "client_account", "client_name", "subject", "opened_at", "due_at", "fulfilled_at",
-            "hours_late", "evidence", "obligation_id"]
+            "hours_late", "evidence", "is_confirmed", "obligation_id"]
     csvs[f"ae/{slug}-late-missed.csv"] = _local(bad.reindex(columns=cols), ["opened_at", "due_at", "fulfilled_at"])
     rows = [[text(L.standard(r.standard)), _status_badge(r.status, L),
              text(r.client_name if not missing(r.client_name) else r.client_account, "client"), text(r.subject, "subject"),
              num(when(r.opened_at), "wrap"), num(when(r.due_at), "wrap"), num(when(r.fulfilled_at), "wrap"),
              num(hours(r.hours_late)),
-             _evidence(r.evidence)] for r in bad.itertuples()]
-    heads = [L.html(k) for k in ("standard", "status", "client", "subject", "opened_at", "due_at", "fulfilled_at", "hours_late", "evidence")]
+             _evidence(r.evidence), _confirmed_cell(getattr(r, "is_confirmed", None), L)] for r in bad.itertuples()]
+    heads = [L.html(k) for k in ("standard", "status", "client", "subject", "opened_at", "due_at", "fulfilled_at", "hours_late",
+                                 "evidence", "confirmed_phone")]
     parts.append(section("late-missed", f'{L.html("late_missed")} <span class="en">({L.html("last_12w")})</span>',
                          table(heads, rows, L, f"{slug}-late-missed.csv", numeric=range(4, 8), table_id="late-missed")))
 
@@ -338,6 +356,13 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     return Page(f"ae/{slug}.html", page(title, "\n".join(parts), L, "../", "ae", meta), csvs)
 
 
+def _confirmed_cell(is_confirmed, L: Labels) -> Cell:
+    """The Friday report's phone confirmation (并以电话向对方确认); — for other standards."""
+    if is_confirmed is None or missing(is_confirmed):
+        return Cell("—", "small")
+    return Cell(L.html("confirmed_yes" if is_confirmed else "confirmed_no"), "small " + ("good" if is_confirmed else "bad"))
+
+
 def _evidence(evidence) -> Cell:
     """Evidence references can run to several Message-IDs: folded, full text one click away."""
     if missing(evidence):
@@ -351,21 +376,28 @@ def _evidence(evidence) -> Cell:
 # -- equal-treatment.html --------------------------------------------------------------------
 def equal_treatment_page(data: SiteData, labels: Labels, opts: Options) -> Page:
     L, weeks = labels, data.weeks
-    tiers, gaps = metrics.tier_rates(data.obl, weeks, opts)
+    tiers, gaps = metrics.tier_rates(data.tiers, data.gaps)
     names = _std_names(L, set(tiers["standard"]))
     csvs = {"equal-treatment-rates.csv": tiers, "equal-treatment-gaps.csv": gaps}
     parts = []
     chart = charts.grouped_rates(tiers, "standard", "client_tier", names, L, opts.target,
                                  f'{L.text("equal_treatment")} — {L.text("tier")} ({L.text("last_12w")})', "chart-tiers")
-    rows = [[text(names.get(r.standard, r.standard)), text(r.best_tier), num(pct(r.best_rate)), text(r.worst_tier),
-             num(pct(r.worst_rate)), num(points(r.gap).lstrip("+±"), "bad" if r.flagged else ""),
+    rows = [[text(names.get(r.standard, r.standard)), text(r.best_tier), num(f"{pct(r.best_rate)} ({count(r.best_n)})"),
+             text(r.worst_tier), num(f"{pct(r.worst_rate)} ({count(r.worst_n)})"),
+             num(points(r.gap).lstrip("+±"), "bad" if r.flagged else ""),
+             num("—" if missing(r.z) else f"{r.z:.2f}"),
+             Cell(L.html("significant" if r.is_significant else "not_significant"), "bad" if r.is_significant else ""),
              Cell(f'<span class="badge {"bad" if r.flagged else "good"}">{L.html("gap_flagged" if r.flagged else "gap_ok")}</span>')]
             for r in gaps.itertuples()]
-    heads = [L.html(k) for k in ("standard", "best_tier", "rate", "worst_tier", "rate", "gap", "flag")]
-    note = (f'{L.html("equal_note")} {L.html("threshold")}: {esc(points(opts.tier_gap).lstrip("+"))}; '
-            f'{L.html("min_n")}: {opts.tier_min_n}.')
-    parts.append(section("gaps", L.html("gap"), table(heads, rows, L, "equal-treatment-gaps.csv", numeric=[2, 4, 5], table_id="tier-gaps"), note))
-    # standards down, tiers across: each cell 'rate (met/evaluated)'
+    heads = [L.html(k) for k in ("standard", "best_tier", "rate", "worst_tier", "rate", "gap", "z_stat", "significant", "flag")]
+    equal = data.equal or {}
+    gap = float(equal.get("equal_treatment_gap", opts.tier_gap))
+    min_n = int(equal.get("equal_treatment_min_n", opts.tier_min_n))
+    alpha = float(equal.get("equal_treatment_alpha", opts.tier_alpha))
+    note = (f'{L.html("equal_note")} {L.html("threshold")}: {esc(points(gap).lstrip("+"))}; '
+            f'{L.html("min_n")}: {min_n}; {L.html("alpha")}: {alpha:g} ({L.html("ci")}: {1 - alpha:.0%}).')
+    parts.append(section("gaps", L.html("gap"), table(heads, rows, L, "equal-treatment-gaps.csv", numeric=[2, 4, 5, 6], table_id="tier-gaps"), note))
+    # standards down, tiers across: each cell 'rate [low–high] (met/evaluated)', the Wilson interval at 1 - alpha
     tier_names = sorted(set(tiers["client_tier"]), key=lambda t: (t == "unknown", t))
     rows = []
     for std_id in list(dict.fromkeys(tiers["standard"])):
@@ -378,7 +410,8 @@ def equal_treatment_page(data: SiteData, labels: Labels, opts: Options) -> Page:
             else:
                 r = m.iloc[0]
                 c = rate_cell(r["rate"], target)
-                c.html += f' <span class="small">({int(r["met"])}/{int(r["evaluated"])})</span>'
+                c.html += (f' <span class="small">[{esc(pct(r["rate_low"]))}–{esc(pct(r["rate_high"]))}] '
+                           f'({int(r["met"])}/{int(r["evaluated"])})</span>')
                 cells.append(c)
         rows.append(cells)
     heads = [L.html("standard")] + [esc(t) for t in tier_names]

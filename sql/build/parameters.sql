@@ -13,7 +13,11 @@ create or replace table run_params (
     minutes_hours              double not null,
     on_time_grace_minutes      double not null,
     subject_thread_window_days integer not null,
-    minutes_match_days         integer not null   -- minutes serve a meeting ended at most this many days before
+    minutes_match_days         integer not null,  -- minutes serve a meeting ended at most this many days before
+    equal_treatment_gap        double not null,   -- flag a gap between client tiers above this (rate points) ...
+    equal_treatment_min_n      integer not null,  -- ... between tiers with at least this many evaluated ...
+    equal_treatment_alpha      double not null,   -- ... when significant at this level (two-proportion z-test)
+    equal_treatment_z          double not null    -- the two-sided critical z of alpha (Python: NormalDist), also Wilson's
 );
 
 create or replace table classification_keywords (

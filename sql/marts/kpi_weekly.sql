@@ -1,5 +1,5 @@
 -- Per standard, AE and ISO week (of opened_at): counts by status and the rate
--- met / (met + late + missed), null when nothing was decided yet.
+-- met / (met + late + missed), null when nothing was decided yet (macro kpi_rate, the one formula).
 with details as (
     select * from obligation_details
 ),
@@ -16,7 +16,8 @@ counted as (
         count(*) filter (where status = 'late') as late,
         count(*) filter (where status = 'missed') as missed,
         count(*) filter (where status = 'open') as open,
-        count(*) filter (where status = 'excused') as excused
+        count(*) filter (where status = 'excused') as excused,
+        count(*) filter (where is_confirmed) as confirmed  -- friday_client_report confirmed by phone
     from details
     group by standard, ae, iso_year, iso_week, week_start
 ),
@@ -24,7 +25,7 @@ counted as (
 final as (
     select
         *,
-        case when met + late + missed > 0 then met / (met + late + missed) end as rate
+        kpi_rate(met, late, missed) as rate
     from counted
 )
 

@@ -50,7 +50,8 @@ final as (
             when obligations.status = 'late' then hours_between(obligations.due_at, obligations.fulfilled_at)
             when obligations.status = 'missed' then hours_between(obligations.due_at, params.as_of)
             when obligations.status = 'met' then 0.0
-        end as hours_late
+        end as hours_late,
+        obligations.is_confirmed  -- friday_client_report: confirmed by phone the same day (else null)
     from obligations
     cross join params
     inner join details on details.obligation_id = obligations.obligation_id

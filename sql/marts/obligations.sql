@@ -1,4 +1,4 @@
--- One row per obligation, exactly the columns of STANDARDS.md. Status: met (fulfilled by due_at,
+-- One row per obligation, the columns of STANDARDS.md (and the Friday report's is_confirmed). Status: met (fulfilled by due_at,
 -- inclusive), late (fulfilled after due_at), missed (unfulfilled and due_at < as_of), open
 -- (unfulfilled, due_at >= as_of), excused (a documented rule, docs/decisions.md).
 -- An obligation nobody is accountable for (no staff organiser, account owner or staff attendee)
@@ -27,7 +27,8 @@ final as (
             when obligations.due_at < params.as_of then 'missed'
             else 'open'
         end as status,
-        obligations.evidence
+        obligations.evidence,
+        obligations.is_confirmed  -- friday_client_report: a call to the client followed the report that day
     from obligations
     cross join params
 )

@@ -16,10 +16,18 @@ from scenario_tools import SCENARIOS
 
 AS_OF = datetime.fromisoformat("2025-10-10T09:00:00+08:00")
 MART_COLUMNS = {
-    "obligations": "obligation_id standard ae client_account opened_at due_at fulfilled_at status evidence",
+    "obligations": "obligation_id standard ae client_account opened_at due_at fulfilled_at status evidence is_confirmed",
     "obligation_details": "obligation_id standard ae ae_name team client_account client_name client_tier opened_at "
-                          "due_at fulfilled_at status evidence subject iso_year iso_week week_start hours_to_fulfil hours_late",
-    "kpi_weekly": "standard ae team iso_year iso_week week_start met late missed open excused rate",
+                          "due_at fulfilled_at status evidence subject iso_year iso_week week_start hours_to_fulfil hours_late "
+                          "is_confirmed",
+    "kpi_weekly": "standard ae team iso_year iso_week week_start met late missed open excused confirmed rate",
+    "kpi_standard_weekly": "standard iso_year iso_week week_start met late missed open excused evaluated confirmed rate",
+    "kpi_team_weekly": "standard team iso_year iso_week week_start met late missed open excused evaluated confirmed rate",
+    "ae_scorecard": "ae name team week_start standard met late missed evaluated rate team_median met_12w late_12w "
+                    "missed_12w evaluated_12w rate_12w team_median_12w at_risk",
+    "kpi_tier_rates": "standard client_tier met late missed evaluated rate rate_low rate_high is_compared",
+    "kpi_tier_gaps": "standard best_tier best_rate best_met best_n worst_tier worst_rate worst_met worst_n gap z "
+                     "critical_z alpha is_above_threshold is_significant flagged",
     "at_risk": "obligation_id standard ae client_account client_name opened_at due_at hours_left as_of",
     "aes": "ae name team supervisor_email",
     "run_info": "as_of built_at business_timezone",
@@ -49,7 +57,9 @@ def test_declared_order_lists_every_model_file_once():
     assert set(models) == on_disk and len(models) == len(on_disk)
     layers = [p.parent.name for p in models]
     assert layers == sorted(layers, key=["staging", "intermediate", "marts"].index)  # layers never go back
-    assert [p.stem for p in models][-7:] == ["obligation_details", "kpi_weekly", "at_risk", "aes", "run_info", "evidence_refs", "run_notes"]
+    assert [p.stem for p in models][-13:] == [
+        "obligations", "obligation_details", "kpi_weekly", "kpi_standard_weekly", "kpi_team_weekly", "at_risk", "aes", "ae_scorecard",
+        "kpi_tier_rates", "kpi_tier_gaps", "run_info", "evidence_refs", "run_notes"]
 
 
 BUILD_INPUTS = {"business_days", "run_params", "classification_keywords", "customer_type_prefixes", "identity_lists"}

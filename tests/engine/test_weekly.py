@@ -89,6 +89,24 @@ def test_friday_client_report(built):
     assert confirmed == {w40["obligation_id"]: True}
 
 
+def test_friday_report_confirmation_reaches_the_marts(built):
+    """The handbook's 并以电话向对方确认: only Li Wei's W40 report was followed by a call that day.
+
+    The old engine computed int_obligations.is_confirmed and dropped it: obligations,
+    obligation_details and kpi_weekly had no such column, so the site could not show it."""
+    w40 = oid("friday_client_report", f"{LI}|{BRANDCO}|{W40}")
+    flags = dict(built.con.execute(
+        "select obligation_id, is_confirmed from obligation_details where standard = 'friday_client_report'").fetchall())
+    assert {k for k, v in flags.items() if v} == {w40}
+    assert built.con.execute("select count(*) from obligations where is_confirmed").fetchall() == [(1,)]
+    assert built.con.execute("select count(*) from obligation_details where standard <> 'friday_client_report' "
+                             "and is_confirmed is not null").fetchall() == [(0,)]
+    confirmed = built.con.execute(
+        "select week_start, confirmed, met + late from kpi_standard_weekly "
+        "where standard = 'friday_client_report' and confirmed > 0").fetchall()
+    assert [(str(w), c) for w, c, _ in confirmed] == [(W40, 1)]
+
+
 def test_friday_supervisor_report(built):
     assert statuses(built, "friday_supervisor_report") == {
         (LI, W39): (None, "missed"), (WANG, W39): (None, "missed"), (ZHAO, W39): (None, "excused"),

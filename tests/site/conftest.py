@@ -1,7 +1,9 @@
 """A hand-made warehouse for the site, API and notebook tests.
 
-The marts are created with exactly the columns of docs/warehouse.md and filled with rows
-chosen so every figure can be worked out on paper. Business time zone Asia/Shanghai (UTC+8).
+The base marts are created with exactly the columns of docs/warehouse.md and filled with rows
+chosen so every figure can be worked out on paper; the KPI marts (kpi_weekly, kpi_standard_weekly,
+kpi_team_weekly, ae_scorecard, kpi_tier_rates, kpi_tier_gaps) are built from them by the
+project's SQL (build_kpi_marts). Business time zone Asia/Shanghai (UTC+8).
 as_of = Wed 2025-10-15 10:00 local, so the week under review is 2025-W41 (Mon 10-06 – Sun
 10-12), last week is W40 (09-29), and the 12-week window runs W30 (07-21) – W41.
 
@@ -38,9 +40,7 @@ create table obligations (obligation_id varchar, standard varchar, ae varchar, c
 create table obligation_details (obligation_id varchar, standard varchar, ae varchar, ae_name varchar, team varchar,
     client_account varchar, client_name varchar, client_tier varchar, opened_at timestamptz, due_at timestamptz,
     fulfilled_at timestamptz, status varchar, evidence varchar, subject varchar, iso_year integer, iso_week integer,
-    week_start date, hours_to_fulfil double, hours_late double);
-create table kpi_weekly (standard varchar, ae varchar, team varchar, iso_year integer, iso_week integer, week_start date,
-    met bigint, late bigint, missed bigint, open bigint, excused bigint, rate double);
+    week_start date, hours_to_fulfil double, hours_late double, is_confirmed boolean);
 create table at_risk (obligation_id varchar, standard varchar, ae varchar, client_account varchar, client_name varchar,
     opened_at timestamptz, due_at timestamptz, hours_left double, as_of timestamptz);
 create table aes (ae varchar, name varchar, team varchar, supervisor_email varchar);
@@ -133,6 +133,25 @@ QUARANTINE = [  # ..., is_loaded: still in its raw table (loaded but unusable)
 ]
 
 
+CONFIRMED = {37: False}  # friday_client_report obligations: confirmed by phone the same day
+
+# The KPI marts the site reads, built by the project's own SQL (sql/marts) over the hand-made
+# obligation_details, aes and at_risk above: Python computes no KPI, not even in the fixture.
+KPI_MARTS = ("kpi_weekly", "kpi_standard_weekly", "kpi_team_weekly", "ae_scorecard", "kpi_tier_rates", "kpi_tier_gaps")
+
+
+def build_kpi_marts(con: duckdb.DuckDBPyConnection, settings=None, as_of: datetime = AS_OF) -> None:
+    """(Re)build the KPI marts from the tables present, with run_params from `settings` (default Settings())."""
+    from aemetrics.build import model_sql, write_parameters
+    from aemetrics.config import Settings
+
+    con.execute("set TimeZone = 'UTC'")
+    con.execute((ROOT / "sql" / "macros.sql").read_text(encoding="utf-8"))
+    write_parameters(con, settings or Settings(), as_of, as_of + timedelta(minutes=5))
+    for name in KPI_MARTS:
+        con.execute(f'create or replace table "{name}" as {model_sql(con, ROOT / "sql" / "marts" / f"{name}.sql")}')
+
+
 def _local(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=TZ)
 
@@ -159,22 +178,14 @@ def build_fixture_warehouse(path: Path) -> Path:
             oid = f"ob-{n:02d}"
             con.execute("insert into obligations values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [oid, std, ae, acct, opened, due, fulfilled, status, evidence])
-            con.execute("insert into obligation_details values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            con.execute("insert into obligation_details values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [oid, std, ae, ae_name, team, acct, CLIENTS[acct][0], CLIENTS[acct][1], opened, due, fulfilled,
-                         status, evidence, subject, y, w, week_start, fulfil_h, late_h])
+                         status, evidence, subject, y, w, week_start, fulfil_h, late_h,
+                         CONFIRMED.get(n) if std == "friday_client_report" else None])
             if status == "open":
                 con.execute("insert into at_risk values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [oid, std, ae, acct, CLIENTS[acct][0], opened, due, (due - AS_OF).total_seconds() / 3600, AS_OF])
-        con.execute("""
-            insert into kpi_weekly
-            select standard, ae, team, iso_year, iso_week, week_start,
-                   count(*) filter (where status = 'met'), count(*) filter (where status = 'late'),
-                   count(*) filter (where status = 'missed'), count(*) filter (where status = 'open'),
-                   count(*) filter (where status = 'excused'),
-                   count(*) filter (where status = 'met')
-                     / nullif(count(*) filter (where status in ('met', 'late', 'missed')), 0)
-            from obligation_details group by all
-        """)
+        build_kpi_marts(con)
         con.execute("insert into run_info values (?, ?, 'Asia/Shanghai')", [AS_OF, AS_OF + timedelta(minutes=5)])
         loaded = datetime(2025, 10, 15, 1, 0, tzinfo=timezone.utc)
         con.executemany("insert into ingest_manifest values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -197,6 +208,7 @@ def build_empty_warehouse(path: Path) -> Path:
     con = duckdb.connect(str(path))
     try:
         con.execute(MART_DDL)
+        build_kpi_marts(con)
         con.execute("insert into run_info values (?, ?, 'Asia/Shanghai')", [AS_OF, AS_OF])
     finally:
         con.close()
@@ -291,6 +303,12 @@ def table_rows(page: Path, table_id: str) -> list[list[str]]:
     if not parser.rows:
         raise AssertionError(f"{page}: no table with id {table_id!r}")
     return parser.rows
+
+
+@pytest.fixture(scope="session")
+def kpi_marts():
+    """build_kpi_marts: rebuild the KPI marts of an open connection (e.g. with other settings)."""
+    return build_kpi_marts
 
 
 @pytest.fixture(scope="session")

@@ -61,6 +61,34 @@ def test_rates_recomputed_from_counts_not_averaged(wh):
     assert agenda.rate == 0.0
 
 
+def test_rates_use_the_sql_macro_and_filter_by_standard(wh):
+    """li.wei reply_12h over the window W30–W41: W41 3/4, W40 2/2, W38 0/1 → 5/7 (the W29 one outside).
+
+    rates() sums kpi_weekly in SQL and divides with the macro kpi_rate; `by` must name kpi_weekly columns
+    (the old pandas summarise took any column and recomputed the formula in Python)."""
+    df = wh.rates(by="ae", standard="reply_12h", ae="li.wei@agency.cn", since=date(2025, 7, 21), until=date(2025, 10, 13))
+    assert df[["ae", "met", "evaluated"]].values.tolist() == [["li.wei@agency.cn", 5, 7]]
+    assert df["rate"].iloc[0] == pytest.approx(5 / 7)
+    with pytest.raises(ValueError, match="not among"):
+        wh.rates(by="rate; drop table aes")
+
+
+def test_kpi_marts_through_the_api(wh):
+    """The same rows the site reads: W41 reply_12h 9/11 over everyone; 李伟's team median 70.8 %; the pooled
+    tier gap B against C flagged."""
+    std = wh.kpi_standard_weekly(standard="reply_12h", since=date(2025, 10, 6), until=date(2025, 10, 13))
+    assert std[["met", "evaluated"]].values.tolist() == [[9, 11]]
+    card = wh.ae_scorecard(ae="li.wei@agency.cn", standard="reply_12h").iloc[0]
+    assert card["team_median"] == pytest.approx((3 / 4 + 2 / 3) / 2) and card["week_start"] == date(2025, 10, 6)
+    gaps = wh.tier_gaps(standard="*").iloc[0]
+    assert (gaps["best_tier"], gaps["worst_tier"], bool(gaps["flagged"])) == ("B", "C", True)
+    assert set(wh.tier_rates(standard="*")["client_tier"]) == {"A", "B", "C", "unknown"}
+    assert wh.kpi_team_weekly(team="华东组", standard="reply_12h", since=date(2025, 10, 6),
+                              until=date(2025, 10, 13))["rate"].tolist() == [pytest.approx(5 / 7)]
+    assert wh.equal_treatment_settings() == {"equal_treatment_gap": 0.1, "equal_treatment_min_n": 5,
+                                             "equal_treatment_alpha": 0.05}
+
+
 def test_latest_complete_week(wh):
     assert wh.latest_complete_week() == date(2025, 10, 6)
 

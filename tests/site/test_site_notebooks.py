@@ -22,6 +22,8 @@ def test_notebooks_execute_against_aemetrics_db(demo_db, tmp_path):
     pytest.importorskip("nbmake")  # optional third-party test tools (the `test` extra)
     pytest.importorskip("ipykernel")
     env = {**os.environ, "AEMETRICS_DB": str(demo_db)}
+    # the notebooks import this checkout's aemetrics, not whichever copy is installed in the venv
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env.pop("AEMETRICS_AE", None)  # the scorecard notebook picks the AE with most late/missed
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "--nbmake", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),

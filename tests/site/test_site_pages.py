@@ -139,23 +139,39 @@ def test_scorecard_lists_late_and_missed_with_escaped_evidence(site, read_table)
 
 
 def test_equal_treatment_flags_gap_between_tiers(site, read_table):
-    """All standards: B 10/11 vs C 4/8 → 40.9 pp; reply_12h: B 7/7 vs C 2/5 → 60 pp; others have < 5 per tier."""
+    """All standards: B 10/11 vs C 4/8 → 40.9 pp; reply_12h: B 7/7 vs C 2/5 → 60 pp; others have < 5 per tier.
+
+    Both gaps are also significant at 0.05 (critical z 1.960): pooled p = 14/19,
+    z = 0.4091 / sqrt(14/19 · 5/19 · (1/11 + 1/8)) = 0.4091 / 0.20461 = 1.999; reply_12h pooled 9/12,
+    z = 0.6 / sqrt(0.75 · 0.25 · (1/7 + 1/5)) = 0.6 / 0.25355 = 2.366. Wilson 95 % of A 7/10:
+    (0.7 + 1.9600²/20 ± 1.9600 · sqrt(0.21/10 + 1.9600²/400)) / (1 + 1.9600²/10) = [39.7 %, 89.2 %]."""
     gaps = csv(site, "equal-treatment-gaps.csv")
-    assert gaps[["standard", "best_tier", "worst_tier", "flagged"]].values.tolist() == [
-        ["*", "B", "C", True], ["reply_12h", "B", "C", True]]
+    assert gaps[["standard", "best_tier", "worst_tier", "is_significant", "flagged"]].values.tolist() == [
+        ["*", "B", "C", True, True], ["reply_12h", "B", "C", True, True]]
     assert gaps["gap"].tolist() == pytest.approx([10 / 11 - 0.5, 0.6])
+    assert gaps["z"].tolist() == pytest.approx([1.99935, 2.36643], abs=1e-4)
     rows = read_table(site.out_dir / "equal-treatment.html", "tier-rates")
     assert rows[0] == ["标准 Standard", "A", "B", "C", "unknown"]
-    assert rows[1] == ["全部标准 / All standards", "70% (7/10)", "90.9% (10/11)", "50% (4/8)", "100% (2/2)"]
+    assert rows[1] == ["全部标准 / All standards", "70% [39.7%–89.2%] (7/10)", "90.9% [62.3%–98.4%] (10/11)",
+                       "50% [21.5%–78.5%] (4/8)", "100% [34.2%–100%] (2/2)"]
 
 
-def test_equal_treatment_threshold_and_minimum_from_settings(fixture_db, tmp_path):
-    settings = SimpleNamespace(equal_treatment_gap=0.5, equal_treatment_min_n=6)
-    report = publish_site(fixture_db, tmp_path, settings, "en")
-    gaps = pd.read_csv(tmp_path / "equal-treatment-gaps.csv", encoding="utf-8-sig")
+def test_equal_treatment_threshold_and_minimum_from_settings(fixture_db, tmp_path, kpi_marts):
+    """The threshold, minimum and level are build settings (run_params): the marts are rebuilt with them."""
+    from aemetrics.config import Settings
+
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(Path(fixture_db).read_bytes())
+    con = duckdb.connect(str(db))
+    kpi_marts(con, Settings(equal_treatment_gap=0.5, equal_treatment_min_n=6, equal_treatment_alpha=0.01))
+    con.close()
+    report = publish_site(db, tmp_path / "site", None, "en")
+    gaps = pd.read_csv(tmp_path / "site" / "equal-treatment-gaps.csv", encoding="utf-8-sig")
     # with at least 6 per tier only A (10), B (11), C (8) pooled compare: 90.9 % vs 50 % < 50 pp: not flagged
-    assert gaps[["standard", "flagged"]].values.tolist() == [["*", False]]
-    assert "Threshold: 50 pp" in re.sub(r"<[^>]+>", "", (tmp_path / "equal-treatment.html").read_text(encoding="utf-8"))
+    # (and z 1.999 < 2.576, the critical z at 0.01: not significant either)
+    assert gaps[["standard", "is_significant", "flagged"]].values.tolist() == [["*", False, False]]
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "site" / "equal-treatment.html").read_text(encoding="utf-8"))
+    assert "Threshold: 50 pp" in text and "Significance level: 0.01" in text
     assert report.week.startswith("2025-W41")
 
 
@@ -228,14 +244,15 @@ def test_warehouse_without_marts_says_build_first(tmp_path):
         publish_site(db, tmp_path / "site")
 
 
-def test_ae_missing_from_aes_still_gets_a_page(fixture_db, tmp_path):
+def test_ae_missing_from_aes_still_gets_a_page(fixture_db, tmp_path, kpi_marts):
     """An obligation whose AE is not in `aes` (e.g. staff directory gap) is not lost from the site."""
     db = tmp_path / "copy.duckdb"
     db.write_bytes(Path(fixture_db).read_bytes())
     con = duckdb.connect(str(db))
     con.execute("delete from aes where ae = 'wang.fang@agency.cn'")
     con.execute("update aes set name = null, team = null where ae = 'li.wei@agency.cn'")
-    con.execute("update kpi_weekly set team = null where ae = 'li.wei@agency.cn'")
+    con.execute("update obligation_details set team = null where ae = 'li.wei@agency.cn'")
+    kpi_marts(con)
     con.close()
     publish_site(db, tmp_path / "site")
     assert (tmp_path / "site" / "ae" / "wang.fang.html").is_file()
