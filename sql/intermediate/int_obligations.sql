@@ -34,7 +34,9 @@ final as (
         case when unioned.fulfilled_at <= params.as_of then unioned.fulfilled_at end as fulfilled_at,
         unioned.is_excused,
         unioned.is_confirmed,  -- friday_client_report: a call followed the report the same day
-        unioned.evidence,
+        -- the one rendering of evidence text (macro evidence_sentence) from the standard's items
+        evidence_sentence(unioned.evidence_head, unioned.evidence_items, unioned.evidence_tail) as evidence,
+        unioned.evidence_items,
         unioned.subject
     from unioned
     cross join params

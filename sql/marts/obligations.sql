@@ -27,7 +27,8 @@ final as (
             when obligations.due_at < params.as_of then 'missed'
             else 'open'
         end as status,
-        obligations.evidence
+        obligations.evidence,
+        obligations.evidence_items
     from obligations
     cross join params
 )

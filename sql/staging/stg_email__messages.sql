@@ -43,6 +43,8 @@ copies as (
     select
         message_id,
         list(source_ref(source_file, record) order by source_file, record_no) as sources,
+        -- the same copies as structs, for structured evidence (macro email_evidence_items)
+        list({'source_file': source_file, 'record': record} order by source_file, record_no) as source_copies,
         count(*) as copy_count
     from cleaned
     group by message_id
@@ -132,6 +134,7 @@ final as (
             case when flagged.has_out_of_office_subject then 'out-of-office subject' end
         ) as auto_generated_reason,
         copies.sources,
+        copies.source_copies,
         copies.copy_count,
         flagged.source_file,
         flagged.record
