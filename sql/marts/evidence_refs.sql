@@ -3,7 +3,12 @@
 -- The quality gate requires all of them to resolve, so every figure on the site drills down to
 -- rows that exist.
 with items as (
-    select obligation_id, standard, unnest(evidence_items, recursive := false) as item from obligations
+    select
+        obligation_id,
+        standard,
+        unnest(evidence_items) as item,
+        unnest(range(1, len(evidence_items) + 1)) as item_no  -- the item's place in evidence_items
+    from obligations
 ),
 
 source_rows as (
@@ -20,6 +25,7 @@ final as (
     select
         items.obligation_id,
         items.standard,
+        items.item_no,
         items.item.kind as kind,
         items.item.role as role,
         items.item.key as key,
