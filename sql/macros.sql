@@ -80,10 +80,6 @@ create or replace temp macro source_ref(source_file, record) as
 create or replace temp macro local_week_start_at(ts, tz) as
     timezone(tz, date_trunc('week', timezone(tz, ts)));
 
--- Evidence text for a calendar occurrence.
-create or replace temp macro occurrence_ref(event_uid, occurrence_key, source_file, record) as
-    'meeting UID ' || event_uid || ' occurrence ' || occurrence_key || ' in ' || source_ref(source_file, record);
-
 -- The subject starts with a reply prefix (Re:, AW:, 回复:, 答复: ...), gateway tags before it
 -- skipped ('【外部】回复：', '[EXT] RE:'): the message says it answers.
 create or replace temp macro has_reply_prefix(s) as

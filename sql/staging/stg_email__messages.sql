@@ -1,5 +1,6 @@
 -- E-mail: one row per Message-ID. The same message found in several exported mailboxes is one
--- message here; every copy stays listed in `sources` as evidence. Auto-generated mail
+-- message here; every copy stays listed in `sources` ('file (record)') and `source_copies` (structs of
+-- source_file and record, read by the evidence items: macro email_evidence_items). Auto-generated mail
 -- (Auto-Submitted other than 'no', Precedence bulk/list/junk, List-Id, X-Autoreply and its
 -- kin, delivery/read reports, out-of-office subjects) is flagged: it never opens or fulfils.
 with source as (
