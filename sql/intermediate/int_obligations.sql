@@ -1,5 +1,7 @@
 -- Every standard's obligations in one shape, with the as_of rule applied once more as a guard:
--- nothing opened after as_of exists, and no evidence dated after it fulfils.
+-- nothing opened after as_of exists, and no evidence dated after it fulfils. Each standard gives its
+-- evidence as evidence_items (structs: macro evidence_item) and optional evidence_head/_tail words;
+-- the evidence text is rendered here, once, by the macro evidence_sentence.
 with unioned as (
     select * from int_obligations__reply_12h
     union all by name
