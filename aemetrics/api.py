@@ -264,6 +264,14 @@ class Warehouse:
             return []
         return [r[0] for r in self.con.execute("select message from run_notes order by note_kind").fetchall()]
 
+    def evidence_sources(self, obligation_id: str | list[str] | None = None) -> pd.DataFrame:
+        """The export rows each obligation's evidence names (evidence_refs: one row per evidence item,
+        in the order of obligations.evidence_items); empty when the warehouse has no evidence_refs."""
+        cols = ["obligation_id", "item_no", "kind", "role", "key", "source_file", "record", "source_table", "is_resolved"]
+        if not self.has("evidence_refs"):
+            return pd.DataFrame(columns=cols)
+        return self._select("evidence_refs", {"obligation_id": obligation_id}, "obligation_id, item_no")[cols]
+
     def validation_results(self) -> pd.DataFrame:
         """The latest Great Expectations results of each stage (ingest, build); docs/quality.md."""
         cols = ["stage", "table_name", "expectation", "column_name", "success", "unexpected_count", "observed", "action"]

@@ -80,10 +80,6 @@ create or replace temp macro source_ref(source_file, record) as
 create or replace temp macro local_week_start_at(ts, tz) as
     timezone(tz, date_trunc('week', timezone(tz, ts)));
 
--- Evidence text for a calendar occurrence.
-create or replace temp macro occurrence_ref(event_uid, occurrence_key, source_file, record) as
-    'meeting UID ' || event_uid || ' occurrence ' || occurrence_key || ' in ' || source_ref(source_file, record);
-
 -- The subject starts with a reply prefix (Re:, AW:, 回复:, 答复: ...), gateway tags before it
 -- skipped ('【外部】回复：', '[EXT] RE:'): the message says it answers.
 create or replace temp macro has_reply_prefix(s) as
@@ -162,3 +158,80 @@ create or replace temp macro two_proportion_z(met1, n1, met2, n2) as
 -- as_of in the business time zone (aemetrics.api.Warehouse.latest_complete_week says the same).
 create or replace temp macro review_week_start(as_of, tz) as
     cast(date_trunc('week', timezone(tz, as_of)) as date) - 7;
+
+-- Structured evidence (docs/decisions.md "Statuses, ids, evidence, marts"). Every standard's model
+-- emits `evidence_items`, a list of these structs: kind ('email', 'calendar', 'crm', 'crm_account',
+-- 'attendance', 'staff': which raw table holds the row), role ('opened_by', 'fulfilled_by',
+-- 'confirmed_by', 'notified_by', 'accountable'), source_file and record (the export row), key
+-- (Message-ID, 'UID / occurrence key', CRM id, participant, staff address), label (the words
+-- written before the reference) and note (the words written after it). A message found in several
+-- mailboxes is one item per copy, same key.
+create or replace temp macro evidence_item(kind, role, source_file, record, key, label, note) as
+    {
+        'kind': cast(kind as varchar),
+        'role': cast(role as varchar),
+        'source_file': cast(source_file as varchar),
+        'record': cast(record as varchar),
+        'key': cast(key as varchar),
+        'label': cast(label as varchar),
+        'note': cast(note as varchar)
+    };
+
+-- One item per copy of a message (stg_email__messages.source_copies); no message: [].
+create or replace temp macro email_evidence_items(source_copies, role, message_id, label, note) as
+    coalesce(
+        list_transform(
+            source_copies,
+            lambda c: evidence_item('email', role, c.source_file, c.record, message_id, label, note)
+        ),
+        []
+    );
+
+-- An item that may be absent (a left join found nothing): [] when its row is unknown.
+create or replace temp macro evidence_items_if(item) as
+    case when item.source_file is not null then [item] else [] end;
+
+-- How an item names its row's key.
+create or replace temp macro evidence_key_ref(kind, key) as
+    case kind
+        when 'email' then 'Message-ID <' || key || '>'
+        when 'calendar' then 'UID ' || regexp_replace(key, '^(.*) / ([^ ]*)$', '\1 occurrence \2')
+        else key
+    end;
+
+-- THE evidence sentence, the one place where evidence text is written: head words, then each item
+-- as '<label> <key> in <file> (<record>)<note>' (the further copies of one message added as
+-- ', <file> (<record>)'), then tail words; parts separated by '; ', empty parts skipped.
+create or replace temp macro evidence_sentence(head, items, tail) as
+    concat_ws(
+        '; ',
+        nullif(head, ''),
+        nullif(
+            array_to_string(
+                list_transform(
+                    items,
+                    lambda x, i:
+                        case
+                            when i = 1 then ''
+                            when items[i - 1].kind = x.kind and items[i - 1].key = x.key
+                                and items[i - 1].role = x.role then ', '
+                            else '; '
+                        end
+                        || case
+                            when i > 1 and items[i - 1].kind = x.kind and items[i - 1].key = x.key
+                                and items[i - 1].role = x.role then ''
+                            else coalesce(x.label || ' ', '') || evidence_key_ref(x.kind, x.key) || ' in '
+                        end
+                        || source_ref(x.source_file, x.record)
+                        || case
+                            when i < len(items) and items[i + 1].kind = x.kind and items[i + 1].key = x.key
+                                and items[i + 1].role = x.role then ''
+                            else coalesce(x.note, '')
+                        end
+                ),
+                ''
+            ),
+            ''
+        ),
+        nullif(tail, '')
+    );

@@ -184,6 +184,7 @@ td.subject { min-width:12em; }
 td.evidence { min-width:12em; max-width:16em; }
 td.evidence summary { cursor:pointer; }
 td.evidence details[open] summary { margin-bottom:4px; }
+td.evidence .source { display:block; color:#555; font-family:monospace; font-size:90%; }
 @media (max-width: 1000px) { .grid2, .grid2.wide-left { grid-template-columns:1fr; } }
 .kpis { display:grid; grid-template-columns:repeat(auto-fill, minmax(200px, 1fr)); gap:12px; margin:12px 0; }
 .kpi { background:var(--card); border:1px solid var(--line); border-left:4px solid var(--line); border-radius:10px; padding:12px 14px; }

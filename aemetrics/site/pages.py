@@ -46,6 +46,7 @@ class SiteData:
     slugs: dict[str, str] = field(default_factory=dict)  # ae email -> page name
     notes: list[str] = field(default_factory=list)  # run_notes: e.g. the staff directory names no AE
     equal: dict | None = None  # equal_treatment_gap / _min_n / _alpha of the build (run_params)
+    sources: dict[str, list[dict]] = field(default_factory=dict)  # obligation_id -> evidence_refs rows (late/missed)
 
     @classmethod
     def load(cls, wh: Warehouse) -> "SiteData":
@@ -67,7 +68,21 @@ class SiteData:
         data.slugs = ae_slugs(list(aes["ae"]))
         data.notes = wh.run_notes()
         data.equal = wh.equal_treatment_settings()
+        data.sources = _evidence_sources(wh, obl)
         return data
+
+
+def _evidence_sources(wh: Warehouse, obl: pd.DataFrame) -> dict[str, list[dict]]:
+    """The export rows named by the evidence of the obligations the scorecards list (late, missed)."""
+    if obl.empty:
+        return {}
+    ids = sorted(set(obl.loc[obl["status"].isin(["late", "missed"]), "obligation_id"]))
+    if not ids:
+        return {}
+    out: dict[str, list[dict]] = {}
+    for row in wh.evidence_sources(ids).to_dict("records"):
+        out.setdefault(row["obligation_id"], []).append(row)
+    return out
 
 
 def ae_slugs(emails: list[str]) -> dict[str, str]:
@@ -336,7 +351,8 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
              text(r.client_name if not missing(r.client_name) else r.client_account, "client"), text(r.subject, "subject"),
              num(when(r.opened_at), "wrap"), num(when(r.due_at), "wrap"), num(when(r.fulfilled_at), "wrap"),
              num(hours(r.hours_late)),
-             _evidence(r.evidence), _confirmed_cell(getattr(r, "is_confirmed", None), L)] for r in bad.itertuples()]
+             _evidence(r.evidence, data.sources.get(r.obligation_id, [])),
+             _confirmed_cell(getattr(r, "is_confirmed", None), L)] for r in bad.itertuples()]
     heads = [L.html(k) for k in ("standard", "status", "client", "subject", "opened_at", "due_at", "fulfilled_at", "hours_late",
                                  "evidence", "confirmed_phone")]
     parts.append(section("late-missed", f'{L.html("late_missed")} <span class="en">({L.html("last_12w")})</span>',
@@ -363,14 +379,27 @@ def _confirmed_cell(is_confirmed, L: Labels) -> Cell:
     return Cell(L.html("confirmed_yes" if is_confirmed else "confirmed_no"), "small " + ("good" if is_confirmed else "bad"))
 
 
-def _evidence(evidence) -> Cell:
-    """Evidence references can run to several Message-IDs: folded, full text one click away."""
+def _evidence(evidence, sources: list[dict] | None = None) -> Cell:
+    """Evidence references can run to several Message-IDs: folded, full text one click away. Below the
+    sentence, each export row it names (evidence_refs) as a label 'email/li.wei.mbox · message 3' whose
+    title says what the row is (kind, role, key, raw table); the exports are not published, so the
+    label names the row rather than linking to it (docs/site.md)."""
     if missing(evidence):
         return Cell("—", "small evidence")
     ev = str(evidence)
+    rows = "".join(_source_label(s) for s in sources or [])
+    refs = f'<span class="sources">{rows}</span>' if rows else ""
     if len(ev) <= 40:
-        return Cell(esc(ev), "small evidence")
-    return Cell(f"<details><summary>{esc(ev[:30])}…</summary>{esc(ev)}</details>", "small evidence")
+        return Cell(esc(ev) + refs, "small evidence")
+    return Cell(f"<details><summary>{esc(ev[:30])}…</summary>{esc(ev)}</details>" + refs, "small evidence")
+
+
+def _source_label(src: dict) -> str:
+    """One export row of an obligation's evidence: readable label, details in the title."""
+    where = f'{src["source_file"]} · {src["record"]}'
+    title = (f'{src.get("role") or ""} {src.get("kind") or ""} {src.get("key") or ""}: '
+             f'{src.get("source_table") or "row not in the warehouse"}, {src["source_file"]} ({src["record"]})').strip()
+    return f'<span class="source" title="{esc(title)}">{esc(where)}</span>'
 
 
 # -- equal-treatment.html --------------------------------------------------------------------

@@ -20,6 +20,8 @@ final as (
         accounts.account_id,
         accounts.account_key,
         accounts.account_name,
+        accounts.source_file as account_source_file,
+        accounts.record as account_record,
         weeks.*,
         accounts.created_at is null or accounts.created_at < weeks.first_working_day_end_at as owes_monday_call,
         accounts.created_at is null or accounts.created_at < weeks.last_working_day_end_at as owes_friday_report

@@ -14,7 +14,11 @@ final as (
         staff.name,
         staff.team,
         staff.supervisor_email,
-        staff.email is not null as is_staff
+        staff.email is not null as is_staff,
+        -- the row that makes them staff, for evidence: staff directory or CRM users export
+        case staff.staff_source when 'staff_directory' then 'staff' when 'crm_users' then 'crm_user' end as staff_kind,
+        staff.source_file,
+        staff.record
     from candidates
     left join staff on staff.email = candidates.ae
     where candidates.ae is not null

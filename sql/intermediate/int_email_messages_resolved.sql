@@ -108,6 +108,7 @@ final as (
         coalesce(kinds.is_weekly_report, false) as is_weekly_report,
         coalesce(kinds.is_supervisor_report, false) as is_supervisor_report,
         messages.sources,
+        messages.source_copies,
         messages.copy_count
     from messages
     cross join params

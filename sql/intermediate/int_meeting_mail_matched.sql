@@ -131,9 +131,8 @@ evidence as (
         client_recipients,
         cast(null as varchar) as account_key,
         from_addr,
-        sources,
-        evidence_kind || ' from ' || from_addr || ' Message-ID <' || message_id || '> in '
-            || array_to_string(sources, ', ') as evidence_ref
+        email_evidence_items(source_copies, 'fulfilled_by', message_id, evidence_kind || ' from ' || from_addr, null)
+            as evidence_items
     from mail_evidence
     union all
     select
@@ -146,8 +145,7 @@ evidence as (
         cast(null as varchar[]),
         account_key,
         owner_email,
-        [source_ref(source_file, record)],
-        evidence_kind || ': CRM activity ' || activity_id || ' in ' || source_ref(source_file, record)
+        [evidence_item('crm', 'fulfilled_by', source_file, record, activity_id, evidence_kind || ': CRM activity', null)]
     from crm_unlogged
 ),
 
@@ -296,8 +294,7 @@ final as (
         evidence.activity_id,
         evidence.sent_at,
         evidence.from_addr,
-        evidence.sources,
-        evidence.evidence_ref
+        evidence.evidence_items
     from served
     inner join evidence
         on evidence.evidence_kind = served.evidence_kind

@@ -1,5 +1,7 @@
 -- Every standard's obligations in one shape, with the as_of rule applied once more as a guard:
--- nothing opened after as_of exists, and no evidence dated after it fulfils.
+-- nothing opened after as_of exists, and no evidence dated after it fulfils. Each standard gives its
+-- evidence as evidence_items (structs: macro evidence_item) and optional evidence_head/_tail words;
+-- the evidence text is rendered here, once, by the macro evidence_sentence.
 with unioned as (
     select * from int_obligations__reply_12h
     union all by name
@@ -34,7 +36,9 @@ final as (
         case when unioned.fulfilled_at <= params.as_of then unioned.fulfilled_at end as fulfilled_at,
         unioned.is_excused,
         unioned.is_confirmed,  -- friday_client_report: a call followed the report the same day
-        unioned.evidence,
+        -- the one rendering of evidence text (macro evidence_sentence) from the standard's items
+        evidence_sentence(unioned.evidence_head, unioned.evidence_items, unioned.evidence_tail) as evidence,
+        unioned.evidence_items,
         unioned.subject
     from unioned
     cross join params

@@ -39,14 +39,15 @@ final as (
         scheduled.due_at,
         agenda_mail.sent_at as fulfilled_at,
         is_excused_late_booking(scheduled.first_created_at, scheduled.due_at, agenda_mail.sent_at) as is_excused,
-        occurrence_ref(scheduled.event_uid, scheduled.occurrence_key, scheduled.source_file, scheduled.record)
-            || ' starting ' || local_minute(scheduled.start_at, params.business_timezone)
-            || coalesce('; ' || agenda_mail.evidence_ref, '')
-            || case
-                when is_booked_after_deadline(scheduled.first_created_at, scheduled.due_at)
-                    then '; entered the calendar (CREATED) after its agenda deadline'
-                else ''
-            end as evidence,
+        list_concat(
+            [evidence_item('calendar', 'opened_by', scheduled.source_file, scheduled.record, scheduled.occurrence_id,
+                'meeting', ' starting ' || local_minute(scheduled.start_at, params.business_timezone))],
+            coalesce(agenda_mail.evidence_items, [])
+        ) as evidence_items,
+        case
+            when is_booked_after_deadline(scheduled.first_created_at, scheduled.due_at)
+                then 'entered the calendar (CREATED) after its agenda deadline'
+        end as evidence_tail,
         scheduled.summary as subject
     from scheduled
     cross join params

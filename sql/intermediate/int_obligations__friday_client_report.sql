@@ -28,14 +28,13 @@ reports as (
     select
         unnest(client_account_keys) as account_key,
         sent_at as reported_at,
-        'report from ' || from_addr || ' Message-ID <' || message_id || '> in ' || array_to_string(sources, ', ')
-            as report_ref
+        email_evidence_items(source_copies, 'fulfilled_by', message_id, 'report from ' || from_addr, null) as report_items
     from messages
     union all
     select
         account_key,
         activity_at,
-        'report: CRM e-mail activity ' || activity_id || ' in ' || source_ref(source_file, record)
+        [evidence_item('crm', 'fulfilled_by', source_file, record, activity_id, 'report: CRM e-mail activity', null)]
     from activities
     where is_outbound_email and is_weekly_report
 ),
@@ -46,7 +45,7 @@ first_reports as (
         pairs.account_key,
         pairs.week_start,
         min(reports.reported_at) as reported_at,
-        arg_min(reports.report_ref, reports.reported_at) as report_ref
+        arg_min(reports.report_items, reports.reported_at) as report_items
     from pairs
     inner join reports
         on reports.account_key = pairs.account_key
@@ -60,7 +59,11 @@ confirmations as (
         first_reports.ae,
         first_reports.account_key,
         first_reports.week_start,
-        arg_min('confirmed by call ' || activities.activity_id, activities.activity_at) as confirmation
+        arg_min(
+            evidence_item('crm', 'confirmed_by', activities.source_file, activities.record, activities.activity_id,
+                'confirmed by call', null),
+            activities.activity_at
+        ) as confirmation
     from first_reports
     cross join params
     inner join activities
@@ -84,10 +87,17 @@ final as (
         false as is_excused,
         first_reports.reported_at is not null and confirmations.confirmation is not null as is_confirmed,
         week_label(pairs.iso_year, pairs.iso_week)
-            || ', last working day ' || cast(pairs.last_working_day as varchar)
-            || coalesce('; ' || first_reports.report_ref, '; no progress report to the client in the week')
-            || coalesce('; ' || confirmations.confirmation, case when first_reports.report_ref is not null then '; not confirmed by phone the same day' else '' end)
-            as evidence,
+            || ', last working day ' || cast(pairs.last_working_day as varchar) as evidence_head,
+        list_concat(
+            [evidence_item('crm_account', 'opened_by', pairs.account_source_file, pairs.account_record, pairs.account_id,
+                'client account', null)],
+            coalesce(first_reports.report_items, []),
+            evidence_items_if(confirmations.confirmation)
+        ) as evidence_items,
+        case
+            when first_reports.report_items is null then 'no progress report to the client in the week'
+            when confirmations.confirmation is null then 'not confirmed by phone the same day'
+        end as evidence_tail,
         pairs.account_name as subject
     from pairs
     left join first_reports

@@ -23,7 +23,7 @@ recipients as (
 ),
 
 pairs as (
-    select aes.ae, aes.supervisor_email, weeks.*
+    select aes.ae, aes.supervisor_email, aes.staff_kind, aes.source_file, aes.record, weeks.*
     from aes
     cross join weeks
 ),
@@ -34,10 +34,10 @@ first_reports as (
         pairs.week_start,
         min(messages.sent_at) as reported_at,
         arg_min(
-            'report to ' || pairs.supervisor_email || ' Message-ID <' || messages.message_id || '> in '
-                || array_to_string(messages.sources, ', '),
+            email_evidence_items(messages.source_copies, 'fulfilled_by', messages.message_id,
+                'report to ' || pairs.supervisor_email, null),
             messages.sent_at
-        ) as report_ref
+        ) as report_items
     from pairs
     inner join messages
         on messages.from_addr = pairs.ae
@@ -62,11 +62,17 @@ final as (
         first_reports.reported_at as fulfilled_at,
         pairs.supervisor_email is null as is_excused,
         week_label(pairs.iso_year, pairs.iso_week)
-            || ', last working day ' || cast(pairs.last_working_day as varchar)
-            || case
-                when pairs.supervisor_email is null then '; excused: no supervisor in the staff directory'
-                else coalesce('; ' || first_reports.report_ref, '; no weekly report to ' || pairs.supervisor_email || ' in the week')
-            end as evidence,
+            || ', last working day ' || cast(pairs.last_working_day as varchar) as evidence_head,
+        list_concat(
+            evidence_items_if(
+                evidence_item(pairs.staff_kind, 'accountable', pairs.source_file, pairs.record, pairs.ae, 'AE', null)
+            ),
+            coalesce(first_reports.report_items, [])
+        ) as evidence_items,
+        case
+            when pairs.supervisor_email is null then 'excused: no supervisor in the staff directory'
+            when first_reports.report_items is null then 'no weekly report to ' || pairs.supervisor_email || ' in the week'
+        end as evidence_tail,
         cast(null as varchar) as subject
     from pairs
     left join first_reports

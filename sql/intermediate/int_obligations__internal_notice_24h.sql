@@ -42,7 +42,8 @@ notice_mail as (
         internal_attendees.occurrence_id,
         internal_attendees.attendee,
         min(messages.sent_at) as first_mail_at,
-        arg_min(messages.message_id, messages.sent_at) as first_mail_id
+        arg_min(messages.message_id, messages.sent_at) as first_mail_id,
+        arg_min(messages.source_copies, messages.sent_at) as first_mail_copies
     from internal_attendees
     inner join recipients on recipients.address = internal_attendees.attendee
     inner join messages on messages.message_id = recipients.message_id
@@ -66,7 +67,11 @@ reached as (
         case
             when notice_mail.first_mail_at < coalesce(internal_attendees.invited_at, 'infinity'::timestamptz)
                 then notice_mail.first_mail_id
-        end as by_message_id
+        end as by_message_id,
+        case
+            when notice_mail.first_mail_at < coalesce(internal_attendees.invited_at, 'infinity'::timestamptz)
+                then notice_mail.first_mail_copies
+        end as by_message_copies
     from internal_attendees
     left join notice_mail
         on notice_mail.occurrence_id = internal_attendees.occurrence_id
@@ -82,7 +87,11 @@ per_meeting as (
         string_agg(
             attendee || ' by ' || coalesce('Message-ID <' || by_message_id || '>', case when reached_at is not null then 'the invitation' else 'nothing yet' end),
             ', ' order by attendee
-        ) as reached_by
+        ) as reached_by,
+        flatten(list(
+            email_evidence_items(by_message_copies, 'notified_by', by_message_id, 'notice to ' || attendee, null)
+            order by attendee
+        )) as notice_items
     from reached
     group by occurrence_id
 ),
@@ -105,12 +114,14 @@ final as (
         scheduled.due_at,
         per_meeting.all_reached_at as fulfilled_at,
         is_excused_late_booking(scheduled.first_created_at, scheduled.due_at, per_meeting.all_reached_at) as is_excused,
-        occurrence_ref(scheduled.event_uid, scheduled.occurrence_key, scheduled.source_file, scheduled.record)
-            || ' starting ' || local_minute(scheduled.start_at, params.business_timezone)
-            || '; invitation at '
-            || coalesce(local_minute(scheduled.invited_at, params.business_timezone), 'unknown')
+        list_concat(
+            [evidence_item('calendar', 'opened_by', scheduled.source_file, scheduled.record, scheduled.occurrence_id,
+                'meeting', ' starting ' || local_minute(scheduled.start_at, params.business_timezone))],
+            per_meeting.notice_items
+        ) as evidence_items,
+        'invitation at ' || coalesce(local_minute(scheduled.invited_at, params.business_timezone), 'unknown')
             || '; internal attendees reached: ' || per_meeting.reached_count || '/' || per_meeting.attendee_count
-            || ' (' || per_meeting.reached_by || ')' as evidence,
+            || ' (' || per_meeting.reached_by || ')' as evidence_tail,
         scheduled.summary as subject
     from scheduled
     cross join params

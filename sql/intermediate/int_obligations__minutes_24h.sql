@@ -29,9 +29,11 @@ final as (
         meetings.end_at + hours_interval(params.minutes_hours) as due_at,
         minutes_mail.sent_at as fulfilled_at,
         false as is_excused,
-        occurrence_ref(meetings.event_uid, meetings.occurrence_key, meetings.source_file, meetings.record)
-            || ' ending ' || local_minute(meetings.end_at, params.business_timezone)
-            || coalesce('; ' || minutes_mail.evidence_ref, '') as evidence,
+        list_concat(
+            [evidence_item('calendar', 'opened_by', meetings.source_file, meetings.record, meetings.occurrence_id,
+                'meeting', ' ending ' || local_minute(meetings.end_at, params.business_timezone))],
+            coalesce(minutes_mail.evidence_items, [])
+        ) as evidence_items,
         meetings.summary as subject
     from meetings
     cross join params

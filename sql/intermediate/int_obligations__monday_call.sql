@@ -25,10 +25,10 @@ first_calls as (
         pairs.week_start,
         min(calls.activity_at) as called_at,
         arg_min(
-            'call ' || calls.activity_id || ' by ' || coalesce(calls.owner_email, 'unknown') || ' in '
-                || source_ref(calls.source_file, calls.record),
+            evidence_item('crm', 'fulfilled_by', calls.source_file, calls.record, calls.activity_id,
+                'call by ' || coalesce(calls.owner_email, 'unknown') || ': activity', null),
             calls.activity_at
-        ) as call_ref
+        ) as call_item
     from pairs
     inner join calls
         on calls.account_key = pairs.account_key
@@ -48,9 +48,14 @@ final as (
         first_calls.called_at as fulfilled_at,
         false as is_excused,
         week_label(pairs.iso_year, pairs.iso_week)
-            || ', first working day ' || cast(pairs.first_working_day as varchar)
-            || coalesce('; ' || first_calls.call_ref, '; no outbound call logged to the account in the week')
-            as evidence,
+            || ', first working day ' || cast(pairs.first_working_day as varchar) as evidence_head,
+        list_concat(
+            [evidence_item('crm_account', 'opened_by', pairs.account_source_file, pairs.account_record, pairs.account_id,
+                'client account', null)],
+            evidence_items_if(first_calls.call_item)
+        ) as evidence_items,
+        case when first_calls.call_item is null then 'no outbound call logged to the account in the week' end
+            as evidence_tail,
         pairs.account_name as subject
     from pairs
     cross join params

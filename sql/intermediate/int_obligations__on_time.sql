@@ -32,8 +32,17 @@ ae_joins as (
     select
         meetings.occurrence_id,
         min(attendance.join_at) as first_join_at,
-        arg_min(source_ref(attendance.source_file, attendance.record), attendance.join_at) as first_join_ref
+        arg_min(
+            evidence_item(
+                'attendance', 'fulfilled_by', attendance.source_file, attendance.record,
+                coalesce(attendance.participant_email, attendance.participant_name),
+                'AE first joined ' || strftime(timezone(params.business_timezone, attendance.join_at), '%Y-%m-%d %H:%M:%S') || ' as',
+                null
+            ),
+            attendance.join_at
+        ) as first_join_item
     from meetings
+    cross join params
     inner join attendance on attendance.occurrence_id = meetings.occurrence_id
     left join staff on staff.email = meetings.ae
     where attendance.participant_email = meetings.ae
@@ -54,15 +63,14 @@ final as (
         meetings.start_at + minutes_interval(params.on_time_grace_minutes) as due_at,
         ae_joins.first_join_at as fulfilled_at,
         false as is_excused,
-        occurrence_ref(meetings.event_uid, meetings.occurrence_key, meetings.source_file, meetings.record)
-            || ' starting ' || local_minute(meetings.start_at, params.business_timezone)
-            || '; attendance report ' || array_to_string(reported.report_files, ', ') || ' (matched by '
-            || reported.matched_by || ')'
-            || coalesce(
-                '; AE first joined ' || strftime(timezone(params.business_timezone, ae_joins.first_join_at), '%Y-%m-%d %H:%M:%S')
-                    || ' at ' || ae_joins.first_join_ref,
-                '; AE not in the report'
-            ) as evidence,
+        list_concat(
+            [evidence_item('calendar', 'opened_by', meetings.source_file, meetings.record, meetings.occurrence_id,
+                'meeting', ' starting ' || local_minute(meetings.start_at, params.business_timezone)
+                    || '; attendance report ' || array_to_string(reported.report_files, ', ')
+                    || ' (matched by ' || reported.matched_by || ')')],
+            evidence_items_if(ae_joins.first_join_item)
+        ) as evidence_items,
+        case when ae_joins.first_join_item is null then 'AE not in the report' end as evidence_tail,
         meetings.summary as subject
     from meetings
     cross join params

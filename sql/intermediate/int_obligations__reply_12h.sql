@@ -72,7 +72,7 @@ opened as (
         inquiries.staff_to_recipients,
         inquiries.staff_recipients,
         inquiries.subject,
-        inquiries.sources as opening_sources
+        inquiries.source_copies as opening_copies
     from rounds
     inner join inquiries on inquiries.message_id = rounds.opening_message_id
 ),
@@ -83,7 +83,7 @@ answered as (
         answers.message_id as answer_message_id,
         answers.sent_at as answered_at,
         answers.from_addr as answered_by,
-        answers.sources as answer_sources
+        answers.source_copies as answer_copies
     from opened
     asof left join answers
         on opened.thread_id = answers.thread_id
@@ -131,19 +131,19 @@ final as (
         end as due_at,
         business_due.answered_at as fulfilled_at,
         false as is_excused,
-        'client message Message-ID <' || business_due.opening_message_id || '> in '
-            || array_to_string(business_due.opening_sources, ', ')
-            || case
-                when business_due.inquiry_count > 1
-                    then ' (+' || (business_due.inquiry_count - 1) || ' later client message(s) before an answer)'
-                else ''
-            end
-            || case
-                when business_due.answer_message_id is not null
-                    then '; answered by ' || business_due.answered_by || ' Message-ID <' || business_due.answer_message_id
-                        || '> in ' || array_to_string(business_due.answer_sources, ', ')
-                else ''
-            end as evidence,
+        list_concat(
+            email_evidence_items(
+                business_due.opening_copies, 'opened_by', business_due.opening_message_id, 'client message',
+                case
+                    when business_due.inquiry_count > 1
+                        then ' (+' || (business_due.inquiry_count - 1) || ' later client message(s) before an answer)'
+                end
+            ),
+            email_evidence_items(
+                business_due.answer_copies, 'fulfilled_by', business_due.answer_message_id,
+                'answered by ' || business_due.answered_by, null
+            )
+        ) as evidence_items,
         business_due.subject
     from business_due
     cross join params

@@ -28,7 +28,8 @@ final as (
             else 'open'
         end as status,
         obligations.evidence,
-        obligations.is_confirmed  -- friday_client_report: a call to the client followed the report that day
+        obligations.is_confirmed,  -- friday_client_report: a call to the client followed the report that day
+        obligations.evidence_items
     from obligations
     cross join params
 )

@@ -1,5 +1,6 @@
 -- E-mail: one row per Message-ID. The same message found in several exported mailboxes is one
--- message here; every copy stays listed in `sources` as evidence. Auto-generated mail
+-- message here; every copy stays listed in `sources` ('file (record)') and `source_copies` (structs of
+-- source_file and record, read by the evidence items: macro email_evidence_items). Auto-generated mail
 -- (Auto-Submitted other than 'no', Precedence bulk/list/junk, List-Id, X-Autoreply and its
 -- kin, delivery/read reports, out-of-office subjects) is flagged: it never opens or fulfils.
 with source as (
@@ -43,6 +44,8 @@ copies as (
     select
         message_id,
         list(source_ref(source_file, record) order by source_file, record_no) as sources,
+        -- the same copies as structs, for structured evidence (macro email_evidence_items)
+        list({'source_file': source_file, 'record': record} order by source_file, record_no) as source_copies,
         count(*) as copy_count
     from cleaned
     group by message_id
@@ -132,6 +135,7 @@ final as (
             case when flagged.has_out_of_office_subject then 'out-of-office subject' end
         ) as auto_generated_reason,
         copies.sources,
+        copies.source_copies,
         copies.copy_count,
         flagged.source_file,
         flagged.record

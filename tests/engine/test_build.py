@@ -16,7 +16,7 @@ from scenario_tools import SCENARIOS
 
 AS_OF = datetime.fromisoformat("2025-10-10T09:00:00+08:00")
 MART_COLUMNS = {
-    "obligations": "obligation_id standard ae client_account opened_at due_at fulfilled_at status evidence is_confirmed",
+    "obligations": "obligation_id standard ae client_account opened_at due_at fulfilled_at status evidence is_confirmed evidence_items",
     "obligation_details": "obligation_id standard ae ae_name team client_account client_name client_tier opened_at "
                           "due_at fulfilled_at status evidence subject iso_year iso_week week_start hours_to_fulfil hours_late "
                           "is_confirmed",
