@@ -137,7 +137,7 @@ def parse_int(value: str) -> int | None:
 
 
 _SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(.*)$")
-_YMD = re.compile(r"^(\d{4})\s*(?:[/.年])\s*(\d{1,2})\s*(?:[/.月])\s*(\d{1,2})\s*日?(.*)$")
+_YMD = re.compile(r"^(\d{4})\s*(?:[/.年])\s*(\d{1,2})\s*(?:[/.月])\s*(\d{1,2})(?:\s*日)?(.*)$")
 
 
 def excel_text(value: str) -> str:
