@@ -60,10 +60,27 @@ def is_workbook(path: Path) -> bool:
     return "xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names and "mimetype" in names
 
 
+MAX_UNPACKED = 512 * 1024 * 1024  # a workbook's parts, unpacked: beyond this it is a zip bomb
+MAX_RATIO = 200  # ... or when they unpack to more than 200 times the file (real sheets: ~5-20)
+
+
+def _check_size(path: Path) -> None:
+    """Refuse a zip bomb before calamine unpacks it into memory."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip (.xls): calamine says what it is
+    packed = max(path.stat().st_size, 1)
+    if unpacked > MAX_UNPACKED or (unpacked > 50 * 1024 * 1024 and unpacked / packed > MAX_RATIO):
+        raise ParseError(f"workbook unpacks to {unpacked} bytes from {packed}: refused (a zip bomb?)")
+
+
 def read_workbook(path: Path) -> list[SheetRows]:
     """Every worksheet of a workbook, in order; ParseError when it cannot be read."""
     import python_calamine
 
+    _check_size(path)
     try:
         wb = python_calamine.load_workbook(str(path))
         out = []
