@@ -30,7 +30,7 @@ def _norm(name: str) -> str:
 
 
 def detect(header: list[str]) -> str | None:
-    """'ui-contacts', 'ui-companies', 'ui-calls', 'ui-meetings', 'ui-emails', 'ft-<table>' or None."""
+    """'ui-contacts', 'ui-companies', 'ui-deals', 'ui-calls', 'ui-meetings', 'ui-emails', 'ft-<table>' or None."""
     h = {_norm(c) for c in header}
     if "record id" in h:
         if h & {"call direction", "call outcome", "call title", "call notes"}:
@@ -39,6 +39,8 @@ def detect(header: list[str]) -> str | None:
             return "ui-meetings"
         if h & {"email subject", "email direction", "email send status"}:
             return "ui-emails"
+        if h & {"deal name", "deal stage"}:
+            return "ui-deals"
         if h & {"first name", "last name", "contact owner"} or ("email" in h and "company name" not in h):
             return "ui-contacts"
         if h & {"company name", "company owner", "company domain name"}:
@@ -91,7 +93,7 @@ def _direction(value: str | None) -> str | None:
 
 
 def ui_row(kind: str, r: Any) -> tuple[str, dict[str, Any]]:
-    from aemetrics.ingest.crm import ACCOUNTS, ACTIVITIES, CONTACTS
+    from aemetrics.ingest.crm import ACCOUNTS, ACTIVITIES, CONTACTS, OPPORTUNITIES
 
     rid = r.required("record id")
     if kind == "ui-companies":
@@ -108,6 +110,16 @@ def ui_row(kind: str, r: Any) -> tuple[str, dict[str, Any]]:
         return CONTACTS, dict(contact_id=rid, account_id=_first_id(r.text("associated company ids", "associated company id",
                                                                           "company id", "primary associated company id")),
                               email=r.email("email"), name=name, owner_id=r.text("contact owner"), is_deleted=None)
+    if kind == "ui-deals":
+        stage = r.text("deal stage")
+        won = stage.lower().replace(" ", "") in ("closedwon", "赢单", "成交") if stage else None
+        close = r.ts("close date")
+        return OPPORTUNITIES, dict(opportunity_id=rid, name=r.text("deal name"),
+                                   account_id=_first_id(r.text("associated company ids", "associated company id")),
+                                   stage=stage, is_won=won, is_closed=(won or "closed" in stage.lower()) if stage else None,
+                                   close_date=close.astimezone(r.naive_tz).date() if close else None,
+                                   amount=r.number("amount"), owner_id=r.text("deal owner"),
+                                   created_at=r.ts("create date"), is_deleted=None, last_modified_at=None)
     activity_type = {"ui-calls": "Call", "ui-meetings": "Meeting", "ui-emails": "Email"}[kind]
     activity_at = r.ts("activity date") or r.ts("meeting start time") or r.ts("create date")
     start_at = r.ts("meeting start time") if kind == "ui-meetings" else None
@@ -194,15 +206,11 @@ def parse_table(kind: str, table: Table, src: SourceFile, settings: Settings, re
     ui = kind.startswith("ui-")
     # UI exports: the portal's wall-clock time, never a guessed date order; Fivetran: UTC
     naive_tz = settings.tz if ui else timezone.utc
-    target_of: dict[str, str] = {}
 
     def build(r: Any) -> dict[str, Any]:
-        target, row = (ui_row if ui else ft_row)(kind, r)
-        target_of["t"] = target
-        return row
+        return (ui_row if ui else ft_row)(kind, r)[1]
 
-    # the target table is fixed per kind: find it from a dry build of the header-only mapping
-    target = _target(kind)
+    target = _target(kind)  # fixed per kind
     if target == LINKS:
         _load_links(table, build, result, src, record_name, naive_tz)
         return result
@@ -213,7 +221,7 @@ def parse_table(kind: str, table: Table, src: SourceFile, settings: Settings, re
 def _target(kind: str) -> str:
     from aemetrics.ingest import crm
 
-    return {"ui-companies": crm.ACCOUNTS, "ui-contacts": crm.CONTACTS, "ft-owner": crm.USERS, "ft-company": crm.ACCOUNTS,
+    return {"ui-companies": crm.ACCOUNTS, "ui-contacts": crm.CONTACTS, "ui-deals": crm.OPPORTUNITIES, "ft-owner": crm.USERS, "ft-company": crm.ACCOUNTS,
             "ft-contact": crm.CONTACTS, "ft-deal": crm.OPPORTUNITIES, "ft-engagement_company": LINKS,
             "ft-engagement_contact": LINKS}.get(kind, crm.ACTIVITIES)
 

@@ -199,3 +199,12 @@ def test_broken_workbooks_are_parse_errors(tmp_path):
     odd = write_xlsx(tmp_path / "odd.xlsx", {"Sheet1": [["foo", "bar"], [1, 2]]})
     result = parse(odd)
     assert result.rows == {} and result.quarantined == [("sheet Sheet1", "unknown CSV layout: header foo,bar")]
+
+
+def test_hubspot_deals_become_opportunities():
+    """A won deal is a completed project (post_project_review); the old engine rejected the file."""
+    deals = by_record(parse(HUB / "hubspot-crm-exports-all-deals-2025-10-20.csv"), "raw_crm_opportunities")
+    won = deals["line 2"]
+    assert (won["opportunity_id"], won["account_id"], won["is_won"], won["is_closed"], won["close_date"],
+            won["owner_id"]) == ("3001", "9001", True, True, date(2025, 10, 15), "Li Wei")
+    assert (deals["line 3"]["is_won"], deals["line 3"]["close_date"]) == (False, None)
