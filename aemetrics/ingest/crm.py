@@ -541,7 +541,9 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         results = []
         for sheet, table in xlsx.workbook_tables(src.path, SHEET_KINDS):
             try:
-                results.append(parse_table(table, src, settings, lambda line, s=sheet: xlsx.record_name(s, line), excel=True))
+                res = parse_table(table, src, settings, lambda line, s=sheet: xlsx.record_name(s, line), excel=True)
+                res.quarantined = [(f"sheet {sheet}" if rec == "file" else rec, why) for rec, why in res.quarantined]
+                results.append(res)
             except ParseError as exc:
                 results.append(ParseResult(quarantined=[(f"sheet {sheet}", str(exc))]))
         return merge_results(results)
