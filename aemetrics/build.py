@@ -147,6 +147,10 @@ def write_parameters(
     ]
     if identity:
         con.executemany("insert into identity_lists (kind, value, ordinal) values (?, ?, ?)", identity)
+    client_file = [(f, c.strip(), i) for f, columns in settings.client_file_fields.items()
+                   for i, c in enumerate(columns.split("|")) if c.strip()]
+    if client_file:
+        con.executemany("insert into client_file_fields (field, column_name, ordinal) values (?, ?, ?)", client_file)
 
 
 def write_calendar(

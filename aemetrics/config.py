@@ -40,6 +40,20 @@ DEFAULT_AE_ROLES = [
 ]
 
 
+# STANDARDS.md, client_file_complete: the Salesforce defaults (canonical files name the columns
+# in lower case: brand, product, address, phone, fax, ad_volume, budget).
+DEFAULT_CLIENT_FILE_FIELDS: dict[str, str] = {
+    "name": "Name|name",
+    "brand": "Brand__c|brand",
+    "product": "Product__c|product",
+    "address": "BillingStreet|BillingCity|address",
+    "phone": "Phone|phone",
+    "fax": "Fax|fax",
+    "ad_volume": "Ad_Volume__c|AnnualRevenue|ad_volume|annual_revenue",
+    "budget": "Budget__c|budget",
+}
+
+
 @dataclass
 class Settings:
     business_timezone: str = "Asia/Shanghai"
@@ -78,6 +92,9 @@ class Settings:
     equal_treatment_gap: float = 0.10
     equal_treatment_min_n: int = 5
     equal_treatment_alpha: float = 0.05  # ... and significant: two-proportion z-test at this level
+    # client_file_complete: required field -> CRM column (Salesforce API name or canonical column;
+    # several alternatives with '|'). Read from fields_json by the models (docs/configuration.md).
+    client_file_fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CLIENT_FILE_FIELDS))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -107,6 +124,10 @@ def _coerce(name: str, value: Any, default: Any, source: Path) -> Any:
         if isinstance(default, str) or (default is None and name.endswith("timezone")):
             if not isinstance(value, str):
                 raise TypeError("expected a string")
+        if isinstance(default, dict) and name == "client_file_fields":  # field -> column(s)
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise TypeError("expected a table of field = \"Column__c\"")
+            return {str(k): v for k, v in value.items()}
         if isinstance(default, dict):  # kpi_targets: standard -> rate
             if not isinstance(value, dict):
                 raise TypeError("expected a table of standard = rate")
@@ -143,6 +164,13 @@ def load_settings(path: str | Path | None = None) -> Settings:
                 settings.keywords[kind] = list(words)
         elif key == "calendar":
             _load_calendar(settings, value, path)
+        elif key in ("client_file", "client_file_fields"):  # [client_file] fields = {brand = "Brand__c"}
+            if key == "client_file" and (not isinstance(value, dict) or set(value) - {"fields"}):
+                raise ConfigError(f"{path}: [client_file] holds one key, fields = {{brand = \"Brand__c\", ...}}")
+            value = value.get("fields", {}) if key == "client_file" else value
+            given = _coerce("client_file_fields", value, settings.client_file_fields, path)
+            merged = {**settings.client_file_fields, **given}  # per field over the defaults; "" drops one
+            settings.client_file_fields = {k: v for k, v in merged.items() if v.strip()}
         elif key in known and key not in {"keywords", "calendar_overrides", "holidays_file"}:
             setattr(settings, key, _coerce(key, value, getattr(settings, key), path))
         else:

@@ -3,7 +3,9 @@
 
 -- The number in a record locator ('line 17', 'message 3', 'VEVENT 2') for ordering; null if none.
 create or replace temp macro record_no(record) as
-    try_cast(regexp_extract(record, '(\d+)', 1) as bigint);
+    -- the trailing number ('sheet 2024 row 5' is row 5), else the first one
+    coalesce(try_cast(regexp_extract(record, '(\d+)\s*$', 1) as bigint),
+             try_cast(regexp_extract(record, '(\d+)', 1) as bigint));
 
 -- A CRM id for joins: Salesforce writes an id as 15 characters or as 18 (15 + a 3-character
 -- case checksum from A-Z0-5); both forms of one record must meet. Other ids are kept as written.

@@ -108,3 +108,16 @@ def test_equal_treatment_alpha_must_be_a_level(tmp_path, value):
     good.write_text("equal_treatment_alpha = 0.01\n")
     assert load_settings(good).equal_treatment_alpha == 0.01
     assert Settings().equal_treatment_alpha == 0.05
+
+
+def test_client_file_fields_map_custom_columns(tmp_path):
+    """[client_file] fields (issue 11): per field over the STANDARDS.md defaults; "" drops a field."""
+    path = tmp_path / "aemetrics.toml"
+    path.write_text('[client_file]\nfields = {brand = "Marke__c", fax = "", key_people = "Key_People__c"}\n',
+                    encoding="utf-8")
+    fields = load_settings(path).client_file_fields
+    assert fields["brand"] == "Marke__c" and fields["key_people"] == "Key_People__c"
+    assert "fax" not in fields and fields["budget"] == "Budget__c|budget"
+    path.write_text('[client_file]\nfields = {brand = 3}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="client_file_fields"):
+        load_settings(path)

@@ -15,18 +15,23 @@ from typing import Any, Callable
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
+from aemetrics.ingest import xlsx
 from aemetrics.ingest.csvread import Record, Table, extra_fields, read_table
 from aemetrics.ingest.staff import is_email, normalize_email
 
 USERS, ACCOUNTS, CONTACTS, ACTIVITIES = "raw_crm_users", "raw_crm_accounts", "raw_crm_contacts", "raw_crm_activities"
+CASES, WORK_ORDERS, QUOTES = "raw_crm_cases", "raw_crm_work_orders", "raw_crm_quotes"
+OPPORTUNITIES, APPROVALS = "raw_crm_opportunities", "raw_crm_approvals"
 
 # The canonical layout: required columns, then optional ones (docs/canonical-crm.md).
 CANONICAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "activities": (("activity_id", "activity_type", "call_type", "subject", "account_id", "contact_id", "owner_id", "activity_at"),
-                   ("status", "what_id", "activity_date", "start_at", "end_at", "created_at", "is_deleted")),
+                   ("status", "what_id", "activity_date", "start_at", "end_at", "created_at", "is_deleted",
+                    "closed_at", "call_result")),
     "contacts": (("contact_id", "account_id", "email", "name"), ("owner_id", "is_deleted")),
     "accounts": (("account_id", "name", "account_type", "owner_id", "website"),
-                 ("industry", "annual_revenue", "employees", "phone", "is_deleted", "created_at")),
+                 ("industry", "annual_revenue", "employees", "phone", "is_deleted", "created_at",
+                  "short_name", "address", "fax")),
     "users": (("user_id", "email", "name", "manager_id"), ("is_active",)),
 }
 
@@ -131,16 +136,66 @@ def parse_int(value: str) -> int | None:
     return int(out)
 
 
+_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(.*)$")
+_YMD = re.compile(r"^(\d{4})\s*(?:[/.年])\s*(\d{1,2})\s*(?:[/.月])\s*(\d{1,2})(?:\s*日)?(.*)$")
+
+
+def excel_text(value: str) -> str:
+    """A date written as text in a workbook, rewritten to ISO order, never guessing: 2025/10/9,
+    2025.10.9 and 2025年10月9日 are year-month-day; a/b/yyyy is day/month when a > 12,
+    month/day when b > 12, and refused when both could be the month (ValueError)."""
+    v = value.strip()
+    m = _YMD.match(v)
+    if m:
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}{m[4]}"
+    m = _SLASHED.match(v)
+    if m:
+        a, b = int(m[1]), int(m[2])
+        if a > 12 >= b:
+            day_, month = a, b
+        elif b > 12 >= a:
+            month, day_ = a, b
+        elif a == b:
+            month = day_ = a
+        else:
+            raise ValueError("ambiguous date order (day/month or month/day?): write it as YYYY-MM-DD")
+        return f"{m[3]}-{month:02d}-{day_:02d}{m[4]}"
+    return v
+
+
+def excel_timestamp(value: str, tz: Any) -> datetime | None:
+    """A workbook timestamp: an Excel serial number or a date cell (local time in `tz`: Excel
+    has no zones), or text as in CSV files (a text value without offset is local time too)."""
+    v = value.strip()
+    if not v:
+        return None
+    if xlsx.is_serial(v):
+        return utc(xlsx.from_serial(float(v)).replace(tzinfo=tz))
+    return parse_timestamp(excel_text(v), naive=tz)
+
+
+def excel_date(value: str) -> date | None:
+    v = value.strip()
+    if not v:
+        return None
+    if xlsx.is_serial(v):
+        return xlsx.from_serial(float(v)).date()
+    v = excel_text(v)
+    m = re.match(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(?::00)?$", v)  # a date cell with a zero time
+    return parse_date(m[1] if m else v)
+
+
 class Row:
     """One record, read by column name case-insensitively; conversions raise RowError."""
 
-    def __init__(self, header: list[str], rec: Record, naive_tz: timezone | None):
+    def __init__(self, header: list[str], rec: Record, naive_tz: Any, excel: bool = False):
         self.values: dict[str, str] = {}
         self.names: dict[str, str] = {}  # lower-case -> as written, for messages
         for i, name in enumerate(header):
             self.values.setdefault(name.lower(), rec.fields[i] if i < len(rec.fields) else "")
             self.names.setdefault(name.lower(), name)
         self.naive_tz = naive_tz
+        self.excel = excel  # a workbook row: serial numbers are dates, an ambiguous a/b/yyyy is refused
 
     def raw(self, name: str) -> str:
         return self.values.get(name.lower(), "")
@@ -162,9 +217,13 @@ class Row:
         return self.names.get(name.lower(), name)
 
     def ts(self, name: str) -> datetime | None:
+        if self.excel:
+            return self._convert(name, lambda v: excel_timestamp(v, self.naive_tz))
         return self._convert(name, lambda v: parse_timestamp(v, naive=self.naive_tz))
 
     def day(self, name: str) -> date | None:
+        if self.excel:
+            return self._convert(name, excel_date)
         return self._convert(name, parse_date)
 
     def flag(self, name: str) -> bool | None:
@@ -220,10 +279,18 @@ def detect(table: Table) -> tuple[str, str]:
         if len(h & {"ownerid", "createddate", "accountid", "whoid", "whatid", "isdeleted", "annualrevenue", "stagename"}) or any(c.endswith("__c") for c in h):
             raise ParseError(f"Salesforce-style CSV without an Id column (a Data Loader import file?): header {_shown(header)}")
         raise ParseError(f"unknown CSV layout: header {_shown(header)}")
+    if "workordernumber" in h:
+        return "salesforce", "WorkOrder"
+    if "casenumber" in h:
+        return "salesforce", "Case"
+    if "quotenumber" in h or {"opportunityid", "expirationdate"} <= h:
+        return "salesforce", "Quote"
+    if "targetobjectid" in h and h & {"processdefinitionid", "completeddate", "status"}:
+        return "salesforce", "ProcessInstance"
+    if "stagename" in h or {"closedate", "probability"} <= h or {"iswon", "closedate"} <= h:
+        return "salesforce", "Opportunity"
     unused = {
-        "Opportunity": "stagename" in h or {"closedate", "probability"} <= h,
         "Lead": bool({"isconverted", "convertedaccountid"} & h),
-        "Case": "casenumber" in h,
         "CampaignMember": "campaignid" in h and bool({"leadid", "contactid", "leadorcontactid"} & h),
         "Campaign": bool({"numberofleads", "expectedresponse", "budgetedcost", "numbersent", "campaignmemberrecordtypeid"} & h),
     }
@@ -273,10 +340,55 @@ def sf_user(r: Row) -> dict[str, Any]:
 
 
 def sf_account(r: Row) -> dict[str, Any]:
+    street_city = [r.text(c) for c in ("billingstreet", "billingcity", "billingstate", "billingpostalcode", "billingcountry")]
     return dict(account_id=r.required("id"), name=r.text("name"), account_type=r.text("type"),
                 owner_id=r.text("ownerid"), website=r.text("website"), industry=r.text("industry"),
                 annual_revenue=r.number("annualrevenue"), employees=r.integer("numberofemployees"),
-                phone=r.text("phone"), is_deleted=r.flag("isdeleted"), created_at=r.ts("createddate"))
+                phone=r.text("phone"), is_deleted=r.flag("isdeleted"), created_at=r.ts("createddate"),
+                short_name=r.text("short_name__c", "shortname__c"), fax=r.text("fax"),
+                address=", ".join(p for p in street_city if p) or None)
+
+
+# --- the other Salesforce objects the handbook's standards read (STANDARDS.md, "Where the
+# evidence of the other standards comes from") ------------------------------------------
+
+def _common(r: Row) -> dict[str, Any]:
+    return dict(owner_id=r.text("ownerid"), created_at=r.ts("createddate"), is_deleted=r.flag("isdeleted"),
+                last_modified_at=r.ts("lastmodifieddate"))
+
+
+def sf_case(r: Row) -> dict[str, Any]:
+    """A client request (Case): Origin tells internal ones apart; ClosedDate closes it."""
+    return dict(case_id=r.required("id"), case_number=r.text("casenumber"), account_id=r.text("accountid"),
+                contact_id=r.text("contactid"), origin=r.text("origin"), status=r.text("status"),
+                case_type=r.text("type"), subject=r.text("subject"), is_closed=r.flag("isclosed"),
+                closed_at=r.ts("closeddate"), **_common(r))
+
+
+def sf_work_order(r: Row) -> dict[str, Any]:
+    return dict(work_order_id=r.required("id"), work_order_number=r.text("workordernumber"),
+                case_id=r.text("caseid"), account_id=r.text("accountid"), status=r.text("status"),
+                subject=r.text("subject"), start_at=r.ts("startdate"), end_at=r.ts("enddate"), **_common(r))
+
+
+def sf_quote(r: Row) -> dict[str, Any]:
+    return dict(quote_id=r.required("id"), quote_number=r.text("quotenumber"), name=r.text("name"),
+                opportunity_id=r.text("opportunityid"), account_id=r.text("accountid"), status=r.text("status"),
+                **_common(r))
+
+
+def sf_opportunity(r: Row) -> dict[str, Any]:
+    return dict(opportunity_id=r.required("id"), name=r.text("name"), account_id=r.text("accountid"),
+                stage=r.text("stagename"), is_won=r.flag("iswon"), is_closed=r.flag("isclosed"),
+                close_date=r.day("closedate"), amount=r.number("amount"), **_common(r))
+
+
+def sf_approval(r: Row) -> dict[str, Any]:
+    """A ProcessInstance (an approval process run): TargetObjectId is the approved record."""
+    return dict(approval_id=r.required("id"), target_object_id=r.text("targetobjectid"), status=r.text("status"),
+                submitted_by_id=r.text("submittedbyid", "createdbyid"), last_actor_id=r.text("lastactorid"),
+                completed_at=r.ts("completeddate"), created_at=r.ts("createddate"), is_deleted=r.flag("isdeleted"),
+                last_modified_at=r.ts("lastmodifieddate"))
 
 
 def sf_contact(r: Row) -> dict[str, Any]:
@@ -357,7 +469,8 @@ def sf_activity(r: Row, obj: str, settings: Settings) -> dict[str, Any]:
                 who_id=r.text("whoid"), what_id=what_id, account_id=account_id, owner_id=r.text("ownerid"),
                 activity_at=activity_at, activity_date=activity_date, start_at=start_at, end_at=end_at,
                 created_at=created_at, is_deleted=r.flag("isdeleted"),
-                email_from=email_from_header(r.text("description")), linked_activity_id=None)
+                email_from=email_from_header(r.text("description")), linked_activity_id=None,
+                call_result=r.text("calldisposition", "callresult__c", "call_result__c"), closed_at=None)
 
 
 # EmailMessage.Status: 0 New, 1 Read, 2 Replied, 3 Sent, 4 Forwarded, 5 Draft.
@@ -380,7 +493,8 @@ def sf_email_message(r: Row) -> dict[str, Any]:
                 account_id=related if related and related.startswith("001") else None,
                 owner_id=r.text("createdbyid"), activity_at=r.ts("messagedate") or created_at, activity_date=None,
                 start_at=None, end_at=None, created_at=created_at, is_deleted=r.flag("isdeleted"),
-                email_from=sender.group(0).lower() if sender else None, linked_activity_id=r.text("activityid"))
+                email_from=sender.group(0).lower() if sender else None, linked_activity_id=r.text("activityid"),
+                call_result=None, closed_at=None)
 
 
 def canonical_row(kind: str, r: Row) -> dict[str, Any]:
@@ -391,7 +505,8 @@ def canonical_row(kind: str, r: Row) -> dict[str, Any]:
         return dict(account_id=r.required("account_id"), name=r.text("name"), account_type=r.text("account_type"),
                     owner_id=r.text("owner_id"), website=r.text("website"), industry=r.text("industry"),
                     annual_revenue=r.number("annual_revenue"), employees=r.integer("employees"),
-                    phone=r.text("phone"), is_deleted=r.flag("is_deleted"), created_at=r.ts("created_at"))
+                    phone=r.text("phone"), is_deleted=r.flag("is_deleted"), created_at=r.ts("created_at"),
+                    short_name=r.text("short_name"), address=r.text("address"), fax=r.text("fax"))
     if kind == "contacts":
         return dict(contact_id=r.required("contact_id"), account_id=r.text("account_id"), email=r.email("email"),
                     name=r.text("name"), owner_id=r.text("owner_id"), is_deleted=r.flag("is_deleted"))
@@ -404,24 +519,65 @@ def canonical_row(kind: str, r: Row) -> dict[str, Any]:
                 who_id=r.text("contact_id"), what_id=r.text("what_id"), account_id=r.text("account_id"),
                 owner_id=r.text("owner_id"), activity_at=activity_at, activity_date=r.day("activity_date"),
                 start_at=start_at, end_at=end_at, created_at=r.ts("created_at"), is_deleted=r.flag("is_deleted"),
-                email_from=None, linked_activity_id=None)  # canonical files state an e-mail's direction in call_type
+                email_from=None, linked_activity_id=None, call_result=r.text("call_result"),
+                closed_at=r.ts("closed_at"))  # canonical files state an e-mail's direction in call_type
 
 
 SF_TABLES = {"User": USERS, "Account": ACCOUNTS, "Contact": CONTACTS, "Task": ACTIVITIES, "Event": ACTIVITIES,
-             "EmailMessage": ACTIVITIES}
+             "EmailMessage": ACTIVITIES, "Case": CASES, "WorkOrder": WORK_ORDERS, "Quote": QUOTES,
+             "Opportunity": OPPORTUNITIES, "ProcessInstance": APPROVALS}
 CANONICAL_TABLES = {"users": USERS, "accounts": ACCOUNTS, "contacts": CONTACTS, "activities": ACTIVITIES}
-ID_COLUMN = {USERS: "user_id", ACCOUNTS: "account_id", CONTACTS: "contact_id", ACTIVITIES: "activity_id"}
+ID_COLUMN = {USERS: "user_id", ACCOUNTS: "account_id", CONTACTS: "contact_id", ACTIVITIES: "activity_id",
+             CASES: "case_id", WORK_ORDERS: "work_order_id", QUOTES: "quote_id", OPPORTUNITIES: "opportunity_id",
+             APPROVALS: "approval_id"}
+# Workbook sheets read as CRM tables: named like a kind of file, else the first sheet.
+SHEET_KINDS = ("users", "accounts", "contacts", "activities", "companies", "calls", "meetings", "emails",
+               "cases", "work orders", "workorders", "quotes", "opportunities", "approvals")
 
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
-    table = read_table(src.path)
+    """A CSV, or a workbook whose sheets are read as CSVs (docs/formats.md, "Excel workbooks")."""
+    if xlsx.is_workbook(src.path):
+        results = []
+        for sheet, table in xlsx.workbook_tables(src.path, SHEET_KINDS):
+            try:
+                res = parse_table(table, src, settings, lambda line, s=sheet: xlsx.record_name(s, line), excel=True)
+                res.quarantined = [(f"sheet {sheet}" if rec == "file" else rec, why) for rec, why in res.quarantined]
+                results.append(res)
+            except ParseError as exc:
+                results.append(ParseResult(quarantined=[(f"sheet {sheet}", str(exc))]))
+        return merge_results(results)
+    return parse_table(read_table(src.path), src, settings)
+
+
+def merge_results(results: list[ParseResult]) -> ParseResult:
+    out = ParseResult(parser="+".join(sorted({r.parser for r in results if r.parser})) or None)
+    for res in results:
+        for table, rows in res.rows.items():
+            out.rows.setdefault(table, []).extend(rows)
+        out.quarantined.extend(res.quarantined)
+    return out
+
+
+def _line(line: int) -> str:
+    return f"line {line}"
+
+
+def parse_table(table: Table, src: SourceFile, settings: Settings, record_name: Callable[[int], str] = _line,
+                excel: bool = False) -> ParseResult:
+    from aemetrics.ingest import hubspot  # HubSpot UI exports and Fivetran tables map onto canonical rows
+
+    hub = hubspot.detect(table.header)
+    if hub:
+        return hubspot.parse_table(hub, table, src, settings, record_name, excel)
     family, obj = detect(table)
     if family == "unused":
         result = ParseResult(parser="crm-salesforce-unused")
         result.reject("file", obj)
         return result
     if family == "canonical":
-        target, naive_tz = CANONICAL_TABLES[obj], None  # canonical files must carry offsets
+        # canonical CSV files must carry offsets; workbook cells have no zone: business time zone
+        target, naive_tz = CANONICAL_TABLES[obj], (settings.tz if excel else None)
         build: Callable[[Row], dict[str, Any]] = lambda r: canonical_row(obj, r)
         result = ParseResult(parser=f"crm-canonical-{obj}")
     else:
@@ -429,35 +585,41 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         builders: dict[str, Callable[[Row], dict[str, Any]]] = {
             "User": sf_user, "Account": sf_account, "Contact": sf_contact,
             "Task": lambda r: sf_activity(r, "Task", settings), "Event": lambda r: sf_activity(r, "Event", settings),
-            "EmailMessage": sf_email_message,
+            "EmailMessage": sf_email_message, "Case": sf_case, "WorkOrder": sf_work_order, "Quote": sf_quote,
+            "Opportunity": sf_opportunity, "ProcessInstance": sf_approval,
         }
         build = builders[obj]
         result = ParseResult(parser=f"crm-salesforce-{obj.lower()}")
+    load_rows(table, build, target, family, result, src, record_name, naive_tz, excel)
+    return result
 
-    first_seen: dict[str, int] = {}
+
+def load_rows(table: Table, build: Callable[[Row], dict[str, Any]], target: str, family: str, result: ParseResult,
+              src: SourceFile, record_name: Callable[[int], str], naive_tz: Any, excel: bool) -> None:
+    """Build one row per record into `target`; broken, unreadable and duplicate ones go to quarantine."""
+    first_seen: dict[str, str] = {}
     for rec in table.rows:
-        record = f"line {rec.line}"
+        record = record_name(rec.line)
         if extra_fields(table.header, rec):
             result.reject(record, f"{len(rec.fields)} fields but the header has {len(table.header)}: a broken row")
             continue
         try:
-            row = build(Row(table.header, rec, naive_tz))
+            row = build(Row(table.header, rec, naive_tz, excel))
         except RowError as exc:
             result.reject(record, str(exc))
             continue
         key = row[ID_COLUMN[target]]
         if key in first_seen:
-            result.reject(record, f"duplicate id {key}, first at line {first_seen[key]}")
+            result.reject(record, f"duplicate id {key}, first at {first_seen[key]}")
             continue
-        first_seen[key] = rec.line
-        if target == ACCOUNTS:
+        first_seen[key] = record
+        if target in (ACCOUNTS, CASES, WORK_ORDERS, QUOTES, OPPORTUNITIES, APPROVALS) and "fields_json" not in row:
             row["fields_json"] = _fields_json(table.header, rec)
         row["source_file"] = src.rel
         row["record"] = record
         result.add(target, row)
         if target == ACTIVITIES and row["activity_at"] is None and not row["is_deleted"]:
             result.reject(record, UNDATED_REASON[family])
-    return result
 
 
 # STANDARDS.md "Nothing disappears silently": an activity without a date stays in
@@ -466,4 +628,5 @@ UNDATED = "loaded, but no standard can use an activity without a date"
 UNDATED_REASON = {
     "salesforce": f"no activity date (ActivityDate, CompletedDateTime and StartDateTime are empty): {UNDATED}",
     "canonical": f"activity_at is empty: {UNDATED}",
+    "hubspot": f"no activity date (Activity date / Create Date are empty): {UNDATED}",
 }

@@ -87,7 +87,7 @@ def classify(rel: str) -> str:
     """The export kind of a file, from where it sits in the exports folder."""
     parts = rel.split("/")
     if len(parts) == 1:
-        return "staff" if parts[0].lower() == "staff.csv" else "unknown"
+        return "staff" if parts[0].lower() in ("staff.csv", "staff.xlsx") else "unknown"
     return KINDS.get(parts[0].lower(), "unknown")
 
 
@@ -155,10 +155,14 @@ def parse_file(src: SourceFile, settings: Settings) -> ParseResult:
     """Parse one file; never raises: an unreadable file becomes one quarantined record."""
     if src.kind == "unknown":
         result = ParseResult(parser=None)
-        result.reject("file", "not an export: put files under email/, calendar/, crm/, attendance/ or name it staff.csv")
+        result.reject("file", "not an export: put files under email/, calendar/, crm/, attendance/ or name it staff.csv (or staff.xlsx)")
         return result
     module = importlib.import_module(PARSERS[src.kind])
     try:
+        if src.kind == "attendance":  # clock-in records (DingTalk 考勤, attendance_clock) by content
+            from aemetrics.ingest import clock
+            if clock.looks_like_clock(src.path):
+                module = clock
         return module.parse(src, settings)
     except ParseError as exc:
         result = ParseResult(parser=None)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 
 from aemetrics.config import Settings
+from aemetrics.ingest import xlsx
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.csvread import extra_fields, read_table, row_dict
 
 TABLE = "raw_staff"
-COLUMNS = ("email", "name", "role", "team", "supervisor_email")
+COLUMNS = ("email", "name", "role", "team", "supervisor_email", "dingtalk_userid", "employee_no")
 # Header aliases (lower-cased): what spreadsheets kept by a Chinese office tend to say.
 ALIASES = {
     "email": "email", "e-mail": "email", "邮箱": "email", "电子邮件": "email", "邮件地址": "email",
@@ -21,6 +22,9 @@ ALIASES = {
     "team": "team", "团队": "team", "小组": "team", "部门": "team",
     "supervisor_email": "supervisor_email", "supervisor email": "supervisor_email", "supervisor": "supervisor_email",
     "主管邮箱": "supervisor_email", "上级邮箱": "supervisor_email",
+    # attendance exports name people by these (work_on_time)
+    "dingtalk_userid": "dingtalk_userid", "userid": "dingtalk_userid", "钉钉userid": "dingtalk_userid",
+    "钉钉id": "dingtalk_userid", "employee_no": "employee_no", "工号": "employee_no", "员工工号": "employee_no",
 }
 EMAIL_RE = re.compile(r"^[^@\s,;<>()\"]+@[^@\s,;<>()\"]+$")
 
@@ -38,7 +42,12 @@ def is_email(value: str) -> bool:
 
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
-    table = read_table(src.path)
+    if xlsx.is_workbook(src.path):  # staff.xlsx: the sheet named like staff/员工/通讯录, else the first
+        sheet, table = xlsx.workbook_tables(src.path, ("staff", "员工", "通讯录", "花名册"))[0]
+        record_name = lambda line: xlsx.record_name(sheet, line)
+    else:
+        table = read_table(src.path)
+        record_name = lambda line: f"line {line}"
     columns: dict[str, str] = {}  # canonical column -> header name in this file
     for name in table.header:
         canon = ALIASES.get(name.lower())
@@ -48,9 +57,9 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         raise ParseError(f"staff directory: no 'email' column (header: {','.join(table.header)})")
 
     result = ParseResult(parser="staff")
-    first_seen: dict[str, int] = {}
+    first_seen: dict[str, str] = {}
     for rec in table.rows:
-        record = f"line {rec.line}"
+        record = record_name(rec.line)
         row = row_dict(table.header, rec)
         values = {c: row[columns[c]].strip() if c in columns else "" for c in COLUMNS}
         if extra_fields(table.header, rec):
@@ -68,15 +77,17 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
             result.reject(record, f"invalid supervisor_email {values['supervisor_email']!r} for {email}")
             continue
         if email in first_seen:
-            result.reject(record, f"duplicate staff email {email}, first at line {first_seen[email]}")
+            result.reject(record, f"duplicate staff email {email}, first at {first_seen[email]}")
             continue
-        first_seen[email] = rec.line
+        first_seen[email] = record
         result.add(TABLE, {
             "email": email,
             "name": values["name"] or None,
             "role": values["role"].lower() or None,
             "team": values["team"] or None,
             "supervisor_email": supervisor,
+            "dingtalk_userid": values["dingtalk_userid"] or None,
+            "employee_no": values["employee_no"] or None,
             "source_file": src.rel,
             "record": record,
         })

@@ -34,3 +34,12 @@ create or replace table identity_lists (
     value   varchar not null,   -- lower-cased, white space collapsed (docs/configuration.md)
     ordinal integer not null    -- position in its setting's list (messages name them in that order)
 );
+
+-- client_file_complete: each required field of the client file and the CRM columns that may hold
+-- it (setting client_file_fields; alternatives in order, the first filled one counts), read from
+-- raw_crm_accounts.fields_json.
+create or replace table client_file_fields (
+    field        varchar not null,   -- name, brand, product, address, phone, fax, ad_volume, budget, ...
+    column_name  varchar not null,   -- as written in the export: Brand__c, BillingCity, brand, ...
+    ordinal      integer not null    -- 0 = first alternative
+);

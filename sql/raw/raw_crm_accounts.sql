@@ -14,3 +14,8 @@ create table if not exists raw_crm_accounts (
     source_file     varchar not null,
     record          varchar not null
 );
+-- Client-file fields (client_file_complete): a short name (Short_Name__c / canonical short_name)
+-- names the account in meeting titles; address = Billing street, city, state, postcode, country.
+alter table raw_crm_accounts add column if not exists short_name varchar;
+alter table raw_crm_accounts add column if not exists address varchar;
+alter table raw_crm_accounts add column if not exists fax varchar;

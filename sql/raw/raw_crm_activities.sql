@@ -25,3 +25,8 @@ create table if not exists raw_crm_activities (
 alter table raw_crm_activities add column if not exists email_from varchar;
 -- An EmailMessage's Task (ActivityId): the Task takes the message's direction and sender.
 alter table raw_crm_activities add column if not exists linked_activity_id varchar;
+-- Call result: Salesforce Task CallDisposition (free text: 未接, No answer, Left voicemail, ...),
+-- canonical call_result, HubSpot Call outcome. callback reads it (STANDARDS.md).
+alter table raw_crm_activities add column if not exists call_result varchar;
+-- When a request / work order was closed (canonical closed_at): same_day_close reads it.
+alter table raw_crm_activities add column if not exists closed_at timestamptz;

@@ -7,3 +7,6 @@ create table if not exists raw_staff (
     source_file      varchar not null,
     record           varchar not null   -- 'line N' (1-based physical line of the CSV)
 );
+-- Directory keys for attendance exports (work_on_time): DingTalk UserId and 工号.
+alter table raw_staff add column if not exists dingtalk_userid varchar;
+alter table raw_staff add column if not exists employee_no varchar;

@@ -94,9 +94,6 @@ def test_task_export_polymorphic_who_and_date_only_activities(corpora):
 @pytest.mark.corpus
 @pytest.mark.parametrize("name, reason", [
     ("data-cloud-workshop/Lead.csv", "Salesforce Lead export: not used by any standard"),
-    ("data-cloud-workshop/Opportunity.csv", "Salesforce Opportunity export: not used by any standard"),
-    ("dataloader/opportunityData.csv", "Salesforce Opportunity export: not used by any standard"),
-    ("data-cloud-workshop/Case.csv", "Salesforce Case export: not used by any standard"),
     ("data-cloud-workshop/Campaign.csv", "Salesforce Campaign export: not used by any standard"),
     ("data-cloud-workshop/CampaignMember.csv", "Salesforce CampaignMember export: not used by any standard"),
     ("dataloader/success0413060133.csv", "Data Loader success status file: not used by any standard (it lists records a load wrote)"),
@@ -122,12 +119,40 @@ def test_files_that_are_not_exports_are_parse_errors(corpora, name, message):
 
 
 @pytest.mark.corpus
-def test_hubspot_fivetran_tables_are_rejected_as_unknown_layout(corpora):
+def test_hubspot_fivetran_tables_load_as_canonical_rows(corpora):
+    """The old engine rejected all ten Fivetran tables (`unknown CSV layout`); now nine load
+    (owners, companies, contacts, deals, calls, e-mails, meetings, two association tables) and the
+    untyped engagement table is one quarantine entry."""
     files = sorted((corpora / "crm-hubspot-fivetran").glob("*.csv"))
     assert len(files) == 10
+    loaded = {}
     for path in files:
-        with pytest.raises(ParseError, match=r"^unknown CSV layout: header .*Fivetran-replicated HubSpot"):
-            parse(path)
+        result = parse(path)
+        loaded[path.name] = {t: len(rows) for t, rows in result.rows.items()}
+        if path.name == "engagement_data.csv":
+            assert result.quarantined == [("file", "Fivetran HubSpot engagement table: not used by any standard "
+                                                   "(the typed engagement_call/_email/_meeting tables are read)")]
+    assert loaded["company_data.csv"] == {"raw_crm_accounts": 24}
+    assert loaded["owner_data.csv"] == {"raw_crm_users": 100}
+    assert loaded["deal_data.csv"] == {"raw_crm_opportunities": 44}
+    assert loaded["engagement_meeting_data.csv"] == {"raw_crm_activities": 100}
+    assert loaded["engagement_contact_data.csv"] == {"raw_crm_activity_links": 1}
+    meeting = parse(corpora / "crm-hubspot-fivetran" / "engagement_meeting_data.csv").rows["raw_crm_activities"][0]
+    assert (meeting["activity_id"], meeting["activity_type"], meeting["start_at"], meeting["end_at"]) == (
+        "3416212491", "Meeting", utc(2019, 9, 26, 13, 0), utc(2019, 9, 26, 14, 30))
+
+
+@pytest.mark.corpus
+def test_salesforce_case_and_opportunity_exports_load(corpora):
+    """The old engine put Case and Opportunity exports in quarantine as unused files."""
+    cases = parse(corpora / SF / "data-cloud-workshop/Case.csv").rows["raw_crm_cases"]
+    assert len(cases) == 40
+    first = cases[0]
+    assert (first["case_id"], first["case_number"], first["status"], first["is_closed"], first["closed_at"]) == (
+        "500Ec000009YUY8IAO", "00001014", "Closed", True, utc(2024, 1, 23, 13, 26, 8))
+    opps = parse(corpora / SF / "dataloader/opportunityData.csv").rows["raw_crm_opportunities"]
+    assert len(opps) == 38
+    assert (opps[0]["stage"], opps[0]["is_won"], opps[0]["close_date"]) == ("Closed Won", True, date(2005, 11, 9))
 
 
 @pytest.mark.corpus
@@ -270,11 +295,17 @@ def test_every_corpus_csv_is_rows_quarantine_or_parse_error(corpora):
         assert result.rows or result.quarantined, rel
         outcomes[rel] = "rows" if result.rows else "quarantine"
     assert len(outcomes) == 33
-    assert sorted(k for k, v in outcomes.items() if v == "rows") == [
-        f"{SF}/data-cloud-workshop/Account.csv", f"{SF}/data-cloud-workshop/Contact.csv",
+    hubspot = [f"crm-hubspot-fivetran/{n}_data.csv" for n in (
+        "company", "contact", "deal", "engagement_call", "engagement_company", "engagement_contact",
+        "engagement_email", "engagement_meeting", "owner")]
+    assert sorted(k for k, v in outcomes.items() if v == "rows") == hubspot + [
+        f"{SF}/data-cloud-workshop/Account.csv", f"{SF}/data-cloud-workshop/Case.csv",
+        f"{SF}/data-cloud-workshop/Contact.csv", f"{SF}/data-cloud-workshop/Opportunity.csv",
         f"{SF}/data-cloud-workshop/Task.csv", f"{SF}/dataloader/accountData.csv",
+        f"{SF}/dataloader/opportunityData.csv",
     ]
-    assert sum(v == "quarantine" for v in outcomes.values()) == 8
+    # Lead, Campaign, CampaignMember, two Data Loader status files, Fivetran engagement_data
+    assert sum(v == "quarantine" for v in outcomes.values()) == 6
 
 
 def test_logged_email_sender_and_direction_from_a_task():
