@@ -12,7 +12,7 @@ from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.csvread import extra_fields, read_table, row_dict
 
 TABLE = "raw_staff"
-COLUMNS = ("email", "name", "role", "team", "supervisor_email")
+COLUMNS = ("email", "name", "role", "team", "supervisor_email", "meeting_names")
 # Header aliases (lower-cased): what spreadsheets kept by a Chinese office tend to say.
 ALIASES = {
     "email": "email", "e-mail": "email", "邮箱": "email", "电子邮件": "email", "邮件地址": "email",
@@ -21,6 +21,9 @@ ALIASES = {
     "team": "team", "团队": "team", "小组": "team", "部门": "team",
     "supervisor_email": "supervisor_email", "supervisor email": "supervisor_email", "supervisor": "supervisor_email",
     "主管邮箱": "supervisor_email", "上级邮箱": "supervisor_email",
+    # other names a person joins online meetings as (Tencent Meeting nicknames), ';'-separated
+    "meeting_names": "meeting_names", "meeting names": "meeting_names", "会议昵称": "meeting_names",
+    "入会昵称": "meeting_names", "别名": "meeting_names",
 }
 EMAIL_RE = re.compile(r"^[^@\s,;<>()\"]+@[^@\s,;<>()\"]+$")
 
@@ -77,6 +80,7 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
             "role": values["role"].lower() or None,
             "team": values["team"] or None,
             "supervisor_email": supervisor,
+            "meeting_names": values["meeting_names"] or None,
             "source_file": src.rel,
             "record": record,
         })
