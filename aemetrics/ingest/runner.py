@@ -151,13 +151,24 @@ def plan(files: list[SourceFile], con: duckdb.DuckDBPyConnection) -> IngestPlan:
     return out
 
 
+def _parser_module(src: SourceFile) -> str:
+    """The module that parses a file of this kind; an Outlook .pst/.ost under email/ is told by
+    its signature, whatever its name."""
+    if src.kind == "email":
+        from aemetrics.ingest.pst import is_pst
+
+        if is_pst(src.path):
+            return "aemetrics.ingest.pst"
+    return PARSERS[src.kind]
+
+
 def parse_file(src: SourceFile, settings: Settings) -> ParseResult:
     """Parse one file; never raises: an unreadable file becomes one quarantined record."""
     if src.kind == "unknown":
         result = ParseResult(parser=None)
         result.reject("file", "not an export: put files under email/, calendar/, crm/, attendance/ or name it staff.csv")
         return result
-    module = importlib.import_module(PARSERS[src.kind])
+    module = importlib.import_module(_parser_module(src))
     try:
         return module.parse(src, settings)
     except ParseError as exc:
