@@ -109,3 +109,15 @@ def test_values():
     assert parse_cn_minutes("45分钟") == 45 and parse_cn_minutes("01:00:30") == 60.5
     with pytest.raises(ValueError):
         parse_cn_minutes("很久")
+
+
+def test_staff_meeting_names_column(tmp_path):
+    """The old staff parser dropped the column (extra columns are ignored); raw_staff had no meeting_names."""
+    from aemetrics.ingest import staff
+
+    path = tmp_path / "staff.csv"
+    path.write_text("邮箱,姓名,会议昵称\nli.wei@adagency.cn,李伟,阿伟；小李\nwang.fang@adagency.cn,王芳,\n", encoding="utf-8")
+    rows = staff.parse(SourceFile(path=path, rel="staff.csv", kind="staff"), Settings()).rows["raw_staff"]
+    assert [(r["email"], r["meeting_names"]) for r in rows] == [("li.wei@adagency.cn", "阿伟；小李"),
+                                                                ("wang.fang@adagency.cn", None)]
+    assert set(rows[0]) == raw_columns("raw_staff")

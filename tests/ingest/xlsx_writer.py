@@ -133,6 +133,11 @@ def main() -> None:
     second[9][0] = "阿伟"  # the alias in staff.csv meeting_names
     second[10][1], second[10][2] = "2026-03-10 10:00:00", "2026-03-10 11:00:00"
     write_xlsx(ROOT / "scenarios" / "tencent" / "attendance" / "teaco-0310.xlsx", [("成员参会概况", second)])
+    third = [list(r) for r in scenario_tencent_rows()[0][1]]
+    third[3][1], third[4][1] = "2026-03-17 10:00:00", "2026-03-17 11:00:00"
+    third[9] = ["Wei(外包)", "2026-03-17 09:58:00", "2026-03-17 11:00:00", 1, "01:02:00", "主持人"]  # not Li Wei
+    third[10][1], third[10][2] = "2026-03-17 10:00:00", "2026-03-17 11:00:00"
+    write_xlsx(ROOT / "scenarios" / "tencent" / "attendance" / "teaco-0317.xlsx", [("成员参会概况", third)])
 
 
 if __name__ == "__main__":
