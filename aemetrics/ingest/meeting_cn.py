@@ -136,6 +136,8 @@ TENCENT_COLUMNS = {
     "首次入会时间": "join", "入会时间": "join", "最后退会时间": "leave", "退会时间": "leave",
     "累计参会时长": "duration", "单次参会时长": "duration", "参会时长": "duration",
     "身份": "role", "角色": "role", "邮箱": "email", "用户邮箱": "email", "入会次数": "joins",
+    "用户名称": "name", "成员名称": "name", "参会成员": "name", "用户身份": "role",
+    "最后离会时间": "leave", "离会时间": "leave", "累计参会时长分钟": "duration", "参会时长分钟": "duration",
 }
 FEISHU_COLUMNS = {
     "参会人": "name", "参会人名称": "name", "参会者": "name", "姓名": "name",
@@ -143,6 +145,7 @@ FEISHU_COLUMNS = {
     "会议id": "meeting_id", "会议号": "meeting_id", "会议主题": "topic", "会议名称": "topic",
     "离会原因": "leave_reason", "用户id": "user_id", "工号": "employee_no", "部门": "department",
     "身份": "role", "角色": "role",
+    "加入时间": "join", "离开时间": "leave", "参会时长分钟": "duration",
 }
 _TENCENT_MARKS = {"首次入会时间", "最后退会时间", "累计参会时长", "单次参会时长", "退会时间", "用户昵称入会昵称"}
 _FEISHU_MARKS = {"离会时间", "离会原因", "参会人", "工号", "用户id"}
@@ -269,7 +272,7 @@ def parse_tencent(src: SourceFile, sheets: list[Sheet], settings: Settings, resu
                 result.reject(f"sheet {sheet}" if sheet else "file", "no participant table in this sheet")
             continue
         cols, rows = _table(sheet, records, at, TENCENT_COLUMNS, result, summary)
-        overview = any(norm(f) in ("首次入会时间", "最后退会时间") for f in records[at].fields)
+        overview = any(norm(f) in ("首次入会时间", "最后退会时间", "最后离会时间") for f in records[at].fields)
         tables.append(("people" if overview else "sessions", sheet, cols, rows))
     meeting = _meeting("tencent", summary, settings, result)
     tz = settings.attendance_tz
