@@ -20,7 +20,7 @@ from typing import Any
 
 from aemetrics.config import Settings
 from aemetrics.ingest.attendance import (
-    TABLE, Meeting, RowError, _columns, _convert, _get, digits, email_or_none, norm, parse_local,
+    TABLE, Meeting, RowError, _columns, _convert, _get, digits, email_or_none, norm,
 )
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
 from aemetrics.ingest.csvread import Record

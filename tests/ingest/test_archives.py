@@ -5,7 +5,6 @@ quarantined every archive whole ("not an export" or "not an e-mail file") and lo
 from __future__ import annotations
 
 import io
-import shutil
 import stat
 import tarfile
 import zipfile

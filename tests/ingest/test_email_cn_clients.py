@@ -9,7 +9,6 @@ with Chinese weekday and month names ('星期二, 09 一月 2024 09:00:00 +0800'
 sent_at was null and the message was listed as undated."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import duckdb
 import pytest

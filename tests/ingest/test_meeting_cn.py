@@ -3,7 +3,7 @@ tests/fixtures/attendance/cn were written by xlsx_writer.py (run it to regenerat
 hand. The old engine rejected every one of these files (no .xlsx reader; unknown CSV layout)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
