@@ -237,3 +237,25 @@ create or replace temp macro evidence_sentence(head, items, tail) as
         ),
         nullif(tail, '')
     );
+
+-- A person's name as meeting reports compare it: trimmed, runs of white space collapsed, lower case.
+create or replace temp macro person_name_key(s) as
+    nullif(lower(regexp_replace(trim(coalesce(s, '')), '\s+', ' ', 'g')), '');
+
+-- The keys a staff member is known by in meeting reports: the directory name and every alias of
+-- staff.csv's meeting_names (separated by ; , ， ； 、 or |).
+create or replace temp macro meeting_name_list(name, aliases) as
+    list_filter(
+        list_distinct(list_prepend(person_name_key(name), list_transform(
+            regexp_split_to_array(coalesce(aliases, ''), '[;,，；、|]'), lambda x: person_name_key(x)))),
+        lambda x: x is not null
+    );
+
+-- The keys of a participant name in a meeting report: the whole name, and for Tencent Meeting's
+-- '昵称(真实姓名)' (half- or full-width brackets) the nickname and the real name on their own.
+create or replace temp macro participant_name_keys(s) as
+    list_filter(list_distinct([
+        person_name_key(s),
+        person_name_key(regexp_extract(coalesce(s, ''), '^(.*?)[(（]', 1)),
+        person_name_key(regexp_extract(coalesce(s, ''), '[(（]([^()（）]*)[)）]\s*$', 1))
+    ]), lambda x: x is not null);

@@ -414,6 +414,10 @@ def _who(p: dict[str, Any]) -> str:
 # --- entry point -------------------------------------------------------------------------
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
+    from aemetrics.ingest import meeting_cn  # Tencent Meeting / Feishu; imports this module
+
+    if meeting_cn.is_xlsx(src.path):
+        return meeting_cn.parse(src, settings)
     sheet = read_sheet(src.path)
     records = sheet.records
     first = next((i for i, r in enumerate(records) if not r.is_blank), None)
@@ -427,10 +431,13 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         result = ParseResult(parser="teams-report")
         parse_teams_report(src, records, settings, result)
         return result
+    cn = meeting_cn.parse_sheets(src, [(None, records)], settings)
+    if cn is not None:
+        return cn
     at = _zoom_header(records)
     if at is not None:
         result = ParseResult(parser="zoom")
         parse_zoom(src, records, at, settings, result)
         return result
     shown = sheet.delimiter.join(records[first].fields)[:200]
-    raise ParseError(f"unknown attendance report layout: first record {shown!r} (expected a Zoom participants report or a Teams attendance list)")
+    raise ParseError(f"unknown attendance report layout: first record {shown!r} (expected a Zoom participants report, a Teams attendance list, a Tencent Meeting or a Feishu export)")

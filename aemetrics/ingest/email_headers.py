@@ -418,6 +418,27 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 MIN_YEAR, MAX_YEAR = 1970, 2100
 
 
+_CN_MONTHS = ["十二", "十一", "十", "九", "八", "七", "六", "五", "四", "三", "二", "一"]
+_MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_CN_WEEKDAY = re.compile(r"^(?:星期|周|週|礼拜)[一二三四五六日天],?\s*")
+_CN_YMD = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CN_MONTH = re.compile(r"(?<![\d年])(十二|十一|十|九|八|七|六|五|四|三|二|一|1[0-2]|[1-9])\s*月(?!\s*\d{1,2}\s*日)")
+
+
+def _chinese_date(text: str) -> str:
+    """Dates some Chinese-locale mailers write: '星期二, 09 一月 2024 09:00:00 +0800',
+    '2024年1月9日 09:00:00 +0800' -> RFC 5322 spelling."""
+    text = _CN_WEEKDAY.sub("", text)
+    text = _CN_YMD.sub(lambda m: f"{int(m[3])} {_MONTH_ABBR[int(m[2]) - 1]} {m[1]}" if 1 <= int(m[2]) <= 12 else m[0], text)
+
+    def month(m: re.Match[str]) -> str:
+        v = m[1]
+        n = int(v) if v.isdigit() else 12 - _CN_MONTHS.index(v)
+        return _MONTH_ABBR[n - 1]
+
+    return _CN_MONTH.sub(month, text)
+
+
 def parse_date(value: str | None) -> datetime | None:
     """A Date header -> aware UTC datetime, or None.
 
@@ -436,6 +457,8 @@ def parse_date(value: str | None) -> datetime | None:
     text = " ".join(text.split())
     if not text:
         return None
+    if not text.isascii():
+        text = _chinese_date(text)
     if " :" in text or ": " in text:
         text = _SPACED_COLON.sub(":", text)
     if "GMT" in text or "UT" in text:

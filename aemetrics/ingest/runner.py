@@ -10,6 +10,7 @@ import hashlib
 import importlib
 import logging
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,6 +20,7 @@ from typing import Callable, Iterable
 import duckdb
 
 from aemetrics.config import Settings
+from aemetrics.ingest import archives
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.warehouse import insert_rows, raw_tables
 
@@ -37,6 +39,7 @@ PARSERS = {
     "calendar": "aemetrics.ingest.calendar",
     "crm": "aemetrics.ingest.crm",
     "attendance": "aemetrics.ingest.attendance",
+    "archive": "aemetrics.ingest.archives",
 }
 
 
@@ -91,8 +94,25 @@ def classify(rel: str) -> str:
     return KINDS.get(parts[0].lower(), "unknown")
 
 
-def discover(exports_dir: Path) -> list[SourceFile]:
-    """Every file under the exports folder, sorted, with its kind (hidden files included)."""
+def member_kind(archive_rel: str, member: str) -> str:
+    """The kind of an archive member: as if the archive were the folder it contains (an archive
+    under email/ holds e-mail); for an archive elsewhere, from the member's own folders (Google
+    Takeout's `Takeout/Mail/All mail.mbox`, `Takeout/Calendar/x.ics`) or a top-level staff.csv."""
+    parent = archive_rel.rsplit("/", 1)[0] if "/" in archive_rel else ""
+    kind = classify(f"{parent}/{member}" if parent else member)
+    if kind != "unknown":
+        return kind
+    for part in member.split("/")[:-1]:
+        if part.lower() in KINDS:
+            return KINDS[part.lower()]
+    return "unknown"
+
+
+def discover(exports_dir: Path, unpack_dir: Path | None = None) -> list[SourceFile]:
+    """Every file under the exports folder, sorted, with its kind (hidden files included).
+
+    With unpack_dir, every archive (.zip, .tar.gz, ...: recognised by content) is listed as
+    kind 'archive' followed by its members, unpacked below unpack_dir (archives.unpack)."""
     if not exports_dir.exists():
         raise ExportsError(f"{exports_dir}: exports folder not found")
     if not exports_dir.is_dir():
@@ -101,6 +121,15 @@ def discover(exports_dir: Path) -> list[SourceFile]:
     files = []
     for p in paths:
         rel = p.relative_to(exports_dir).as_posix()
+        if unpack_dir is not None and archives.archive_format(p):
+            archive = SourceFile(path=p, rel=rel, kind="archive")
+            files.append(archive)
+            try:
+                files.extend(archives.unpack(archive, unpack_dir, member_kind))
+            except OSError as exc:  # disk full, ...: the members unpacked so far are not used either
+                log.warning("%s: cannot unpack the archive: %s", rel, exc)
+                files = [f for f in files if not f.rel.startswith(f"{rel}!/")]
+            continue
         files.append(SourceFile(path=p, rel=rel, kind=classify(rel)))
     return files
 
@@ -151,13 +180,24 @@ def plan(files: list[SourceFile], con: duckdb.DuckDBPyConnection) -> IngestPlan:
     return out
 
 
+def _parser_module(src: SourceFile) -> str:
+    """The module that parses a file of this kind; an Outlook .pst/.ost under email/ is told by
+    its signature, whatever its name."""
+    if src.kind == "email":
+        from aemetrics.ingest.pst import is_pst
+
+        if is_pst(src.path):
+            return "aemetrics.ingest.pst"
+    return PARSERS[src.kind]
+
+
 def parse_file(src: SourceFile, settings: Settings) -> ParseResult:
     """Parse one file; never raises: an unreadable file becomes one quarantined record."""
     if src.kind == "unknown":
         result = ParseResult(parser=None)
         result.reject("file", "not an export: put files under email/, calendar/, crm/, attendance/ or name it staff.csv (or staff.xlsx)")
         return result
-    module = importlib.import_module(PARSERS[src.kind])
+    module = importlib.import_module(_parser_module(src))
     try:
         if src.kind == "attendance":  # clock-in records (DingTalk 考勤, attendance_clock) by content
             from aemetrics.ingest import clock
@@ -292,9 +332,16 @@ def ingest_exports(
     Plain by default (tests, notebooks); the Prefect flow passes a `parse_batches` that runs
     each batch as a task.
     """
+    with tempfile.TemporaryDirectory(prefix="aemetrics-archives-") as unpack_dir:
+        return _ingest(exports_dir, con, settings, Path(unpack_dir), prune_missing=prune_missing,
+                       progress=progress, parse_batches=parse_batches)
+
+
+def _ingest(exports_dir: Path, con: duckdb.DuckDBPyConnection, settings: Settings, unpack_dir: Path, *,
+            prune_missing: bool, progress: Callable[[str], None] | None, parse_batches: BatchParser) -> IngestReport:
     started = time.perf_counter()
     say = progress or log.info
-    files = discover(Path(exports_dir))
+    files = discover(Path(exports_dir), unpack_dir)
     the_plan = plan(files, con)
     report = IngestReport(
         files_seen=len(files),

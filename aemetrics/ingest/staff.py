@@ -13,7 +13,7 @@ from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.csvread import extra_fields, read_table, row_dict
 
 TABLE = "raw_staff"
-COLUMNS = ("email", "name", "role", "team", "supervisor_email", "dingtalk_userid", "employee_no")
+COLUMNS = ("email", "name", "role", "team", "supervisor_email", "dingtalk_userid", "employee_no", "meeting_names")
 # Header aliases (lower-cased): what spreadsheets kept by a Chinese office tend to say.
 ALIASES = {
     "email": "email", "e-mail": "email", "邮箱": "email", "电子邮件": "email", "邮件地址": "email",
@@ -25,6 +25,9 @@ ALIASES = {
     # attendance exports name people by these (work_on_time)
     "dingtalk_userid": "dingtalk_userid", "userid": "dingtalk_userid", "钉钉userid": "dingtalk_userid",
     "钉钉id": "dingtalk_userid", "employee_no": "employee_no", "工号": "employee_no", "员工工号": "employee_no",
+    # other names a person joins online meetings as (Tencent Meeting nicknames), ';'-separated
+    "meeting_names": "meeting_names", "meeting names": "meeting_names", "会议昵称": "meeting_names",
+    "入会昵称": "meeting_names", "别名": "meeting_names",
 }
 EMAIL_RE = re.compile(r"^[^@\s,;<>()\"]+@[^@\s,;<>()\"]+$")
 
@@ -88,6 +91,7 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
             "supervisor_email": supervisor,
             "dingtalk_userid": values["dingtalk_userid"] or None,
             "employee_no": values["employee_no"] or None,
+            "meeting_names": values["meeting_names"] or None,
             "source_file": src.rel,
             "record": record,
         })

@@ -1,8 +1,11 @@
 -- on_time (与客户开会决不迟到): a client meeting that took place and has an attendance report
 -- matched to it (int_meeting_attendance_matched); meetings without one are not counted. Due:
 -- the scheduled start + on_time_grace_minutes; fulfilled by the AE's first join in the report
--- (by address, else by the staff directory's name when the report has no addresses, as Teams
--- lists). An AE absent from the report never joined: missed.
+-- (by address, else, for a session without an address (Teams lists, Tencent Meeting), by name:
+-- the participant's name, or either part of a '昵称(真实姓名)' nickname, equals the staff member's
+-- name or one of their meeting_names aliases, compared case-insensitively). An AE absent from the
+-- report never joined: missed; the evidence then names the report's participants without an
+-- address that matched no staff member.
 with meetings as (
     select * from int_client_meetings
 ),
@@ -19,12 +22,29 @@ params as (
     select * from run_params
 ),
 
+named_sessions as (
+    -- who each session is: its address, else the staff member its name matches (lowest address
+    -- when two share an alias)
+    select
+        attendance.*,
+        coalesce(
+            attendance.participant_email,
+            (
+                select min(staff.email) from staff
+                where list_has_any(staff.meeting_names, participant_name_keys(attendance.participant_name))
+            )
+        ) as person_email
+    from attendance
+),
+
 reported as (
     select
         occurrence_id,
         any_value(matched_by) as matched_by,
-        list(distinct source_file order by source_file) as report_files
-    from attendance
+        list(distinct source_file order by source_file) as report_files,
+        list(distinct participant_name order by participant_name)
+            filter (where person_email is null and participant_name is not null) as unmatched_names
+    from named_sessions
     group by occurrence_id
 ),
 
@@ -43,13 +63,8 @@ ae_joins as (
         ) as first_join_item
     from meetings
     cross join params
-    inner join attendance on attendance.occurrence_id = meetings.occurrence_id
-    left join staff on staff.email = meetings.ae
-    where attendance.participant_email = meetings.ae
-        or (
-            attendance.participant_email is null
-            and lower(trim(attendance.participant_name)) = lower(trim(staff.name))
-        )
+    inner join named_sessions as attendance on attendance.occurrence_id = meetings.occurrence_id
+    where attendance.person_email = meetings.ae
     group by meetings.occurrence_id
 ),
 
@@ -70,7 +85,9 @@ final as (
                     || ' (matched by ' || reported.matched_by || ')')],
             evidence_items_if(ae_joins.first_join_item)
         ) as evidence_items,
-        case when ae_joins.first_join_item is null then 'AE not in the report' end as evidence_tail,
+        case when ae_joins.first_join_item is null then 'AE not in the report' || coalesce(
+            ' (names matching no staff member: ' || nullif(array_to_string(reported.unmatched_names, ', '), '') || ')', '')
+        end as evidence_tail,
         meetings.summary as subject
     from meetings
     cross join params

@@ -1,6 +1,6 @@
 -- One row per join/leave session of a participant in an online meeting report.
 create table if not exists raw_attendance (
-    platform           varchar not null,  -- zoom | teams
+    platform           varchar not null,  -- zoom | teams | tencent | feishu
     meeting_id         varchar,           -- digits only, when the report names it
     topic              varchar,
     meeting_start_at   timestamptz,
@@ -13,5 +13,5 @@ create table if not exists raw_attendance (
     duration_minutes   double,
     role               varchar,           -- Organizer | Presenter | Attendee, when given
     source_file        varchar not null,
-    record             varchar not null   -- 'line N'
+    record             varchar not null   -- 'line N' (CSV) or 'row N (sheet)' (xlsx)
 );

@@ -24,6 +24,7 @@ from_directory as (
         nullif(lower(trim(role)), '') as role,
         nullif(trim(team), '') as team,
         email_key(supervisor_email) as supervisor_email,
+        meeting_name_list(name, meeting_names) as meeting_names,
         'staff_directory' as staff_source,
         source_file,
         record
@@ -62,6 +63,7 @@ from_crm as (
         case when customer_owners.owner_key is not null then 'ae' else 'staff' end as role,
         cast(null as varchar) as team,
         managers.email as supervisor_email,
+        meeting_name_list(users.name, null) as meeting_names,
         'crm_users' as staff_source,
         users.source_file,
         users.record
