@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 from aemetrics.config import Settings
-from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
+from aemetrics.ingest.addresses import is_email, normalize_email
+from aemetrics.ingest.base import ParseError, ParseResult, RowError, SourceFile, utc
 from aemetrics.ingest.csvread import Record, Table, extra_fields, read_table
-from aemetrics.ingest.staff import is_email, normalize_email
 
 USERS, ACCOUNTS, CONTACTS, ACTIVITIES = "raw_crm_users", "raw_crm_accounts", "raw_crm_contacts", "raw_crm_activities"
 
@@ -29,10 +29,6 @@ CANONICAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                  ("industry", "annual_revenue", "employees", "phone", "is_deleted", "created_at")),
     "users": (("user_id", "email", "name", "manager_id"), ("is_active",)),
 }
-
-
-class RowError(ValueError):
-    """One record cannot be loaded; the message is its quarantine reason."""
 
 
 # --- values -----------------------------------------------------------------------------

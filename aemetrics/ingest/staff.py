@@ -5,9 +5,8 @@ header names are accepted too); extra columns are ignored. Only email is require
 """
 from __future__ import annotations
 
-import re
-
 from aemetrics.config import Settings
+from aemetrics.ingest.addresses import is_email, normalize_email
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.csvread import extra_fields, read_table, row_dict
 
@@ -22,19 +21,6 @@ ALIASES = {
     "supervisor_email": "supervisor_email", "supervisor email": "supervisor_email", "supervisor": "supervisor_email",
     "主管邮箱": "supervisor_email", "上级邮箱": "supervisor_email",
 }
-EMAIL_RE = re.compile(r"^[^@\s,;<>()\"]+@[^@\s,;<>()\"]+$")
-
-
-def normalize_email(value: str) -> str:
-    """Lower-cased, spaces (ideographic ones too) and a mailto: prefix stripped."""
-    v = value.strip().lower()
-    if v.startswith("mailto:"):
-        v = v[7:].strip()
-    return v
-
-
-def is_email(value: str) -> bool:
-    return bool(EMAIL_RE.match(value))
 
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.calendar import MAX_OCCURRENCES, find_online_meeting_id, known_zone, parse, parse_bytes
-from aemetrics.ingest.windows_zones import LEGACY, WINDOWS_ZONES, iana_for_windows
+from aemetrics.ingest.calendar.windows_zones import LEGACY, WINDOWS_ZONES, iana_for_windows
 from ingest_tools import utc
 
 # The parser silences this icalendar warning at import; pytest restores filters per test.
