@@ -30,7 +30,8 @@ from pathlib import Path
 from aemetrics.config import Settings
 from aemetrics.ingest.base import SourceFile
 from aemetrics.ingest.email import parse
-from aemetrics.ingest.email_headers import _decode_text, _parse_addresses
+from aemetrics.ingest.email.address_lists import _parse_addresses
+from aemetrics.ingest.email.text import _decode_text
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import connect
 
