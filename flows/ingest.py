@@ -18,7 +18,7 @@ from aemetrics import quality
 from aemetrics.config import Settings, load_settings
 from aemetrics.ingest import runner
 from aemetrics.ingest.base import SourceFile
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 
 @task(name="parse-files", cache_policy=NO_CACHE)
@@ -63,7 +63,7 @@ def ingest_flow(
 ) -> runner.IngestReport:
     settings = load_settings(config)
     with warehouse_lock(Path(db), wait_seconds), staged_warehouse(Path(db)) as work:
-        con = connect(work)
+        con = open_warehouse(work)
         try:
             return ingest_and_validate(con, Path(exports), settings, prune)
         finally:

@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from aemetrics.atomic import staged_site, staged_warehouse, warehouse_lock
 from aemetrics.config import Settings, load_settings
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from flows.ingest import ingest_and_validate, validate_task
 
 
@@ -52,7 +52,7 @@ def pipeline_flow(
     summary: dict = {}
     with warehouse_lock(Path(db), wait_seconds):
         with staged_warehouse(Path(db)) as work:
-            con = connect(work)
+            con = open_warehouse(work)
             try:
                 ingested = ingest_and_validate(con, Path(exports), settings, prune)
                 summary["ingest"] = ingested.summary()
@@ -69,7 +69,7 @@ def pipeline_flow(
             logger.error("validation failed, the previous site stays up: %s", summary["blocked"])
         elif site:
             with staged_site(Path(site)) as staging:
-                con = connect(db, read_only=True)
+                con = open_warehouse(db, read_only=True)
                 try:
                     published = publish_task(con, staging, settings)
                     published.out_dir = Path(site)  # where it stands once swapped in
