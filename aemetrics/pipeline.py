@@ -25,7 +25,7 @@ from aemetrics.build import BuildReport, build
 from aemetrics.config import Settings
 from aemetrics.ingest import runner
 from aemetrics.quality import ValidationReport, validate
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 if TYPE_CHECKING:  # the site imports Plotly: only a run that publishes pays for it
     from aemetrics.site.publish import SiteReport
@@ -100,7 +100,7 @@ def run_ingest(exports: Path, db: Path, settings: Settings, *, prune: bool = Fal
                steps: Steps = PLAIN, logger: Logger | None = None) -> runner.IngestReport:
     """`aemetrics ingest`: ingest and check the raw tables, locked, on a copy swapped in at the end."""
     with warehouse_lock(Path(db), wait_seconds), staged_warehouse(Path(db)) as work:
-        con = connect(work)
+        con = open_warehouse(work)
         try:
             return ingest_and_validate(con, Path(exports), settings, prune=prune, steps=steps, logger=logger)
         finally:
@@ -110,7 +110,7 @@ def run_ingest(exports: Path, db: Path, settings: Settings, *, prune: bool = Fal
 def _publish_locked(db: Path, site: Path, settings: Settings, lang: str | None, steps: Steps) -> SiteReport:
     """Write the site of `db` into a staging folder and swap it in. The caller holds the lock."""
     with staged_site(site) as staging:
-        con = connect(db, read_only=True)
+        con = open_warehouse(db, read_only=True)
         try:
             report = steps.write_site(con, staging, settings, lang)
         finally:
@@ -140,7 +140,7 @@ def run_weekly(exports: Path, db: Path, settings: Settings, as_of: datetime | No
     db = Path(db)
     with warehouse_lock(db, wait_seconds):
         with staged_warehouse(db) as work:
-            con = connect(work)
+            con = open_warehouse(work)
             try:
                 ingested = ingest_and_validate(con, Path(exports), settings, prune=prune, steps=steps, logger=log)
                 built = steps.build(con, settings, when)

@@ -22,7 +22,7 @@ class WarehouseError(RuntimeError):
     """The database file cannot be opened or written."""
 
 
-def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def open_warehouse(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse with every raw table present and UTC sessions."""
     db_path = Path(db_path)
     if not read_only:
@@ -43,7 +43,7 @@ def check_usable(db_path: str | Path) -> None:
     if db_path.exists():
         if not db_path.is_file():
             raise WarehouseError(f"{db_path}: not a file")
-        connect(db_path, read_only=True).close()
+        open_warehouse(db_path, read_only=True).close()
     else:
         parent = db_path.parent.resolve()
         while not parent.exists():

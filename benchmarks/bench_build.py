@@ -22,7 +22,7 @@ from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.demo import generate_demo
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 AS_OF = datetime(2025, 12, 12, 12, tzinfo=timezone.utc)
 
@@ -72,7 +72,7 @@ def main(k: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         exports = Path(tmp) / "exports"
         generate_demo(exports)
-        con = connect(Path(tmp) / "w.duckdb")
+        con = open_warehouse(Path(tmp) / "w.duckdb")
         ingest_exports(exports, con, Settings())
         if k > 1:
             con.execute(COPY_MAIL, [k])

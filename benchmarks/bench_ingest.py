@@ -26,7 +26,7 @@ from prefect import flow  # noqa: E402
 
 from aemetrics.config import Settings  # noqa: E402
 from aemetrics.ingest import runner  # noqa: E402
-from aemetrics.warehouse import connect  # noqa: E402
+from aemetrics.warehouse import open_warehouse  # noqa: E402
 from aemetrics.flows import parse_batch, parse_in_tasks  # noqa: E402
 
 
@@ -61,13 +61,13 @@ def main(n: int) -> None:
                     email.message_from_binary_file(fh)
 
         def ingest():
-            con = connect(Path(tmp) / "plain.duckdb")
+            con = open_warehouse(Path(tmp) / "plain.duckdb")
             runner.ingest_exports(exports, con, settings)
             con.close()
 
         @flow(name="bench-batched")
         def batched():
-            con = connect(Path(tmp) / "flow.duckdb")
+            con = open_warehouse(Path(tmp) / "flow.duckdb")
             runner.ingest_exports(exports, con, settings, parse_batches=parse_in_tasks)
             con.close()
 

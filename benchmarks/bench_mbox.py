@@ -30,9 +30,10 @@ from pathlib import Path
 from aemetrics.config import Settings
 from aemetrics.ingest.base import SourceFile
 from aemetrics.ingest.email import parse
-from aemetrics.ingest.email_headers import _decode_text, _parse_addresses
+from aemetrics.ingest.email.address_lists import _parse_addresses
+from aemetrics.ingest.email.text import _decode_text
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 FIELDS = ("Message-ID", "Date", "From", "To", "Cc", "Subject", "In-Reply-To", "References",
           "Auto-Submitted", "Precedence", "List-Id", "X-Autoreply", "Content-Type", "Thread-Index",
@@ -146,7 +147,7 @@ def ingest(path: Path) -> int:
         link.symlink_to(path)
     db = path.parent / "bench.duckdb"
     db.unlink(missing_ok=True)
-    con = connect(db)
+    con = open_warehouse(db)
     try:
         report = ingest_exports(exports, con, Settings())
     finally:

@@ -12,7 +12,7 @@ from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.demo import generate_demo
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 AS_OF = datetime(2025, 12, 12, 12, tzinfo=timezone.utc)
 
@@ -48,7 +48,7 @@ def broken_files(exports: Path) -> dict[str, bytes]:
 
 
 def run_once(exports: Path, db: Path):
-    con = connect(db)
+    con = open_warehouse(db)
     try:
         ingest_exports(exports, con, Settings())
         ingest_check = quality.validate(con, "ingest")

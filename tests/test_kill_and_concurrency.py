@@ -12,7 +12,7 @@ import pytest
 
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 pytestmark = pytest.mark.prefect
 
@@ -71,7 +71,7 @@ def scenario(tmp_path, fixtures):
     exports = tmp_path / "exports"
     shutil.copytree(fixtures / "exports_small", exports)
     db = tmp_path / "w.duckdb"
-    con = connect(db)
+    con = open_warehouse(db)
     ingest_exports(exports, con, Settings())
     con.close()
     write_big_mbox(exports / "email" / "big.mbox")

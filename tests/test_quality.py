@@ -4,14 +4,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from aemetrics.quality import validate
-from aemetrics.warehouse import connect, insert_rows
+from aemetrics.warehouse import insert_rows, open_warehouse
 
 UTC = timezone.utc
 
 
 @pytest.fixture()
 def con(tmp_path):
-    c = connect(tmp_path / "w.duckdb")
+    c = open_warehouse(tmp_path / "w.duckdb")
     yield c
     c.close()
 

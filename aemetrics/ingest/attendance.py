@@ -18,9 +18,9 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from aemetrics.config import Settings
-from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
+from aemetrics.ingest.addresses import is_email, normalize_email
+from aemetrics.ingest.base import ParseError, ParseResult, RowError, SourceFile, utc
 from aemetrics.ingest.csvread import Record, read_sheet
-from aemetrics.ingest.staff import is_email, normalize_email
 
 TABLE = "raw_attendance"
 
@@ -58,10 +58,6 @@ TEAMS_SUMMARY = {
     "endtime": "end", "meetingendtime": "end", "meetingid": "meeting_id",
 }
 TEAMS_JOIN, TEAMS_LEAVE = {"joined", "joined before"}, {"left"}
-
-
-class RowError(ValueError):
-    pass
 
 
 # --- local times -------------------------------------------------------------------------

@@ -13,6 +13,10 @@ class ParseError(Exception):
     """The whole file cannot be read as its kind; the message says why (goes to quarantine)."""
 
 
+class RowError(ValueError):
+    """One record cannot be loaded; the message is its quarantine reason."""
+
+
 @dataclass
 class ParseResult:
     """Rows keyed by raw table name, and records that could not be loaded."""
@@ -48,4 +52,4 @@ def utc(dt: datetime) -> datetime:
     return dt.astimezone(timezone.utc)
 
 
-__all__ = ["ParseError", "ParseResult", "SourceFile", "Settings", "utc"]
+__all__ = ["ParseError", "ParseResult", "RowError", "SourceFile", "Settings", "utc"]

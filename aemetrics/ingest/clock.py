@@ -25,7 +25,7 @@ from aemetrics.config import Settings
 from aemetrics.ingest import xlsx
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
 from aemetrics.ingest.csvread import Record, extra_fields, read_sheet
-from aemetrics.ingest.staff import is_email, normalize_email
+from aemetrics.ingest.addresses import is_email, normalize_email
 
 TABLE = "raw_clock_ins"
 NAME_COLS = ("姓名", "name", "员工姓名")

@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 from aemetrics.config import Settings
-from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
 from aemetrics.ingest import xlsx
+from aemetrics.ingest.addresses import is_email, normalize_email
+from aemetrics.ingest.base import ParseError, ParseResult, RowError, SourceFile, utc
 from aemetrics.ingest.csvread import Record, Table, extra_fields, read_table
-from aemetrics.ingest.staff import is_email, normalize_email
 
 USERS, ACCOUNTS, CONTACTS, ACTIVITIES = "raw_crm_users", "raw_crm_accounts", "raw_crm_contacts", "raw_crm_activities"
 CASES, WORK_ORDERS, QUOTES = "raw_crm_cases", "raw_crm_work_orders", "raw_crm_quotes"
@@ -34,10 +34,6 @@ CANONICAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                   "short_name", "address", "fax")),
     "users": (("user_id", "email", "name", "manager_id"), ("is_active",)),
 }
-
-
-class RowError(ValueError):
-    """One record cannot be loaded; the message is its quarantine reason."""
 
 
 # --- values -----------------------------------------------------------------------------

@@ -17,11 +17,12 @@ from typing import Any, Iterator
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
-from aemetrics.ingest.email import (
-    _BLANK_LINE, _CPID_CODEPAGE, _LCID_CODEPAGE, TABLE, Headers, build_row, is_mail_class, list_undated,
-    synthetic_id,
-)
-from aemetrics.ingest.email_headers import clean_text, decode_raw, message_id, msg_ids
+from aemetrics.ingest.email import TABLE, Headers, build_row, is_mail_class, list_undated, synthetic_id
+from aemetrics.ingest.email.charsets import decode_raw
+from aemetrics.ingest.email.headers import BLANK_LINE
+from aemetrics.ingest.email.msg import CPID_CODEPAGE, LCID_CODEPAGE
+from aemetrics.ingest.email.msgids import message_id, msg_ids
+from aemetrics.ingest.email.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -98,15 +99,15 @@ def _codepage(props: Props) -> str:
     cp = props.int(MESSAGE_CODEPAGE)
     if cp == 65001:
         return "utf-8"
-    if cp in _CPID_CODEPAGE:
-        return _CPID_CODEPAGE[cp]
+    if cp in CPID_CODEPAGE:
+        return CPID_CODEPAGE[cp]
     if cp and cp > 0:
         try:
             codecs.lookup(f"cp{cp}")
             return f"cp{cp}"
         except LookupError:
             pass
-    return _LCID_CODEPAGE.get(props.int(LOCALE_ID) or 0) or _CPID_CODEPAGE.get(props.int(INTERNET_CPID) or 0) or "cp1252"
+    return LCID_CODEPAGE.get(props.int(LOCALE_ID) or 0) or CPID_CODEPAGE.get(props.int(INTERNET_CPID) or 0) or "cp1252"
 
 
 def _smtp(*candidates: str | None) -> str | None:
@@ -196,7 +197,7 @@ def _row(item: Any, props: Props, src: SourceFile, record: str, settings: Settin
     if transport.startswith("Microsoft Mail Internet Headers Version 2.0"):
         transport = transport[43:].lstrip()
     raw = transport.encode("utf-8")
-    h = Headers(_BLANK_LINE.split(raw.replace(b"\r\n", b"\n"), 1)[0] if raw else b"")
+    h = Headers(BLANK_LINE.split(raw.replace(b"\r\n", b"\n"), 1)[0] if raw else b"")
     row = build_row(h, source_file=src.rel, record=record, body_text=None)
 
     subject = item.subject  # pypff strips the subject-prefix marker MAPI stores in PR_SUBJECT

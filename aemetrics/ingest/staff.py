@@ -5,10 +5,9 @@ header names are accepted too); extra columns are ignored. Only email is require
 """
 from __future__ import annotations
 
-import re
-
 from aemetrics.config import Settings
 from aemetrics.ingest import xlsx
+from aemetrics.ingest.addresses import is_email, normalize_email
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.csvread import extra_fields, read_table, row_dict
 
@@ -29,19 +28,6 @@ ALIASES = {
     "meeting_names": "meeting_names", "meeting names": "meeting_names", "会议昵称": "meeting_names",
     "入会昵称": "meeting_names", "别名": "meeting_names",
 }
-EMAIL_RE = re.compile(r"^[^@\s,;<>()\"]+@[^@\s,;<>()\"]+$")
-
-
-def normalize_email(value: str) -> str:
-    """Lower-cased, spaces (ideographic ones too) and a mailto: prefix stripped."""
-    v = value.strip().lower()
-    if v.startswith("mailto:"):
-        v = v[7:].strip()
-    return v
-
-
-def is_email(value: str) -> bool:
-    return bool(EMAIL_RE.match(value))
 
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:

@@ -15,7 +15,7 @@ import pytest
 from aemetrics.build import BuildReport, build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios"
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai: no DST, so a fixed offset is exact
@@ -48,7 +48,7 @@ class Built:
 def ingest_scenario(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Ingest tests/fixtures/scenarios/<name> with the real runner; returns the warehouse file."""
     db = tmp_path_factory.mktemp(f"scenario-{name}") / "warehouse.duckdb"
-    con = connect(db)
+    con = open_warehouse(db)
     try:
         report = ingest_exports(SCENARIOS / name, con, Settings())
         quarantined = con.execute("select source_file, record, reason from quarantine").fetchall()
@@ -63,7 +63,7 @@ def build_copy(db: Path, as_of: datetime, settings: Settings | None = None, suff
     """Build on a copy of an ingested warehouse (one ingest serves several settings)."""
     target = db.with_name(f"{db.stem}-{suffix}.duckdb")
     shutil.copyfile(db, target)
-    con = connect(target)
+    con = open_warehouse(target)
     report = build(con, settings or Settings(), as_of)
     return Built(con=con, report=report)
 

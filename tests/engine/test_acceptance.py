@@ -21,7 +21,7 @@ import pytest
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from scenario_tools import SCENARIOS, built_and_expected, local, missing_and_extra, oid
 
 SCENARIO = SCENARIOS / "acceptance"
@@ -98,7 +98,7 @@ def _case_id(row) -> str:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("acceptance") / "warehouse.duckdb"
-    con = connect(db)
+    con = open_warehouse(db)
     try:
         ingest_exports(SCENARIO, con, Settings())
         quarantined = con.execute("select source_file, record from quarantine").fetchall()
@@ -111,7 +111,7 @@ def warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def obligations(warehouse) -> dict[str, dict]:
-    con = connect(warehouse)
+    con = open_warehouse(warehouse)
     try:
         build(con, Settings(), AS_OF)
         cur = con.execute("select * from obligations")
@@ -160,7 +160,7 @@ def test_late_booked_meeting_is_not_notified_by_another_meetings_agenda(tmp_path
     shutil.copytree(SCENARIO, exports, ignore=shutil.ignore_patterns("*.md"))
     ics = exports / "calendar" / "zhao.lei.ics"
     ics.write_bytes(ics.read_bytes().replace(b"20260225T010000Z", b"20260225T090000Z"))
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     try:
         ingest_exports(exports, con, Settings())
         build(con, Settings(), AS_OF)

@@ -23,7 +23,7 @@ import pytest
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from scenario_tools import SCENARIOS, built_and_expected, local, missing_and_extra, oid
 
 SCENARIO = SCENARIOS / "acceptance_national_day"
@@ -140,7 +140,7 @@ def _case_id(row) -> str:
 
 
 def _read(db: Path, as_of: datetime) -> dict[str, dict]:
-    con = connect(db)
+    con = open_warehouse(db)
     try:
         build(con, Settings(), as_of)
         cur = con.execute("select * from obligations")
@@ -153,7 +153,7 @@ def _read(db: Path, as_of: datetime) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("acceptance-national-day") / "warehouse.duckdb"
-    con = connect(db)
+    con = open_warehouse(db)
     try:
         ingest_exports(SCENARIO, con, Settings())
         quarantined = con.execute("select source_file, record, reason from quarantine").fetchall()

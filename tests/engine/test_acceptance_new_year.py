@@ -30,7 +30,7 @@ import pytest
 
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from scenario_tools import SCENARIOS, Built, build_copy, built_and_expected, local, missing_and_extra, oid
 
 SCENARIO = SCENARIOS / "acceptance_new_year"
@@ -161,7 +161,7 @@ def warehouse(tmp_path_factory) -> Path:
     """Ingest with the real runner. The ingest is clean: the only record allowed in quarantine (here or after the
     build, wherever the engine lists it) is the dateless message of item 8."""
     db = tmp_path_factory.mktemp("acceptance-new-year") / "warehouse.duckdb"
-    con = connect(db)
+    con = open_warehouse(db)
     try:
         report = ingest_exports(SCENARIO, con, Settings())
         quarantined = _quarantine(con)

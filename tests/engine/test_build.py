@@ -11,7 +11,7 @@ import pytest
 from aemetrics.build import SQL_DIR, BuildError, build, declared_models, model_sql
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from scenario_tools import SCENARIOS
 
 AS_OF = datetime.fromisoformat("2025-10-10T09:00:00+08:00")
@@ -38,7 +38,7 @@ MART_COLUMNS = {
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     db = tmp_path_factory.mktemp("build") / "warehouse.duckdb"
-    con = connect(db)
+    con = open_warehouse(db)
     ingest_exports(SCENARIOS / "weekly", con, Settings())
     report = build(con, Settings(), AS_OF)
     yield con, report

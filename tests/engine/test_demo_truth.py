@@ -17,7 +17,7 @@ from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.demo import truth as truth_module
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 AS_OF = datetime(2025, 12, 12, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -37,7 +37,7 @@ def engine_key(standard: str, opening_key: str) -> str:
 def compared(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     summary = demo.generate_demo(folder / "exports", seed=7)
-    con = connect(folder / "warehouse.duckdb")
+    con = open_warehouse(folder / "warehouse.duckdb")
     try:
         ingest_exports(folder / "exports", con, Settings())
         build(con, Settings(), AS_OF)

@@ -16,7 +16,7 @@ import pytest
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from scenario_tools import SCENARIOS, oid
 
 # scenario -> as_of of its tests
@@ -42,7 +42,7 @@ RAW_OF_KIND = {
 
 def _built(tmp_path_factory, name: str):
     db = tmp_path_factory.mktemp(f"evidence-{name}") / "warehouse.duckdb"
-    con = connect(db)
+    con = open_warehouse(db)
     ingest_exports(SCENARIOS / name, con, Settings())  # EXPECTED.md beside a scenario is no export
     build(con, Settings(), datetime.fromisoformat(SCENARIO_AS_OF[name]))
     return con

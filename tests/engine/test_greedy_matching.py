@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from scenario_tools import SCENARIOS
 
 T0 = datetime(2025, 9, 1, 1, 0, tzinfo=timezone.utc)  # Mon 09:00 Beijing
@@ -83,7 +83,7 @@ def test_sql_pairing_equals_step_by_step_greedy(tmp_path_factory, meetings, mail
     (exports / "calendar" / "li.wei.ics").write_text(ics(starts, attendees))
     (exports / "email").mkdir()
     (exports / "email" / "li.wei.mbox").write_text(mbox(mails))
-    con = connect(exports / "w.duckdb")
+    con = open_warehouse(exports / "w.duckdb")
     try:
         ingest_exports(exports, con, Settings())
         build(con, Settings(), AS_OF)

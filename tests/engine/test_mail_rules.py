@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 from scenario_tools import Built, build_copy, ingest_scenario, local, oid
 
@@ -96,7 +96,7 @@ def test_x_auto_response_suppress_values_ingested_by_the_old_parser_are_ignored(
     staging ignores those values while a real X-Autoreply (yes) still counts."""
     old = ingested.with_name("old-parser.duckdb")
     shutil.copyfile(ingested, old)
-    con = connect(old)
+    con = open_warehouse(old)
     con.execute("update raw_email_messages set x_autoreply = 'All' where message_id in ('b1@brandco.com', 'b4@adagency.cn')")
     con.execute("update raw_email_messages set x_autoreply = 'OOF, AutoReply' where message_id = 'd5@brandco.com'")
     con.execute("update raw_email_messages set x_autoreply = 'yes' where message_id = 'd6@adagency.cn'")

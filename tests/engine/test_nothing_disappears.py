@@ -24,7 +24,7 @@ from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.quality import validate
 from aemetrics.site import metrics
-from aemetrics.warehouse import connect, raw_tables
+from aemetrics.warehouse import open_warehouse, raw_tables
 
 from scenario_tools import SCENARIOS
 
@@ -60,7 +60,7 @@ def quarantine(con) -> dict[tuple, tuple]:
 
 
 def test_unusable_records_stay_in_their_raw_table_and_are_listed(exports, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     report = ingest_exports(exports, con, Settings())
     assert report.records_quarantined == 6
     assert quarantine(con) == {key: (reason, True) for key, reason in EXPECTED.items()}
@@ -86,7 +86,7 @@ def test_unusable_records_stay_in_their_raw_table_and_are_listed(exports, tmp_pa
 
 
 def test_second_ingest_changes_nothing_and_a_changed_file_replaces_its_quarantine_rows(exports, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest_exports(exports, con, Settings())
     before = snapshot(con)
     again = ingest_exports(exports, con, Settings())
@@ -104,7 +104,7 @@ def test_second_ingest_changes_nothing_and_a_changed_file_replaces_its_quarantin
 
 
 def test_unusable_records_serve_and_open_nothing_and_the_site_counts_them(exports, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest_exports(exports, con, Settings())
     build(con, Settings(), AS_OF)
     meetings = [r[0] for r in con.execute("select occurrence_id from int_client_meetings").fetchall()]

@@ -6,14 +6,14 @@ from datetime import datetime
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from scenario_tools import SCENARIOS
 
 AS_OF = datetime.fromisoformat("2025-10-13T09:00:00+08:00")
 
 
 def warehouse(exports, db):
-    con = connect(db)
+    con = open_warehouse(db)
     ingest_exports(exports, con, Settings())
     build(con, Settings(), AS_OF)
     return con

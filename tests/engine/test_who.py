@@ -19,7 +19,7 @@ from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.site import publish_site
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from scenario_tools import SCENARIOS, Built, build_copy, ingest_scenario, local, oid
 
 AS_OF = datetime.fromisoformat("2026-03-09T09:00:00+08:00")      # Monday of W11
@@ -159,7 +159,7 @@ def with_email_messages(tmp_path_factory) -> Built:
     exports = tmp_path_factory.mktemp("who-emailmessage") / "exports"
     shutil.copytree(SCENARIOS / "who", exports)
     shutil.copytree(SCENARIOS / "who_emailmessage", exports, dirs_exist_ok=True)
-    con = connect(exports.parent / "warehouse.duckdb")
+    con = open_warehouse(exports.parent / "warehouse.duckdb")
     ingest_exports(exports, con, Settings())
     assert con.execute("select source_file, record, reason from quarantine").fetchall() == []
     result = Built(con=con, report=build(con, Settings(), AS_OF))

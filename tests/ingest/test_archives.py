@@ -15,7 +15,7 @@ import pytest
 from aemetrics.config import Settings
 from aemetrics.ingest import archives
 from aemetrics.ingest.runner import ingest_exports, member_kind
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "exports_small"
 
@@ -58,7 +58,7 @@ def exports(tmp_path) -> Path:
 
 
 def test_archives_are_read_as_the_folders_they_contain(exports, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     report = ingest_exports(exports, con, Settings())
     assert quarantine(con) == {}
     mail = con.execute("select source_file, record from raw_email_messages order by source_file, record").fetchall()
@@ -94,7 +94,7 @@ def test_hostile_archive_members_are_quarantined_and_never_written_outside(expor
         ("bomb.eml", b"A" * (3 << 20)), ("nested.zip", inner.getvalue()), ("ok.eml", eml),
     ])
     (exports / "email" / "broken.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 64)
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest_exports(exports, con, Settings())
     q = quarantine(con)
     hostile = {r: reason for (f, r), reason in q.items() if f == "email/hostile.zip"}
@@ -113,7 +113,7 @@ def test_hostile_archive_members_are_quarantined_and_never_written_outside(expor
 
 def test_caps_refuse_a_whole_archive(exports, tmp_path, monkeypatch):
     monkeypatch.setattr(archives, "MAX_TOTAL_BYTES", 1000)
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest_exports(exports, con, Settings())
     q = quarantine(con)
     assert "above the 1000-byte cap" in q[("takeout-20240105.zip", "file")]

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.calendar import MAX_OCCURRENCES, find_online_meeting_id, known_zone, parse, parse_bytes
-from aemetrics.ingest.windows_zones import LEGACY, WINDOWS_ZONES, iana_for_windows
+from aemetrics.ingest.calendar.windows_zones import LEGACY, WINDOWS_ZONES, iana_for_windows
 from ingest_tools import utc
 
 # The parser silences this icalendar warning at import; pytest restores filters per test.
@@ -284,6 +284,8 @@ def test_empty_or_non_calendar_file_is_a_parse_error(data):
         ("https://teams.microsoft.com/meet/29831234567890?p=xyz", "29831234567890"),
         ("Meeting number (access code): 2634 123 4567", "26341234567"),
         ("腾讯会议：123-456-789", "123456789"),
+        ("飞书视频会议 https://vc.feishu.cn/j/987654321", "987654321"),
+        ("Lark: https://vc.larksuite.com/j/123456789012?from=cal", "123456789012"),
         ("Room 3F, call +86 10 1234 5678", None),
         ("", None),
     ],

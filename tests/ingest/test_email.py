@@ -18,15 +18,10 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, SourceFile
 from aemetrics.ingest.email import COLUMNS, TABLE, UNDATED, email_kind, is_mail_class, parse
-from aemetrics.ingest.email_headers import (
-    _ADDR_TOKEN,
-    _element,
-    _simple_list,
-    decode_raw,
-    decode_rfc2047,
-    parse_addresses,
-    parse_date,
-)
+from aemetrics.ingest.email.address_lists import _ADDR_TOKEN, _element, _simple_list, parse_addresses
+from aemetrics.ingest.email.charsets import decode_raw
+from aemetrics.ingest.email.dates import parse_date_header
+from aemetrics.ingest.email.text import decode_rfc2047
 from ingest_tools import utc
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "email"
@@ -218,7 +213,7 @@ def test_outlook_message_classes_meeting_requests_are_mail(cls, mail):
     ("<HR>", None), ("", None), (None, None),
 ])
 def test_dates_in_obsolete_forms(raw, expected):
-    assert parse_date(raw) == expected
+    assert parse_date_header(raw) == expected
 
 
 @pytest.mark.parametrize("encoded, expected", [

@@ -16,7 +16,7 @@ import pytest
 from aemetrics.config import Settings
 from aemetrics.ingest import email
 from aemetrics.ingest.base import SourceFile
-from aemetrics.ingest.email_headers import parse_date
+from aemetrics.ingest.email.dates import parse_date_header as parse_date
 from ingest_tools import ROOT, utc
 
 CN = ROOT / "tests" / "fixtures" / "email" / "cn-clients"

@@ -6,7 +6,7 @@ import pytest
 
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ExportsError, classify, ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 COUNTS_SQL = """
 select 'raw_staff', count(*) from raw_staff union all
@@ -41,7 +41,7 @@ def test_classify_by_folder():
 
 
 def test_small_exports_load_or_quarantine_every_file(exports, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     report = ingest_exports(exports, con, Settings())
     c = counts(con)
     # hand-counted from tests/fixtures/exports_small
@@ -69,7 +69,7 @@ def test_small_exports_load_or_quarantine_every_file(exports, tmp_path):
 
 
 def test_second_ingest_changes_nothing_and_new_files_load_alone(exports, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest_exports(exports, con, Settings())
     before = counts(con)
     again = ingest_exports(exports, con, Settings())
@@ -88,7 +88,7 @@ def test_second_ingest_changes_nothing_and_new_files_load_alone(exports, tmp_pat
 
 
 def test_changed_file_replaces_its_rows_and_prune_forgets_removed(exports, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest_exports(exports, con, Settings())
     staff = exports / "staff.csv"
     staff.write_text(staff.read_text() + "wang.fang@adagency.cn,Wang Fang,ae,North,zhang.min@adagency.cn\n")
@@ -106,6 +106,6 @@ def test_changed_file_replaces_its_rows_and_prune_forgets_removed(exports, tmp_p
 
 
 def test_missing_exports_folder_is_an_error(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     with pytest.raises(ExportsError, match="not found"):
         ingest_exports(tmp_path / "nope", con, Settings())

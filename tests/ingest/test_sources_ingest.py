@@ -8,7 +8,7 @@ from aemetrics.config import Settings
 from aemetrics.ingest import staff
 from aemetrics.ingest.base import SourceFile
 from aemetrics.ingest.runner import classify, ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 from test_clock import dingtalk_workbook
 from xlsx_tools import write_xlsx
 
@@ -46,7 +46,7 @@ def test_staff_xlsx_with_directory_keys(tmp_path):
 
 def test_workbooks_through_the_ingest_are_idempotent(tmp_path):
     exports = make_exports(tmp_path / "exports")
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     ingest_exports(exports, con, Settings())
     count = lambda t: con.execute(f"select count(*) from {t}").fetchone()[0]
     assert count("raw_staff") == 2

@@ -226,7 +226,7 @@ def build_demo_warehouse(folder: Path) -> Path:
     from aemetrics.config import Settings
     from aemetrics.demo import generate_demo
     from aemetrics.ingest.runner import ingest_exports
-    from aemetrics.warehouse import connect
+    from aemetrics.warehouse import open_warehouse
 
     db = Path(folder) / "demo.duckdb"
     if db.is_file():
@@ -235,7 +235,7 @@ def build_demo_warehouse(folder: Path) -> Path:
     generate_demo(exports, seed=7)
     work = db.with_suffix(".building")
     work.unlink(missing_ok=True)
-    con = connect(work)
+    con = open_warehouse(work)
     try:
         ingest_exports(exports, con, Settings())
         build(con, Settings(), DEMO_AS_OF)

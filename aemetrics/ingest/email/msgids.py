@@ -1,0 +1,36 @@
+"""Message-ID, In-Reply-To and References: the <msg-id>s of a header."""
+from __future__ import annotations
+
+import re
+
+from aemetrics.ingest.email.text import MAX_TEXT
+
+_MSG_ID = re.compile(r"<([^<>]*)>")
+_PAREN = re.compile(r"\([^()]*\)")
+_WSP = re.compile(r"\s+")
+
+
+def msg_ids(value: str | None) -> list[str]:
+    """Every <msg-id> in order, without <> and inner whitespace, duplicates dropped."""
+    if not value:
+        return []
+    seen: dict[str, None] = {}
+    for m in _MSG_ID.finditer(value):
+        mid = m.group(1)
+        if "(" in mid:
+            mid = _PAREN.sub("", mid)
+        mid = "".join(mid.split())
+        if mid:
+            seen.setdefault(mid, None)
+    return list(seen)
+
+
+def message_id(value: str | None) -> str | None:
+    """Message-ID without <>; a bare id (no brackets) is taken as written."""
+    if value is None:
+        return None
+    ids = msg_ids(value)
+    if ids:
+        return ids[0][:MAX_TEXT]
+    bare = _WSP.sub("", re.sub(r"\([^()]*\)", "", value)).strip("<>")
+    return bare[:MAX_TEXT] or None
