@@ -32,25 +32,40 @@ ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = datetime(2025, 10, 15, 10, 0, tzinfo=TZ)
 
-MART_DDL = """
-create table obligations (obligation_id varchar, standard varchar, ae varchar, client_account varchar,
-    opened_at timestamptz, due_at timestamptz, fulfilled_at timestamptz, status varchar, evidence varchar);
-create table obligation_details (obligation_id varchar, standard varchar, ae varchar, ae_name varchar, team varchar,
-    client_account varchar, client_name varchar, client_tier varchar, opened_at timestamptz, due_at timestamptz,
-    fulfilled_at timestamptz, status varchar, evidence varchar, subject varchar, iso_year integer, iso_week integer,
-    week_start date, hours_to_fulfil double, hours_late double);
-create table kpi_weekly (standard varchar, ae varchar, team varchar, iso_year integer, iso_week integer, week_start date,
-    met bigint, late bigint, missed bigint, open bigint, excused bigint, rate double);
-create table at_risk (obligation_id varchar, standard varchar, ae varchar, client_account varchar, client_name varchar,
-    opened_at timestamptz, due_at timestamptz, hours_left double, as_of timestamptz);
-create table aes (ae varchar, name varchar, team varchar, supervisor_email varchar);
-create table run_info (as_of timestamptz, built_at timestamptz, business_timezone varchar);
-create table ingest_manifest (source_file varchar primary key, sha256 varchar not null, size_bytes bigint not null,
-    source_kind varchar not null, parser varchar, rows_loaded bigint not null, rows_quarantined bigint not null,
-    loaded_at timestamptz not null);
-create table quarantine (source_file varchar not null, record varchar not null, reason varchar not null,
-    source_kind varchar, quarantined_at timestamptz, is_loaded boolean);
-"""
+# Every table comes from the real DDL and models: the SQL build run over no exports (cached per
+# session), its marts then emptied and filled with the rows below by column name. A column the
+# models add or drop needs no change here (test_fixture_tables_are_the_real_models).
+MARTS = ["obligations", "obligation_details", "kpi_weekly", "at_risk", "aes", "run_info", "run_notes", "evidence_refs"]
+_EMPTY_BUILD: list[Path] = []
+
+
+def _empty_build(path: Path) -> None:
+    """A warehouse with every raw table and model of the real SQL, no rows in the marts."""
+    import shutil
+    import tempfile
+
+    from aemetrics.build import build
+    from aemetrics.config import Settings
+    from aemetrics.warehouse import connect
+
+    if not _EMPTY_BUILD:
+        template = Path(tempfile.mkdtemp(prefix="aemetrics-empty-")) / "empty.duckdb"
+        con = connect(template)
+        try:
+            build(con, Settings(business_timezone="Asia/Shanghai"), AS_OF)
+            for table in MARTS:
+                con.execute(f'delete from "{table}"')
+        finally:
+            con.close()
+        _EMPTY_BUILD.append(template)
+    shutil.copyfile(_EMPTY_BUILD[0], path)
+
+
+def _insert(con, table: str, **row) -> None:
+    from aemetrics.warehouse import insert_rows
+
+    insert_rows(con, table, [row])
+
 
 AES = [
     ("li.wei@agency.cn", "李伟", "华东组", "zhao.lei@agency.cn"),
@@ -141,11 +156,12 @@ def build_fixture_warehouse(path: Path) -> Path:
     """Write the hand-made warehouse described above to `path` (replacing it)."""
     path = Path(path)
     path.unlink(missing_ok=True)
+    _empty_build(path)
     con = duckdb.connect(str(path))
     try:
         con.execute("set TimeZone = 'UTC'")
-        con.execute(MART_DDL)
-        con.executemany("insert into aes values (?, ?, ?, ?)", AES)
+        for ae, name, team, supervisor in AES:
+            _insert(con, "aes", ae=ae, name=name, team=team, supervisor_email=supervisor)
         names = {a[0].split("@")[0]: a for a in AES}
         for n, std, who, acct, opened_text, due_h, status, fulfil_h, subject in OBLIGATIONS:
             ae, ae_name, team, _ = names[who]
@@ -157,30 +173,33 @@ def build_fixture_warehouse(path: Path) -> Path:
             late_h = max(0.0, (fulfilled - due).total_seconds() / 3600) if fulfilled and status == "late" else None
             evidence = f"<msg-{n}@client.example>" if fulfilled else None
             oid = f"ob-{n:02d}"
-            con.execute("insert into obligations values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [oid, std, ae, acct, opened, due, fulfilled, status, evidence])
-            con.execute("insert into obligation_details values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [oid, std, ae, ae_name, team, acct, CLIENTS[acct][0], CLIENTS[acct][1], opened, due, fulfilled,
-                         status, evidence, subject, y, w, week_start, fulfil_h, late_h])
+            common = dict(obligation_id=oid, standard=std, ae=ae, client_account=acct, opened_at=opened, due_at=due)
+            _insert(con, "obligations", **common, fulfilled_at=fulfilled, status=status, evidence=evidence)
+            _insert(con, "obligation_details", **common, ae_name=ae_name, team=team, client_name=CLIENTS[acct][0],
+                    client_tier=CLIENTS[acct][1], fulfilled_at=fulfilled, status=status, evidence=evidence,
+                    subject=subject, iso_year=y, iso_week=w, week_start=week_start, hours_to_fulfil=fulfil_h,
+                    hours_late=late_h)
             if status == "open":
-                con.execute("insert into at_risk values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [oid, std, ae, acct, CLIENTS[acct][0], opened, due, (due - AS_OF).total_seconds() / 3600, AS_OF])
+                _insert(con, "at_risk", **common, client_name=CLIENTS[acct][0],
+                        hours_left=(due - AS_OF).total_seconds() / 3600, as_of=AS_OF)
         con.execute("""
-            insert into kpi_weekly
+            insert into kpi_weekly by name
             select standard, ae, team, iso_year, iso_week, week_start,
-                   count(*) filter (where status = 'met'), count(*) filter (where status = 'late'),
-                   count(*) filter (where status = 'missed'), count(*) filter (where status = 'open'),
-                   count(*) filter (where status = 'excused'),
+                   count(*) filter (where status = 'met') as met, count(*) filter (where status = 'late') as late,
+                   count(*) filter (where status = 'missed') as missed, count(*) filter (where status = 'open') as open,
+                   count(*) filter (where status = 'excused') as excused,
                    count(*) filter (where status = 'met')
-                     / nullif(count(*) filter (where status in ('met', 'late', 'missed')), 0)
+                     / nullif(count(*) filter (where status in ('met', 'late', 'missed')), 0) as rate
             from obligation_details group by all
         """)
-        con.execute("insert into run_info values (?, ?, 'Asia/Shanghai')", [AS_OF, AS_OF + timedelta(minutes=5)])
+        _insert(con, "run_info", as_of=AS_OF, built_at=AS_OF + timedelta(minutes=5), business_timezone="Asia/Shanghai")
         loaded = datetime(2025, 10, 15, 1, 0, tzinfo=timezone.utc)
-        con.executemany("insert into ingest_manifest values (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(f, "0" * 64, 100, k, None, r, q, loaded) for f, k, r, q in MANIFEST])
-        con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?)", [(*q[:4], loaded, q[4]) for q in QUARANTINE])
-        con.execute((ROOT / "sql" / "raw" / "validation_results.sql").read_text())
+        for f, k, r, q in MANIFEST:
+            _insert(con, "ingest_manifest", source_file=f, sha256="0" * 64, size_bytes=100, source_kind=k,
+                    parser=None, rows_loaded=r, rows_quarantined=q, loaded_at=loaded)
+        for source_file, record, reason, kind, is_loaded in QUARANTINE:
+            _insert(con, "quarantine", source_file=source_file, record=record, reason=reason, source_kind=kind,
+                    quarantined_at=loaded, is_loaded=is_loaded)
         con.executemany("insert into validation_results values ('r1', ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             (loaded, "ingest", "raw_email_messages", "expect_column_values_to_not_be_null", "message_id", True, 0, None, "quarantine"),
             (loaded, "ingest", "raw_attendance", "expect_table_row_count_to_be_between", None, False, None, "3", "warn"),
@@ -194,10 +213,10 @@ def build_empty_warehouse(path: Path) -> Path:
     """Marts present but empty (a run over no data): every page must still render."""
     path = Path(path)
     path.unlink(missing_ok=True)
+    _empty_build(path)
     con = duckdb.connect(str(path))
     try:
-        con.execute(MART_DDL)
-        con.execute("insert into run_info values (?, ?, 'Asia/Shanghai')", [AS_OF, AS_OF])
+        _insert(con, "run_info", as_of=AS_OF, built_at=AS_OF, business_timezone="Asia/Shanghai")
     finally:
         con.close()
     return path
