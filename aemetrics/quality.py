@@ -277,6 +277,7 @@ def build_suites(con, sql_dir: Path | None = None) -> tuple[list[TableSuite], li
             errors.append(str(exc))
             continue
         absent = [c for c in checks.columns if c not in columns_of[path.stem]]
+        absent += [t for t in checks.references.values() if t.split(".")[1] not in columns_of.get(t.split(".")[0], ())]
         if absent:
             errors.append(f"{checks.path}: declares columns that {checks.model} does not have: {', '.join(absent)}")
             continue
