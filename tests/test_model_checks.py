@@ -11,7 +11,12 @@ import pytest
 
 from aemetrics.build import build, declared_models
 from aemetrics.config import Settings
-from aemetrics.quality import build_suites, load_model_checks, models_without_checks, validate
+from aemetrics.quality import (
+    build_suites,
+    load_model_checks,
+    models_without_checks,
+    validate,
+)
 from aemetrics.warehouse import SQL_DIR, connect, insert_rows
 
 AS_OF = datetime(2025, 10, 15, 2, tzinfo=timezone.utc)
@@ -59,9 +64,9 @@ def test_a_model_without_checks_is_named_with_what_to_add(con, sql_copy):
     (sql_copy / "marts" / "kpi_new.sql").write_text("select 1 as x\n", encoding="utf-8")
     with open(sql_copy / "models.txt", "a", encoding="utf-8") as listing:
         listing.write("marts/kpi_new\n")
-    assert models_without_checks(sql_copy) == [
+    assert models_without_checks(sql_copy) == [(
         "marts/kpi_new.sql: create marts/kpi_new.yml with at least `grain: [<the columns that identify one row>]` "
-        "(docs/quality.md)"]
+        "(docs/quality.md)")]
     build(con, Settings(), AS_OF, sql_dir=sql_copy)
     report = validate(con, "build", sql_dir=sql_copy)
     assert report.blocks_publishing and "kpi_new.yml" in report.failed[0]

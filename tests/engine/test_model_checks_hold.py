@@ -5,13 +5,13 @@ Before, no staging or intermediate model was checked at all."""
 from datetime import datetime
 
 import pytest
+from scenario_tools import SCENARIOS
 
 from aemetrics import quality
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import connect
-from scenario_tools import SCENARIOS
 
 
 @pytest.mark.parametrize("scenario, as_of", [
