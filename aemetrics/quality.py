@@ -8,6 +8,11 @@ data source on a DataFrame read from DuckDB. Three kinds of failure:
   unresolvable evidence) stops publishing; the previous site stays up.
 - warn: recorded and shown (e.g. a row-count drop of more than 15 % since the previous run).
 Every result is stored in `validation_results`.
+
+After the build every model of sql/models.txt is checked against the declarations in the YAML
+file beside its SQL (sql/<layer>/<model>.yml: grain, not_null, accepted_values, references),
+one GX validation per model; on marts, grain, not-null and accepted values block publishing,
+everything else warns (MODEL_CHECK_ACTIONS).
 """
 from __future__ import annotations
 
@@ -18,11 +23,13 @@ import uuid
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
-from aemetrics.warehouse import insert_rows
+from aemetrics.warehouse import SQL_DIR, insert_rows
 
 log = logging.getLogger("aemetrics.quality")
 
@@ -38,6 +45,130 @@ class TableSuite:
     columns: list[str]  # what to read (never message bodies)
     expectations: list[tuple[Any, str]]  # (GX expectation, action on failure)
     keys: list[str] = field(default_factory=lambda: ["source_file", "record"])
+    count_drop: bool = True  # also warn when the row count drops by more than ROW_DROP
+    query: str | None = None  # how to read the frame; default: the columns of the table
+
+
+# What a failed model check does, by layer and kind of check (docs/quality.md). A broken grain
+# or a null key in staging or intermediate shows in the marts built on it, which block.
+MODEL_CHECK_ACTIONS = {
+    "marts": {"grain": "block", "not_null": "block", "accepted_values": "block", "references": "warn"},
+    "intermediate": {"grain": "warn", "not_null": "warn", "accepted_values": "warn", "references": "warn"},
+    "staging": {"grain": "warn", "not_null": "warn", "accepted_values": "warn", "references": "warn"},
+}
+CHECK_KINDS = ("grain", "not_null", "accepted_values", "references")
+
+
+class ChecksError(ValueError):
+    """A model's checks file is missing or malformed; the message names the file."""
+
+
+@dataclass
+class ModelChecks:
+    """The declarations of sql/<layer>/<model>.yml (docs/quality.md "Checks beside the models")."""
+
+    model: str
+    layer: str
+    path: Path
+    grain: list[str]  # the columns that identify one row; [] = the model has exactly one row
+    not_null: list[str] = field(default_factory=list)
+    accepted_values: dict[str, list] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)  # column -> "<model>.<column>" (nulls pass)
+
+    @property
+    def columns(self) -> list[str]:
+        cols = [*self.grain, *self.not_null, *self.accepted_values, *self.references]
+        return list(dict.fromkeys(cols))
+
+
+def checks_file(model_sql: Path) -> Path:
+    """Where a model's checks are declared: the YAML file beside its SQL."""
+    return model_sql.with_suffix(".yml")
+
+
+def _names(path: Path, key: str, value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ChecksError(f"{path}: {key} must be a list of column names, got {value!r}")
+    return value
+
+
+def load_model_checks(model_sql: Path) -> ModelChecks:
+    """Read the checks declared beside one model file; errors name the file."""
+    path = checks_file(model_sql)
+    if not path.is_file():
+        raise ChecksError(f"{model_sql}: no checks declared: create {path} with at least "
+                          f"`grain: [<the columns that identify one row>]` (docs/quality.md)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ChecksError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ChecksError(f"{path}: expected a mapping of {', '.join(CHECK_KINDS)}")
+    unknown = sorted(set(data) - set(CHECK_KINDS))
+    if unknown:
+        raise ChecksError(f"{path}: unknown keys {unknown}; allowed: {', '.join(CHECK_KINDS)}")
+    if "grain" not in data:
+        raise ChecksError(f"{path}: no grain: add `grain: [<the columns that identify one row>]`")
+    accepted = data.get("accepted_values") or {}
+    references = data.get("references") or {}
+    if not isinstance(accepted, dict) or not all(isinstance(v, list) and v for v in accepted.values()):
+        raise ChecksError(f"{path}: accepted_values must map each column to a list of values")
+    if not isinstance(references, dict) or not all(
+            isinstance(v, str) and v.count(".") == 1 for v in references.values()):
+        raise ChecksError(f"{path}: references must map each column to '<model>.<column>'")
+    return ModelChecks(
+        model=model_sql.stem, layer=model_sql.parent.name, path=path,
+        grain=_names(path, "grain", data["grain"] or []),
+        not_null=_names(path, "not_null", data.get("not_null") or []),
+        accepted_values=accepted, references=references,
+    )
+
+
+def models_without_checks(sql_dir: Path = SQL_DIR) -> list[str]:
+    """The models of sql/models.txt with no checks file beside them, each with what to add."""
+    from aemetrics.build import declared_models
+
+    return [f"{p.relative_to(sql_dir)}: create {checks_file(p).relative_to(sql_dir)} with at least "
+            f"`grain: [<the columns that identify one row>]` (docs/quality.md)"
+            for p in declared_models(sql_dir) if not checks_file(p).is_file()]
+
+
+def model_suite(con, checks: ModelChecks, extra: list[tuple[Any, str]] = ()) -> TableSuite:
+    """One GX suite with every declared check of a model (plus `extra`), actions by layer."""
+    gxe = _gxe()
+    action = MODEL_CHECK_ACTIONS.get(checks.layer, MODEL_CHECK_ACTIONS["staging"])
+    expectations: list[tuple[Any, str]] = []
+    if not checks.grain:
+        expectations.append((gxe.ExpectTableRowCountToEqual(value=1), action["grain"]))
+    elif len(checks.grain) == 1:
+        expectations.append((gxe.ExpectColumnValuesToBeUnique(column=checks.grain[0]), action["grain"]))
+    else:
+        expectations.append((gxe.ExpectCompoundColumnsToBeUnique(column_list=checks.grain), action["grain"]))
+    for column in checks.not_null:
+        expectations.append((gxe.ExpectColumnValuesToNotBeNull(column=column), action["not_null"]))
+    for column, values in checks.accepted_values.items():
+        expectations.append((gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values), action["accepted_values"]))
+    for column in checks.references:
+        # DuckDB finds the value (a join); GX checks the flag: a value set of thousands of keys
+        # inside a GX expectation costs seconds
+        expectations.append((gxe.ExpectColumnValuesToBeInSet(column=reference_column(checks, column), value_set=[True]),
+                             action["references"]))
+    return TableSuite(checks.model, checks.columns, [*expectations, *extra], keys=checks.grain or [], count_drop=False)
+
+
+def reference_column(checks: ModelChecks, column: str) -> str:
+    """The name of the computed flag 'the value is found in the referenced model'."""
+    return f"{column} in {checks.references[column]}"
+
+
+def model_frame_sql(checks: ModelChecks, columns: list[str]) -> str:
+    """The select that reads a model for its checks: the checked columns and one flag per reference."""
+    cols = [f'm."{c}"' for c in columns]
+    for column, target in checks.references.items():
+        table, target_column = target.split(".")
+        cols.append(f'm."{column}" is null or exists (select 1 from "{table}" t where t."{target_column}" = m."{column}") '
+                    f'as "{reference_column(checks, column)}"')
+    return f'select {", ".join(cols)} from "{checks.model}" m'
 
 
 def _gxe():
@@ -105,27 +236,60 @@ def raw_suites() -> list[TableSuite]:
 
 
 def mart_suites() -> list[TableSuite]:
+    """The mart rules a declaration cannot say (ranges, column pairs); they block publishing.
+
+    Grain, not-nulls and accepted values of the marts are declared beside their SQL
+    (sql/marts/*.yml) and run in the same validation as these."""
     gxe = _gxe()
     b = "block"
     return [
-        TableSuite("obligations", ["obligation_id", "standard", "ae", "opened_at", "due_at", "fulfilled_at", "status", "evidence"], [
-            (gxe.ExpectColumnValuesToNotBeNull(column="obligation_id"), b),
-            (gxe.ExpectColumnValuesToBeUnique(column="obligation_id"), b),
-            (gxe.ExpectColumnValuesToBeInSet(column="status", value_set=STATUSES), b),
-            (gxe.ExpectColumnValuesToNotBeNull(column="ae"), b),
-            (gxe.ExpectColumnValuesToNotBeNull(column="evidence"), b),
+        TableSuite("obligations", ["obligation_id", "opened_at", "due_at"], [
             (gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="due_at", column_B="opened_at", or_equal=True), b),
             (_in_range(gxe, "opened_at"), b),
         ], keys=["obligation_id"]),
         TableSuite("kpi_weekly", ["standard", "ae", "iso_year", "iso_week", "met", "late", "missed", "open", "excused", "rate"], [
             (gxe.ExpectColumnValuesToBeBetween(column="rate", min_value=0, max_value=1), b),
-            (gxe.ExpectCompoundColumnsToBeUnique(column_list=["standard", "ae", "iso_year", "iso_week"]), b),
             *[(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0), b) for c in ["met", "late", "missed", "open", "excused"]],
         ], keys=["standard", "ae", "iso_year", "iso_week"]),
-        TableSuite("evidence_refs", ["obligation_id", "source_file", "record", "is_resolved"], [
-            (gxe.ExpectColumnValuesToBeInSet(column="is_resolved", value_set=[True]), b),
-        ], keys=["obligation_id", "source_file", "record"]),
+        TableSuite("evidence_refs", ["obligation_id", "source_file", "record", "is_resolved"], [],
+                   keys=["obligation_id", "source_file", "record"]),
     ]
+
+
+def build_suites(con, sql_dir: Path | None = None) -> tuple[list[TableSuite], list[str]]:
+    """After the build: one suite per model of sql/models.txt (its declared checks, and for the
+    marts of mart_suites() their extra rules), in build order; and the declaration errors."""
+    from aemetrics.build import declared_models
+
+    sql_dir = sql_dir or SQL_DIR
+    extras = {s.table: s for s in mart_suites()}
+    suites: list[TableSuite] = []
+    errors: list[str] = []
+    columns_of: dict[str, set[str]] = {}
+    for table, column in con.execute("select table_name, column_name from information_schema.columns").fetchall():
+        columns_of.setdefault(table, set()).add(column)
+    for path in declared_models(sql_dir):
+        if path.stem not in columns_of:
+            continue
+        try:
+            checks = load_model_checks(path)
+        except ChecksError as exc:
+            errors.append(str(exc))
+            continue
+        absent = [c for c in checks.columns if c not in columns_of[path.stem]]
+        absent += [t for t in checks.references.values() if t.split(".")[1] not in columns_of.get(t.split(".")[0], ())]
+        if absent:
+            errors.append(f"{checks.path}: declares columns that {checks.model} does not have: {', '.join(absent)}")
+            continue
+        suite = model_suite(con, checks)
+        extra = extras.pop(checks.model, None)
+        if extra is not None:  # one validation per model: the declared checks and the mart's rules
+            suite.expectations += extra.expectations
+            suite.columns = list(dict.fromkeys([*suite.columns, *extra.columns]))
+            suite.keys, suite.count_drop = extra.keys, True
+        suite.query = model_frame_sql(checks, suite.columns)
+        suites.append(suite)
+    return suites + [s for s in extras.values() if s.table in columns_of], errors
 
 
 @dataclass
@@ -158,24 +322,28 @@ class _Gx:
         self.ctx = gx.get_context(mode="ephemeral")
         self.ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.source = self.ctx.data_sources.add_pandas("warehouse")
+        # one asset for every table: each validation passes its own DataFrame
+        self.batch_def = self.source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
 
     def run(self, suite: TableSuite, frame, extra: list[tuple[Any, str]] = ()) -> list[tuple[Any, str]]:
-        gx = self.gx
-        name = f"{suite.table}-{uuid.uuid4().hex[:8]}"
-        batch_def = self.source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+        """Every expectation of the suite in one validation of `frame`, with its action."""
         expectations = list(suite.expectations) + list(extra)
-        gx_suite = self.ctx.suites.add(gx.ExpectationSuite(name=name, expectations=[e for e, _ in expectations]))
-        definition = self.ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch_def, suite=gx_suite))
+        # the suite is not stored (storing suites and validation definitions in the context costs
+        # more than validating); each expectation carries its position, to find its action
+        tagged = [e.copy(update={"meta": {**(e.meta or {}), "aemetrics_check": i}})
+                  for i, (e, _) in enumerate(expectations)]
+        gx_suite = self.gx.ExpectationSuite(name=f"{suite.table}-{uuid.uuid4().hex[:8]}", expectations=tagged)
         with warnings.catch_warnings():
             # GX reads tz-aware columns through Series.values; pandas 3 warns about it on every check
             warnings.filterwarnings("ignore", message="Series.values returning an ndarray that drops timezone")
-            result = definition.run(
-                batch_parameters={"dataframe": frame},
-                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": suite.keys},
+            batch = self.batch_def.get_batch(batch_parameters={"dataframe": frame})
+            result = batch.validate(
+                gx_suite,
+                # the failing rows' keys only where they are needed (to quarantine them): cheaper
+                result_format=({"result_format": "COMPLETE", "unexpected_index_column_names": suite.keys}
+                               if any(a == "quarantine" for _, a in expectations) else {"result_format": "SUMMARY"}),
             )
-        # results come back in suite order; match them by the id GX gave each expectation
-        action_of = {e.id: a for e, a in zip(gx_suite.expectations, (a for _, a in expectations))}
-        return [(r, action_of[r.expectation_config.id]) for r in result.results]
+        return [(r, expectations[r.expectation_config.meta["aemetrics_check"]][1]) for r in result.results]
 
 
 def _describe(r) -> tuple[str, str | None]:
@@ -205,8 +373,11 @@ def _previous_count(con, table: str) -> int | None:
     return None if row is None else row[0]
 
 
-def validate(con: duckdb.DuckDBPyConnection, stage: str, run_id: str | None = None) -> ValidationReport:
-    """Run the stage's suites ('ingest': raw tables, 'build': marts) and apply the policy."""
+def validate(
+    con: duckdb.DuckDBPyConnection, stage: str, run_id: str | None = None, *, sql_dir: Path | None = None
+) -> ValidationReport:
+    """Run the stage's suites and apply the policy: 'ingest': the raw tables; 'build': every model
+    of sql/models.txt against its declared checks (sql_dir: another copy of sql/, as build's)."""
     gxe = _gxe()
     run_id = run_id or uuid.uuid4().hex
     report = ValidationReport(run_id=run_id, stage=stage)
@@ -214,16 +385,20 @@ def validate(con: duckdb.DuckDBPyConnection, stage: str, run_id: str | None = No
     gx = _Gx()
     results_rows: list[dict] = []
     counts_rows: list[dict] = []
-    suites = raw_suites() if stage == "ingest" else mart_suites()
+    if stage == "ingest":
+        suites = [s for s in raw_suites() if _table_exists(con, s.table)]
+    else:
+        suites, errors = build_suites(con, sql_dir)
+        report.failed += errors  # a missing or wrong declaration is a bug: it blocks until fixed
     for suite in suites:
-        if not _table_exists(con, suite.table):
-            continue
         # flag a drop of more than 15 % against the previous run (always checked, so that every
         # run stores the same set of results)
-        previous = _previous_count(con, suite.table) or 0
-        extra = [(gxe.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous * (1 - ROW_DROP))), "warn")]
+        extra = []
+        if suite.count_drop:
+            previous = _previous_count(con, suite.table) or 0
+            extra = [(gxe.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous * (1 - ROW_DROP))), "warn")]
         cols = ", ".join(f'"{c}"' for c in suite.columns)
-        frame = con.execute(f'select {cols} from "{suite.table}"').df()
+        frame = con.execute(suite.query or f'select {cols} from "{suite.table}"').df()
         to_quarantine: dict[tuple, str] = {}
         for r, action in gx.run(suite, frame, extra):
             report.checks += 1
@@ -236,7 +411,9 @@ def validate(con: duckdb.DuckDBPyConnection, stage: str, run_id: str | None = No
             ))
             if ok:
                 continue
-            label = f"{suite.table}: {expectation}({column}) {_observed(r)}"
+            failing = (r.result or {}).get("unexpected_count")
+            label = f"{suite.table}: {expectation}({column}) {_observed(r)}" + (
+                f" ({failing} failing rows)" if failing else "")
             if action == "warn":
                 report.warnings.append(label)
             elif action == "quarantine" and (r.result or {}).get("unexpected_index_list"):
@@ -249,8 +426,9 @@ def validate(con: duckdb.DuckDBPyConnection, stage: str, run_id: str | None = No
         if to_quarantine:
             _quarantine_rows(con, suite.table, to_quarantine, now)
             report.quarantined_rows += len(to_quarantine)
-        count = con.execute(f'select count(*) from "{suite.table}"').fetchone()[0]
-        counts_rows.append(dict(run_id=run_id, checked_at=now, table_name=suite.table, row_count=count))
+        if suite.count_drop:
+            count = con.execute(f'select count(*) from "{suite.table}"').fetchone()[0]
+            counts_rows.append(dict(run_id=run_id, checked_at=now, table_name=suite.table, row_count=count))
     # keep the latest results of each stage and the latest count of each table: re-running on
     # the same exports must change no row anywhere, these tables included
     con.execute("delete from validation_results where stage = ?", [stage])

@@ -3,10 +3,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from aemetrics.build import build
+from aemetrics.config import Settings
 from aemetrics.quality import validate
 from aemetrics.warehouse import insert_rows, open_warehouse
 
 UTC = timezone.utc
+AS_OF = datetime(2025, 10, 15, 2, tzinfo=UTC)
 
 
 @pytest.fixture()
@@ -16,11 +19,14 @@ def con(tmp_path):
     c.close()
 
 
-def create_obligations(con):
-    con.execute(
-        "create table obligations (obligation_id varchar, standard varchar, ae varchar, client_account varchar, "
-        "opened_at timestamptz, due_at timestamptz, fulfilled_at timestamptz, status varchar, evidence varchar)"
-    )
+@pytest.fixture()
+def built(con):
+    """Every table of the real DDL and models (the build over no exports), marts emptied."""
+    build(con, Settings(), AS_OF)
+    for mart in ["obligations", "kpi_weekly", "evidence_refs", "aes"]:
+        con.execute(f'delete from "{mart}"')
+    insert_rows(con, "aes", [dict(ae="a@x"), dict(ae="b@x")])
+    return con
 
 
 def mail(mid, sent, record):
@@ -59,20 +65,16 @@ def test_row_count_drop_over_15_percent_is_flagged(con):
     assert len(warnings) == 1 and "raw_email_messages" in warnings[0] and "13" in warnings[0]
 
 
-def test_marts_with_impossible_values_block_publishing(con):
+def test_marts_with_impossible_values_block_publishing(built):
+    con = built
     t = datetime(2025, 9, 29, 2, tzinfo=UTC)
-    create_obligations(con)
     insert_rows(con, "obligations", [
         dict(obligation_id="o1", standard="reply_12h", ae="a@x", opened_at=t, due_at=t + timedelta(hours=12), status="met", evidence="m1"),
         dict(obligation_id="o2", standard="reply_12h", ae="a@x", opened_at=t, due_at=t - timedelta(hours=1), status="late", evidence="m2"),
         dict(obligation_id="o3", standard="reply_12h", ae="a@x", opened_at=t, due_at=t, status="done", evidence="m3"),
     ])
-    con.execute(
-        "create table kpi_weekly (standard varchar, ae varchar, team varchar, iso_year int, iso_week int, week_start date, "
-        "met int, late int, missed int, open int, excused int, rate double)"
-    )
-    con.execute("insert into kpi_weekly values ('reply_12h','a@x','N',2025,40,'2025-09-29',3,1,0,0,0,0.75),"
-                "('reply_12h','b@x','N',2025,40,'2025-09-29',1,0,0,0,0,1.5)")
+    week = dict(standard="reply_12h", team="N", iso_year=2025, iso_week=40, week_start=t.date(), missed=0, open=0, excused=0)
+    insert_rows(con, "kpi_weekly", [dict(week, ae="a@x", met=3, late=1, rate=0.75), dict(week, ae="b@x", met=1, late=0, rate=1.5)])
     report = validate(con, "build")
     assert report.blocks_publishing
     failed = " | ".join(report.failed)
@@ -82,20 +84,30 @@ def test_marts_with_impossible_values_block_publishing(con):
     assert len(report.failed) == 3
 
 
-def test_clean_marts_pass(con):
+def test_clean_marts_pass(built):
+    con = built
     t = datetime(2025, 9, 29, 2, tzinfo=UTC)
-    create_obligations(con)
     insert_rows(con, "obligations", [
         dict(obligation_id="o1", standard="reply_12h", ae="a@x", opened_at=t, due_at=t + timedelta(hours=12), status="open", evidence="m1"),
     ])
     report = validate(con, "build")
-    assert not report.blocks_publishing and report.checks == 8  # 7 + the row-count check
+    assert not report.blocks_publishing and not report.warnings
+    results = con.execute("select table_name, count(*) from validation_results where stage = 'build' "
+                          "and table_name = 'obligations' group by 1").fetchall()
+    assert results == [("obligations", 13)]  # 1 grain, 7 not-null, 1 status, 1 reference, 2 rules, row count
 
 
-def test_evidence_naming_a_row_that_is_not_there_blocks_publishing(con):
-    con.execute("create table evidence_refs (obligation_id varchar, standard varchar, source_file varchar, "
-                "record varchar, source_table varchar, is_resolved boolean)")
-    con.execute("insert into evidence_refs values ('o1','reply_12h','email/a.mbox','message 1','raw_email_messages',true),"
-                "('o2','reply_12h','email/gone.mbox','message 9',null,false)")
+def test_evidence_naming_a_row_that_is_not_there_blocks_publishing(built):
+    con = built
+    t = datetime(2025, 9, 29, 2, tzinfo=UTC)
+    insert_rows(con, "obligations", [
+        dict(obligation_id=o, standard="reply_12h", ae="a@x", opened_at=t, due_at=t, status="met", evidence="m")
+        for o in ("o1", "o2")])
+    insert_rows(con, "evidence_refs", [
+        dict(obligation_id="o1", standard="reply_12h", source_file="email/a.mbox", record="message 1",
+             source_table="raw_email_messages", is_resolved=True),
+        dict(obligation_id="o2", standard="reply_12h", source_file="email/gone.mbox", record="message 9",
+             source_table=None, is_resolved=False),
+    ])
     report = validate(con, "build")
     assert report.failed and "evidence_refs" in report.failed[0] and "False" in report.failed[0]

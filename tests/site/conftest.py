@@ -1,7 +1,7 @@
 """A hand-made warehouse for the site, API and notebook tests.
 
-The base marts are created with exactly the columns of docs/warehouse.md and filled with rows
-chosen so every figure can be worked out on paper; the KPI marts (kpi_weekly, kpi_standard_weekly,
+The tables come from the real DDL and models (a build over no exports); the base marts are filled
+with rows chosen so every figure can be worked out on paper; the KPI marts (kpi_weekly, kpi_standard_weekly,
 kpi_team_weekly, ae_scorecard, kpi_tier_rates, kpi_tier_gaps) are built from them by the
 project's SQL (build_kpi_marts). Business time zone Asia/Shanghai (UTC+8).
 as_of = Wed 2025-10-15 10:00 local, so the week under review is 2025-W41 (Mon 10-06 – Sun
@@ -34,23 +34,41 @@ ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = datetime(2025, 10, 15, 10, 0, tzinfo=TZ)
 
-MART_DDL = """
-create table obligations (obligation_id varchar, standard varchar, ae varchar, client_account varchar,
-    opened_at timestamptz, due_at timestamptz, fulfilled_at timestamptz, status varchar, evidence varchar);
-create table obligation_details (obligation_id varchar, standard varchar, ae varchar, ae_name varchar, team varchar,
-    client_account varchar, client_name varchar, client_tier varchar, opened_at timestamptz, due_at timestamptz,
-    fulfilled_at timestamptz, status varchar, evidence varchar, subject varchar, iso_year integer, iso_week integer,
-    week_start date, hours_to_fulfil double, hours_late double, is_confirmed boolean);
-create table at_risk (obligation_id varchar, standard varchar, ae varchar, client_account varchar, client_name varchar,
-    opened_at timestamptz, due_at timestamptz, hours_left double, as_of timestamptz);
-create table aes (ae varchar, name varchar, team varchar, supervisor_email varchar);
-create table run_info (as_of timestamptz, built_at timestamptz, business_timezone varchar);
-create table ingest_manifest (source_file varchar primary key, sha256 varchar not null, size_bytes bigint not null,
-    source_kind varchar not null, parser varchar, rows_loaded bigint not null, rows_quarantined bigint not null,
-    loaded_at timestamptz not null);
-create table quarantine (source_file varchar not null, record varchar not null, reason varchar not null,
-    source_kind varchar, quarantined_at timestamptz, is_loaded boolean);
-"""
+# Every table comes from the real DDL and models: the SQL build run over no exports (cached per
+# session), its marts then emptied and filled with the rows below by column name. A column the
+# models add or drop needs no change here (test_fixture_tables_are_the_real_models).
+MARTS = ["obligations", "obligation_details", "at_risk", "aes", "run_info", "run_notes", "evidence_refs",
+         "kpi_weekly", "kpi_standard_weekly", "kpi_team_weekly", "ae_scorecard", "kpi_tier_rates", "kpi_tier_gaps"]
+_EMPTY_BUILD: list[Path] = []
+
+
+def _empty_build(path: Path) -> None:
+    """A warehouse with every raw table and model of the real SQL, no rows in the marts."""
+    import shutil
+    import tempfile
+
+    from aemetrics.build import build
+    from aemetrics.config import Settings
+    from aemetrics.warehouse import open_warehouse
+
+    if not _EMPTY_BUILD:
+        template = Path(tempfile.mkdtemp(prefix="aemetrics-empty-")) / "empty.duckdb"
+        con = open_warehouse(template)
+        try:
+            build(con, Settings(business_timezone="Asia/Shanghai"), AS_OF)
+            for table in MARTS:
+                con.execute(f'delete from "{table}"')
+        finally:
+            con.close()
+        _EMPTY_BUILD.append(template)
+    shutil.copyfile(_EMPTY_BUILD[0], path)
+
+
+def _insert(con, table: str, **row) -> None:
+    from aemetrics.warehouse import insert_rows
+
+    insert_rows(con, table, [row])
+
 
 AES = [
     ("li.wei@agency.cn", "李伟", "华东组", "zhao.lei@agency.cn"),
@@ -160,11 +178,12 @@ def build_fixture_warehouse(path: Path) -> Path:
     """Write the hand-made warehouse described above to `path` (replacing it)."""
     path = Path(path)
     path.unlink(missing_ok=True)
+    _empty_build(path)
     con = duckdb.connect(str(path))
     try:
         con.execute("set TimeZone = 'UTC'")
-        con.execute(MART_DDL)
-        con.executemany("insert into aes values (?, ?, ?, ?)", AES)
+        for ae, name, team, supervisor in AES:
+            _insert(con, "aes", ae=ae, name=name, team=team, supervisor_email=supervisor)
         names = {a[0].split("@")[0]: a for a in AES}
         for n, std, who, acct, opened_text, due_h, status, fulfil_h, subject in OBLIGATIONS:
             ae, ae_name, team, _ = names[who]
@@ -176,22 +195,24 @@ def build_fixture_warehouse(path: Path) -> Path:
             late_h = max(0.0, (fulfilled - due).total_seconds() / 3600) if fulfilled and status == "late" else None
             evidence = f"<msg-{n}@client.example>" if fulfilled else None
             oid = f"ob-{n:02d}"
-            con.execute("insert into obligations values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [oid, std, ae, acct, opened, due, fulfilled, status, evidence])
-            con.execute("insert into obligation_details values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [oid, std, ae, ae_name, team, acct, CLIENTS[acct][0], CLIENTS[acct][1], opened, due, fulfilled,
-                         status, evidence, subject, y, w, week_start, fulfil_h, late_h,
-                         CONFIRMED.get(n) if std == "friday_client_report" else None])
+            common = dict(obligation_id=oid, standard=std, ae=ae, client_account=acct, opened_at=opened, due_at=due)
+            _insert(con, "obligations", **common, fulfilled_at=fulfilled, status=status, evidence=evidence)
+            _insert(con, "obligation_details", **common, ae_name=ae_name, team=team, client_name=CLIENTS[acct][0],
+                    client_tier=CLIENTS[acct][1], fulfilled_at=fulfilled, status=status, evidence=evidence,
+                    subject=subject, iso_year=y, iso_week=w, week_start=week_start, hours_to_fulfil=fulfil_h,
+                    hours_late=late_h, is_confirmed=CONFIRMED.get(n) if std == "friday_client_report" else None)
             if status == "open":
-                con.execute("insert into at_risk values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [oid, std, ae, acct, CLIENTS[acct][0], opened, due, (due - AS_OF).total_seconds() / 3600, AS_OF])
+                _insert(con, "at_risk", **common, client_name=CLIENTS[acct][0],
+                        hours_left=(due - AS_OF).total_seconds() / 3600, as_of=AS_OF)
         build_kpi_marts(con)
-        con.execute("insert into run_info values (?, ?, 'Asia/Shanghai')", [AS_OF, AS_OF + timedelta(minutes=5)])
+        _insert(con, "run_info", as_of=AS_OF, built_at=AS_OF + timedelta(minutes=5), business_timezone="Asia/Shanghai")
         loaded = datetime(2025, 10, 15, 1, 0, tzinfo=timezone.utc)
-        con.executemany("insert into ingest_manifest values (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(f, "0" * 64, 100, k, None, r, q, loaded) for f, k, r, q in MANIFEST])
-        con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?)", [(*q[:4], loaded, q[4]) for q in QUARANTINE])
-        con.execute((ROOT / "sql" / "raw" / "validation_results.sql").read_text())
+        for f, k, r, q in MANIFEST:
+            _insert(con, "ingest_manifest", source_file=f, sha256="0" * 64, size_bytes=100, source_kind=k,
+                    parser=None, rows_loaded=r, rows_quarantined=q, loaded_at=loaded)
+        for source_file, record, reason, kind, is_loaded in QUARANTINE:
+            _insert(con, "quarantine", source_file=source_file, record=record, reason=reason, source_kind=kind,
+                    quarantined_at=loaded, is_loaded=is_loaded)
         con.executemany("insert into validation_results values ('r1', ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             (loaded, "ingest", "raw_email_messages", "expect_column_values_to_not_be_null", "message_id", True, 0, None, "quarantine"),
             (loaded, "ingest", "raw_attendance", "expect_table_row_count_to_be_between", None, False, None, "3", "warn"),
@@ -205,11 +226,10 @@ def build_empty_warehouse(path: Path) -> Path:
     """Marts present but empty (a run over no data): every page must still render."""
     path = Path(path)
     path.unlink(missing_ok=True)
+    _empty_build(path)
     con = duckdb.connect(str(path))
     try:
-        con.execute(MART_DDL)
-        build_kpi_marts(con)
-        con.execute("insert into run_info values (?, ?, 'Asia/Shanghai')", [AS_OF, AS_OF])
+        _insert(con, "run_info", as_of=AS_OF, built_at=AS_OF, business_timezone="Asia/Shanghai")
     finally:
         con.close()
     return path
@@ -235,7 +255,7 @@ def build_demo_warehouse(folder: Path) -> Path:
     generate_demo(exports, seed=7)
     work = db.with_suffix(".building")
     work.unlink(missing_ok=True)
-    con = open_warehouse(work)
+    con = connect(work)
     try:
         ingest_exports(exports, con, Settings())
         build(con, Settings(), DEMO_AS_OF)
@@ -306,11 +326,11 @@ def table_rows(page: Path, table_id: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="session")
-def kpi_marts():
-    """build_kpi_marts: rebuild the KPI marts of an open connection (e.g. with other settings)."""
-    return build_kpi_marts
+def read_table():
+    return table_rows
 
 
 @pytest.fixture(scope="session")
-def read_table():
-    return table_rows
+def kpi_marts():
+    """build_kpi_marts: rebuild the KPI marts of an open connection (e.g. with other settings)."""
+    return build_kpi_marts
