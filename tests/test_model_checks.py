@@ -17,7 +17,7 @@ from aemetrics.quality import (
     models_without_checks,
     validate,
 )
-from aemetrics.warehouse import SQL_DIR, connect, insert_rows
+from aemetrics.warehouse import SQL_DIR, open_warehouse, insert_rows
 
 AS_OF = datetime(2025, 10, 15, 2, tzinfo=timezone.utc)
 STAFF = [dict(email=f"{n}@agency.cn", name=n, role="ae", team="T", supervisor_email="boss@agency.cn",
@@ -26,7 +26,7 @@ STAFF = [dict(email=f"{n}@agency.cn", name=n, role="ae", team="T", supervisor_em
 
 @pytest.fixture()
 def con(tmp_path):
-    c = connect(tmp_path / "w.duckdb")
+    c = open_warehouse(tmp_path / "w.duckdb")
     yield c
     c.close()
 

@@ -11,7 +11,7 @@ from aemetrics import quality
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
-from aemetrics.warehouse import connect
+from aemetrics.warehouse import open_warehouse
 
 
 @pytest.mark.parametrize("scenario, as_of", [
@@ -20,7 +20,7 @@ from aemetrics.warehouse import connect
     ("acceptance_new_year", "2026-01-09T20:00:00+08:00"),
 ])
 def test_declared_checks_hold_on_the_acceptance_scenarios(scenario, as_of, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+    con = open_warehouse(tmp_path / "w.duckdb")
     try:
         ingest_exports(SCENARIOS / scenario, con, Settings())  # EXPECTED.md is quarantined: no export
         built = build(con, Settings(), datetime.fromisoformat(as_of))
