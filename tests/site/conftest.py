@@ -255,7 +255,7 @@ def build_demo_warehouse(folder: Path) -> Path:
     generate_demo(exports, seed=7)
     work = db.with_suffix(".building")
     work.unlink(missing_ok=True)
-    con = connect(work)
+    con = open_warehouse(work)
     try:
         ingest_exports(exports, con, Settings())
         build(con, Settings(), DEMO_AS_OF)
