@@ -9,6 +9,7 @@ Every timestamp comes back time-zone aware, converted to the business time zone 
 `run_info` (an instant is the same instant in any zone; local clock times are what people read).
 Dates (`week_start`) come back as `datetime.date`. The read queries live here, in one place.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,19 @@ import pandas as pd
 
 from aemetrics.warehouse import SQL_DIR
 
-MARTS = ("obligations", "obligation_details", "kpi_weekly", "kpi_standard_weekly", "kpi_team_weekly", "at_risk", "aes",
-         "ae_scorecard", "kpi_tier_rates", "kpi_tier_gaps", "run_info")
+MARTS = (
+    "obligations",
+    "obligation_details",
+    "kpi_weekly",
+    "kpi_standard_weekly",
+    "kpi_team_weekly",
+    "at_risk",
+    "aes",
+    "ae_scorecard",
+    "kpi_tier_rates",
+    "kpi_tier_gaps",
+    "run_info",
+)
 EVALUATED = ("met", "late", "missed")  # the statuses a rate counts (STANDARDS.md)
 GROUPABLE = ("standard", "ae", "team", "iso_year", "iso_week", "week_start")  # kpi_weekly columns rates() groups by
 
@@ -53,7 +65,7 @@ class Warehouse:
         if self._owns:
             self.con.close()
 
-    def __enter__(self) -> "Warehouse":
+    def __enter__(self) -> Warehouse:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -135,8 +147,14 @@ class Warehouse:
         """One row per AE: ae (email), name, team, supervisor_email."""
         return self._select("aes", {}, "team, name, ae")
 
-    def kpi_weekly(self, ae: str | list[str] | None = None, standard: str | list[str] | None = None,
-                   team: str | list[str] | None = None, since: date | None = None, until: date | None = None) -> pd.DataFrame:
+    def kpi_weekly(
+        self,
+        ae: str | list[str] | None = None,
+        standard: str | list[str] | None = None,
+        team: str | list[str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> pd.DataFrame:
         """Counts and rate per standard × AE × ISO week; `since`/`until` bound week_start (until exclusive)."""
         return self._select(
             "kpi_weekly",
@@ -144,8 +162,14 @@ class Warehouse:
             "week_start, standard, ae",
         )
 
-    def obligations(self, ae: str | list[str] | None = None, standard: str | list[str] | None = None,
-                    status: str | list[str] | None = None, since: date | None = None, until: date | None = None) -> pd.DataFrame:
+    def obligations(
+        self,
+        ae: str | list[str] | None = None,
+        standard: str | list[str] | None = None,
+        status: str | list[str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> pd.DataFrame:
         """Obligations with names, team, client, tier, subject and week (the obligation_details mart)."""
         return self._select(
             "obligation_details",
@@ -157,25 +181,38 @@ class Warehouse:
         """Open obligations with the hours left before they fall due, soonest first."""
         return self._select("at_risk", {"ae": ae}, "due_at, ae, obligation_id")
 
-    def reply_times(self, ae: str | list[str] | None = None, since: date | None = None, until: date | None = None) -> pd.DataFrame:
+    def reply_times(
+        self, ae: str | list[str] | None = None, since: date | None = None, until: date | None = None
+    ) -> pd.DataFrame:
         """reply_12h obligations with local weekday (0 = Monday) and hour of the client's message, and hours to reply."""
         df = self.obligations(ae=ae, standard="reply_12h", since=since, until=until)
         df["weekday"] = df["opened_at"].dt.day_of_week  # 0 = Monday, business time zone
         df["hour"] = df["opened_at"].dt.hour
         return df
 
-    def kpi_standard_weekly(self, standard: str | list[str] | None = None, since: date | None = None,
-                            until: date | None = None) -> pd.DataFrame:
+    def kpi_standard_weekly(
+        self, standard: str | list[str] | None = None, since: date | None = None, until: date | None = None
+    ) -> pd.DataFrame:
         """Counts and rate per standard × ISO week over every AE (the kpi_standard_weekly mart)."""
-        return self._select("kpi_standard_weekly", {"standard": standard, "week_start>=": since, "week_start<": until},
-                            "week_start, standard")
+        return self._select(
+            "kpi_standard_weekly",
+            {"standard": standard, "week_start>=": since, "week_start<": until},
+            "week_start, standard",
+        )
 
-    def kpi_team_weekly(self, standard: str | list[str] | None = None, team: str | list[str] | None = None,
-                        since: date | None = None, until: date | None = None) -> pd.DataFrame:
+    def kpi_team_weekly(
+        self,
+        standard: str | list[str] | None = None,
+        team: str | list[str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> pd.DataFrame:
         """Counts and rate per standard × team × ISO week (the kpi_team_weekly mart)."""
-        return self._select("kpi_team_weekly",
-                            {"standard": standard, "team": team, "week_start>=": since, "week_start<": until},
-                            "week_start, standard, team")
+        return self._select(
+            "kpi_team_weekly",
+            {"standard": standard, "team": team, "week_start>=": since, "week_start<": until},
+            "week_start, standard, team",
+        )
 
     def ae_scorecard(self, ae: str | list[str] | None = None, standard: str | list[str] | None = None) -> pd.DataFrame:
         """Per AE × standard ('*' = all pooled): the week under review and 12 weeks, rates, team medians, at risk."""
@@ -193,16 +230,26 @@ class Warehouse:
         """equal_treatment_gap, _min_n, _alpha the marts were built with (run_params), None before any build."""
         if not self.has("run_params"):
             return None
-        cols = {r[0] for r in self.con.execute(
-            "select column_name from information_schema.columns where table_name = 'run_params'").fetchall()}
+        cols = {
+            r[0]
+            for r in self.con.execute(
+                "select column_name from information_schema.columns where table_name = 'run_params'"
+            ).fetchall()
+        }
         wanted = ["equal_treatment_gap", "equal_treatment_min_n", "equal_treatment_alpha"]
         if not set(wanted) <= cols:
             return None
         row = self.con.execute(f"select {', '.join(wanted)} from run_params").fetchone()
         return dict(zip(wanted, row)) if row else None
 
-    def rates(self, by: str | list[str] = "standard", since: date | None = None, until: date | None = None,
-              ae: str | list[str] | None = None, standard: str | list[str] | None = None) -> pd.DataFrame:
+    def rates(
+        self,
+        by: str | list[str] = "standard",
+        since: date | None = None,
+        until: date | None = None,
+        ae: str | list[str] | None = None,
+        standard: str | list[str] | None = None,
+    ) -> pd.DataFrame:
         """kpi_weekly's counts added up per group, rate = the SQL macro kpi_rate of the sums (never a mean of rates)."""
         by = [by] if isinstance(by, str) else list(by)
         unknown = [c for c in by if c not in GROUPABLE]
@@ -228,7 +275,9 @@ class Warehouse:
         return self.sql(
             f"select {keys}, {sums}, cast(sum(met + late + missed) as bigint) as evaluated, "
             f"kpi_rate(sum(met), sum(late), sum(missed)) as rate from kpi_weekly{clause} "
-            f"group by {keys} order by {keys}", params)
+            f"group by {keys} order by {keys}",
+            params,
+        )
 
     def _macros(self) -> None:
         """The build's SQL macros (kpi_rate, ...) as temporary macros of this connection (read-only is fine)."""
@@ -257,7 +306,6 @@ class Warehouse:
             return pd.DataFrame(columns=["source_file", "record", "reason", "source_kind", "is_loaded"])
         return self.sql("select * from quarantine order by source_file, record")
 
-
     def run_notes(self) -> list[str]:
         """What the run must tell its reader in words (marts/run_notes: e.g. no AE in the staff directory)."""
         if not self.has("run_notes"):
@@ -267,18 +315,39 @@ class Warehouse:
     def evidence_sources(self, obligation_id: str | list[str] | None = None) -> pd.DataFrame:
         """The export rows each obligation's evidence names (evidence_refs: one row per evidence item,
         in the order of obligations.evidence_items); empty when the warehouse has no evidence_refs."""
-        cols = ["obligation_id", "item_no", "kind", "role", "key", "source_file", "record", "source_table", "is_resolved"]
+        cols = [
+            "obligation_id",
+            "item_no",
+            "kind",
+            "role",
+            "key",
+            "source_file",
+            "record",
+            "source_table",
+            "is_resolved",
+        ]
         if not self.has("evidence_refs"):
             return pd.DataFrame(columns=cols)
         return self._select("evidence_refs", {"obligation_id": obligation_id}, "obligation_id, item_no")[cols]
 
     def validation_results(self) -> pd.DataFrame:
         """The latest Great Expectations results of each stage (ingest, build); docs/quality.md."""
-        cols = ["stage", "table_name", "expectation", "column_name", "success", "unexpected_count", "observed", "action"]
+        cols = [
+            "stage",
+            "table_name",
+            "expectation",
+            "column_name",
+            "success",
+            "unexpected_count",
+            "observed",
+            "action",
+        ]
         if not self.has("validation_results"):
             return pd.DataFrame(columns=cols)
-        return self.sql(f"select {', '.join(cols)} from validation_results "
-                        "order by success, stage, table_name, expectation, column_name")
+        return self.sql(
+            f"select {', '.join(cols)} from validation_results "
+            "order by success, stage, table_name, expectation, column_name"
+        )
 
 
 def connect(db: str | Path | duckdb.DuckDBPyConnection | Warehouse) -> Warehouse:

@@ -7,16 +7,17 @@
   file untouched (a stale copy is simply overwritten next time).
 - `staged_site(site)`: pages are written to `<site>.staging`; a finished run swaps the folders.
 """
+
 from __future__ import annotations
 
 import fcntl
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 
 class WarehouseBusy(RuntimeError):
@@ -49,7 +50,7 @@ def warehouse_lock(db: Path, wait_seconds: float = 0.0) -> Iterator[None]:
                 time.sleep(0.5)
         fh.seek(0)
         fh.truncate()
-        fh.write(f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
+        fh.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
         fh.flush()
         yield
     finally:

@@ -7,12 +7,13 @@
    wrapped in `create or replace table <file name> as ...`: a failing model leaves the previous
    build's tables untouched and names the file.
 """
+
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import NormalDist
 
@@ -89,7 +90,7 @@ def model_sql(con: duckdb.DuckDBPyConnection, path: Path) -> str:
 def _aware_utc(as_of: datetime) -> datetime:
     if not isinstance(as_of, datetime) or as_of.tzinfo is None or as_of.utcoffset() is None:
         raise ValueError(f"as_of must be an aware datetime, got {as_of!r}")
-    return as_of.astimezone(timezone.utc)
+    return as_of.astimezone(UTC)
 
 
 def critical_z(alpha: float) -> float:
@@ -147,8 +148,12 @@ def write_parameters(
     ]
     if identity:
         con.executemany("insert into identity_lists (kind, value, ordinal) values (?, ?, ?)", identity)
-    client_file = [(f, c.strip(), i) for f, columns in settings.client_file_fields.items()
-                   for i, c in enumerate(columns.split("|")) if c.strip()]
+    client_file = [
+        (f, c.strip(), i)
+        for f, columns in settings.client_file_fields.items()
+        for i, c in enumerate(columns.split("|"))
+        if c.strip()
+    ]
     if client_file:
         con.executemany("insert into client_file_fields (field, column_name, ordinal) values (?, ?, ?)", client_file)
 
@@ -174,7 +179,7 @@ def build(
     started = time.perf_counter()
     sql_dir = sql_dir or SQL_DIR
     as_of = _aware_utc(as_of)
-    built_at = datetime.now(timezone.utc)
+    built_at = datetime.now(UTC)
     con.execute("set TimeZone = 'UTC'")
     create_raw_tables(con)
     models = declared_models(sql_dir)

@@ -12,12 +12,13 @@ year's complete set of exceptions to "Monday-Friday work" (copy the notice, noth
 
 All instants returned are aware UTC datetimes; days are local dates in the business time zone.
 """
+
 from __future__ import annotations
 
 import csv
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from aemetrics.warehouse import SQL_DIR
 
 log = logging.getLogger(__name__)
 
-UTC = timezone.utc
+UTC = UTC
 # The package holds the official notices (国务院办公厅 部分节假日安排的通知) from 2001 up to this year.
 FIRST_OFFICIAL_YEAR = 2001
 LAST_OFFICIAL_YEAR = max(ChinaStaticHolidays.special_public_holidays)
@@ -258,8 +259,19 @@ def _aware(dt: datetime, what: str) -> datetime:
 
 # ---- the business_days table (sql/raw/business_days.sql) -------------------------------------
 BUSINESS_DAYS_COLUMNS = (
-    "day", "is_working_day", "is_weekend", "is_holiday", "is_makeup_workday", "holiday_name",
-    "iso_year", "iso_week", "week_start", "day_start_at", "day_end_at", "work_start_at", "work_end_at",
+    "day",
+    "is_working_day",
+    "is_weekend",
+    "is_holiday",
+    "is_makeup_workday",
+    "holiday_name",
+    "iso_year",
+    "iso_week",
+    "week_start",
+    "day_start_at",
+    "day_end_at",
+    "work_start_at",
+    "work_end_at",
 )
 
 
@@ -273,21 +285,23 @@ def business_days_rows(cal: BusinessCalendar, first: date, last: date) -> list[d
         info = cal.day(d)
         iso = d.isocalendar()
         interval = cal.working_interval(d)
-        rows.append({
-            "day": d,
-            "is_working_day": info.is_working_day,
-            "is_weekend": info.is_weekend,
-            "is_holiday": info.is_holiday,
-            "is_makeup_workday": info.is_makeup_workday,
-            "holiday_name": info.holiday_name,
-            "iso_year": iso.year,
-            "iso_week": iso.week,
-            "week_start": d - timedelta(days=d.weekday()),
-            "day_start_at": cal.day_start(d),
-            "day_end_at": cal.day_end(d),
-            "work_start_at": interval[0] if interval else None,
-            "work_end_at": interval[1] if interval else None,
-        })
+        rows.append(
+            {
+                "day": d,
+                "is_working_day": info.is_working_day,
+                "is_weekend": info.is_weekend,
+                "is_holiday": info.is_holiday,
+                "is_makeup_workday": info.is_makeup_workday,
+                "holiday_name": info.holiday_name,
+                "iso_year": iso.year,
+                "iso_week": iso.week,
+                "week_start": d - timedelta(days=d.weekday()),
+                "day_start_at": cal.day_start(d),
+                "day_end_at": cal.day_end(d),
+                "work_start_at": interval[0] if interval else None,
+                "work_end_at": interval[1] if interval else None,
+            }
+        )
         d += timedelta(days=1)
     return rows
 
@@ -303,7 +317,8 @@ def write_business_days(con: duckdb.DuckDBPyConnection, cal: BusinessCalendar, f
     if estimated:
         log.warning(
             "business calendar for %s is the holidays package's guess (no official schedule, no holidays "
-            "file entries): add the State Council notice to the holidays file", estimated,
+            "file entries): add the State Council notice to the holidays file",
+            estimated,
         )
     frame = pd.DataFrame(rows, columns=list(BUSINESS_DAYS_COLUMNS))
     for col in ("day_start_at", "day_end_at", "work_start_at", "work_end_at"):
@@ -334,6 +349,11 @@ def write_business_days(con: duckdb.DuckDBPyConnection, cal: BusinessCalendar, f
 
 
 __all__ = [
-    "BUSINESS_DAYS_COLUMNS", "BusinessCalendar", "DayInfo", "LAST_OFFICIAL_YEAR",
-    "business_days_rows", "read_holidays_file", "write_business_days",
+    "BUSINESS_DAYS_COLUMNS",
+    "BusinessCalendar",
+    "DayInfo",
+    "LAST_OFFICIAL_YEAR",
+    "business_days_rows",
+    "read_holidays_file",
+    "write_business_days",
 ]

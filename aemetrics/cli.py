@@ -1,10 +1,11 @@
 """The `aemetrics` command: ingest, run, demo."""
+
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -22,7 +23,7 @@ def _as_of(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"--as-of {text!r}: not an ISO-8601 timestamp") from exc
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"--as-of {text!r}: give a time zone, e.g. 2025-10-13T00:00:00+08:00")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _path(value: Path | None, resolve: bool = False) -> str | None:
@@ -37,11 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     ing = sub.add_parser("ingest", help="load an exports folder into the warehouse")
-    ing.add_argument("--exports", required=True, type=Path, help="folder with staff.csv, email/, calendar/, crm/, attendance/")
+    ing.add_argument(
+        "--exports", required=True, type=Path, help="folder with staff.csv, email/, calendar/, crm/, attendance/"
+    )
     ing.add_argument("--db", required=True, type=Path, help="DuckDB warehouse file (created if missing)")
     ing.add_argument("--config", type=Path, help="aemetrics.toml (default: built-in defaults)")
-    ing.add_argument("--prune", action="store_true", help="forget files loaded earlier that are no longer in the folder")
-    ing.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish")
+    ing.add_argument(
+        "--prune", action="store_true", help="forget files loaded earlier that are no longer in the folder"
+    )
+    ing.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish"
+    )
 
     run = sub.add_parser("run", help="ingest, build obligations and KPIs, publish the site: the weekly pipeline")
     run.add_argument("--exports", required=True, type=Path)
@@ -50,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path)
     run.add_argument("--site", type=Path, help="write the static site here")
     run.add_argument("--prune", action="store_true")
-    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish")
+    run.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish"
+    )
 
     serve = sub.add_parser("serve", help="run the weekly pipeline on a cron schedule (Prefect flow.serve)")
     serve.add_argument("--exports", required=True, type=Path)
@@ -91,15 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ingest":
             from aemetrics.flows import ingest_flow
 
-            report = ingest_flow(
-                str(args.exports), str(args.db), _path(args.config), args.prune, args.wait
-            )
+            report = ingest_flow(str(args.exports), str(args.db), _path(args.config), args.prune, args.wait)
             print(report.summary())
         elif args.command == "run":
             from aemetrics.flows import weekly_flow
 
             summary = weekly_flow(
-                str(args.exports), str(args.db),
+                str(args.exports),
+                str(args.db),
                 as_of=args.as_of.isoformat() if args.as_of else None,
                 config=_path(args.config),
                 site=_path(args.site),
@@ -109,15 +117,20 @@ def main(argv: list[str] | None = None) -> int:
             for line in summary.lines():
                 print(line)
             if summary.blocked:
-                print("aemetrics: validation failed; the site was not published (see validation_results)", file=sys.stderr)
+                print(
+                    "aemetrics: validation failed; the site was not published (see validation_results)", file=sys.stderr
+                )
                 return 1
         elif args.command == "serve":
             from prefect.schedules import Cron
             from prefect.settings import PREFECT_API_URL
 
             if not PREFECT_API_URL.value():
-                print("aemetrics: note: schedules need a Prefect server; start one with `prefect server start` "
-                      "and set PREFECT_API_URL=http://127.0.0.1:4200/api (see README)", file=sys.stderr)
+                print(
+                    "aemetrics: note: schedules need a Prefect server; start one with `prefect server start` "
+                    "and set PREFECT_API_URL=http://127.0.0.1:4200/api (see README)",
+                    file=sys.stderr,
+                )
 
             from prefect.types.entrypoint import EntrypointType
 
@@ -128,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
                 schedule=Cron(args.cron, timezone=args.timezone),
                 entrypoint_type=EntrypointType.MODULE_PATH,  # aemetrics.flows.weekly_flow, from any folder
                 parameters={
-                    "exports": _path(args.exports, True), "db": _path(args.db, True),
-                    "config": _path(args.config, True), "site": _path(args.site, True),
+                    "exports": _path(args.exports, True),
+                    "db": _path(args.db, True),
+                    "config": _path(args.config, True),
+                    "site": _path(args.site, True),
                 },
             )
     except (ConfigError, ExportsError, WarehouseError) as exc:

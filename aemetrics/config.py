@@ -2,6 +2,7 @@
 
 See docs/configuration.md for every key.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -16,27 +17,84 @@ DEFAULT_KEYWORDS: dict[str, list[str]] = {
     "minutes": ["会议纪要", "会议记录", "纪要", "minutes", "meeting notes"],
     "weekly_report": ["周报", "工作进度", "进度报告", "weekly report", "status report", "progress report"],
     "supervisor_report": ["周报", "工作计划", "下周计划", "weekly report", "weekly plan", "next week plan"],
-    "greeting": ["贺卡", "新年快乐", "节日快乐", "春节快乐", "中秋快乐", "greetings", "happy new year", "season's greetings"],
+    "greeting": [
+        "贺卡",
+        "新年快乐",
+        "节日快乐",
+        "春节快乐",
+        "中秋快乐",
+        "greetings",
+        "happy new year",
+        "season's greetings",
+    ],
     "market_info": ["市场信息", "媒介信息", "市场动态", "market update", "media update", "market info"],
-    "out_of_office": ["自动回复", "自动答复", "自動回覆", "不在办公室", "休假", "out of office", "automatic reply", "auto reply", "autoreply", "vacation"],
+    "out_of_office": [
+        "自动回复",
+        "自动答复",
+        "自動回覆",
+        "不在办公室",
+        "休假",
+        "out of office",
+        "automatic reply",
+        "auto reply",
+        "autoreply",
+        "vacation",
+    ],
 }
 
 # Account types (Salesforce Type) of vendors, partners and media owners: not clients.
 DEFAULT_NON_CLIENT_ACCOUNT_TYPES = ["Vendor", "Partner", "Supplier", "供应商", "合作伙伴", "媒体"]
 # Mail and social sites: never a client's web domain (only exact contact addresses there count).
 DEFAULT_PUBLIC_MAIL_DOMAINS = [
-    "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com", "aliyun.com",
-    "139.com", "gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com",
+    "qq.com",
+    "foxmail.com",
+    "163.com",
+    "126.com",
+    "yeah.net",
+    "sina.com",
+    "sina.cn",
+    "sohu.com",
+    "aliyun.com",
+    "139.com",
+    "gmail.com",
+    "outlook.com",
+    "hotmail.com",
+    "yahoo.com",
+    "icloud.com",
 ]
 DEFAULT_SOCIAL_DOMAINS = [
-    "weibo.com", "weibo.cn", "weixin.qq.com", "douyin.com", "xiaohongshu.com", "kuaishou.com", "bilibili.com",
-    "zhihu.com", "tmall.com", "taobao.com", "jd.com", "linkedin.com", "facebook.com", "instagram.com",
-    "twitter.com", "x.com", "youtube.com", "tiktok.com",
+    "weibo.com",
+    "weibo.cn",
+    "weixin.qq.com",
+    "douyin.com",
+    "xiaohongshu.com",
+    "kuaishou.com",
+    "bilibili.com",
+    "zhihu.com",
+    "tmall.com",
+    "taobao.com",
+    "jd.com",
+    "linkedin.com",
+    "facebook.com",
+    "instagram.com",
+    "twitter.com",
+    "x.com",
+    "youtube.com",
+    "tiktok.com",
 ]
 # Staff roles that mean account executive (case-insensitive, whole role).
 DEFAULT_AE_ROLES = [
-    "AE", "account executive", "account manager", "AM", "senior AE", "senior account executive",
-    "senior account manager", "客户经理", "客户主任", "高级客户经理", "客户执行",
+    "AE",
+    "account executive",
+    "account manager",
+    "AM",
+    "senior AE",
+    "senior account executive",
+    "senior account manager",
+    "客户经理",
+    "客户主任",
+    "高级客户经理",
+    "客户执行",
 ]
 
 
@@ -126,7 +184,7 @@ def _coerce(name: str, value: Any, default: Any, source: Path) -> Any:
                 raise TypeError("expected a string")
         if isinstance(default, dict) and name == "client_file_fields":  # field -> column(s)
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-                raise TypeError("expected a table of field = \"Column__c\"")
+                raise TypeError('expected a table of field = "Column__c"')
             return {str(k): v for k, v in value.items()}
         if isinstance(default, dict):  # kpi_targets: standard -> rate
             if not isinstance(value, dict):
@@ -158,7 +216,9 @@ def load_settings(path: str | Path | None = None) -> Settings:
                 raise ConfigError(f"{path}: [keywords] must be a table of lists")
             for kind, words in value.items():
                 if kind not in DEFAULT_KEYWORDS:
-                    raise ConfigError(f"{path}: unknown setting 'keywords.{kind}' (known: {', '.join(DEFAULT_KEYWORDS)})")
+                    raise ConfigError(
+                        f"{path}: unknown setting 'keywords.{kind}' (known: {', '.join(DEFAULT_KEYWORDS)})"
+                    )
                 if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                     raise ConfigError(f"{path}: setting 'keywords.{kind}': expected a list of strings")
                 settings.keywords[kind] = list(words)
@@ -166,7 +226,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
             _load_calendar(settings, value, path)
         elif key in ("client_file", "client_file_fields"):  # [client_file] fields = {brand = "Brand__c"}
             if key == "client_file" and (not isinstance(value, dict) or set(value) - {"fields"}):
-                raise ConfigError(f"{path}: [client_file] holds one key, fields = {{brand = \"Brand__c\", ...}}")
+                raise ConfigError(f'{path}: [client_file] holds one key, fields = {{brand = "Brand__c", ...}}')
             value = value.get("fields", {}) if key == "client_file" else value
             given = _coerce("client_file_fields", value, settings.client_file_fields, path)
             merged = {**settings.client_file_fields, **given}  # per field over the defaults; "" drops one
@@ -183,8 +243,10 @@ def load_settings(path: str | Path | None = None) -> Settings:
     if settings.site_language not in ("zh", "en", "zh-en"):
         raise ConfigError(f"{path}: site_language {settings.site_language!r} must be zh, en or zh-en")
     if not 0 < settings.equal_treatment_alpha < 1:
-        raise ConfigError(f"{path}: setting 'equal_treatment_alpha': {settings.equal_treatment_alpha} must be between 0 and 1 "
-                          "(exclusive), e.g. 0.05")
+        raise ConfigError(
+            f"{path}: setting 'equal_treatment_alpha': {settings.equal_treatment_alpha} must be between 0 and 1 "
+            "(exclusive), e.g. 0.05"
+        )
     if settings.work_end <= settings.work_start:
         raise ConfigError(f"{path}: work_end {settings.work_end} must be after work_start {settings.work_start}")
     return settings

@@ -9,11 +9,13 @@ happens in the flow itself (DuckDB has one writer).
 
 Flow parameters are plain strings: Prefect stores them with each run and deployment.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -29,17 +31,24 @@ if TYPE_CHECKING:  # the site imports Plotly: only a run that publishes pays for
 
 
 @task(name="parse-files", cache_policy=NO_CACHE)
-def parse_batch(batch: list[runner.SourceFile], settings: Settings,
-                hashes: dict[str, tuple[str, int]]) -> list[runner.ParsedFile]:
+def parse_batch(
+    batch: list[runner.SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]]
+) -> list[runner.ParsedFile]:
     return runner.parse_files(batch, settings, hashes)
 
 
-def parse_in_tasks(file_batches: list[list[runner.SourceFile]], settings: Settings,
-                   hashes: dict[str, tuple[str, int]]) -> Iterable[list[runner.ParsedFile]]:
+def parse_in_tasks(
+    file_batches: list[list[runner.SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]]
+) -> Iterable[list[runner.ParsedFile]]:
     # quote(): Prefect would otherwise walk every element of a batch looking for upstream futures
-    futures = [parse_batch.submit(quote(batch), settings,  # type: ignore[call-overload]  # quote() unwraps
-                                  quote({f.rel: hashes[f.rel] for f in batch}))
-               for batch in file_batches]
+    futures = [
+        parse_batch.submit(
+            quote(batch),
+            settings,  # type: ignore[call-overload]  # quote() unwraps
+            quote({f.rel: hashes[f.rel] for f in batch}),
+        )
+        for batch in file_batches
+    ]
     return (future.result() for future in futures)
 
 
@@ -58,16 +67,24 @@ def write_site_task(con, out: Path, settings: Settings, lang: str | None) -> Sit
     return pipeline.PLAIN.write_site(con, out, settings, lang)
 
 
-TASKS = pipeline.Steps(parse_batches=parse_in_tasks, validate=validate_task, build=build_task,
-                       write_site=write_site_task)
+TASKS = pipeline.Steps(
+    parse_batches=parse_in_tasks, validate=validate_task, build=build_task, write_site=write_site_task
+)
 
 
 @flow(name="aemetrics-ingest", log_prints=True)
 def ingest_flow(
     exports: str, db: str, config: str | None = None, prune: bool = False, wait_seconds: float = 0.0
 ) -> runner.IngestReport:
-    return pipeline.run_ingest(Path(exports), Path(db), load_settings(config), prune=prune,
-                               wait_seconds=wait_seconds, steps=TASKS, logger=get_run_logger())
+    return pipeline.run_ingest(
+        Path(exports),
+        Path(db),
+        load_settings(config),
+        prune=prune,
+        wait_seconds=wait_seconds,
+        steps=TASKS,
+        logger=get_run_logger(),
+    )
 
 
 @flow(name="aemetrics-weekly")
@@ -82,21 +99,29 @@ def weekly_flow(
 ) -> pipeline.RunSummary:
     """as_of: ISO-8601 with a zone; default now."""
     return pipeline.run_weekly(
-        Path(exports), Path(db), load_settings(config), datetime.fromisoformat(as_of) if as_of else None,
-        site=Path(site) if site else None, prune=prune, wait_seconds=wait_seconds, steps=TASKS,
+        Path(exports),
+        Path(db),
+        load_settings(config),
+        datetime.fromisoformat(as_of) if as_of else None,
+        site=Path(site) if site else None,
+        prune=prune,
+        wait_seconds=wait_seconds,
+        steps=TASKS,
         logger=get_run_logger(),
     )
 
 
 @task(name="publish-site", cache_policy=NO_CACHE)
-def publish_task(db: str, out: str, config: str | None = None, lang: str | None = None,
-                 wait_seconds: float = 0.0) -> SiteReport:
+def publish_task(
+    db: str, out: str, config: str | None = None, lang: str | None = None, wait_seconds: float = 0.0
+) -> SiteReport:
     return pipeline.publish(Path(db), Path(out), load_settings(config), lang, wait_seconds=wait_seconds)
 
 
 @flow(name="aemetrics-publish", log_prints=True)
-def publish_flow(db: str, out: str, config: str | None = None, lang: str | None = None,
-                 wait_seconds: float = 0.0) -> SiteReport:
+def publish_flow(
+    db: str, out: str, config: str | None = None, lang: str | None = None, wait_seconds: float = 0.0
+) -> SiteReport:
     """Republish the site of a built warehouse (e.g. in another language), through the same
     locked, staged path as `aemetrics run --site`."""
     report = publish_task(db, out, config, lang, wait_seconds)

@@ -10,13 +10,15 @@
 The steps themselves are plain functions (`Steps`); the Prefect flows (`aemetrics.flows`) pass
 the same functions wrapped as tasks, so the policy is the same with and without Prefect.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 
@@ -81,13 +83,21 @@ def _logger(logger: Logger | None) -> Logger:
     return logger if logger is not None else logging.getLogger(__name__)
 
 
-def ingest_and_validate(con: duckdb.DuckDBPyConnection, exports: Path, settings: Settings, *, prune: bool = False,
-                        steps: Steps = PLAIN, logger: Logger | None = None) -> runner.IngestReport:
+def ingest_and_validate(
+    con: duckdb.DuckDBPyConnection,
+    exports: Path,
+    settings: Settings,
+    *,
+    prune: bool = False,
+    steps: Steps = PLAIN,
+    logger: Logger | None = None,
+) -> runner.IngestReport:
     """Ingest into `con`, then the raw-table checks (which may quarantine rows). No lock, no staging:
     the caller holds both."""
     log = _logger(logger)
-    report = runner.ingest_exports(exports, con, settings, prune_missing=prune, progress=log.info,
-                                   parse_batches=steps.parse_batches)
+    report = runner.ingest_exports(
+        exports, con, settings, prune_missing=prune, progress=log.info, parse_batches=steps.parse_batches
+    )
     log.info(report.summary())
     checked = steps.validate(con, "ingest")
     report.records_quarantined += checked.quarantined_rows
@@ -96,8 +106,16 @@ def ingest_and_validate(con: duckdb.DuckDBPyConnection, exports: Path, settings:
     return report
 
 
-def run_ingest(exports: Path, db: Path, settings: Settings, *, prune: bool = False, wait_seconds: float = 0.0,
-               steps: Steps = PLAIN, logger: Logger | None = None) -> runner.IngestReport:
+def run_ingest(
+    exports: Path,
+    db: Path,
+    settings: Settings,
+    *,
+    prune: bool = False,
+    wait_seconds: float = 0.0,
+    steps: Steps = PLAIN,
+    logger: Logger | None = None,
+) -> runner.IngestReport:
     """`aemetrics ingest`: ingest and check the raw tables, locked, on a copy swapped in at the end."""
     with warehouse_lock(Path(db), wait_seconds), staged_warehouse(Path(db)) as work:
         con = open_warehouse(work)
@@ -123,20 +141,36 @@ def _publish_locked(db: Path, site: Path, settings: Settings, lang: str | None, 
     return report
 
 
-def publish(db: Path, site: Path, settings: Settings, lang: str | None = None, *, wait_seconds: float = 0.0,
-            steps: Steps = PLAIN) -> SiteReport:
+def publish(
+    db: Path,
+    site: Path,
+    settings: Settings,
+    lang: str | None = None,
+    *,
+    wait_seconds: float = 0.0,
+    steps: Steps = PLAIN,
+) -> SiteReport:
     """Publish the site of an already built warehouse: locked and staged like every run."""
     with warehouse_lock(Path(db), wait_seconds):
         return _publish_locked(Path(db), Path(site), settings, lang, steps)
 
 
-def run_weekly(exports: Path, db: Path, settings: Settings, as_of: datetime | None = None, *,
-               site: Path | None = None, prune: bool = False, wait_seconds: float = 0.0,
-               steps: Steps = PLAIN, logger: Logger | None = None) -> RunSummary:
+def run_weekly(
+    exports: Path,
+    db: Path,
+    settings: Settings,
+    as_of: datetime | None = None,
+    *,
+    site: Path | None = None,
+    prune: bool = False,
+    wait_seconds: float = 0.0,
+    steps: Steps = PLAIN,
+    logger: Logger | None = None,
+) -> RunSummary:
     """The weekly pipeline: ingest -> raw checks -> build as of `as_of` (aware; default now) -> mart
     checks -> the site (when `site` is given and no check blocks it)."""
     log = _logger(logger)
-    when = (as_of or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (as_of or datetime.now(UTC)).astimezone(UTC)
     db = Path(db)
     with warehouse_lock(db, wait_seconds):
         with staged_warehouse(db) as work:
@@ -148,8 +182,13 @@ def run_weekly(exports: Path, db: Path, settings: Settings, as_of: datetime | No
                 checked = steps.validate(con, "build")
             finally:
                 con.close()
-        summary = RunSummary(as_of=when, ingest=ingested, build=built, validation=checked,
-                             failures=ingested.blocking_failures + checked.failed)
+        summary = RunSummary(
+            as_of=when,
+            ingest=ingested,
+            build=built,
+            validation=checked,
+            failures=ingested.blocking_failures + checked.failed,
+        )
         if site is not None and summary.failures:
             summary.blocked = True
             log.error("validation failed, the previous site stays up: %s", "; ".join(summary.failures))

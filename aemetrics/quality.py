@@ -14,6 +14,7 @@ file beside its SQL (sql/<layer>/<model>.yml: grain, not_null, accepted_values, 
 one GX validation per model; on marts, grain, not-null and accepted values block publishing,
 everything else warns (MODEL_CHECK_ACTIONS).
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,7 @@ import os
 import uuid
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,8 @@ from aemetrics.warehouse import SQL_DIR, insert_rows
 
 log = logging.getLogger("aemetrics.quality")
 
-EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 STATUSES = ["met", "late", "missed", "open", "excused"]
 ROW_DROP = 0.15
 
@@ -96,8 +97,10 @@ def load_model_checks(model_sql: Path) -> ModelChecks:
     """Read the checks declared beside one model file; errors name the file."""
     path = checks_file(model_sql)
     if not path.is_file():
-        raise ChecksError(f"{model_sql}: no checks declared: create {path} with at least "
-                          f"`grain: [<the columns that identify one row>]` (docs/quality.md)")
+        raise ChecksError(
+            f"{model_sql}: no checks declared: create {path} with at least "
+            f"`grain: [<the columns that identify one row>]` (docs/quality.md)"
+        )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -114,13 +117,17 @@ def load_model_checks(model_sql: Path) -> ModelChecks:
     if not isinstance(accepted, dict) or not all(isinstance(v, list) and v for v in accepted.values()):
         raise ChecksError(f"{path}: accepted_values must map each column to a list of values")
     if not isinstance(references, dict) or not all(
-            isinstance(v, str) and v.count(".") == 1 for v in references.values()):
+        isinstance(v, str) and v.count(".") == 1 for v in references.values()
+    ):
         raise ChecksError(f"{path}: references must map each column to '<model>.<column>'")
     return ModelChecks(
-        model=model_sql.stem, layer=model_sql.parent.name, path=path,
+        model=model_sql.stem,
+        layer=model_sql.parent.name,
+        path=path,
         grain=_names(path, "grain", data["grain"] or []),
         not_null=_names(path, "not_null", data.get("not_null") or []),
-        accepted_values=accepted, references=references,
+        accepted_values=accepted,
+        references=references,
     )
 
 
@@ -128,9 +135,12 @@ def models_without_checks(sql_dir: Path = SQL_DIR) -> list[str]:
     """The models of sql/models.txt with no checks file beside them, each with what to add."""
     from aemetrics.build import declared_models
 
-    return [f"{p.relative_to(sql_dir)}: create {checks_file(p).relative_to(sql_dir)} with at least "
-            f"`grain: [<the columns that identify one row>]` (docs/quality.md)"
-            for p in declared_models(sql_dir) if not checks_file(p).is_file()]
+    return [
+        f"{p.relative_to(sql_dir)}: create {checks_file(p).relative_to(sql_dir)} with at least "
+        f"`grain: [<the columns that identify one row>]` (docs/quality.md)"
+        for p in declared_models(sql_dir)
+        if not checks_file(p).is_file()
+    ]
 
 
 def model_suite(con, checks: ModelChecks, extra: list[tuple[Any, str]] = ()) -> TableSuite:
@@ -147,12 +157,18 @@ def model_suite(con, checks: ModelChecks, extra: list[tuple[Any, str]] = ()) -> 
     for column in checks.not_null:
         expectations.append((gxe.ExpectColumnValuesToNotBeNull(column=column), action["not_null"]))
     for column, values in checks.accepted_values.items():
-        expectations.append((gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values), action["accepted_values"]))
+        expectations.append(
+            (gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values), action["accepted_values"])
+        )
     for column in checks.references:
         # DuckDB finds the value (a join); GX checks the flag: a value set of thousands of keys
         # inside a GX expectation costs seconds
-        expectations.append((gxe.ExpectColumnValuesToBeInSet(column=reference_column(checks, column), value_set=[True]),
-                             action["references"]))
+        expectations.append(
+            (
+                gxe.ExpectColumnValuesToBeInSet(column=reference_column(checks, column), value_set=[True]),
+                action["references"],
+            )
+        )
     return TableSuite(checks.model, checks.columns, [*expectations, *extra], keys=checks.grain or [], count_drop=False)
 
 
@@ -166,8 +182,10 @@ def model_frame_sql(checks: ModelChecks, columns: list[str]) -> str:
     cols = [f'm."{c}"' for c in columns]
     for column, target in checks.references.items():
         table, target_column = target.split(".")
-        cols.append(f'm."{column}" is null or exists (select 1 from "{table}" t where t."{target_column}" = m."{column}") '
-                    f'as "{reference_column(checks, column)}"')
+        cols.append(
+            f'm."{column}" is null or exists (select 1 from "{table}" t where t."{target_column}" = m."{column}") '
+            f'as "{reference_column(checks, column)}"'
+        )
     return f'select {", ".join(cols)} from "{checks.model}" m'
 
 
@@ -189,49 +207,90 @@ def raw_suites() -> list[TableSuite]:
         return gxe.ExpectCompoundColumnsToBeUnique(column_list=["source_file", "record", *extra]), "block"
 
     return [
-        TableSuite("raw_email_messages", ["message_id", "sent_at", "source_file", "record"], [
-            (gxe.ExpectColumnValuesToNotBeNull(column="message_id"), q),
-            (_in_range(gxe, "sent_at"), q),
-            one_row_per_record(),
-        ]),
-        TableSuite("raw_calendar_events", ["event_uid", "occurrence_key", "start_at", "end_at", "created_at", "source_file", "record"], [
-            (gxe.ExpectColumnValuesToNotBeNull(column="event_uid"), q),
-            (_in_range(gxe, "start_at"), q),
-            (_in_range(gxe, "created_at"), q),
-            (gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="end_at", column_B="start_at", or_equal=True), q),
-            one_row_per_record("occurrence_key"),
-        ]),
-        TableSuite("raw_calendar_attendees", ["event_uid", "occurrence_key", "source_file", "record"], [
-            (gxe.ExpectColumnValuesToNotBeNull(column="event_uid"), q),
-            (gxe.ExpectColumnValuesToNotBeNull(column="occurrence_key"), q),
-        ]),
-        TableSuite("raw_crm_activities", ["activity_id", "activity_at", "source_file", "record"], [
-            (gxe.ExpectColumnValuesToNotBeNull(column="activity_id"), q),
-            (_in_range(gxe, "activity_at"), q),
-            one_row_per_record(),
-        ]),
-        TableSuite("raw_crm_users", ["user_id", "source_file", "record"], [
-            (gxe.ExpectColumnValuesToNotBeNull(column="user_id"), q),
-            one_row_per_record(),
-        ]),
-        TableSuite("raw_crm_accounts", ["account_id", "source_file", "record"], [
-            (gxe.ExpectColumnValuesToNotBeNull(column="account_id"), q),
-            one_row_per_record(),
-        ]),
-        TableSuite("raw_crm_contacts", ["contact_id", "source_file", "record"], [
-            (gxe.ExpectColumnValuesToNotBeNull(column="contact_id"), q),
-            one_row_per_record(),
-        ]),
-        TableSuite("raw_staff", ["email", "source_file", "record"], [
-            (gxe.ExpectColumnValuesToNotBeNull(column="email"), q),
-            (gxe.ExpectColumnValuesToMatchRegex(column="email", regex=r"^[^@\s]+@[^@\s]+$"), q),
-            one_row_per_record(),
-        ]),
-        TableSuite("raw_attendance", ["join_at", "leave_at", "source_file", "record"], [
-            (_in_range(gxe, "join_at"), q),
-            (gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="leave_at", column_B="join_at", or_equal=True, ignore_row_if="either_value_is_missing"), q),
-            one_row_per_record(),
-        ]),
+        TableSuite(
+            "raw_email_messages",
+            ["message_id", "sent_at", "source_file", "record"],
+            [
+                (gxe.ExpectColumnValuesToNotBeNull(column="message_id"), q),
+                (_in_range(gxe, "sent_at"), q),
+                one_row_per_record(),
+            ],
+        ),
+        TableSuite(
+            "raw_calendar_events",
+            ["event_uid", "occurrence_key", "start_at", "end_at", "created_at", "source_file", "record"],
+            [
+                (gxe.ExpectColumnValuesToNotBeNull(column="event_uid"), q),
+                (_in_range(gxe, "start_at"), q),
+                (_in_range(gxe, "created_at"), q),
+                (gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="end_at", column_B="start_at", or_equal=True), q),
+                one_row_per_record("occurrence_key"),
+            ],
+        ),
+        TableSuite(
+            "raw_calendar_attendees",
+            ["event_uid", "occurrence_key", "source_file", "record"],
+            [
+                (gxe.ExpectColumnValuesToNotBeNull(column="event_uid"), q),
+                (gxe.ExpectColumnValuesToNotBeNull(column="occurrence_key"), q),
+            ],
+        ),
+        TableSuite(
+            "raw_crm_activities",
+            ["activity_id", "activity_at", "source_file", "record"],
+            [
+                (gxe.ExpectColumnValuesToNotBeNull(column="activity_id"), q),
+                (_in_range(gxe, "activity_at"), q),
+                one_row_per_record(),
+            ],
+        ),
+        TableSuite(
+            "raw_crm_users",
+            ["user_id", "source_file", "record"],
+            [
+                (gxe.ExpectColumnValuesToNotBeNull(column="user_id"), q),
+                one_row_per_record(),
+            ],
+        ),
+        TableSuite(
+            "raw_crm_accounts",
+            ["account_id", "source_file", "record"],
+            [
+                (gxe.ExpectColumnValuesToNotBeNull(column="account_id"), q),
+                one_row_per_record(),
+            ],
+        ),
+        TableSuite(
+            "raw_crm_contacts",
+            ["contact_id", "source_file", "record"],
+            [
+                (gxe.ExpectColumnValuesToNotBeNull(column="contact_id"), q),
+                one_row_per_record(),
+            ],
+        ),
+        TableSuite(
+            "raw_staff",
+            ["email", "source_file", "record"],
+            [
+                (gxe.ExpectColumnValuesToNotBeNull(column="email"), q),
+                (gxe.ExpectColumnValuesToMatchRegex(column="email", regex=r"^[^@\s]+@[^@\s]+$"), q),
+                one_row_per_record(),
+            ],
+        ),
+        TableSuite(
+            "raw_attendance",
+            ["join_at", "leave_at", "source_file", "record"],
+            [
+                (_in_range(gxe, "join_at"), q),
+                (
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A="leave_at", column_B="join_at", or_equal=True, ignore_row_if="either_value_is_missing"
+                    ),
+                    q,
+                ),
+                one_row_per_record(),
+            ],
+        ),
     ]
 
 
@@ -243,16 +302,36 @@ def mart_suites() -> list[TableSuite]:
     gxe = _gxe()
     b = "block"
     return [
-        TableSuite("obligations", ["obligation_id", "opened_at", "due_at"], [
-            (gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="due_at", column_B="opened_at", or_equal=True), b),
-            (_in_range(gxe, "opened_at"), b),
-        ], keys=["obligation_id"]),
-        TableSuite("kpi_weekly", ["standard", "ae", "iso_year", "iso_week", "met", "late", "missed", "open", "excused", "rate"], [
-            (gxe.ExpectColumnValuesToBeBetween(column="rate", min_value=0, max_value=1), b),
-            *[(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0), b) for c in ["met", "late", "missed", "open", "excused"]],
-        ], keys=["standard", "ae", "iso_year", "iso_week"]),
-        TableSuite("evidence_refs", ["obligation_id", "source_file", "record", "is_resolved"], [],
-                   keys=["obligation_id", "source_file", "record"]),
+        TableSuite(
+            "obligations",
+            ["obligation_id", "opened_at", "due_at"],
+            [
+                (
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="due_at", column_B="opened_at", or_equal=True),
+                    b,
+                ),
+                (_in_range(gxe, "opened_at"), b),
+            ],
+            keys=["obligation_id"],
+        ),
+        TableSuite(
+            "kpi_weekly",
+            ["standard", "ae", "iso_year", "iso_week", "met", "late", "missed", "open", "excused", "rate"],
+            [
+                (gxe.ExpectColumnValuesToBeBetween(column="rate", min_value=0, max_value=1), b),
+                *[
+                    (gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0), b)
+                    for c in ["met", "late", "missed", "open", "excused"]
+                ],
+            ],
+            keys=["standard", "ae", "iso_year", "iso_week"],
+        ),
+        TableSuite(
+            "evidence_refs",
+            ["obligation_id", "source_file", "record", "is_resolved"],
+            [],
+            keys=["obligation_id", "source_file", "record"],
+        ),
     ]
 
 
@@ -306,8 +385,10 @@ class ValidationReport:
         return bool(self.failed)
 
     def __str__(self) -> str:
-        return (f"{self.stage}: {self.checks} checks, {len(self.failed)} blocking failures, "
-                f"{self.quarantined_rows} rows quarantined, {len(self.warnings)} warnings")
+        return (
+            f"{self.stage}: {self.checks} checks, {len(self.failed)} blocking failures, "
+            f"{self.quarantined_rows} rows quarantined, {len(self.warnings)} warnings"
+        )
 
 
 class _Gx:
@@ -330,8 +411,9 @@ class _Gx:
         expectations = list(suite.expectations) + list(extra)
         # the suite is not stored (storing suites and validation definitions in the context costs
         # more than validating); each expectation carries its position, to find its action
-        tagged = [e.copy(update={"meta": {**(e.meta or {}), "aemetrics_check": i}})
-                  for i, (e, _) in enumerate(expectations)]
+        tagged = [
+            e.copy(update={"meta": {**(e.meta or {}), "aemetrics_check": i}}) for i, (e, _) in enumerate(expectations)
+        ]
         gx_suite = self.gx.ExpectationSuite(name=f"{suite.table}-{uuid.uuid4().hex[:8]}", expectations=tagged)
         with warnings.catch_warnings():
             # GX reads tz-aware columns through Series.values; pandas 3 warns about it on every check
@@ -340,16 +422,22 @@ class _Gx:
             result = batch.validate(
                 gx_suite,
                 # the failing rows' keys only where they are needed (to quarantine them): cheaper
-                result_format=({"result_format": "COMPLETE", "unexpected_index_column_names": suite.keys}
-                               if any(a == "quarantine" for _, a in expectations) else {"result_format": "SUMMARY"}),
+                result_format=(
+                    {"result_format": "COMPLETE", "unexpected_index_column_names": suite.keys}
+                    if any(a == "quarantine" for _, a in expectations)
+                    else {"result_format": "SUMMARY"}
+                ),
             )
         return [(r, expectations[r.expectation_config.meta["aemetrics_check"]][1]) for r in result.results]
 
 
 def _describe(r) -> tuple[str, str | None]:
     cfg = r.expectation_config
-    column = cfg.kwargs.get("column") or ",".join(cfg.kwargs.get("column_list") or []) or (
-        f"{cfg.kwargs.get('column_A')}>={cfg.kwargs.get('column_B')}" if cfg.kwargs.get("column_A") else None)
+    column = (
+        cfg.kwargs.get("column")
+        or ",".join(cfg.kwargs.get("column_list") or [])
+        or (f"{cfg.kwargs.get('column_A')}>={cfg.kwargs.get('column_B')}" if cfg.kwargs.get("column_A") else None)
+    )
     return cfg.type, column
 
 
@@ -363,7 +451,9 @@ def _observed(r) -> str:
 
 
 def _table_exists(con, table: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_name = ?", [table]).fetchone()[0])
+    return bool(
+        con.execute("select count(*) from information_schema.tables where table_name = ?", [table]).fetchone()[0]
+    )
 
 
 def _previous_count(con, table: str) -> int | None:
@@ -381,7 +471,7 @@ def validate(
     gxe = _gxe()
     run_id = run_id or uuid.uuid4().hex
     report = ValidationReport(run_id=run_id, stage=stage)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     gx = _Gx()
     results_rows: list[dict] = []
     counts_rows: list[dict] = []
@@ -404,16 +494,26 @@ def validate(
             report.checks += 1
             expectation, column = _describe(r)
             ok = bool(r.success)
-            results_rows.append(dict(
-                run_id=run_id, checked_at=now, stage=stage, table_name=suite.table, expectation=expectation,
-                column_name=column, success=ok, unexpected_count=(r.result or {}).get("unexpected_count"),
-                observed=None if ok else _observed(r), action=action,
-            ))
+            results_rows.append(
+                dict(
+                    run_id=run_id,
+                    checked_at=now,
+                    stage=stage,
+                    table_name=suite.table,
+                    expectation=expectation,
+                    column_name=column,
+                    success=ok,
+                    unexpected_count=(r.result or {}).get("unexpected_count"),
+                    observed=None if ok else _observed(r),
+                    action=action,
+                )
+            )
             if ok:
                 continue
             failing = (r.result or {}).get("unexpected_count")
             label = f"{suite.table}: {expectation}({column}) {_observed(r)}" + (
-                f" ({failing} failing rows)" if failing else "")
+                f" ({failing} failing rows)" if failing else ""
+            )
             if action == "warn":
                 report.warnings.append(label)
             elif action == "quarantine" and (r.result or {}).get("unexpected_index_list"):
@@ -432,8 +532,10 @@ def validate(
     # keep the latest results of each stage and the latest count of each table: re-running on
     # the same exports must change no row anywhere, these tables included
     con.execute("delete from validation_results where stage = ?", [stage])
-    con.execute("delete from validation_row_counts where table_name in (select unnest(?::varchar[]))",
-                [[r["table_name"] for r in counts_rows]])
+    con.execute(
+        "delete from validation_row_counts where table_name in (select unnest(?::varchar[]))",
+        [[r["table_name"] for r in counts_rows]],
+    )
     insert_rows(con, "validation_results", results_rows)
     insert_rows(con, "validation_row_counts", counts_rows)
     for w in report.warnings:
@@ -448,10 +550,14 @@ def _quarantine_rows(con, table: str, rows: dict[tuple, str], now: datetime) -> 
     try:
         for (source_file, record), reason in rows.items():
             con.execute(f'delete from "{table}" where source_file = ? and record = ?', [source_file, record])
-        insert_rows(con, "quarantine", [
-            dict(source_file=sf, record=rec, reason=reason, source_kind=table, quarantined_at=now, is_loaded=False)
-            for (sf, rec), reason in rows.items()
-        ])
+        insert_rows(
+            con,
+            "quarantine",
+            [
+                dict(source_file=sf, record=rec, reason=reason, source_kind=table, quarantined_at=now, is_loaded=False)
+                for (sf, rec), reason in rows.items()
+            ],
+        )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

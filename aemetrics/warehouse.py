@@ -1,13 +1,16 @@
 """The DuckDB warehouse: open it, create the raw tables, and insert parsed rows by name."""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import pandas as pd
+
 
 def _sql_dir() -> Path:
     """sql/ of the checkout (DESIGN.md keeps it at the top level); a wheel ships it as aemetrics/sql."""

@@ -7,13 +7,14 @@ model (`int_obligations__reply_12h`: rounds of client messages, the first staff 
 them) with a plain pandas baseline doing the same matching with `merge_asof` on the same
 resolved messages and threads, measured in the same run.
 """
+
 from __future__ import annotations
 
 import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ from aemetrics.demo import generate_demo
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import open_warehouse
 
-AS_OF = datetime(2025, 12, 12, 12, tzinfo=timezone.utc)
+AS_OF = datetime(2025, 12, 12, 12, tzinfo=UTC)
 
 COPY_MAIL = """
 insert into raw_email_messages by name
@@ -53,13 +54,29 @@ def pandas_reply_rounds(messages: pd.DataFrame, threads: pd.DataFrame) -> pd.Dat
     inquiries = m[(m.from_kind == "client") & m.has_staff_recipient].sort_values("sent_at")
     answers = m[(m.from_kind == "staff") & m.has_client_recipient][["thread_id", "sent_at"]].sort_values("sent_at")
     answers = answers.assign(answer_at=answers.sent_at)
-    split = pd.merge_asof(inquiries, answers.rename(columns={"answer_at": "previous_answer_at"}),
-                          on="sent_at", by="thread_id", direction="backward", allow_exact_matches=True)
-    rounds = (split.groupby(["thread_id", split.previous_answer_at.fillna(pd.Timestamp(0, tz="UTC"))], sort=False)
-              .agg(opened_at=("sent_at", "min")).reset_index().sort_values("opened_at"))
-    answered = pd.merge_asof(rounds, answers[["thread_id", "answer_at"]].sort_values("answer_at"),
-                             left_on="opened_at", right_on="answer_at", by="thread_id",
-                             direction="forward", allow_exact_matches=False)
+    split = pd.merge_asof(
+        inquiries,
+        answers.rename(columns={"answer_at": "previous_answer_at"}),
+        on="sent_at",
+        by="thread_id",
+        direction="backward",
+        allow_exact_matches=True,
+    )
+    rounds = (
+        split.groupby(["thread_id", split.previous_answer_at.fillna(pd.Timestamp(0, tz="UTC"))], sort=False)
+        .agg(opened_at=("sent_at", "min"))
+        .reset_index()
+        .sort_values("opened_at")
+    )
+    answered = pd.merge_asof(
+        rounds,
+        answers[["thread_id", "answer_at"]].sort_values("answer_at"),
+        left_on="opened_at",
+        right_on="answer_at",
+        by="thread_id",
+        direction="forward",
+        allow_exact_matches=False,
+    )
     due = answered.opened_at + pd.Timedelta(hours=12)
     answered["status"] = "open"
     answered.loc[answered.answer_at <= due, "status"] = "met"
@@ -78,8 +95,10 @@ def main(k: int) -> None:
             con.execute(COPY_MAIL, [k])
         n_mail = con.execute("select count(*) from raw_email_messages").fetchone()[0]
         report = build(con, Settings(), AS_OF)
-        messages = con.execute("select * from int_email_messages_resolved "
-                               "where is_visible and not is_auto_generated and sent_at <= ?", [AS_OF]).df()
+        messages = con.execute(
+            "select * from int_email_messages_resolved where is_visible and not is_auto_generated and sent_at <= ?",
+            [AS_OF],
+        ).df()
         threads = con.execute("select * from int_email_threads").df()
         n_sql = con.execute("select count(*) from obligations where standard = 'reply_12h'").fetchone()[0]
         con.close()
@@ -88,12 +107,16 @@ def main(k: int) -> None:
     t_pandas = time.perf_counter() - start
     t_sql = report.model_seconds["int_obligations__reply_12h"]
     print(f"{n_mail:,} raw messages (demo x{k}) on {os.cpu_count()} cores")
-    print(f"whole build (37 models, all standards): {report.seconds:.2f} s, {report.row_counts['obligations']:,} obligations")
+    print(
+        f"whole build (37 models, all standards): {report.seconds:.2f} s, {report.row_counts['obligations']:,} obligations"
+    )
     for name, secs in sorted(report.model_seconds.items(), key=lambda kv: -kv[1])[:5]:
         print(f"  {name:42s} {secs:6.2f} s")
     print(f"reply_12h matching, pandas merge_asof baseline: {t_pandas:6.2f} s  1.00x  ({len(rounds):,} rounds)")
-    print(f"reply_12h matching, SQL model:                  {t_sql:6.2f} s  {t_sql / t_pandas:.2f}x  "
-          f"({n_sql:,} obligations; the SQL also resolves accounts, AEs and business hours)")
+    print(
+        f"reply_12h matching, SQL model:                  {t_sql:6.2f} s  {t_sql / t_pandas:.2f}x  "
+        f"({n_sql:,} obligations; the SQL also resolves accounts, AEs and business hours)"
+    )
 
 
 if __name__ == "__main__":

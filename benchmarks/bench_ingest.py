@@ -10,6 +10,7 @@ Measured in one run on the same generated folder:
              tenth of the files, scaled up
 Figures are printed as ratios to `plain`.
 """
+
 from __future__ import annotations
 
 import email
@@ -25,9 +26,9 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 from prefect import flow  # noqa: E402
 
 from aemetrics.config import Settings  # noqa: E402
+from aemetrics.flows import parse_batch, parse_in_tasks  # noqa: E402
 from aemetrics.ingest import runner  # noqa: E402
 from aemetrics.warehouse import open_warehouse  # noqa: E402
-from aemetrics.flows import parse_batch, parse_in_tasks  # noqa: E402
 
 
 def make_exports(root: Path, n: int) -> Path:

@@ -13,6 +13,7 @@ some base64 attachments, escaped and unescaped 'From ' lines in bodies. Then tim
 and prints the figures and the ratio. Usage:
     .venv/bin/python benchmarks/bench_mbox.py [--messages 20000] [--repeat 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ import platform
 import random
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -35,16 +36,52 @@ from aemetrics.ingest.email.text import _decode_text
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import open_warehouse
 
-FIELDS = ("Message-ID", "Date", "From", "To", "Cc", "Subject", "In-Reply-To", "References",
-          "Auto-Submitted", "Precedence", "List-Id", "X-Autoreply", "Content-Type", "Thread-Index",
-          "Thread-Topic", "X-GM-THRID")
-SUBJECTS = ["活动方案", "会议议程 周三", "会议纪要", "本周工作进度报告", "市场信息 第12期", "新年快乐",
-            "Q3 media plan", "Agenda for Thursday", "Minutes: kick-off", "Weekly status report",
-            "报价单 确认", "工作单 #4411", "Re: 预算调整", "market update", "请确认参会人员"]
-PEOPLE = [("李伟", "li.wei@adagency.cn"), ("王芳", "wang.fang@adagency.cn"), ("张敏", "zhang.min@adagency.cn"),
-          ("Chen Jing", "chen.jing@brandco.com"), ("Liu Yang", "liu.yang@brandco.com"),
-          ("Anna Schmidt", "anna@retailer.de"), ("客户服务", "service@foodco.cn"), ("Tom Baker", "tom@media.example")]
-TZS = [timezone(timedelta(hours=8)), timezone.utc, timezone(timedelta(hours=-5)), timezone(timedelta(hours=1))]
+FIELDS = (
+    "Message-ID",
+    "Date",
+    "From",
+    "To",
+    "Cc",
+    "Subject",
+    "In-Reply-To",
+    "References",
+    "Auto-Submitted",
+    "Precedence",
+    "List-Id",
+    "X-Autoreply",
+    "Content-Type",
+    "Thread-Index",
+    "Thread-Topic",
+    "X-GM-THRID",
+)
+SUBJECTS = [
+    "活动方案",
+    "会议议程 周三",
+    "会议纪要",
+    "本周工作进度报告",
+    "市场信息 第12期",
+    "新年快乐",
+    "Q3 media plan",
+    "Agenda for Thursday",
+    "Minutes: kick-off",
+    "Weekly status report",
+    "报价单 确认",
+    "工作单 #4411",
+    "Re: 预算调整",
+    "market update",
+    "请确认参会人员",
+]
+PEOPLE = [
+    ("李伟", "li.wei@adagency.cn"),
+    ("王芳", "wang.fang@adagency.cn"),
+    ("张敏", "zhang.min@adagency.cn"),
+    ("Chen Jing", "chen.jing@brandco.com"),
+    ("Liu Yang", "liu.yang@brandco.com"),
+    ("Anna Schmidt", "anna@retailer.de"),
+    ("客户服务", "service@foodco.cn"),
+    ("Tom Baker", "tom@media.example"),
+]
+TZS = [timezone(timedelta(hours=8)), UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=1))]
 
 
 def _encode_subject(rng: random.Random, text: str) -> str:
@@ -65,7 +102,7 @@ def _addr(rng: random.Random, person: tuple[str, str]) -> str:
 def generate(path: Path, n: int, seed: int = 20261127) -> int:
     """Write an mbox of n messages; returns its size in bytes."""
     rng = random.Random(seed)
-    start = datetime(2025, 9, 1, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
     ids: list[str] = []
     with path.open("wb") as out:
         for i in range(n):
@@ -90,24 +127,38 @@ def generate(path: Path, n: int, seed: int = 20261127) -> int:
                 headers += [f"In-Reply-To: <{parent}>", f"References: <{ids[0]}>\n <{parent}>"]
             headers.append(f"Subject: {_encode_subject(rng, subject)}")
             if rng.random() < 0.3:
-                headers += [f"Thread-Index: {base64.b64encode(rng.randbytes(22)).decode()}",
-                            f"Thread-Topic: {_encode_subject(rng, subject)}"]
+                headers += [
+                    f"Thread-Index: {base64.b64encode(rng.randbytes(22)).decode()}",
+                    f"Thread-Topic: {_encode_subject(rng, subject)}",
+                ]
             if rng.random() < 0.05:
                 headers += ["Auto-Submitted: auto-replied", "X-Autoreply: yes"]
             if rng.random() < 0.1:
                 headers += ["Precedence: list", "List-Id: <media.lists.example>"]
-            text = "\n".join(rng.choice(["您好，附件是本周的方案，请查收。", "Please find the plan attached.",
-                                         "From the team: thanks!", "Best regards,", "> quoted line", ""])
-                             for _ in range(rng.randint(5, 60)))
+            text = "\n".join(
+                rng.choice(
+                    [
+                        "您好，附件是本周的方案，请查收。",
+                        "Please find the plan attached.",
+                        "From the team: thanks!",
+                        "Best regards,",
+                        "> quoted line",
+                        "",
+                    ]
+                )
+                for _ in range(rng.randint(5, 60))
+            )
             headers.append("MIME-Version: 1.0")
             if rng.random() < 0.3:
                 boundary = f"==b{rng.getrandbits(48):012x}"
                 attachment = base64.encodebytes(rng.randbytes(rng.choice([2000, 8000, 40000]))).decode()
                 headers.append(f'Content-Type: multipart/mixed; boundary="{boundary}"')
-                body = (f"--{boundary}\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
-                        f"{text}\n--{boundary}\nContent-Type: application/pdf; name=plan.pdf\n"
-                        f"Content-Disposition: attachment; filename=plan.pdf\nContent-Transfer-Encoding: base64\n\n"
-                        f"{attachment}--{boundary}--\n")
+                body = (
+                    f"--{boundary}\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+                    f"{text}\n--{boundary}\nContent-Type: application/pdf; name=plan.pdf\n"
+                    f"Content-Disposition: attachment; filename=plan.pdf\nContent-Transfer-Encoding: base64\n\n"
+                    f"{attachment}--{boundary}--\n"
+                )
             else:
                 headers += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"]
                 body = text + "\n"
@@ -169,8 +220,14 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=20_000)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each reader; the best time counts")
     args = ap.parse_args()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
     print(f"machine: {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}")
     with tempfile.TemporaryDirectory(prefix="aemetrics-bench-") as tmp:
         path = Path(tmp) / "bench.mbox"
@@ -182,10 +239,12 @@ def main() -> None:
         t_ingest, n_ingest = best_of(args.repeat, ingest, path)
         assert n_base == n_ours == n_body == n_ingest == args.messages, (n_base, n_ours, n_body, n_ingest)
         print(f"{'reader':<42}{'seconds':>9}{'msg/s':>10}{'vs baseline':>13}")
-        for name, t in [("mailbox.mbox, every message's headers", t_base),
-                        ("aemetrics parse (headers only, default)", t_ours),
-                        ("aemetrics parse, store_bodies=True", t_body),
-                        ("aemetrics ingest (parse + load DuckDB)", t_ingest)]:
+        for name, t in [
+            ("mailbox.mbox, every message's headers", t_base),
+            ("aemetrics parse (headers only, default)", t_ours),
+            ("aemetrics parse, store_bodies=True", t_body),
+            ("aemetrics ingest (parse + load DuckDB)", t_ingest),
+        ]:
             print(f"{name:<42}{t:>9.2f}{args.messages / t:>10.0f}{t_base / t:>12.1f}x")
         print(f"ratio baseline/ours: {t_base / t_ours:.1f}x faster")
 

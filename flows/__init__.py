@@ -2,6 +2,7 @@
 and a Prefect worker. The flow definitions live in `aemetrics.flows` (so the `aemetrics` CLI
 runs them without importing this folder: no aemetrics -> flows -> aemetrics round trip); the
 run policy they call is `aemetrics.pipeline` (docs/architecture.md)."""
+
 from aemetrics.flows import ingest_flow, publish_flow, weekly_flow
 
 __all__ = ["ingest_flow", "publish_flow", "weekly_flow"]

@@ -1,5 +1,6 @@
 """Prefect flow `ingest_flow` (defined in aemetrics.flows): `python -m flows.ingest EXPORTS DB [CONFIG]`,
 or `prefect deploy flows/ingest.py:ingest_flow`."""
+
 import sys
 
 from aemetrics.flows import ingest_flow

@@ -1,5 +1,6 @@
 """Prefect flow `publish_flow` (defined in aemetrics.flows): `python -m flows.publish DB OUT [CONFIG [LANG]]`,
 or `prefect deploy flows/publish.py:publish_flow`."""
+
 import sys
 
 from aemetrics.flows import publish_flow

@@ -1,5 +1,6 @@
 """Prefect flow `weekly_flow` (defined in aemetrics.flows): `python -m flows.weekly EXPORTS DB [AS_OF [CONFIG [SITE]]]`,
 or `prefect deploy flows/weekly.py:weekly_flow`."""
+
 import sys
 
 from aemetrics.flows import weekly_flow

@@ -1,4 +1,5 @@
 """A run works on a copy and swaps at the end; a second run waits or stops with a message."""
+
 import subprocess
 import sys
 import textwrap
@@ -51,14 +52,19 @@ def test_finished_run_swaps_in_its_copy(tmp_path):
 def test_second_holder_is_refused_with_the_holder_named(tmp_path):
     db = tmp_path / "w.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import time
             from aemetrics.atomic import warehouse_lock
             with warehouse_lock(__import__('pathlib').Path({str(db)!r})):
                 print('locked', flush=True)
                 time.sleep(30)
-        """)],
-        stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"

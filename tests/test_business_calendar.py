@@ -5,15 +5,18 @@ National Day + Mid-Autumn Oct 1-8 off, work Sun Sep 28 and Sat Oct 11; Dragon Bo
 2026 (国办发明电〔2025〕7号): Spring Festival Feb 15-23 off, work Sat Feb 14 and Sat Feb 28.
 Working hours 09:00-18:30 (570 minutes) unless a test says otherwise.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from aemetrics.business_calendar import (
     BUSINESS_DAYS_COLUMNS,
@@ -28,7 +31,7 @@ from aemetrics.config import ConfigError, Settings
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")
-UTC = timezone.utc
+UTC = UTC
 
 
 def sh(*args: int) -> datetime:
@@ -159,10 +162,12 @@ def test_holidays_file_wins_over_the_package_in_an_official_year(cal2027):
 
 
 def test_calendar_overrides_win_over_the_holidays_file():
-    cal = BusinessCalendar(Settings(
-        holidays_file=FIXTURES / "holidays-2027-spring.csv",
-        calendar_overrides={date(2027, 2, 12): True, date(2025, 12, 31): True, date(2025, 10, 1): False},
-    ))
+    cal = BusinessCalendar(
+        Settings(
+            holidays_file=FIXTURES / "holidays-2027-spring.csv",
+            calendar_overrides={date(2027, 2, 12): True, date(2025, 12, 31): True, date(2025, 10, 1): False},
+        )
+    )
     assert cal.is_working_day(date(2027, 2, 12)) and not cal.is_makeup_workday(date(2027, 2, 12))
     assert cal.is_working_day(date(2025, 12, 31)) and cal.holiday_name(date(2025, 12, 31)) is None
     assert cal.holiday_name(date(2025, 10, 1)) == "国庆节"  # an override to "off" keeps the name
@@ -183,13 +188,16 @@ def test_example_holidays_file_is_valid():
     assert all(d.year == 2027 for d in days)
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("holidays-bad-date.csv", "holidays-bad-date.csv:3: '2027-02-30' is not a date"),
-    ("holidays-bad-flag.csv", "holidays-bad-flag.csv:3: is_working_day must be true or false, got 'maybe'"),
-    ("holidays-contradiction.csv", "holidays-contradiction.csv:3: 2027-02-05 contradicts line 2"),
-    ("holidays-no-header.csv", "holidays-no-header.csv:1: expected the header"),
-    ("no-such-file.csv", "no-such-file.csv: holidays file not found"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("holidays-bad-date.csv", "holidays-bad-date.csv:3: '2027-02-30' is not a date"),
+        ("holidays-bad-flag.csv", "holidays-bad-flag.csv:3: is_working_day must be true or false, got 'maybe'"),
+        ("holidays-contradiction.csv", "holidays-contradiction.csv:3: 2027-02-05 contradicts line 2"),
+        ("holidays-no-header.csv", "holidays-no-header.csv:1: expected the header"),
+        ("no-such-file.csv", "no-such-file.csv: holidays file not found"),
+    ],
+)
 def test_bad_holidays_file_names_file_and_line(name, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         BusinessCalendar(Settings(holidays_file=FIXTURES / name))
@@ -285,10 +293,14 @@ def test_new_york_spring_forward_weekend(ny):
 
 def test_working_day_that_contains_the_dst_change_counts_real_minutes():
     """Sunday Mar 9 2025 made a working day 00:00-12:00 New York: 11 real hours, not 12."""
-    cal = BusinessCalendar(Settings(
-        business_timezone="America/New_York", work_start=time(0, 0), work_end=time(12, 0),
-        calendar_overrides={date(2025, 3, 9): True},
-    ))
+    cal = BusinessCalendar(
+        Settings(
+            business_timezone="America/New_York",
+            work_start=time(0, 0),
+            work_end=time(12, 0),
+            calendar_overrides={date(2025, 3, 9): True},
+        )
+    )
     assert cal.working_interval(date(2025, 3, 9)) == (z(2025, 3, 9, 5, 0), z(2025, 3, 9, 16, 0))
     assert cal.business_minutes(z(2025, 3, 9, 0, 0), z(2025, 3, 10, 0, 0)) == 660
 
@@ -322,11 +334,38 @@ def test_write_business_days_is_timezone_proof_and_replaces_content(cal):
         "from business_days where day in ('2025-09-28', '2025-10-01') order by day"
     ).fetchall()
     assert got == [
-        (date(2025, 9, 28), True, True, False, True, None, 2025, 39, date(2025, 9, 22),
-         z(2025, 9, 27, 16).timestamp(), z(2025, 9, 28, 16).timestamp(),
-         z(2025, 9, 28, 1).timestamp(), z(2025, 9, 28, 10, 30).timestamp(), "2025-09-28 01:00"),
-        (date(2025, 10, 1), False, False, True, False, "国庆节", 2025, 40, date(2025, 9, 29),
-         z(2025, 9, 30, 16).timestamp(), z(2025, 10, 1, 16).timestamp(), None, None, None),
+        (
+            date(2025, 9, 28),
+            True,
+            True,
+            False,
+            True,
+            None,
+            2025,
+            39,
+            date(2025, 9, 22),
+            z(2025, 9, 27, 16).timestamp(),
+            z(2025, 9, 28, 16).timestamp(),
+            z(2025, 9, 28, 1).timestamp(),
+            z(2025, 9, 28, 10, 30).timestamp(),
+            "2025-09-28 01:00",
+        ),
+        (
+            date(2025, 10, 1),
+            False,
+            False,
+            True,
+            False,
+            "国庆节",
+            2025,
+            40,
+            date(2025, 9, 29),
+            z(2025, 9, 30, 16).timestamp(),
+            z(2025, 10, 1, 16).timestamp(),
+            None,
+            None,
+            None,
+        ),
     ]
     # Python values come back as the same instants whatever the session zone
     (ws,) = con.execute("select work_start_at from business_days where day = '2025-10-11'").fetchone()

@@ -1,4 +1,5 @@
 """`aemetrics ingest` end to end, through the real Prefect flow, on every public corpus file."""
+
 import os
 import subprocess
 import sys
@@ -8,8 +9,14 @@ import duckdb
 import pytest
 
 LAYOUT = {  # exports sub-folder -> corpus folders placed there (symlinked, never copied into the repo)
-    "email": ["email-mbox", "email-parser-fixtures", "email-usrp-users-list", "email-notmuch-corpus",
-              "email-outlook-msg", "email-enron-sample"],
+    "email": [
+        "email-mbox",
+        "email-parser-fixtures",
+        "email-usrp-users-list",
+        "email-notmuch-corpus",
+        "email-outlook-msg",
+        "email-enron-sample",
+    ],
     "calendar": ["calendar-ics"],
     "crm": ["crm-salesforce", "crm-hubspot-fivetran"],
     "attendance": ["meeting-attendance"],
@@ -17,8 +24,13 @@ LAYOUT = {  # exports sub-folder -> corpus folders placed there (symlinked, neve
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aemetrics.cli", *args], capture_output=True, text=True,
-                          timeout=900, env=os.environ.copy())
+    return subprocess.run(
+        [sys.executable, "-m", "aemetrics.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=os.environ.copy(),
+    )
 
 
 def table_counts(db: Path) -> dict[str, int]:
@@ -66,7 +78,9 @@ def test_unusable_arguments_exit_2(tmp_path):
     bad_config = tmp_path / "bad.toml"
     bad_config.write_text("business_timezone = 'Mars/Olympus'\n")
     (tmp_path / "ex").mkdir()
-    r = run_cli("ingest", "--exports", str(tmp_path / "ex"), "--db", str(tmp_path / "w.duckdb"), "--config", str(bad_config))
+    r = run_cli(
+        "ingest", "--exports", str(tmp_path / "ex"), "--db", str(tmp_path / "w.duckdb"), "--config", str(bad_config)
+    )
     assert r.returncode == 2 and "bad.toml" in r.stderr
     not_a_db = tmp_path / "notes.duckdb"
     not_a_db.write_text("this is not a database")

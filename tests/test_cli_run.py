@@ -1,4 +1,5 @@
 """`aemetrics run` end to end through the real Prefect pipeline: ingest -> build -> validate -> site."""
+
 import hashlib
 import os
 import signal
@@ -15,8 +16,20 @@ AS_OF = "2025-10-13T09:00:00+08:00"
 
 
 def run_cmd(exports: Path, db: Path, site: Path) -> list[str]:
-    return [sys.executable, "-m", "aemetrics.cli", "run", "--exports", str(exports), "--db", str(db),
-            "--as-of", AS_OF, "--site", str(site)]
+    return [
+        sys.executable,
+        "-m",
+        "aemetrics.cli",
+        "run",
+        "--exports",
+        str(exports),
+        "--db",
+        str(db),
+        "--as-of",
+        AS_OF,
+        "--site",
+        str(site),
+    ]
 
 
 def snapshot(db: Path, site: Path) -> tuple:
@@ -26,8 +39,9 @@ def snapshot(db: Path, site: Path) -> tuple:
         kpi = con.execute("select * from kpi_weekly order by all").fetchall()
     finally:
         con.close()
-    pages = {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(site.rglob("*.html"))}
+    pages = {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*.html"))
+    }
     return obligations, kpi, pages
 
 
@@ -48,8 +62,9 @@ def test_run_writes_marts_and_site_and_a_killed_rerun_changes_nothing(fixtures, 
     assert {"obligations", "kpi_weekly", "at_risk", "obligation_details", "validation_results"} <= tables
 
     # a run killed after building, before its warehouse and site are swapped in, changes nothing
-    proc = subprocess.Popen(run_cmd(exports, db, site), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        run_cmd(exports, db, site), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     for line in proc.stdout:
         if "built as of" in line:
             os.killpg(proc.pid, signal.SIGKILL)

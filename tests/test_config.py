@@ -1,4 +1,5 @@
 """Configuration: the documented example loads with every key; every mistake names file and key."""
+
 from __future__ import annotations
 
 import tomllib
@@ -64,20 +65,23 @@ def test_holidays_file_is_relative_to_the_config_file_not_the_cwd(tmp_path, monk
     assert not cal.is_working_day(date(2027, 2, 11))
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("unknown-key.toml", "unknown setting 'reply_hour'"),
-    ("unknown-calendar-key.toml", "unknown setting 'calendar.holiday_file'"),
-    ("unknown-keyword-kind.toml", "unknown setting 'keywords.agnda'"),
-    ("bad-timezone.toml", "unknown time zone.*Asia/Beijing"),
-    ("bad-attendance-timezone.toml", "unknown time zone.*Mars/Olympus_Mons"),
-    ("calendar-day-string.toml", r"\[calendar.days\] 2027-02-05: expected true"),
-    ("work-hours-reversed.toml", "work_end 09:00:00 must be after work_start 18:30:00"),
-    ("prefixes-not-list.toml", "setting 'customer_type_prefixes': expected a list of strings"),
-    ("missing-holidays-file.toml", "calendar.holidays_file .*no-such-holidays.csv not found"),
-    ("bool-as-string.toml", "setting 'store_bodies': expected true or false"),
-    ("not-toml.toml", "not valid TOML"),
-    ("no-such-config.toml", "configuration file not found"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("unknown-key.toml", "unknown setting 'reply_hour'"),
+        ("unknown-calendar-key.toml", "unknown setting 'calendar.holiday_file'"),
+        ("unknown-keyword-kind.toml", "unknown setting 'keywords.agnda'"),
+        ("bad-timezone.toml", "unknown time zone.*Asia/Beijing"),
+        ("bad-attendance-timezone.toml", "unknown time zone.*Mars/Olympus_Mons"),
+        ("calendar-day-string.toml", r"\[calendar.days\] 2027-02-05: expected true"),
+        ("work-hours-reversed.toml", "work_end 09:00:00 must be after work_start 18:30:00"),
+        ("prefixes-not-list.toml", "setting 'customer_type_prefixes': expected a list of strings"),
+        ("missing-holidays-file.toml", "calendar.holidays_file .*no-such-holidays.csv not found"),
+        ("bool-as-string.toml", "setting 'store_bodies': expected true or false"),
+        ("not-toml.toml", "not valid TOML"),
+        ("no-such-config.toml", "configuration file not found"),
+    ],
+)
 def test_config_errors_name_the_file_and_the_key(name, message):
     with pytest.raises(ConfigError, match=message) as info:
         load_settings(FIXTURES / name)
@@ -113,11 +117,12 @@ def test_equal_treatment_alpha_must_be_a_level(tmp_path, value):
 def test_client_file_fields_map_custom_columns(tmp_path):
     """[client_file] fields (issue 11): per field over the STANDARDS.md defaults; "" drops a field."""
     path = tmp_path / "aemetrics.toml"
-    path.write_text('[client_file]\nfields = {brand = "Marke__c", fax = "", key_people = "Key_People__c"}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[client_file]\nfields = {brand = "Marke__c", fax = "", key_people = "Key_People__c"}\n', encoding="utf-8"
+    )
     fields = load_settings(path).client_file_fields
     assert fields["brand"] == "Marke__c" and fields["key_people"] == "Key_People__c"
     assert "fax" not in fields and fields["budget"] == "Budget__c|budget"
-    path.write_text('[client_file]\nfields = {brand = 3}\n', encoding="utf-8")
+    path.write_text("[client_file]\nfields = {brand = 3}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="client_file_fields"):
         load_settings(path)

@@ -1,5 +1,6 @@
 """The demo agency (aemetrics.demo): deterministic, in the real export formats, with its planted facts
 readable back from the files by standard tools (mailbox/email, icalendar, csv) and by our parsers."""
+
 from __future__ import annotations
 
 import base64
@@ -27,8 +28,23 @@ from aemetrics.demo.world import sf18
 
 SH = ZoneInfo("Asia/Shanghai")
 AGENCY = "@" + N.AGENCY_DOMAIN
-STAFF_KEYS = ["lin.jianguo", "he.meiling", "gao.zhiqiang", "zhang.wei", "wang.fang", "li.na", "liu.yang", "chen.jing",
-              "yang.lei", "zhao.min", "zhou.ting", "wu.hao", "xu.li", "sun.qiang", "ma.chao"]
+STAFF_KEYS = [
+    "lin.jianguo",
+    "he.meiling",
+    "gao.zhiqiang",
+    "zhang.wei",
+    "wang.fang",
+    "li.na",
+    "liu.yang",
+    "chen.jing",
+    "yang.lei",
+    "zhao.min",
+    "zhou.ting",
+    "wu.hao",
+    "xu.li",
+    "sun.qiang",
+    "ma.chao",
+]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +67,9 @@ def _subject(msg: email.message.Message) -> str:
         if isinstance(part, str):
             out.append(part)
         else:
-            out.append(part.decode("gb18030" if charset and charset.lower() in ("gb2312", "gbk") else charset or "ascii"))
+            out.append(
+                part.decode("gb18030" if charset and charset.lower() in ("gb2312", "gbk") else charset or "ascii")
+            )
     return "".join(out)
 
 
@@ -60,8 +78,11 @@ def _local(msg: email.message.Message) -> datetime:
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ------------------------------------------------------------------ determinism, layout, period
@@ -102,8 +123,12 @@ def test_layout_is_the_exports_folder_ingest_expects(demo):
     assert top == {"staff.csv", "README.md"}
     assert {f for f in files if f.startswith("email/")} == {f"email/{k}.mbox" for k in STAFF_KEYS}
     assert {f for f in files if f.startswith("calendar/")} == {f"calendar/{k}.ics" for k in STAFF_KEYS}
-    assert {f for f in files if f.startswith("crm/")} == {"crm/User.csv", "crm/Account.csv", "crm/Contact.csv",
-                                                          "crm/Task.csv"}
+    assert {f for f in files if f.startswith("crm/")} == {
+        "crm/User.csv",
+        "crm/Account.csv",
+        "crm/Contact.csv",
+        "crm/Task.csv",
+    }
     zoom = {f for f in files if f.startswith("attendance/")}
     assert all(re.fullmatch(r"attendance/zoom/participants_\d{11}_2025\d{4}\.csv", f) for f in zoom)
     assert len(zoom) == summary.zoom_reports > 200
@@ -246,8 +271,12 @@ def test_out_of_office_replies_while_xu_li_is_on_leave(mail):
 
 
 def test_client_auto_replies_over_national_day_some_marked_only_by_subject(mail):
-    auto = [m for msgs in mail.values() for m in msgs
-            if AGENCY not in m["From"] and (m["Auto-Submitted"] or m["X-Autoreply"])]
+    auto = [
+        m
+        for msgs in mail.values()
+        for m in msgs
+        if AGENCY not in m["From"] and (m["Auto-Submitted"] or m["X-Autoreply"])
+    ]
     assert auto and all(date(2025, 9, 30) <= _local(m).date() <= date(2025, 10, 8) for m in auto)
     subject_only = [m for m in auto if not m["Auto-Submitted"]]
     assert subject_only and all(_subject(m).startswith("自动回复：") for m in subject_only)
@@ -275,8 +304,11 @@ def test_replies_thread_with_in_reply_to_and_references(mail):
     for m in replies[:500]:
         refs = m["References"].split()
         assert refs[-1] == m["In-Reply-To"]
-    outlook_dropped = [m for m in by_id.values() if m["Thread-Index"] and not m["In-Reply-To"]
-                       and re.match(r"(答复|RE): ", _subject(m))]
+    outlook_dropped = [
+        m
+        for m in by_id.values()
+        if m["Thread-Index"] and not m["In-Reply-To"] and re.match(r"(答复|RE): ", _subject(m))
+    ]
     assert outlook_dropped  # Outlook replies without threading headers
 
 
@@ -285,8 +317,11 @@ def test_recurring_series_has_holiday_exdates_and_a_moved_occurrence(demo):
     cal = icalendar.Calendar.from_ical((out / "calendar" / "zhang.wei.ics").read_bytes())
     assert str(cal["PRODID"]) == "-//Google Inc//Google Calendar 70.9054//EN"
     assert str(cal["X-WR-TIMEZONE"]) == "Asia/Shanghai"
-    series = [e for e in cal.walk("VEVENT") if "RRULE" in e and any("@" in str(a) and AGENCY not in str(a)
-                                                                     for a in e.get("ATTENDEE", []))]
+    series = [
+        e
+        for e in cal.walk("VEVENT")
+        if "RRULE" in e and any("@" in str(a) and AGENCY not in str(a) for a in e.get("ATTENDEE", []))
+    ]
     assert series
     exdates = []
     for e in series:
@@ -377,8 +412,19 @@ def test_staff_csv_is_excel_saved_and_consistent(demo):
 
 def test_inquiry_and_proposal_subjects_carry_no_classification_keyword():
     """Otherwise an ordinary client question would count as an agenda, minutes or report."""
-    words = [w.lower() for kind in ("agenda", "minutes", "weekly_report", "supervisor_report", "greeting",
-                                    "market_info", "out_of_office") for w in DEFAULT_KEYWORDS[kind]]
+    words = [
+        w.lower()
+        for kind in (
+            "agenda",
+            "minutes",
+            "weekly_report",
+            "supervisor_report",
+            "greeting",
+            "market_info",
+            "out_of_office",
+        )
+        for w in DEFAULT_KEYWORDS[kind]
+    ]
     for template in N.INQUIRY_SUBJECTS + N.INQUIRY_SUBJECTS_EN + N.PROPOSAL_SUBJECTS + N.VENDOR_SUBJECTS:
         assert not [w for w in words if w in template.lower()], template
 
@@ -438,8 +484,7 @@ def test_ground_truth_at_the_export_is_the_summarys(demo):
 def test_readme_lists_the_planted_behaviours_and_the_truth(demo):
     out, s = demo
     text = (out / "README.md").read_text(encoding="utf-8")
-    for needle in ("li.na", "wang.fang", "11 October", "reply_12h",
-                   "undisclosed-recipients", str(s.message_copies)):
+    for needle in ("li.na", "wang.fang", "11 October", "reply_12h", "undisclosed-recipients", str(s.message_copies)):
         assert needle in text
 
 

@@ -1,6 +1,7 @@
 """aemetrics.flows: thin Prefect wrappers around aemetrics.pipeline, every step a task run that a
 Prefect API sees. Before issue 9 the flows were a top-level `flows` package that the CLI imported
 back (aemetrics -> flows -> aemetrics), and `serve` deployed them by file path."""
+
 from __future__ import annotations
 
 import asyncio
@@ -43,9 +44,15 @@ def test_the_top_level_flows_folder_holds_the_same_flows(tmp_path):
     from flows import ingest, publish, weekly
 
     assert (flows.weekly_flow, flows.ingest_flow, flows.publish_flow) == (
-        aemetrics.flows.weekly_flow, aemetrics.flows.ingest_flow, aemetrics.flows.publish_flow)
+        aemetrics.flows.weekly_flow,
+        aemetrics.flows.ingest_flow,
+        aemetrics.flows.publish_flow,
+    )
     assert (weekly.weekly_flow, ingest.ingest_flow, publish.publish_flow) == (
-        flows.weekly_flow, flows.ingest_flow, flows.publish_flow)
+        flows.weekly_flow,
+        flows.ingest_flow,
+        flows.publish_flow,
+    )
     root = Path(flows.__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-m", "flows.weekly"], cwd=root, capture_output=True, text=True)
     assert done.returncode == 1 and "usage: python -m flows.weekly EXPORTS DB" in done.stderr
@@ -67,8 +74,13 @@ def test_a_run_records_every_step_as_a_task_run(prefect_api, fixtures, tmp_path)
 
     from aemetrics.flows import weekly_flow
 
-    state = weekly_flow(str(fixtures / "scenarios" / "weekly"), str(tmp_path / "w.duckdb"), as_of=AS_OF,
-                        site=str(tmp_path / "site"), return_state=True)
+    state = weekly_flow(
+        str(fixtures / "scenarios" / "weekly"),
+        str(tmp_path / "w.duckdb"),
+        as_of=AS_OF,
+        site=str(tmp_path / "site"),
+        return_state=True,
+    )
     summary = state.result()
     assert summary.site is not None and (tmp_path / "site" / "index.html").is_file()
 

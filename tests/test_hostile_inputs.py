@@ -1,8 +1,9 @@
 """Broken and hostile files added to a working scenario (the demo agency): every one is named in
 quarantine, the run still succeeds, and no obligation changes."""
+
 import re
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from aemetrics.demo import generate_demo
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import open_warehouse
 
-AS_OF = datetime(2025, 12, 12, 12, tzinfo=timezone.utc)
+AS_OF = datetime(2025, 12, 12, 12, tzinfo=UTC)
 
 
 def broken_files(exports: Path) -> dict[str, bytes]:
@@ -26,24 +27,23 @@ def broken_files(exports: Path) -> dict[str, bytes]:
         "email/random bytes.eml": bytes(range(256)) * 7,
         "email/客户 邮件 备份.eml": b"\x89PNG\r\n\x1a\n" + bytes(500),
         "email/no-date.eml": b"Message-ID: <nodate@vendor.example>\nFrom: promo@vendor.example\n"
-                             b"To: someone@vendor.example\nSubject: no date here\n\nhello\n",
+        b"To: someone@vendor.example\nSubject: no date here\n\nhello\n",
         "email/huge-subject.eml": b"Message-ID: <huge@vendor.example>\nDate: Mon, 29 Sep 2025 10:00:00 +0800\n"
-                                  b"From: promo@vendor.example\nTo: someone@vendor.example\nSubject: "
-                                  + b"x" * 400_000 + b"\n\nhello\n",
+        b"From: promo@vendor.example\nTo: someone@vendor.example\nSubject: " + b"x" * 400_000 + b"\n\nhello\n",
         "calendar/login page.ics": b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
-                                   b"<body><form action='/login'><input name='user'></form></body></html>\n",
+        b"<body><form action='/login'><input name='user'></form></body></html>\n",
         "calendar/bad dtstart.ics": (
-            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:broken-1\r\n"
-            "DTSTART:2025-13-45T99:00\r\nDTEND:20251001T100000Z\r\nSUMMARY:broken\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-        ).encode(),
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:broken-1\r\n"
+            b"DTSTART:2025-13-45T99:00\r\nDTEND:20251001T100000Z\r\nSUMMARY:broken\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ),
         "crm/日程 导出.csv": "编号,名称,随便\n1,甲,乙\n".encode("gb18030"),
         "attendance/impossible times.csv": (
-            "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
-            "999 888 7777,Ghost meeting,10/09/2025 10:00:00 AM,10/09/2025 11:00:00 AM,ghost@vendor.example,60,1\n\n"
-            "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
-            "Ghost,ghost@vendor.example,10/09/2025 11:00:00 AM,10/09/2025 10:00:00 AM,60,Yes\n"
-            "Ghost,ghost@vendor.example,13/45/2025 99:00:00 AM,10/09/2025 10:00:00 AM,60,Yes\n"
-        ).encode(),
+            b"Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
+            b"999 888 7777,Ghost meeting,10/09/2025 10:00:00 AM,10/09/2025 11:00:00 AM,ghost@vendor.example,60,1\n\n"
+            b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+            b"Ghost,ghost@vendor.example,10/09/2025 11:00:00 AM,10/09/2025 10:00:00 AM,60,Yes\n"
+            b"Ghost,ghost@vendor.example,13/45/2025 99:00:00 AM,10/09/2025 10:00:00 AM,60,Yes\n"
+        ),
     }
 
 
@@ -55,8 +55,9 @@ def run_once(exports: Path, db: Path):
         build(con, Settings(), AS_OF)
         build_check = quality.validate(con, "build")
         # evidence last; evidence_items is compared through evidence, the sentence rendered from it
-        obligations = con.execute("select * exclude (evidence, evidence_items), evidence from obligations "
-                                  "order by obligation_id").fetchall()
+        obligations = con.execute(
+            "select * exclude (evidence, evidence_items), evidence from obligations order by obligation_id"
+        ).fetchall()
         quarantined = {r[0] for r in con.execute("select distinct source_file from quarantine").fetchall()}
         return obligations, quarantined, ingest_check.failed + build_check.failed
     finally:
@@ -87,11 +88,15 @@ def test_broken_files_change_no_obligation_and_are_all_quarantined(demo_exports,
     loads = {"email/no-date.eml", "email/huge-subject.eml", "email/truncated copy.mbox"}
     missing = set(files) - quarantined - loads
     assert missing == set(), f"broken files not named in quarantine: {missing}"
+
     # not one obligation changed, not one field of one; evidence may only name the truncated copy
     # of a mailbox as one more file a message was found in
     def without_copy(evidence: str) -> str:
-        return re.sub(r"email/truncated copy\.mbox \(message \d+\)(, )?|, email/truncated copy\.mbox \(message \d+\)",
-                      "", evidence)
+        return re.sub(
+            r"email/truncated copy\.mbox \(message \d+\)(, )?|, email/truncated copy\.mbox \(message \d+\)",
+            "",
+            evidence,
+        )
 
     assert [row[:-1] + (without_copy(row[-1]),) for row in dirty] == clean
     assert sum("truncated copy" in row[-1] for row in dirty) > 0

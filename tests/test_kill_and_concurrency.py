@@ -1,4 +1,5 @@
 """Real runs killed mid-way leave the previous warehouse intact; a second run at once is refused."""
+
 import os
 import shutil
 import signal
@@ -43,7 +44,10 @@ def counts(db: Path) -> tuple[int, int, int]:
 def start_ingest(exports: Path, db: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "aemetrics.cli", "ingest", "--exports", str(exports), "--db", str(db), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
 
 

@@ -4,8 +4,9 @@ runs them with Great Expectations, naming the model, the column and the failing 
 
 Before, only obligations, kpi_weekly and evidence_refs were checked (their rules written in
 aemetrics/quality.py); a staging or intermediate model could double its rows unnoticed."""
+
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,11 +18,21 @@ from aemetrics.quality import (
     models_without_checks,
     validate,
 )
-from aemetrics.warehouse import SQL_DIR, open_warehouse, insert_rows
+from aemetrics.warehouse import SQL_DIR, insert_rows, open_warehouse
 
-AS_OF = datetime(2025, 10, 15, 2, tzinfo=timezone.utc)
-STAFF = [dict(email=f"{n}@agency.cn", name=n, role="ae", team="T", supervisor_email="boss@agency.cn",
-              source_file="staff.csv", record=f"line {i}") for i, n in enumerate(["li.wei", "wang.fang"], 2)]
+AS_OF = datetime(2025, 10, 15, 2, tzinfo=UTC)
+STAFF = [
+    dict(
+        email=f"{n}@agency.cn",
+        name=n,
+        role="ae",
+        team="T",
+        supervisor_email="boss@agency.cn",
+        source_file="staff.csv",
+        record=f"line {i}",
+    )
+    for i, n in enumerate(["li.wei", "wang.fang"], 2)
+]
 
 
 @pytest.fixture()
@@ -64,9 +75,12 @@ def test_a_model_without_checks_is_named_with_what_to_add(con, sql_copy):
     (sql_copy / "marts" / "kpi_new.sql").write_text("select 1 as x\n", encoding="utf-8")
     with open(sql_copy / "models.txt", "a", encoding="utf-8") as listing:
         listing.write("marts/kpi_new\n")
-    assert models_without_checks(sql_copy) == [(
-        "marts/kpi_new.sql: create marts/kpi_new.yml with at least `grain: [<the columns that identify one row>]` "
-        "(docs/quality.md)")]
+    assert models_without_checks(sql_copy) == [
+        (
+            "marts/kpi_new.sql: create marts/kpi_new.yml with at least `grain: [<the columns that identify one row>]` "
+            "(docs/quality.md)"
+        )
+    ]
     build(con, Settings(), AS_OF, sql_dir=sql_copy)
     report = validate(con, "build", sql_dir=sql_copy)
     assert report.blocks_publishing and "kpi_new.yml" in report.failed[0]
@@ -84,8 +98,10 @@ def test_a_broken_grain_in_an_intermediate_model_warns_naming_model_column_and_r
     found = [w for w in report.warnings if w.startswith("int_aes:")]
     assert len(found) == 1, report.warnings
     assert "expect_column_values_to_be_unique(ae)" in found[0] and "(4 failing rows)" in found[0]
-    stored = con.execute("select column_name, unexpected_count, action from validation_results "
-                         "where table_name = 'int_aes' and not success").fetchall()
+    stored = con.execute(
+        "select column_name, unexpected_count, action from validation_results "
+        "where table_name = 'int_aes' and not success"
+    ).fetchall()
     assert stored == [("ae", 4, "warn")]
 
 
@@ -105,12 +121,19 @@ def test_a_broken_grain_in_a_mart_blocks_publishing(con, sql_copy):
 
 def test_a_null_key_in_a_mart_blocks_and_a_bad_value_in_staging_warns(con):
     build(con, Settings(), AS_OF)
-    t = datetime(2025, 9, 29, 2, tzinfo=timezone.utc)
-    insert_rows(con, "obligations", [dict(obligation_id="o1", standard=None, ae="a@x", opened_at=t, due_at=t,
-                                          status="met", evidence="m")])
+    t = datetime(2025, 9, 29, 2, tzinfo=UTC)
+    insert_rows(
+        con,
+        "obligations",
+        [dict(obligation_id="o1", standard=None, ae="a@x", opened_at=t, due_at=t, status="met", evidence="m")],
+    )
     insert_rows(con, "stg_email__recipients", [dict(message_id="m1", address="a@x", recipient_type="bcc")])
     report = validate(con, "build")
-    assert any(f.startswith("obligations: expect_column_values_to_not_be_null(standard)") and "(1 failing rows)" in f
-               for f in report.failed), report.failed
-    assert any(w.startswith("stg_email__recipients: expect_column_values_to_be_in_set(recipient_type)")
-               for w in report.warnings), report.warnings
+    assert any(
+        f.startswith("obligations: expect_column_values_to_not_be_null(standard)") and "(1 failing rows)" in f
+        for f in report.failed
+    ), report.failed
+    assert any(
+        w.startswith("stg_email__recipients: expect_column_values_to_be_in_set(recipient_type)")
+        for w in report.warnings
+    ), report.warnings

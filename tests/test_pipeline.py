@@ -2,6 +2,7 @@
 without Prefect. Before issue 9 the policy lived inside the Prefect flow (flows/pipeline.py) and
 flows/publish.py wrote the site straight into its folder with no lock: the publish tests below
 fail on that code (no WarehouseBusy, a half-written site)."""
+
 from __future__ import annotations
 
 import dataclasses

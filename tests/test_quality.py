@@ -1,5 +1,6 @@
 """Great Expectations checkpoints: bad raw rows are quarantined, bad marts block, drops warn."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -8,7 +9,7 @@ from aemetrics.config import Settings
 from aemetrics.quality import validate
 from aemetrics.warehouse import insert_rows, open_warehouse
 
-UTC = timezone.utc
+UTC = UTC
 AS_OF = datetime(2025, 10, 15, 2, tzinfo=UTC)
 
 
@@ -34,15 +35,19 @@ def mail(mid, sent, record):
 
 
 def test_raw_rows_out_of_range_are_quarantined_with_the_check_as_reason(con):
-    insert_rows(con, "raw_email_messages", [
-        mail("a", datetime(2025, 9, 29, 2, tzinfo=UTC), "message 1"),
-        mail("b", datetime(1970, 1, 1, tzinfo=UTC), "message 2"),  # an epoch-zero Date header
-        mail("c", None, "message 3"),  # no Date: kept, the engine ignores it
-    ])
+    insert_rows(
+        con,
+        "raw_email_messages",
+        [
+            mail("a", datetime(2025, 9, 29, 2, tzinfo=UTC), "message 1"),
+            mail("b", datetime(1970, 1, 1, tzinfo=UTC), "message 2"),  # an epoch-zero Date header
+            mail("c", None, "message 3"),  # no Date: kept, the engine ignores it
+        ],
+    )
     report = validate(con, "ingest")
     assert report.quarantined_rows == 1 and not report.failed
     assert con.execute("select message_id from raw_email_messages order by 1").fetchall() == [("a",), ("c",)]
-    (source_file, record, reason), = con.execute("select source_file, record, reason from quarantine").fetchall()
+    ((source_file, record, reason),) = con.execute("select source_file, record, reason from quarantine").fetchall()
     assert (source_file, record) == ("email/a.mbox", "message 2")
     assert "expect_column_values_to_be_between" in reason and "1970-01-01" in reason
     stored = con.execute(
@@ -54,13 +59,19 @@ def test_raw_rows_out_of_range_are_quarantined_with_the_check_as_reason(con):
 
 def test_row_count_drop_over_15_percent_is_flagged(con):
     base = datetime(2025, 9, 29, tzinfo=UTC)
-    insert_rows(con, "raw_email_messages", [mail(f"m{i}", base + timedelta(hours=i), f"message {i}") for i in range(20)])
+    insert_rows(
+        con, "raw_email_messages", [mail(f"m{i}", base + timedelta(hours=i), f"message {i}") for i in range(20)]
+    )
     assert validate(con, "ingest").warnings == []
-    con.execute("delete from raw_email_messages where record in ('message 0', 'message 1', 'message 2')")  # 17/20: -15 %
+    con.execute(
+        "delete from raw_email_messages where record in ('message 0', 'message 1', 'message 2')"
+    )  # 17/20: -15 %
     assert validate(con, "ingest").warnings == []
     con.execute("delete from raw_email_messages where record = 'message 3'")  # 16/17: fine against the last run
     assert validate(con, "ingest").warnings == []
-    con.execute("delete from raw_email_messages where record in ('message 4', 'message 5', 'message 6')")  # 13/16: -19 %
+    con.execute(
+        "delete from raw_email_messages where record in ('message 4', 'message 5', 'message 6')"
+    )  # 13/16: -19 %
     warnings = validate(con, "ingest").warnings
     assert len(warnings) == 1 and "raw_email_messages" in warnings[0] and "13" in warnings[0]
 
@@ -68,13 +79,41 @@ def test_row_count_drop_over_15_percent_is_flagged(con):
 def test_marts_with_impossible_values_block_publishing(built):
     con = built
     t = datetime(2025, 9, 29, 2, tzinfo=UTC)
-    insert_rows(con, "obligations", [
-        dict(obligation_id="o1", standard="reply_12h", ae="a@x", opened_at=t, due_at=t + timedelta(hours=12), status="met", evidence="m1"),
-        dict(obligation_id="o2", standard="reply_12h", ae="a@x", opened_at=t, due_at=t - timedelta(hours=1), status="late", evidence="m2"),
-        dict(obligation_id="o3", standard="reply_12h", ae="a@x", opened_at=t, due_at=t, status="done", evidence="m3"),
-    ])
-    week = dict(standard="reply_12h", team="N", iso_year=2025, iso_week=40, week_start=t.date(), missed=0, open=0, excused=0)
-    insert_rows(con, "kpi_weekly", [dict(week, ae="a@x", met=3, late=1, rate=0.75), dict(week, ae="b@x", met=1, late=0, rate=1.5)])
+    insert_rows(
+        con,
+        "obligations",
+        [
+            dict(
+                obligation_id="o1",
+                standard="reply_12h",
+                ae="a@x",
+                opened_at=t,
+                due_at=t + timedelta(hours=12),
+                status="met",
+                evidence="m1",
+            ),
+            dict(
+                obligation_id="o2",
+                standard="reply_12h",
+                ae="a@x",
+                opened_at=t,
+                due_at=t - timedelta(hours=1),
+                status="late",
+                evidence="m2",
+            ),
+            dict(
+                obligation_id="o3", standard="reply_12h", ae="a@x", opened_at=t, due_at=t, status="done", evidence="m3"
+            ),
+        ],
+    )
+    week = dict(
+        standard="reply_12h", team="N", iso_year=2025, iso_week=40, week_start=t.date(), missed=0, open=0, excused=0
+    )
+    insert_rows(
+        con,
+        "kpi_weekly",
+        [dict(week, ae="a@x", met=3, late=1, rate=0.75), dict(week, ae="b@x", met=1, late=0, rate=1.5)],
+    )
     report = validate(con, "build")
     assert report.blocks_publishing
     failed = " | ".join(report.failed)
@@ -87,27 +126,62 @@ def test_marts_with_impossible_values_block_publishing(built):
 def test_clean_marts_pass(built):
     con = built
     t = datetime(2025, 9, 29, 2, tzinfo=UTC)
-    insert_rows(con, "obligations", [
-        dict(obligation_id="o1", standard="reply_12h", ae="a@x", opened_at=t, due_at=t + timedelta(hours=12), status="open", evidence="m1"),
-    ])
+    insert_rows(
+        con,
+        "obligations",
+        [
+            dict(
+                obligation_id="o1",
+                standard="reply_12h",
+                ae="a@x",
+                opened_at=t,
+                due_at=t + timedelta(hours=12),
+                status="open",
+                evidence="m1",
+            ),
+        ],
+    )
     report = validate(con, "build")
     assert not report.blocks_publishing and not report.warnings
-    results = con.execute("select table_name, count(*) from validation_results where stage = 'build' "
-                          "and table_name = 'obligations' group by 1").fetchall()
+    results = con.execute(
+        "select table_name, count(*) from validation_results where stage = 'build' "
+        "and table_name = 'obligations' group by 1"
+    ).fetchall()
     assert results == [("obligations", 13)]  # 1 grain, 7 not-null, 1 status, 1 reference, 2 rules, row count
 
 
 def test_evidence_naming_a_row_that_is_not_there_blocks_publishing(built):
     con = built
     t = datetime(2025, 9, 29, 2, tzinfo=UTC)
-    insert_rows(con, "obligations", [
-        dict(obligation_id=o, standard="reply_12h", ae="a@x", opened_at=t, due_at=t, status="met", evidence="m")
-        for o in ("o1", "o2")])
-    insert_rows(con, "evidence_refs", [
-        dict(obligation_id="o1", standard="reply_12h", source_file="email/a.mbox", record="message 1",
-             source_table="raw_email_messages", is_resolved=True),
-        dict(obligation_id="o2", standard="reply_12h", source_file="email/gone.mbox", record="message 9",
-             source_table=None, is_resolved=False),
-    ])
+    insert_rows(
+        con,
+        "obligations",
+        [
+            dict(obligation_id=o, standard="reply_12h", ae="a@x", opened_at=t, due_at=t, status="met", evidence="m")
+            for o in ("o1", "o2")
+        ],
+    )
+    insert_rows(
+        con,
+        "evidence_refs",
+        [
+            dict(
+                obligation_id="o1",
+                standard="reply_12h",
+                source_file="email/a.mbox",
+                record="message 1",
+                source_table="raw_email_messages",
+                is_resolved=True,
+            ),
+            dict(
+                obligation_id="o2",
+                standard="reply_12h",
+                source_file="email/gone.mbox",
+                record="message 9",
+                source_table=None,
+                is_resolved=False,
+            ),
+        ],
+    )
     report = validate(con, "build")
     assert report.failed and "evidence_refs" in report.failed[0] and "False" in report.failed[0]

@@ -8,6 +8,7 @@ seed writes byte-identical files.
 Modules: world (people, clients, profiles, clock), meetings (calendar), traffic (mail, calls,
 Zoom), mail (RFC 5322/2047 and mbox), files (CSV exports), truth (ground truth), readme.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,7 +45,9 @@ class DemoSummary:
     zoom_reports: int
     attendance_rows: int
     files: dict[str, int] = field(default_factory=dict, repr=False)  # relative path -> records in it
-    truth: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict, repr=False)  # standard -> ae -> status -> n
+    truth: dict[str, dict[str, dict[str, int]]] = field(
+        default_factory=dict, repr=False
+    )  # standard -> ae -> status -> n
     # What the generator meant (on_time / late / missing per obligation it planned). It differs from
     # `truth` where a standard's matching rule reassigns evidence (a missing minutes mail makes the
     # next one serve the earlier meeting), so both are given.
@@ -54,16 +57,27 @@ class DemoSummary:
     obligations: list[dict] = field(default_factory=list, repr=False)
 
     def __str__(self) -> str:
-        return (f"demo agency written to {self.out_dir} (seed {self.seed}): {self.staff} staff "
-                f"({self.aes} AEs), {self.accounts} CRM accounts, {self.contacts} contacts, {self.tasks} tasks, "
-                f"{self.message_copies} messages in {self.mailboxes} mailboxes ({self.messages} distinct), "
-                f"{self.vevents} calendar events in {self.calendars} calendars, {self.zoom_reports} Zoom reports. "
-                f"Evaluate with --as-of {self.export_at.isoformat()}")
+        return (
+            f"demo agency written to {self.out_dir} (seed {self.seed}): {self.staff} staff "
+            f"({self.aes} AEs), {self.accounts} CRM accounts, {self.contacts} contacts, {self.tasks} tasks, "
+            f"{self.message_copies} messages in {self.mailboxes} mailboxes ({self.messages} distinct), "
+            f"{self.vevents} calendar events in {self.calendars} calendars, {self.zoom_reports} Zoom reports. "
+            f"Evaluate with --as-of {self.export_at.isoformat()}"
+        )
 
 
 # What generate_demo owns inside out_dir: removed first so stale files of another seed never linger.
-_OWNED = ["staff.csv", "README.md", "email/*.mbox", "calendar/*.ics", "crm/User.csv", "crm/Account.csv",
-          "crm/Contact.csv", "crm/Task.csv", "attendance/zoom/participants_*.csv"]
+_OWNED = [
+    "staff.csv",
+    "README.md",
+    "email/*.mbox",
+    "calendar/*.ics",
+    "crm/User.csv",
+    "crm/Account.csv",
+    "crm/Contact.csv",
+    "crm/Task.csv",
+    "attendance/zoom/participants_*.csv",
+]
 
 
 def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
@@ -106,18 +120,31 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     obligations = truth.compute()
     mailbox_files = [k for k in files if k.startswith("email/")]
     summary = DemoSummary(
-        out_dir=out, seed=seed, period_start=PERIOD_START, period_end=PERIOD_END, export_at=EXPORT_AT.astimezone(UTC),
-        staff=len(world.staff), aes=len(world.aes), supervisors=len(world.supervisors),
-        accounts=len(world.accounts), customers=sum(a.is_customer for a in world.accounts),
-        prospects=sum(not a.is_customer for a in world.accounts), contacts=files["crm/Contact.csv"],
-        crm_users=files["crm/User.csv"], tasks=files["crm/Task.csv"], mailboxes=len(mailbox_files),
+        out_dir=out,
+        seed=seed,
+        period_start=PERIOD_START,
+        period_end=PERIOD_END,
+        export_at=EXPORT_AT.astimezone(UTC),
+        staff=len(world.staff),
+        aes=len(world.aes),
+        supervisors=len(world.supervisors),
+        accounts=len(world.accounts),
+        customers=sum(a.is_customer for a in world.accounts),
+        prospects=sum(not a.is_customer for a in world.accounts),
+        contacts=files["crm/Contact.csv"],
+        crm_users=files["crm/User.csv"],
+        tasks=files["crm/Task.csv"],
+        mailboxes=len(mailbox_files),
         messages=sum(1 for m in sim.mail.messages if m.staff_members()),
         message_copies=sum(files[k] for k in mailbox_files),
         calendars=sum(1 for k in files if k.startswith("calendar/")),
         vevents=sum(v for k, v in files.items() if k.startswith("calendar/")),
         client_meetings=sum(1 for o in client_occurrences(events) if o.status != "CANCELLED" and o.start < EXPORT_AT),
-        zoom_reports=len(sim.zoom), attendance_rows=sum(v for k, v in files.items() if k.startswith("attendance/")),
-        files=dict(sorted(files.items())), truth=truth.counts(), intent=_intent(sim.planned),
+        zoom_reports=len(sim.zoom),
+        attendance_rows=sum(v for k, v in files.items() if k.startswith("attendance/")),
+        files=dict(sorted(files.items())),
+        truth=truth.counts(),
+        intent=_intent(sim.planned),
         obligations=obligations,
     )
     (out / "README.md").write_text(readme_text(world, seed, summary.files, summary), encoding="utf-8")

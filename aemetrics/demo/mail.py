@@ -6,6 +6,7 @@ Thread-Index, QQ Mail with GB18030, Apple Mail with quoted-printable UTF-8). Mai
 Gmail Takeout mbox files: a `From ` line, X-GM-THRID / X-Gmail-Labels / Delivered-To per
 mailbox, mboxrd From-escaping (a body line `From ...` is written `>From ...`).
 """
+
 from __future__ import annotations
 
 import base64
@@ -77,12 +78,31 @@ class Message:
         return out
 
 
-REPLY_PREFIX = {"gmail": "Re: ", "foxmail": "回复: ", "coremail": "Re:", "outlook": "答复: ", "outlook_en": "RE: ",
-                "qqmail": "回复：", "apple": "Re: "}
-FORWARD_PREFIX = {"gmail": "Fwd: ", "foxmail": "转发: ", "coremail": "Fw:", "outlook": "转发: ", "outlook_en": "FW: ",
-                  "qqmail": "转发：", "apple": "Fwd: "}
-X_MAILER = {"foxmail": "Foxmail 7.2.25.375[cn]", "coremail": "Coremail Webmail Server Version XT5.0.14 build 20230606(2f2dde7d)",
-            "outlook": "Microsoft Outlook 16.0", "outlook_en": "Microsoft Outlook 16.0", "apple": "Apple Mail (2.3774.600.62)"}
+REPLY_PREFIX = {
+    "gmail": "Re: ",
+    "foxmail": "回复: ",
+    "coremail": "Re:",
+    "outlook": "答复: ",
+    "outlook_en": "RE: ",
+    "qqmail": "回复：",
+    "apple": "Re: ",
+}
+FORWARD_PREFIX = {
+    "gmail": "Fwd: ",
+    "foxmail": "转发: ",
+    "coremail": "Fw:",
+    "outlook": "转发: ",
+    "outlook_en": "FW: ",
+    "qqmail": "转发：",
+    "apple": "Fwd: ",
+}
+X_MAILER = {
+    "foxmail": "Foxmail 7.2.25.375[cn]",
+    "coremail": "Coremail Webmail Server Version XT5.0.14 build 20230606(2f2dde7d)",
+    "outlook": "Microsoft Outlook 16.0",
+    "outlook_en": "Microsoft Outlook 16.0",
+    "apple": "Apple Mail (2.3774.600.62)",
+}
 CHARSET_LABEL = {"gb2312": "gb2312", "gbk": "GBK", "gb18030": "gb18030", "utf-8": "UTF-8"}
 OUTLOOK_HOSTS = ["TYZPR06MB6235", "SEYPR03MB7011", "PSAPR06MB4437", "KL1PR0601MB4323"]
 _GMAIL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+_-="
@@ -103,23 +123,55 @@ class Mailroom:
         self.threads.append(t)
         return t
 
-    def send(self, sender: Any, to: list[Any], cc: list[Any], when: datetime, subject: str, body: str, kind: str,
-             thread: Thread | None = None, parent: Message | None = None, account: Any = None,
-             **extra: Any) -> Message | None:
+    def send(
+        self,
+        sender: Any,
+        to: list[Any],
+        cc: list[Any],
+        when: datetime,
+        subject: str,
+        body: str,
+        kind: str,
+        thread: Thread | None = None,
+        parent: Message | None = None,
+        account: Any = None,
+        **extra: Any,
+    ) -> Message | None:
         """A message, or None when it would be sent after the export (it is then not in any file)."""
         when = when.replace(microsecond=0)  # a Date header has whole seconds
         if when >= EXPORT_AT:
             return None
         if thread is None:
             thread = parent.thread if parent is not None else self.new_thread(kind, account)
-        m = Message(self._msg_id(sender, when), when.astimezone(SH), sender, list(to), list(cc), subject, body, kind,
-                    thread, parent, account=account if account is not None else thread.account, **extra)
+        m = Message(
+            self._msg_id(sender, when),
+            when.astimezone(SH),
+            sender,
+            list(to),
+            list(cc),
+            subject,
+            body,
+            kind,
+            thread,
+            parent,
+            account=account if account is not None else thread.account,
+            **extra,
+        )
         thread.messages.append(m)
         self.messages.append(m)
         return m
 
-    def reply(self, parent: Message, sender: Any, when: datetime, body: str, kind: str = "reply",
-              to: list[Any] | None = None, cc: list[Any] | None = None, **extra: Any) -> Message | None:
+    def reply(
+        self,
+        parent: Message,
+        sender: Any,
+        when: datetime,
+        body: str,
+        kind: str = "reply",
+        to: list[Any] | None = None,
+        cc: list[Any] | None = None,
+        **extra: Any,
+    ) -> Message | None:
         """Reply-all: To the parent's sender, Cc everyone else on it (minus the replier)."""
         if to is None:
             to = [parent.sender] if parent.sender is not sender else list(parent.to)
@@ -145,7 +197,9 @@ class Mailroom:
                 mid = f"{local:%Y%m%d%H%M%S}{r.randint(100000, 999999)}{r.randint(10, 99)}@{domain}"
             elif style == "coremail":
                 user = sender.email.split("@")[0]
-                mid = f"{r.getrandbits(32):08x}.{r.getrandbits(16):04x}.{r.getrandbits(44):011x}.Coremail.{user}@{domain}"
+                mid = (
+                    f"{r.getrandbits(32):08x}.{r.getrandbits(16):04x}.{r.getrandbits(44):011x}.Coremail.{user}@{domain}"
+                )
             elif style in ("outlook", "outlook_en"):
                 host = r.choice(OUTLOOK_HOSTS)
                 mid = f"{host}{r.getrandbits(128):032X}@{host}.apcprd06.prod.outlook.com"
@@ -270,7 +324,7 @@ def _thread_topic(subject: str) -> str:
         m = re.match(r"^\s*(re|fw|fwd|aw|回复|答复|转发)\s*[:：]\s*", s, re.I)
         if not m:
             return s
-        s = s[m.end():]
+        s = s[m.end() :]
 
 
 def render(m: Message, rng: random.Random) -> str:
@@ -332,7 +386,7 @@ def render(m: Message, rng: random.Random) -> str:
         else:
             h.append("Content-Transfer-Encoding: base64")
             b64 = base64.b64encode(raw).decode("ascii")
-            payload = "\n".join(b64[i:i + 76] for i in range(0, len(b64), 76)) + "\n"
+            payload = "\n".join(b64[i : i + 76] for i in range(0, len(b64), 76)) + "\n"
     return "\n".join(h) + "\n\n" + payload
 
 

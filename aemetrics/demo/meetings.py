@@ -8,6 +8,7 @@ Internal: each supervisor's weekly team meeting, AEs' internal creative reviews,
 all-day events. An event is written into the calendar of its organiser and of every internal
 attendee, with the same UID (as Google exports it).
 """
+
 from __future__ import annotations
 
 import random
@@ -18,10 +19,22 @@ from pathlib import Path
 from typing import Any
 
 from aemetrics.demo import names as N
-from aemetrics.demo.world import (EXPORT_AT, LEAVE, PERIOD_END, PERIOD_START, SH, UTC, Person, World, at, awake,
-                                  is_working_day, work_before)
+from aemetrics.demo.world import (
+    EXPORT_AT,
+    LEAVE,
+    PERIOD_END,
+    PERIOD_START,
+    SH,
+    UTC,
+    Person,
+    World,
+    at,
+    awake,
+    is_working_day,
+    work_before,
+)
 
-PARTSTATS = (["ACCEPTED"] * 14 + ["TENTATIVE"] * 2 + ["NEEDS-ACTION"] * 3 + ["DECLINED"])
+PARTSTATS = ["ACCEPTED"] * 14 + ["TENTATIVE"] * 2 + ["NEEDS-ACTION"] * 3 + ["DECLINED"]
 
 
 @dataclass(eq=False)
@@ -131,8 +144,9 @@ def plan_meetings(world: World, rng: random.Random) -> list[Event]:
     for i, ae in enumerate(world.aes):
         customers = [a for a in ae.accounts if a.is_customer]
         prospects = [a for a in ae.accounts if not a.is_customer]
-        events += _series_for(rng, world, ae, customers[0], 1, split=ae.key in ("zhang.wei", "yang.lei"),
-                              open_ended=ae.key == "zhou.ting")
+        events += _series_for(
+            rng, world, ae, customers[0], 1, split=ae.key in ("zhang.wei", "yang.lei"), open_ended=ae.key == "zhou.ting"
+        )
         events += _series_for(rng, world, ae, customers[1], 2)
         if i % 2 == 0:
             events += _series_for(rng, world, ae, customers[2], 2)
@@ -147,20 +161,39 @@ def plan_meetings(world: World, rng: random.Random) -> list[Event]:
     for sup in world.supervisors:
         team = [p for p in world.aes if p.supervisor is sup]
         first = at(PERIOD_START, 9, 30)
-        ev = Event(_uid(rng), f"{sup.team}周例会", sup, "internal", first, timedelta(minutes=30),
-                   created=at(date(2025, 8, 15), 11, 2, 41), last_modified=at(date(2025, 9, 19), 10, 15, 3),
-                   internal=team, interval=1, until=at(date(2025, 12, 8), 9, 30),
-                   location=f"{N.AGENCY_NAME} 3楼 {sup.team}会议室")
+        ev = Event(
+            _uid(rng),
+            f"{sup.team}周例会",
+            sup,
+            "internal",
+            first,
+            timedelta(minutes=30),
+            created=at(date(2025, 8, 15), 11, 2, 41),
+            last_modified=at(date(2025, 9, 19), 10, 15, 3),
+            internal=team,
+            interval=1,
+            until=at(date(2025, 12, 8), 9, 30),
+            location=f"{N.AGENCY_NAME} 3楼 {sup.team}会议室",
+        )
         ev.exdates = [t for t in _weekly(first, 1, ev.until) if not is_working_day(t.date())]
         _partstats(rng, ev)
         events.append(ev)
     for key, (leave_days, _, _) in LEAVE.items():
         p = world.person(key)
         start = at(leave_days[0], 0)
-        events.append(Event(_uid(rng), "年假" if len(leave_days) > 2 else "请假", p, "leave", start,
-                            timedelta(days=(leave_days[-1] - leave_days[0]).days + 1),
-                            created=at(leave_days[0] - timedelta(days=20), 15, 12), last_modified=at(
-                                leave_days[0] - timedelta(days=20), 15, 12), all_day=True))
+        events.append(
+            Event(
+                _uid(rng),
+                "年假" if len(leave_days) > 2 else "请假",
+                p,
+                "leave",
+                start,
+                timedelta(days=(leave_days[-1] - leave_days[0]).days + 1),
+                created=at(leave_days[0] - timedelta(days=20), 15, 12),
+                last_modified=at(leave_days[0] - timedelta(days=20), 15, 12),
+                all_day=True,
+            )
+        )
     return events
 
 
@@ -173,8 +206,15 @@ def _weekly(first: datetime, interval: int, until: datetime | None) -> list[date
     return out
 
 
-def _series_for(rng: random.Random, world: World, ae: Person, acct: Any, interval: int, split: bool = False,
-                open_ended: bool = False) -> list[Event]:
+def _series_for(
+    rng: random.Random,
+    world: World,
+    ae: Person,
+    acct: Any,
+    interval: int,
+    split: bool = False,
+    open_ended: bool = False,
+) -> list[Event]:
     weekday = rng.choice([1, 2, 3, 4])
     hh, mm = rng.choice([(10, 0), (14, 0), (15, 30), (16, 0)])
     first_day = _first_on_or_after(PERIOD_START + timedelta(days=rng.randint(1, 8)), weekday)
@@ -183,14 +223,37 @@ def _series_for(rng: random.Random, world: World, ae: Person, acct: Any, interva
     while (last_day - first_day).days % (7 * interval):
         last_day -= timedelta(days=7)
     until = None if open_ended else at(last_day, hh, mm)
-    title = rng.choice(N.MEETING_TITLES_SERIES if interval == 1 else N.MEETING_TITLES_SERIES[1:]).format(brand=acct.brand)
+    title = rng.choice(N.MEETING_TITLES_SERIES if interval == 1 else N.MEETING_TITLES_SERIES[1:]).format(
+        brand=acct.brand
+    )
     created = work_before(first - timedelta(days=rng.randint(6, 14)), rng)
     clients = _pick_clients(rng, acct)
-    internal = [x for x in [ae.supervisor if rng.random() < 0.35 else None,
-                            rng.choice(ae.teammates) if rng.random() < 0.4 else None] if x]
+    internal = [
+        x
+        for x in [
+            ae.supervisor if rng.random() < 0.35 else None,
+            rng.choice(ae.teammates) if rng.random() < 0.4 else None,
+        ]
+        if x
+    ]
     zid, pwd = _zoom(rng)
-    ev = Event(_uid(rng), title, ae, "client", first, timedelta(minutes=60), created, created, acct, clients,
-               internal, interval=interval, until=until, zoom_id=zid, zoom_pwd=pwd)
+    ev = Event(
+        _uid(rng),
+        title,
+        ae,
+        "client",
+        first,
+        timedelta(minutes=60),
+        created,
+        created,
+        acct,
+        clients,
+        internal,
+        interval=interval,
+        until=until,
+        zoom_id=zid,
+        zoom_pwd=pwd,
+    )
     _partstats(rng, ev)
     events = [ev]
     if split:  # "this and following events" from November: a new series at a new hour
@@ -202,9 +265,25 @@ def _series_for(rng: random.Random, world: World, ae: Person, acct: Any, interva
         nh = 14 if hh != 14 else 10
         nfirst = at(_first_on_or_after(date(2025, 11, 3), weekday), nh)
         nuntil = at(last_day, nh)
-        new = Event(ev.uid.replace("@google.com", "") + nfirst.astimezone(UTC).strftime("_R%Y%m%dT%H%M%S@google.com"),
-                    title, ae, "client", nfirst, ev.duration, created, ev.last_modified, acct, clients, internal,
-                    dict(ev.partstat), interval=interval, until=nuntil, zoom_id=zid, zoom_pwd=pwd, sequence=1)
+        new = Event(
+            ev.uid.replace("@google.com", "") + nfirst.astimezone(UTC).strftime("_R%Y%m%dT%H%M%S@google.com"),
+            title,
+            ae,
+            "client",
+            nfirst,
+            ev.duration,
+            created,
+            ev.last_modified,
+            acct,
+            clients,
+            internal,
+            dict(ev.partstat),
+            interval=interval,
+            until=nuntil,
+            zoom_id=zid,
+            zoom_pwd=pwd,
+            sequence=1,
+        )
         events.append(new)
     for e in events:
         times = _weekly(e.start, interval, e.until)
@@ -226,8 +305,9 @@ def _plan_changes(rng: random.Random, ae: Person, ev: Event) -> None:
     leave = LEAVE.get(ae.key)
     for t in times:
         if leave and t.date() in leave[0]:
-            ev.overrides[t] = Override(t, t + ev.duration, "CANCELLED", ev.sequence + 1,
-                                       at(leave[0][0] - timedelta(days=14), 11, 20, 5))
+            ev.overrides[t] = Override(
+                t, t + ev.duration, "CANCELLED", ev.sequence + 1, at(leave[0][0] - timedelta(days=14), 11, 20, 5)
+            )
     candidates = [t for t in times if t not in ev.overrides and t.date() >= date(2025, 9, 15)]
     if not candidates:
         return
@@ -236,19 +316,30 @@ def _plan_changes(rng: random.Random, ae: Person, ev: Event) -> None:
     new_start = at(nd, t.hour, t.minute) if is_working_day(nd) else t + timedelta(hours=2)
     # changed at a waking hour; 36 h+ ahead stays 24 h+ ahead even when pushed to the next morning
     notice_hours = rng.uniform(6, 20) if ae.key in ("zhou.ting", "yang.lei") else rng.uniform(36, 120)
-    ev.overrides[t] = Override(new_start, new_start + ev.duration, "CONFIRMED", ev.sequence + 1,
-                               awake(t - timedelta(hours=notice_hours), rng).replace(microsecond=0))
+    ev.overrides[t] = Override(
+        new_start,
+        new_start + ev.duration,
+        "CONFIRMED",
+        ev.sequence + 1,
+        awake(t - timedelta(hours=notice_hours), rng).replace(microsecond=0),
+    )
     if ae.key == "li.na":  # cancelled by the agency ten hours before: notice too late
         rest = [x for x in candidates if x not in ev.overrides]
         if rest:
             c = rest[len(rest) // 2]
-            ev.overrides[c] = Override(c, c + ev.duration, "CANCELLED", ev.sequence + 1,
-                                       awake(c - timedelta(hours=10), rng).replace(microsecond=0))
+            ev.overrides[c] = Override(
+                c,
+                c + ev.duration,
+                "CANCELLED",
+                ev.sequence + 1,
+                awake(c - timedelta(hours=10), rng).replace(microsecond=0),
+            )
     ev.last_modified = max([ev.last_modified] + [o.last_modified for o in ev.overrides.values()])
 
 
-def _one_off(rng: random.Random, ae: Person, acct: Any, title: str, pitch: bool = False,
-             internal_only: bool = False) -> Event:
+def _one_off(
+    rng: random.Random, ae: Person, acct: Any, title: str, pitch: bool = False, internal_only: bool = False
+) -> Event:
     away = LEAVE[ae.key][0] if ae.key in LEAVE else []
     while True:
         d = PERIOD_START + timedelta(days=rng.randint(3, (PERIOD_END - PERIOD_START).days - 1))
@@ -262,17 +353,34 @@ def _one_off(rng: random.Random, ae: Person, acct: Any, title: str, pitch: bool 
     else:
         created = work_before(start - timedelta(days=rng.uniform(1.5, 10)), rng)
     created = created.replace(microsecond=0)
-    ev = Event(_uid(rng), title.format(brand=acct.brand), ae, "internal" if internal_only else "client", start,
-               duration, created, created, acct)
+    ev = Event(
+        _uid(rng),
+        title.format(brand=acct.brand),
+        ae,
+        "internal" if internal_only else "client",
+        start,
+        duration,
+        created,
+        created,
+        acct,
+    )
     if internal_only:
         ev.internal = rng.sample(ae.teammates, 2)
         ev.location = f"{N.AGENCY_NAME} 5楼 创意部会议室"
     else:
         ev.clients = _pick_clients(rng, acct)
-        ev.internal = [x for x in [ae.supervisor if rng.random() < 0.5 else None,
-                                   rng.choice(ae.teammates) if rng.random() < 0.4 else None] if x]
+        ev.internal = [
+            x
+            for x in [
+                ae.supervisor if rng.random() < 0.5 else None,
+                rng.choice(ae.teammates) if rng.random() < 0.4 else None,
+            ]
+            if x
+        ]
         if pitch or rng.random() < 0.25:
-            ev.location = f"{acct.name}（{acct.city[0]}{acct.street}）" if not pitch else f"{N.AGENCY_NAME} 3楼 大会议室"
+            ev.location = (
+                f"{acct.name}（{acct.city[0]}{acct.street}）" if not pitch else f"{N.AGENCY_NAME} 3楼 大会议室"
+            )
         else:
             ev.zoom_id, ev.zoom_pwd = _zoom(rng)
         if rng.random() < 0.15 and start < EXPORT_AT:
@@ -320,8 +428,10 @@ def _z(dt: datetime) -> str:
 def _person_line(prop: str, p: Any, ev: Event) -> str:
     if prop == "ORGANIZER":
         return f"ORGANIZER;CN={p.name}:mailto:{p.email}"
-    return (f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={ev.partstat.get(p.email, 'NEEDS-ACTION')};"
-            f"CN={p.name};X-NUM-GUESTS=0:mailto:{p.email}")
+    return (
+        f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={ev.partstat.get(p.email, 'NEEDS-ACTION')};"
+        f"CN={p.name};X-NUM-GUESTS=0:mailto:{p.email}"
+    )
 
 
 def description(ev: Event) -> str:
@@ -332,9 +442,16 @@ def description(ev: Event) -> str:
         lines.append(f"{ev.account.name}：{ev.summary}")
     if ev.zoom_id:
         z = ev.zoom_id
-        lines += ["", f"{ev.organizer.pinyin} is inviting you to a scheduled Zoom meeting.", "", "Join Zoom Meeting",
-                  f"https://zoom.us/j/{z}?pwd={ev.zoom_pwd}", "", f"Meeting ID: {z[:3]} {z[3:7]} {z[7:]}",
-                  f"Passcode: {int(ev.zoom_pwd.encode().hex(), 16) % 900000 + 100000}"]
+        lines += [
+            "",
+            f"{ev.organizer.pinyin} is inviting you to a scheduled Zoom meeting.",
+            "",
+            "Join Zoom Meeting",
+            f"https://zoom.us/j/{z}?pwd={ev.zoom_pwd}",
+            "",
+            f"Meeting ID: {z[:3]} {z[3:7]} {z[7:]}",
+            f"Passcode: {int(ev.zoom_pwd.encode().hex(), 16) % 900000 + 100000}",
+        ]
     return "\n".join(lines).strip("\n")
 
 
@@ -346,8 +463,10 @@ def _vevent(ev: Event, dtstamp: datetime, override: tuple[datetime, Override] | 
         rid, o = override
         lines = [f"DTSTART;TZID=Asia/Shanghai:{_local(o.start)}", f"DTEND;TZID=Asia/Shanghai:{_local(o.end)}"]
     else:
-        lines = [f"DTSTART;TZID=Asia/Shanghai:{_local(ev.start)}",
-                 f"DTEND;TZID=Asia/Shanghai:{_local(ev.start + ev.duration)}"]
+        lines = [
+            f"DTSTART;TZID=Asia/Shanghai:{_local(ev.start)}",
+            f"DTEND;TZID=Asia/Shanghai:{_local(ev.start + ev.duration)}",
+        ]
         if ev.is_recurring:
             rule = "RRULE:FREQ=WEEKLY;WKST=MO"
             if ev.until is not None:  # Google writes UNTIL as the last day's 23:59:59 local, in UTC
@@ -378,19 +497,38 @@ def _vevent(ev: Event, dtstamp: datetime, override: tuple[datetime, Override] | 
     lines.append(f"SUMMARY:{_esc(ev.summary)}")
     lines.append("TRANSP:TRANSPARENT" if ev.all_day else "TRANSP:OPAQUE")
     if not ev.all_day and ev.kind == "client":
-        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:This is an event reminder",
-                  "TRIGGER:-P0DT0H10M0S", "END:VALARM"]
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            "DESCRIPTION:This is an event reminder",
+            "TRIGGER:-P0DT0H10M0S",
+            "END:VALARM",
+        ]
     return ["BEGIN:VEVENT", *lines, "END:VEVENT"]
 
 
 def calendar_text(owner: Person, events: list[Event]) -> tuple[str, int]:
     """The .ics text of `owner`'s calendar and its number of VEVENT components."""
     dtstamp = EXPORT_AT
-    out = ["BEGIN:VCALENDAR", "PRODID:-//Google Inc//Google Calendar 70.9054//EN", "VERSION:2.0",
-           "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{owner.email}", "X-WR-TIMEZONE:Asia/Shanghai",
-           "BEGIN:VTIMEZONE", "TZID:Asia/Shanghai", "X-LIC-LOCATION:Asia/Shanghai", "BEGIN:STANDARD",
-           "TZOFFSETFROM:+0800", "TZOFFSETTO:+0800", "TZNAME:CST", "DTSTART:19700101T000000", "END:STANDARD",
-           "END:VTIMEZONE"]
+    out = [
+        "BEGIN:VCALENDAR",
+        "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
+        "VERSION:2.0",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{owner.email}",
+        "X-WR-TIMEZONE:Asia/Shanghai",
+        "BEGIN:VTIMEZONE",
+        "TZID:Asia/Shanghai",
+        "X-LIC-LOCATION:Asia/Shanghai",
+        "BEGIN:STANDARD",
+        "TZOFFSETFROM:+0800",
+        "TZOFFSETTO:+0800",
+        "TZNAME:CST",
+        "DTSTART:19700101T000000",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
     n = 0
     for ev in sorted(events, key=lambda e: (e.created, e.uid)):
         # Google writes overrides before or after their series; alternate to keep readers honest
@@ -419,4 +557,3 @@ def client_occurrences(events: list[Event]) -> list[Occurrence]:
     """Every scheduled client-meeting occurrence (cancelled ones included, flagged by status)."""
     occ = [o for e in events if e.kind == "client" for o in e.occurrences()]
     return sorted(occ, key=lambda o: (o.start, o.event.uid))
-

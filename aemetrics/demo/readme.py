@@ -1,4 +1,5 @@
 """The demo's README.md: what is in the exports, what was planted, and the ground truth."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +8,15 @@ from aemetrics.demo import names as N
 from aemetrics.demo.truth import rate
 from aemetrics.demo.world import EXPORT_AT, LEAVE, PERIOD_END, PERIOD_START, World
 
-TRUTH_COLUMNS = ["reply_12h", "agenda_48h", "minutes_24h", "on_time", "monday_call", "friday_client_report",
-                 "friday_supervisor_report"]
+TRUTH_COLUMNS = [
+    "reply_12h",
+    "agenda_48h",
+    "minutes_24h",
+    "on_time",
+    "monday_call",
+    "friday_client_report",
+    "friday_supervisor_report",
+]
 
 
 def _pct(c: dict[str, int] | None) -> str:
@@ -54,8 +62,10 @@ def readme_text(world: World, seed: int, files: dict[str, int], summary: Any) ->
         "|---|---|---|---|",
     ]
     for ae in world.aes:
-        lines.append(f"| {ae.team} | {ae.supervisor.name} ({ae.supervisor.email}) | {ae.name} ({ae.email}) | "
-                     f"{ae.profile.summary} |")
+        lines.append(
+            f"| {ae.team} | {ae.supervisor.name} ({ae.supervisor.email}) | {ae.name} ({ae.email}) | "
+            f"{ae.profile.summary} |"
+        )
     departed = world.crm_only_users[2]
     lines += [
         "",
@@ -69,8 +79,12 @@ def readme_text(world: World, seed: int, files: dict[str, int], summary: Any) ->
         "- Client inquiries with per-AE reply-time distributions (table below); consecutive client messages before "
         "an answer; colleagues on copy answering (covering); client questions inside staff-started threads "
         "(proposals); answers after 23:00 pushed to the next morning; slow AEs wait for Monday.",
-        "- Leave: " + "; ".join(f"{k} {v[0][0]:%d %b}–{v[0][-1]:%d %b} (Gmail auto-reply `自动回复: ...`, "
-                                 "Auto-Submitted: auto-replied; all-day leave event)" for k, v in LEAVE.items())
+        "- Leave: "
+        + "; ".join(
+            f"{k} {v[0][0]:%d %b}–{v[0][-1]:%d %b} (Gmail auto-reply `自动回复: ...`, "
+            "Auto-Submitted: auto-replied; all-day leave event)"
+            for k, v in LEAVE.items()
+        )
         + ". sun.qiang answers and sends xu.li's Friday client reports; zhou.ting covers chen.jing only half the time.",
         "- Client out-of-office replies over the National Day holiday: Outlook `自动答复:` (Auto-Submitted, "
         "X-Auto-Response-Suppress), Foxmail/Coremail `自动回复:` (X-Autoreply), QQ Mail `自动回复：` with only "

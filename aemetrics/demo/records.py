@@ -1,5 +1,6 @@
 """What the demo simulation produces besides mail: CRM tasks, Zoom reports, planned intents; and
 the little text helpers (dates, salutations, signatures) its mail bodies share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

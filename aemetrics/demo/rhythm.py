@@ -3,6 +3,7 @@
 
 A mixin of traffic.Simulation (it uses the simulation's mailroom, tasks and helpers).
 """
+
 from __future__ import annotations
 
 import random
@@ -10,8 +11,18 @@ from datetime import date, timedelta
 
 from aemetrics.demo import names as N
 from aemetrics.demo.records import Planned, salute, sign
-from aemetrics.demo.world import (COVER, EXPORT_AT, WEEKS, Account, Person, at, is_working_day, local, week_days,
-                                  work_after)
+from aemetrics.demo.world import (
+    COVER,
+    EXPORT_AT,
+    WEEKS,
+    Account,
+    Person,
+    at,
+    is_working_day,
+    local,
+    week_days,
+    work_after,
+)
 
 
 class WeeklyRhythm:
@@ -49,8 +60,15 @@ class WeeklyRhythm:
             return
         no_time = intent == "on_time" and rng.random() < 0.05  # only ActivityDate logged
         self.planned.append(Planned("monday_call", ae.key, intent, at(d, 9) if no_time else t, acct.sf_id))
-        self._task(rng, ae, acct, f"{style} - {acct.brand}" if not style.startswith("Call") else f"{style} ({acct.brand_py})",
-                   None if no_time else t, kind="monday_call", activity_date=d)
+        self._task(
+            rng,
+            ae,
+            acct,
+            f"{style} - {acct.brand}" if not style.startswith("Call") else f"{style} ({acct.brand_py})",
+            None if no_time else t,
+            kind="monday_call",
+            activity_date=d,
+        )
 
     def _client_report(self, rng, ae: Person, prof, acct: Account, w: int, last: date, week_end: date) -> None:
         sender = ae
@@ -88,15 +106,31 @@ class WeeklyRhythm:
         if to[0].english:
             subject = f"Weekly status report - {acct.brand_py.capitalize()} - W{iso_week}"
         else:
-            subject = rng.choice([f"{acct.brand} 工作进度报告（{local(t):%m.%d}）", f"【周报】{acct.brand} 第{iso_week}周工作进度",
-                                  f"{acct.brand}项目周报 {local(t):%Y%m%d}"])
-        body = (f"{salute(to[0])}您好，\n\n本周工作进度如下：\n1. 已完成：排期确认、素材交付\n2. 进行中：下月方案\n"
-                f"3. 需贵方确认：预算调整\n\n详见附件。\n\n{sign(sender)}")
-        m = self.mail.send(sender, to, [ae] if sender is not ae else [], t, subject, body, "client_report", account=acct)
+            subject = rng.choice(
+                [
+                    f"{acct.brand} 工作进度报告（{local(t):%m.%d}）",
+                    f"【周报】{acct.brand} 第{iso_week}周工作进度",
+                    f"{acct.brand}项目周报 {local(t):%Y%m%d}",
+                ]
+            )
+        body = (
+            f"{salute(to[0])}您好，\n\n本周工作进度如下：\n1. 已完成：排期确认、素材交付\n2. 进行中：下月方案\n"
+            f"3. 需贵方确认：预算调整\n\n详见附件。\n\n{sign(sender)}"
+        )
+        m = self.mail.send(
+            sender, to, [ae] if sender is not ae else [], t, subject, body, "client_report", account=acct
+        )
         self._client_ooo(m)
         if m is not None and rng.random() < prof.report_call and local(t).hour < 18:
-            self._task(rng, sender, acct, "电话确认本周工作进度", t + timedelta(minutes=rng.randint(10, 50)),
-                       kind="report_call", contact=to[0])
+            self._task(
+                rng,
+                sender,
+                acct,
+                "电话确认本周工作进度",
+                t + timedelta(minutes=rng.randint(10, 50)),
+                kind="report_call",
+                contact=to[0],
+            )
 
     def _supervisor_report(self, rng, ae: Person, prof, w: int, last: date, week_end: date) -> None:
         sup = ae.supervisor
@@ -121,13 +155,22 @@ class WeeklyRhythm:
             return
         self.planned.append(Planned("friday_supervisor_report", ae.key, intent, t, ""))
         iso_week = week_days(w)[0].isocalendar().week
-        subject = rng.choice([f"周报 / 下周工作计划 - {ae.name} - 2025年第{iso_week}周", f"{ae.name} 第{iso_week}周周报及下周工作计划"])
-        body = (f"{sup.name[0]}总：\n\n本周完成：\n- 客户沟通与排期确认\n- 提案准备\n\n下周计划：\n- 跟进预算\n"
-                f"- 准备月度报告\n\n{ae.name}")
+        subject = rng.choice(
+            [f"周报 / 下周工作计划 - {ae.name} - 2025年第{iso_week}周", f"{ae.name} 第{iso_week}周周报及下周工作计划"]
+        )
+        body = (
+            f"{sup.name[0]}总：\n\n本周完成：\n- 客户沟通与排期确认\n- 提案准备\n\n下周计划：\n- 跟进预算\n"
+            f"- 准备月度报告\n\n{ae.name}"
+        )
         m = self.mail.send(ae, [sup], [], t, subject, body, "supervisor_report")
         if m is not None and rng.random() < 0.5:
-            self.mail.reply(m, sup, work_after(t + timedelta(hours=rng.uniform(0.5, 20)), rng), "收到，辛苦了。\n\n" + sup.name,
-                            kind="internal")
+            self.mail.reply(
+                m,
+                sup,
+                work_after(t + timedelta(hours=rng.uniform(0.5, 20)), rng),
+                "收到，辛苦了。\n\n" + sup.name,
+                kind="internal",
+            )
 
     # ------------------------------------------------------------------ festivals, market info
     def seasonal(self, rng: random.Random) -> None:
@@ -139,11 +182,25 @@ class WeeklyRhythm:
                     if self._on_leave(ae, at(d, 12)):
                         d = date(2025, 9, 26)
                     c = acct.listed_contacts[0]
-                    subject = "中秋快乐，国庆节日快乐！" if not c.english else "Season's greetings: Mid-Autumn Festival & National Day"
-                    body = (f"{salute(c)}您好，\n\n值此中秋、国庆双节来临之际，{N.AGENCY_NAME}全体同仁祝您和家人节日快乐，阖家团圆！"
-                            f"\n\n{sign(ae)}")
-                    m = self.mail.send(ae, [c], [], at(d, 10) + timedelta(minutes=rng.randint(0, 420)), subject, body,
-                                       "greeting", account=acct)
+                    subject = (
+                        "中秋快乐，国庆节日快乐！"
+                        if not c.english
+                        else "Season's greetings: Mid-Autumn Festival & National Day"
+                    )
+                    body = (
+                        f"{salute(c)}您好，\n\n值此中秋、国庆双节来临之际，{N.AGENCY_NAME}全体同仁祝您和家人节日快乐，阖家团圆！"
+                        f"\n\n{sign(ae)}"
+                    )
+                    m = self.mail.send(
+                        ae,
+                        [c],
+                        [],
+                        at(d, 10) + timedelta(minutes=rng.randint(0, 420)),
+                        subject,
+                        body,
+                        "greeting",
+                        account=acct,
+                    )
                     self._client_ooo(m)
             for month in (9, 10, 11):
                 for acct in [a for a in ae.accounts if a.is_customer]:
@@ -156,5 +213,13 @@ class WeeklyRhythm:
                     c = acct.listed_contacts[0]
                     subject = f"【市场信息】{month}月媒介动态与行业观察（{acct.brand}）"
                     body = f"{salute(c)}您好，\n\n整理了本月与贵司相关的媒介动态和市场信息，供参考：\n1. 短视频广告价格\n2. 竞品动态\n\n{sign(ae)}"
-                    self.mail.send(ae, [c], [], at(d, 11) + timedelta(minutes=rng.randint(0, 360)), subject, body,
-                                   "market_info", account=acct)
+                    self.mail.send(
+                        ae,
+                        [c],
+                        [],
+                        at(d, 11) + timedelta(minutes=rng.randint(0, 360)),
+                        subject,
+                        body,
+                        "market_info",
+                        account=acct,
+                    )

@@ -4,6 +4,7 @@ Each concern draws from its own seeded random stream, so changing one (say, news
 reshuffle the others. Behaviour comes from the AE's Profile (world.PROFILES); the planted facts
 are listed in the generated README.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,9 +17,28 @@ from aemetrics.demo.meeting_mail import MeetingMail
 from aemetrics.demo.meetings import Event
 from aemetrics.demo.records import Planned, Task, ZoomReport, csign, salute, sign
 from aemetrics.demo.rhythm import WeeklyRhythm
-from aemetrics.demo.world import (COACHING_DAY, COVER, EXPORT_AT, LEAVE, PROFILES, WEEKS, Account, Contact, Person,
-                                  World, at, awake, days, is_working_day, local, poisson, rng_for, week_days,
-                                  week_index, work_after)
+from aemetrics.demo.world import (
+    COACHING_DAY,
+    COVER,
+    EXPORT_AT,
+    LEAVE,
+    PROFILES,
+    WEEKS,
+    Account,
+    Contact,
+    Person,
+    World,
+    at,
+    awake,
+    days,
+    is_working_day,
+    local,
+    poisson,
+    rng_for,
+    week_days,
+    week_index,
+    work_after,
+)
 
 # Clients away over the National Day holiday answer automatically from noon on its eve.
 NATIONAL_DAY_OOO = (at(date(2025, 9, 30), 12), at(date(2025, 10, 9), 0))
@@ -48,9 +68,21 @@ class Simulation(MeetingMail, WeeklyRhythm):
         self.calls(rng_for(self.seed, "calls"))
 
     # ------------------------------------------------------------------ helpers
-    def _task(self, rng: random.Random, owner: Person, acct: Account, subject: str, when: datetime | None, *,
-              kind: str, call_type: str | None = "Outbound", activity_date: date | None = None,
-              contact: Contact | None = None, status: str = "Completed", disposition: str | None = None) -> Task | None:
+    def _task(
+        self,
+        rng: random.Random,
+        owner: Person,
+        acct: Account,
+        subject: str,
+        when: datetime | None,
+        *,
+        kind: str,
+        call_type: str | None = "Outbound",
+        activity_date: date | None = None,
+        contact: Contact | None = None,
+        status: str = "Completed",
+        disposition: str | None = None,
+    ) -> Task | None:
         if when is not None:
             when = when.replace(microsecond=0)
         day = activity_date or local(when).date()  # type: ignore[arg-type]
@@ -62,10 +94,22 @@ class Simulation(MeetingMail, WeeklyRhythm):
         elif rng.random() < 0.08:
             logged += timedelta(hours=rng.randint(12, 40))  # logged the next day
         logged = min(logged, EXPORT_AT - timedelta(minutes=5))
-        t = Task(self.w.ids("00T"), owner, acct, contact or (acct.listed_contacts[0] if acct.listed_contacts else None),
-                 subject, "Call" if call_type else "Task", call_type, when, day, logged, status=status,
-                 duration_s=rng.randint(45, 900) if call_type and disposition != "未接通" else (0 if call_type else None),
-                 disposition=disposition, kind=kind)
+        t = Task(
+            self.w.ids("00T"),
+            owner,
+            acct,
+            contact or (acct.listed_contacts[0] if acct.listed_contacts else None),
+            subject,
+            "Call" if call_type else "Task",
+            call_type,
+            when,
+            day,
+            logged,
+            status=status,
+            duration_s=rng.randint(45, 900) if call_type and disposition != "未接通" else (0 if call_type else None),
+            disposition=disposition,
+            kind=kind,
+        )
         self.tasks.append(t)
         return t
 
@@ -87,34 +131,67 @@ class Simulation(MeetingMail, WeeklyRhythm):
             lv = LEAVE[p.key]
             cover = self.w.person(COVER[p.key])
             back = local(lv[2]).date()
-            body = (f"您好，我于{local(lv[1]).month}月{local(lv[1]).day}日至{back.month}月{back.day - 1}日休假，"
-                    f"期间不能及时回复邮件。紧急事宜请联系{cover.name}（{cover.email}）。\n\n{p.name}")
-            self.mail.send(p, [m.sender], [], m.when + timedelta(seconds=40 + len(m.msg_id)),
-                           "自动回复: " + m.subject, body, "ooo", parent=m, auto=True,
-                           headers=[("Auto-Submitted", "auto-replied")])
+            body = (
+                f"您好，我于{local(lv[1]).month}月{local(lv[1]).day}日至{back.month}月{back.day - 1}日休假，"
+                f"期间不能及时回复邮件。紧急事宜请联系{cover.name}（{cover.email}）。\n\n{p.name}"
+            )
+            self.mail.send(
+                p,
+                [m.sender],
+                [],
+                m.when + timedelta(seconds=40 + len(m.msg_id)),
+                "自动回复: " + m.subject,
+                body,
+                "ooo",
+                parent=m,
+                auto=True,
+                headers=[("Auto-Submitted", "auto-replied")],
+            )
 
     def _client_ooo(self, m: Message | None) -> None:
         """Clients away over the National Day holiday answer staff mail automatically."""
         if m is None or not m.sender.is_staff or not (NATIONAL_DAY_OOO[0] <= m.when < NATIONAL_DAY_OOO[1]):
             return
         for c in [*m.to, *m.cc]:
-            if c.is_staff or not getattr(c, "ooo_national_day", False) or (c.email, m.sender.email) in self._client_ooo_done:
+            if (
+                c.is_staff
+                or not getattr(c, "ooo_national_day", False)
+                or (c.email, m.sender.email) in self._client_ooo_done
+            ):
                 continue
             self._client_ooo_done.add((c.email, m.sender.email))
             if c.mailer in ("outlook",):
-                prefix, headers = "自动答复: ", [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All")]
+                prefix, headers = (
+                    "自动答复: ",
+                    [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All")],
+                )
             elif c.mailer in ("outlook_en", "apple"):
                 prefix, headers = "Automatic reply: ", [("Auto-Submitted", "auto-replied")]
             elif c.mailer == "qqmail":
                 prefix, headers = "自动回复：", [("X-Autoreply", "yes")]  # no Auto-Submitted: only the subject says it
             else:
                 prefix, headers = "自动回复: ", [("X-Autoreply", "yes"), ("Auto-Submitted", "auto-replied")]
-            body = ("I am out of office until 9 October with limited access to email." if c.english else
-                    "您好，国庆中秋假期期间（10月1日-10月8日）我不在办公室，邮件将于10月9日起回复。祝节日快乐！")
-            self.mail.send(c, [m.sender], [], m.when + timedelta(seconds=25 + len(c.email)), prefix + m.subject, body,
-                           "ooo", parent=m, auto=True, headers=headers)
+            body = (
+                "I am out of office until 9 October with limited access to email."
+                if c.english
+                else "您好，国庆中秋假期期间（10月1日-10月8日）我不在办公室，邮件将于10月9日起回复。祝节日快乐！"
+            )
+            self.mail.send(
+                c,
+                [m.sender],
+                [],
+                m.when + timedelta(seconds=25 + len(c.email)),
+                prefix + m.subject,
+                body,
+                "ooo",
+                parent=m,
+                auto=True,
+                headers=headers,
+            )
 
-    def respond(self, rng: random.Random, msg: Message, account: Account, opened: datetime) -> tuple[Person, datetime] | None:
+    def respond(
+        self, rng: random.Random, msg: Message, account: Account, opened: datetime
+    ) -> tuple[Person, datetime] | None:
         """Who answers a client message, and when (None: nobody ever does)."""
         ae = account.handler
         responder = ae
@@ -146,9 +223,15 @@ class Simulation(MeetingMail, WeeklyRhythm):
             if rng.random() < 0.15:  # the client writes again before anyone answers
                 t2 = awake(client_msg.when + timedelta(hours=rng.uniform(0.3, 4)), rng)
                 if decision is None or t2 < decision[1]:
-                    extra = self.mail.reply(client_msg, client_msg.sender, t2, rng.choice(N.FOLLOWUP_ASKS) + "\n\n" +
-                                            csign(client_msg.sender), kind="inquiry", to=list(client_msg.to),
-                                            cc=list(client_msg.cc))
+                    extra = self.mail.reply(
+                        client_msg,
+                        client_msg.sender,
+                        t2,
+                        rng.choice(N.FOLLOWUP_ASKS) + "\n\n" + csign(client_msg.sender),
+                        kind="inquiry",
+                        to=list(client_msg.to),
+                        cc=list(client_msg.cc),
+                    )
                     if extra is not None:
                         client_msg = extra
             if decision is None:
@@ -170,8 +253,9 @@ class Simulation(MeetingMail, WeeklyRhythm):
                 return
             t3 = awake(reply.when + timedelta(hours=rng.uniform(0.5, 26)), rng)
             ask = rng.choice(N.ASKS_EN if c.english else N.ASKS)
-            client_msg = self.mail.reply(reply, c, t3, rng.choice(N.FOLLOWUP_CLIENT).format(ask=ask) + "\n\n" + csign(c),
-                                         kind="inquiry")
+            client_msg = self.mail.reply(
+                reply, c, t3, rng.choice(N.FOLLOWUP_CLIENT).format(ask=ask) + "\n\n" + csign(c), kind="inquiry"
+            )
 
     # ------------------------------------------------------------------ client inquiries
     def inquiries(self, rng: random.Random) -> None:
@@ -184,7 +268,9 @@ class Simulation(MeetingMail, WeeklyRhythm):
                     weights = [6 if a.is_customer and a.owner is ae else (1 if a.is_customer else 0.6) for a in mine]
                     acct = rng.choices(mine, weights)[0]
                     if is_working_day(d):
-                        t = at(d, 9) + timedelta(minutes=rng.randint(0, 570) if rng.random() < 0.88 else rng.randint(600, 780))
+                        t = at(d, 9) + timedelta(
+                            minutes=rng.randint(0, 570) if rng.random() < 0.88 else rng.randint(600, 780)
+                        )
                     else:
                         t = at(d, 10) + timedelta(minutes=rng.randint(0, 600))
                     self.inquiry(rng, acct, t + timedelta(seconds=rng.randint(0, 59)))
@@ -193,7 +279,9 @@ class Simulation(MeetingMail, WeeklyRhythm):
         ae = acct.handler
         unlisted = [c for c in acct.contacts if not c.sf_id]
         listed = acct.listed_contacts
-        sender = unlisted[0] if unlisted and rng.random() < 0.25 else rng.choices(listed, [3] + [1] * (len(listed) - 1))[0]
+        sender = (
+            unlisted[0] if unlisted and rng.random() < 0.25 else rng.choices(listed, [3] + [1] * (len(listed) - 1))[0]
+        )
         to, cc = [ae], []
         r = rng.random()
         if r < 0.03:
@@ -211,12 +299,15 @@ class Simulation(MeetingMail, WeeklyRhythm):
             cc.append(rng.choice(others))
         if sender.english:
             subject = rng.choice(N.INQUIRY_SUBJECTS_EN).format(brand=acct.brand_py.capitalize())
-            body = (f"Hi {ae.given.capitalize()},\n\n{rng.choice(N.ASKS_EN)}\n\nFrom our side the total budget "
-                    f"cannot change.\n\nThanks,\n{sender.name}")
+            body = (
+                f"Hi {ae.given.capitalize()},\n\n{rng.choice(N.ASKS_EN)}\n\nFrom our side the total budget "
+                f"cannot change.\n\nThanks,\n{sender.name}"
+            )
         else:
             subject = rng.choice(N.INQUIRY_SUBJECTS).format(brand=acct.brand)
-            body = rng.choice(N.INQUIRY_BODIES).format(ask=rng.choice(N.ASKS), sign=csign(sender), ae_given=ae.given,
-                                                       ae_name=ae.name)
+            body = rng.choice(N.INQUIRY_BODIES).format(
+                ask=rng.choice(N.ASKS), sign=csign(sender), ae_given=ae.given, ae_name=ae.name
+            )
         m = self.mail.send(sender, to, cc, t0, subject, body, "inquiry", account=acct)
         self.converse(rng, m, acct)
 
@@ -244,8 +335,13 @@ class Simulation(MeetingMail, WeeklyRhythm):
                     client = rng.choice(to)
                     t1 = awake(m.when + timedelta(hours=rng.uniform(1, 30)), rng)
                     ask = rng.choice(N.ASKS_EN if client.english else N.ASKS)
-                    q = self.mail.reply(m, client, t1, f"{rng.choice(N.FOLLOWUP_CLIENT).format(ask=ask)}\n\n{csign(client)}",
-                                        kind="inquiry")
+                    q = self.mail.reply(
+                        m,
+                        client,
+                        t1,
+                        f"{rng.choice(N.FOLLOWUP_CLIENT).format(ask=ask)}\n\n{csign(client)}",
+                        kind="inquiry",
+                    )
                     self.converse(rng, q, acct)
 
     # ------------------------------------------------------------------ newsletters, vendors, internal
@@ -257,54 +353,118 @@ class Simulation(MeetingMail, WeeklyRhythm):
             topic = N.NEWSLETTER_TOPICS[w % len(N.NEWSLETTER_TOPICS)]
             nl = Sender(merge[1], merge[0], mailer="list", charset="gbk")
             for p in staff:  # mail merge: one message per recipient
-                self.mail.send(nl, [p], [], at(monday, 7, 30) + timedelta(seconds=staff.index(p) * 3),
-                               merge[3].format(n=180 + w, topic=topic), f"本期要点：{topic}\n\n退订请回复 TD。", "newsletter",
-                               headers=[("Precedence", "bulk"), ("List-Id", merge[2]),
-                                        ("List-Unsubscribe", f"<mailto:unsubscribe@{merge[1].split('@')[1]}>")])
+                self.mail.send(
+                    nl,
+                    [p],
+                    [],
+                    at(monday, 7, 30) + timedelta(seconds=staff.index(p) * 3),
+                    merge[3].format(n=180 + w, topic=topic),
+                    f"本期要点：{topic}\n\n退订请回复 TD。",
+                    "newsletter",
+                    headers=[
+                        ("Precedence", "bulk"),
+                        ("List-Id", merge[2]),
+                        ("List-Unsubscribe", f"<mailto:unsubscribe@{merge[1].split('@')[1]}>"),
+                    ],
+                )
             dg = Sender(bcc[1], bcc[0], mailer="list", charset="utf-8")
-            self.mail.send(dg, [], [], at(monday + timedelta(3), 8, 5), bcc[3].format(topic=topic),
-                           f"{topic}\n\nFrom the editors: 欢迎转发。", "newsletter", bcc=list(staff),
-                           to_header="undisclosed-recipients:;",
-                           headers=[("Precedence", "list"), ("List-Id", bcc[2]),
-                                    ("List-Unsubscribe", f"<https://{bcc[1].split('@')[1]}/unsubscribe>")])
+            self.mail.send(
+                dg,
+                [],
+                [],
+                at(monday + timedelta(3), 8, 5),
+                bcc[3].format(topic=topic),
+                f"{topic}\n\nFrom the editors: 欢迎转发。",
+                "newsletter",
+                bcc=list(staff),
+                to_header="undisclosed-recipients:;",
+                headers=[
+                    ("Precedence", "list"),
+                    ("List-Id", bcc[2]),
+                    ("List-Unsubscribe", f"<https://{bcc[1].split('@')[1]}/unsubscribe>"),
+                ],
+            )
             for ae in self.w.aes:
                 wd = [d for d in week_days(w) if is_working_day(d) and not self._on_leave(ae, at(d, 12))]
                 if not wd:
                     continue
                 if rng.random() < 0.45:  # a vendor writes; the AE usually answers (opens no obligation)
                     vname, vaddr, vco = rng.choice(N.VENDORS)
-                    v = Sender(vaddr, vname, mailer="foxmail" if vaddr.endswith(".com") else "coremail",
-                               charset="gb2312" if vaddr.endswith(".com") else "gbk")
+                    v = Sender(
+                        vaddr,
+                        vname,
+                        mailer="foxmail" if vaddr.endswith(".com") else "coremail",
+                        charset="gb2312" if vaddr.endswith(".com") else "gbk",
+                    )
                     acct = rng.choice(ae.accounts)
                     t = at(rng.choice(wd), 10) + timedelta(minutes=rng.randint(0, 420))
-                    m = self.mail.send(v, [ae], [], t, rng.choice(N.VENDOR_SUBJECTS).format(company=vco, brand=acct.brand),
-                                       f"{ae.name}您好，\n\n附件请查收。\n\n{vname}\n{vco}", "vendor")
+                    m = self.mail.send(
+                        v,
+                        [ae],
+                        [],
+                        t,
+                        rng.choice(N.VENDOR_SUBJECTS).format(company=vco, brand=acct.brand),
+                        f"{ae.name}您好，\n\n附件请查收。\n\n{vname}\n{vco}",
+                        "vendor",
+                    )
                     if m is not None and rng.random() < 0.6:
-                        self.mail.reply(m, ae, awake(t + timedelta(hours=rng.uniform(1, 30)), rng), f"收到，谢谢。\n\n{sign(ae)}",
-                                        kind="vendor")
+                        self.mail.reply(
+                            m,
+                            ae,
+                            awake(t + timedelta(hours=rng.uniform(1, 30)), rng),
+                            f"收到，谢谢。\n\n{sign(ae)}",
+                            kind="vendor",
+                        )
                 if rng.random() < 0.8:  # internal: a colleague is asked for help
                     mate = rng.choice(ae.teammates)
                     acct = rng.choice(ae.accounts)
                     t = at(rng.choice(wd), 11) + timedelta(minutes=rng.randint(0, 400))
                     subj = rng.choice(N.INTERNAL_SUBJECTS).format(brand=acct.brand)
-                    m = self.mail.send(ae, [mate], [], t, subj, f"{mate.name}，麻烦帮忙看一下，谢谢！\n\n{ae.name}", "internal")
+                    m = self.mail.send(
+                        ae, [mate], [], t, subj, f"{mate.name}，麻烦帮忙看一下，谢谢！\n\n{ae.name}", "internal"
+                    )
                     if m is not None and rng.random() < 0.7:
-                        self.mail.reply(m, mate, awake(t + timedelta(hours=rng.uniform(0.2, 6)), rng), "好的，我下午看。",
-                                        kind="internal")
+                        self.mail.reply(
+                            m,
+                            mate,
+                            awake(t + timedelta(hours=rng.uniform(0.2, 6)), rng),
+                            "好的，我下午看。",
+                            kind="internal",
+                        )
                     if rng.random() < 0.15 and m is not None:  # forward a client's mail internally
-                        self.mail.send(ae, [mate], [], t + timedelta(minutes=7), FORWARD_PREFIX["gmail"] + subj,
-                                       "FYI\n\n---------- Forwarded message ---------\n" + subj, "internal", thread=m.thread)
+                        self.mail.send(
+                            ae,
+                            [mate],
+                            [],
+                            t + timedelta(minutes=7),
+                            FORWARD_PREFIX["gmail"] + subj,
+                            "FYI\n\n---------- Forwarded message ---------\n" + subj,
+                            "internal",
+                            thread=m.thread,
+                        )
             for sup in self.w.supervisors:  # the team meeting's internal minutes: not client minutes
                 monday_wd = next((d for d in week_days(w) if is_working_day(d)), None)
                 if monday_wd and rng.random() < 0.6:
                     team = [p for p in self.w.aes if p.supervisor is sup]
-                    self.mail.send(sup, team, [], at(monday_wd, 11) + timedelta(minutes=rng.randint(0, 90)),
-                                   f"{sup.team}周例会纪要 {monday_wd:%m/%d}", "各位：本周重点见下，请按时完成。\n\n" + sup.name,
-                                   "internal")
+                    self.mail.send(
+                        sup,
+                        team,
+                        [],
+                        at(monday_wd, 11) + timedelta(minutes=rng.randint(0, 90)),
+                        f"{sup.team}周例会纪要 {monday_wd:%m/%d}",
+                        "各位：本周重点见下，请按时完成。\n\n" + sup.name,
+                        "internal",
+                    )
         lin, liu = self.w.person("lin.jianguo"), self.w.person("liu.yang")
-        m = self.mail.send(lin, [liu], [], at(COACHING_DAY, 17, 40), "关于客户邮件回复时效",
-                           "刘洋：最近几周有不少客户邮件超过12小时才回复，请注意：客户询问须在12小时内回复。有困难随时找我。\n\n林建国",
-                           "internal")
+        m = self.mail.send(
+            lin,
+            [liu],
+            [],
+            at(COACHING_DAY, 17, 40),
+            "关于客户邮件回复时效",
+            "刘洋：最近几周有不少客户邮件超过12小时才回复，请注意：客户询问须在12小时内回复。有困难随时找我。\n\n林建国",
+            "internal",
+        )
         if m is not None:
             self.mail.reply(m, liu, at(COACHING_DAY, 18, 5), "林总，收到，我会改进。\n\n刘洋", kind="internal")
 
@@ -320,8 +480,16 @@ class Simulation(MeetingMail, WeeklyRhythm):
                 t = at(d, 9, 30) + timedelta(minutes=rng.randint(0, 500), seconds=rng.randint(0, 59))
                 missed = rng.random() < 0.4
                 topic = rng.choice(["排期调整", "发票", "素材进度", "报价", "活动现场"])
-                self._task(rng, ae, acct, f"客户来电：{topic}", t, kind="inbound", call_type="Inbound",
-                           disposition="未接通" if missed else "已接通")
+                self._task(
+                    rng,
+                    ae,
+                    acct,
+                    f"客户来电：{topic}",
+                    t,
+                    kind="inbound",
+                    call_type="Inbound",
+                    disposition="未接通" if missed else "已接通",
+                )
                 if missed:
                     median, sigma, never = ae.profile.reply_params(week_index(d), acct.tier == "C")
                     if rng.random() < never:
@@ -331,6 +499,14 @@ class Simulation(MeetingMail, WeeklyRhythm):
                     self._task(rng, ae, acct, f"回电：{topic}", back, kind="callback")
         for ae in self.w.aes:  # open to-dos, as every CRM has
             for acct in ae.accounts[:2]:
-                self._task(rng, ae, acct, f"准备{acct.brand}年度提案", None, kind="todo", call_type=None,
-                           activity_date=date(2025, 12, 19), status=rng.choice(["Not Started", "In Progress"]))
-
+                self._task(
+                    rng,
+                    ae,
+                    acct,
+                    f"准备{acct.brand}年度提案",
+                    None,
+                    kind="todo",
+                    call_type=None,
+                    activity_date=date(2025, 12, 19),
+                    status=rng.choice(["Not Started", "In Progress"]),
+                )

@@ -9,6 +9,7 @@ an obligation nor as evidence. Choices where the standard leaves room (state the
 - "client" = an address on a CRM contact or at an account's web domain (prospects included);
 - a progress report counts when any staff member sends it to an address of that account.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,8 @@ from aemetrics.config import DEFAULT_KEYWORDS
 from aemetrics.demo.mail import Message
 from aemetrics.demo.meetings import Event, client_occurrences
 from aemetrics.demo.traffic import Simulation
-from aemetrics.demo.world import EXPORT_AT, SH as TZ, UTC, WEEKS, World, at, is_working_day, week_days
+from aemetrics.demo.world import EXPORT_AT, UTC, WEEKS, World, at, is_working_day, week_days
+from aemetrics.demo.world import SH as TZ
 
 STATUSES = ("met", "late", "missed", "open")
 _PREFIX = re.compile(r"^\s*(re|fw|fwd|aw|回复|答复|转发)\s*[:：]\s*", re.I)
@@ -31,7 +33,7 @@ def strip_prefixes(subject: str) -> str:
         m = _PREFIX.match(subject)
         if not m:
             return subject
-        subject = subject[m.end():]
+        subject = subject[m.end() :]
 
 
 _REPLY = re.compile(r"^\s*(re|aw|回复|答复)\s*[:：]", re.I)
@@ -69,8 +71,13 @@ def _named(subject: str, occurrences: list[Any]) -> list[Any] | None:
     has_date, has_time = any(map(on_date, occurrences)), any(map(at_time, occurrences))
     if not (titled or has_date or has_time):
         return None
-    return [o for o in occurrences if (not titled or (o in titled and len(title(o)) == longest))
-            and (not has_date or on_date(o)) and (not has_time or at_time(o))]
+    return [
+        o
+        for o in occurrences
+        if (not titled or (o in titled and len(title(o)) == longest))
+        and (not has_date or on_date(o))
+        and (not has_time or at_time(o))
+    ]
 
 
 def has_keyword(subject: str, kind: str) -> bool:
@@ -107,12 +114,22 @@ class Truth:
             return "met" if fulfilled <= due else "late"
         return "missed" if due < self.as_of else "open"
 
-    def _add(self, standard: str, ae: str, opened: datetime, due: datetime, fulfilled: datetime | None, key: str) -> None:
+    def _add(
+        self, standard: str, ae: str, opened: datetime, due: datetime, fulfilled: datetime | None, key: str
+    ) -> None:
         if opened > self.as_of:
             return
-        self.rows.append({"standard": standard, "ae": ae, "status": self._status(fulfilled, due),
-                          "opened_at": opened.astimezone(UTC), "due_at": due.astimezone(UTC),
-                          "fulfilled_at": fulfilled.astimezone(UTC) if fulfilled else None, "key": key})
+        self.rows.append(
+            {
+                "standard": standard,
+                "ae": ae,
+                "status": self._status(fulfilled, due),
+                "opened_at": opened.astimezone(UTC),
+                "due_at": due.astimezone(UTC),
+                "fulfilled_at": fulfilled.astimezone(UTC) if fulfilled else None,
+                "key": key,
+            }
+        )
 
     def compute(self) -> list[dict[str, Any]]:
         self.reply_12h()
@@ -138,7 +155,9 @@ class Truth:
                     if staff_rcpt and pending is None:
                         acct = self.account_of(m.sender.email)
                         pending = (m, acct.owner.key if acct.owner.is_staff else staff_rcpt[0].key)
-                elif m.sender.is_staff and pending and any(self.is_client(p.email) for p in recipients if not p.is_staff):
+                elif (
+                    m.sender.is_staff and pending and any(self.is_client(p.email) for p in recipients if not p.is_staff)
+                ):
                     first, ae = pending
                     self._add("reply_12h", ae, first.when, first.when + timedelta(hours=12), m.when, first.msg_id)
                     pending = None
@@ -156,8 +175,9 @@ class Truth:
         that already holds an e-mail of the same kind with that client is no evidence."""
         every = client_occurrences(self.events)
         occs = [o for o in every if o.status != "CANCELLED" and o.start <= self.as_of]
-        staff_mail = sorted((m for m in self.mail if m.sender.is_staff and not _is_auto(m)),
-                            key=lambda m: (m.when_utc, m.msg_id))
+        staff_mail = sorted(
+            (m for m in self.mail if m.sender.is_staff and not _is_auto(m)), key=lambda m: (m.when_utc, m.msg_id)
+        )
         for kind, standard in (("agenda", "agenda_48h"), ("minutes", "minutes_24h")):
             served: dict[int, datetime] = {}
             for m in staff_mail:
@@ -166,8 +186,11 @@ class Truth:
                 rcpt = {p.email for p in [*m.to, *m.cc]}
                 related = [o for o in every if rcpt & {c.email for c in o.event.clients}]
                 named = _named(m.subject, related)
-                pool = [o for o in (named if named is not None else related)
-                        if o.status != "CANCELLED" and o.start <= self.as_of and id(o) not in served]
+                pool = [
+                    o
+                    for o in (named if named is not None else related)
+                    if o.status != "CANCELLED" and o.start <= self.as_of and id(o) not in served
+                ]
                 if kind == "agenda":
                     cands = [o for o in pool if o.start > m.when]
                 else:  # the latest started one, ended at most 7 days before
@@ -180,7 +203,9 @@ class Truth:
                     due = o.start - timedelta(hours=48)
                     self._add(standard, o.event.organizer.key, due, due, served.get(id(o)), key)
                 elif o.end <= self.as_of:
-                    self._add(standard, o.event.organizer.key, o.end, o.end + timedelta(hours=24), served.get(id(o)), key)
+                    self._add(
+                        standard, o.event.organizer.key, o.end, o.end + timedelta(hours=24), served.get(id(o)), key
+                    )
 
     def _accounts(self, m: Message) -> set[int]:
         return {id(self.account_of(p.email)) for p in [m.sender, *m.to, *m.cc] if self.is_client(p.email)}
@@ -190,8 +215,13 @@ class Truth:
         if not (_REPLY.match(m.subject) or (m.parent is not None and not _FORWARD.match(m.subject))):
             return False
         mine = self._accounts(m)
-        return any(x.thread is m.thread and (x.when_utc, x.msg_id) < (m.when_utc, m.msg_id)
-                   and has_keyword(x.subject, kind) and self._accounts(x) & mine for x in self.mail)
+        return any(
+            x.thread is m.thread
+            and (x.when_utc, x.msg_id) < (m.when_utc, m.msg_id)
+            and has_keyword(x.subject, kind)
+            and self._accounts(x) & mine
+            for x in self.mail
+        )
 
     def on_time(self) -> None:
         for r in self.sim.zoom:
@@ -203,12 +233,21 @@ class Truth:
 
     # ---------------------------------------------------------------- weekly rhythm
     def weekly(self) -> None:
-        calls = [t for t in self.sim.tasks if t.subtype == "Call" and t.call_type == "Outbound"
-                 and t.activity_at <= self.as_of and t.created <= self.as_of]  # seen once logged
+        calls = [
+            t
+            for t in self.sim.tasks
+            if t.subtype == "Call"
+            and t.call_type == "Outbound"
+            and t.activity_at <= self.as_of
+            and t.created <= self.as_of
+        ]  # seen once logged
         staff_mail = [m for m in self.mail if m.sender.is_staff and not _is_auto(m)]
         # (sent, client accounts addressed) of progress reports; (sent, sender, recipients) of plans
-        reports = [(m.when, {id(self.account_of(p.email)) for p in [*m.to, *m.cc] if not p.is_staff})
-                   for m in staff_mail if has_keyword(m.subject, "weekly_report")]
+        reports = [
+            (m.when, {id(self.account_of(p.email)) for p in [*m.to, *m.cc] if not p.is_staff})
+            for m in staff_mail
+            if has_keyword(m.subject, "weekly_report")
+        ]
         plans = [(m.when, m.sender, [*m.to, *m.cc]) for m in staff_mail if has_keyword(m.subject, "supervisor_report")]
         for w in range(WEEKS):
             week = week_days(w)
@@ -223,8 +262,14 @@ class Truth:
                     self._add("monday_call", ae.key, at(wd[0], 0), first_due, got, f"{acct.sf_id}/{week[0]}")
                     got = min((when for when, accts in wk_reports if id(acct) in accts), default=None)
                     self._add("friday_client_report", ae.key, start, last_due, got, f"{acct.sf_id}/{week[0]}")
-                got = min((when for when, sender, rcpt in plans
-                           if start <= when < end and sender is ae and ae.supervisor in rcpt), default=None)
+                got = min(
+                    (
+                        when
+                        for when, sender, rcpt in plans
+                        if start <= when < end and sender is ae and ae.supervisor in rcpt
+                    ),
+                    default=None,
+                )
                 self._add("friday_supervisor_report", ae.key, start, last_due, got, f"{ae.key}/{week[0]}")
 
 

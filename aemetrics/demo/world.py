@@ -4,19 +4,20 @@ Everything is drawn from one seeded `random.Random` per concern (seeded with a s
 Python hashes with SHA-512, so the result does not depend on PYTHONHASHSEED), in a fixed order:
 the same seed always builds the same world.
 """
+
 from __future__ import annotations
 
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from aemetrics.demo import names as N
 
 SH = ZoneInfo("Asia/Shanghai")
-UTC = timezone.utc
+UTC = UTC
 PERIOD_START = date(2025, 8, 25)  # Monday, ISO week 35
 PERIOD_END = date(2025, 12, 14)  # Sunday, ISO week 50: 16 weeks around the National Day holiday
 EXPORT_AT = datetime(2025, 12, 15, 8, 30, tzinfo=SH)  # Monday morning: everything is exported then
@@ -113,7 +114,7 @@ def sf18(id15: str) -> str:
     """Salesforce's case-safe 18-character id: 3 check characters from the upper-case pattern."""
     suffix = ""
     for i in range(3):
-        bits = sum(1 << j for j, c in enumerate(id15[5 * i: 5 * i + 5]) if "A" <= c <= "Z")
+        bits = sum(1 << j for j, c in enumerate(id15[5 * i : 5 * i + 5]) if "A" <= c <= "Z")
         suffix += "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"[bits]
     return id15 + suffix
 
@@ -172,20 +173,37 @@ PROFILES: dict[str, Profile] = {
     "zhang.wei": Profile("all-round reliable: fast replies, agendas and minutes on time", weekend_replies=0.7),
     "wang.fang": Profile("fast replies, but agendas often sent less than 48 h before", agenda=(0.35, 0.55)),
     "li.na": Profile("slow replies: many after 12 h, some never", reply=POOR, weekend_replies=0.15),
-    "liu.yang": Profile("improving: slow replies until mid-October coaching, fast from November",
-                        reply=POOR, reply_later=GOOD, weekend_replies=0.3),
-    "chen.jing": Profile("fast replies; often misses the Friday report to the supervisor; leave 29-30 Sep",
-                         supervisor_report=(0.45, 0.15)),
+    "liu.yang": Profile(
+        "improving: slow replies until mid-October coaching, fast from November",
+        reply=POOR,
+        reply_later=GOOD,
+        weekend_replies=0.3,
+    ),
+    "chen.jing": Profile(
+        "fast replies; often misses the Friday report to the supervisor; leave 29-30 Sep",
+        supervisor_report=(0.45, 0.15),
+    ),
     "yang.lei": Profile("often late to client Zoom meetings", reply=AVERAGE, late_join=0.45),
     "zhao.min": Profile("meeting minutes often late or missing", minutes=(0.4, 0.35)),
-    "zhou.ting": Profile("average on everything", reply=AVERAGE, agenda=(0.7, 0.2), minutes=(0.75, 0.25),
-                         monday_call=(0.8, 0.1), client_report=(0.8, 0.1), late_join=0.12),
+    "zhou.ting": Profile(
+        "average on everything",
+        reply=AVERAGE,
+        agenda=(0.7, 0.2),
+        minutes=(0.75, 0.25),
+        monday_call=(0.8, 0.1),
+        client_report=(0.8, 0.1),
+        late_join=0.12,
+    ),
     "wu.hao": Profile("Monday client calls often on Tuesday or missed", reply=AVERAGE, monday_call=(0.4, 0.4)),
     "xu.li": Profile("reliable; on leave 10-14 Nov with an auto-reply, sun.qiang covers"),
-    "sun.qiang": Profile("fast with big clients, slow with small ones (equal treatment)",
-                         small_client_reply=POOR, weekend_replies=0.4),
-    "ma.chao": Profile("Friday client reports often late or missed, rarely confirmed by phone",
-                       client_report=(0.45, 0.3), report_call=0.15),
+    "sun.qiang": Profile(
+        "fast with big clients, slow with small ones (equal treatment)", small_client_reply=POOR, weekend_replies=0.4
+    ),
+    "ma.chao": Profile(
+        "Friday client reports often late or missed, rarely confirmed by phone",
+        client_report=(0.45, 0.3),
+        report_call=0.15,
+    ),
 }
 LEAVE = {  # local dates on leave (working days), and when the auto-reply is on
     "chen.jing": ([date(2025, 9, 29), date(2025, 9, 30)], at(date(2025, 9, 26), 19), at(date(2025, 10, 9), 0)),
@@ -287,8 +305,15 @@ class World:
         return next(p for p in self.staff if p.key == key)
 
 
-MAILER_CHARSETS = {"foxmail": "gb2312", "coremail": "gbk", "outlook": "gb2312", "outlook_en": "utf-8",
-                   "qqmail": "gb18030", "apple": "utf-8", "gmail": "utf-8"}
+MAILER_CHARSETS = {
+    "foxmail": "gb2312",
+    "coremail": "gbk",
+    "outlook": "gb2312",
+    "outlook_en": "utf-8",
+    "qqmail": "gb18030",
+    "apple": "utf-8",
+    "gmail": "utf-8",
+}
 
 
 def _fits(text: str, charset: str) -> bool:
@@ -304,12 +329,15 @@ def build_world(seed: int) -> World:
     ids = IdMaker(rng_for(seed, "ids"))
     dom = N.AGENCY_DOMAIN
     admin_name, admin_f, admin_g = N.CRM_ADMIN
-    admin = Person(f"{admin_f}.{admin_g}@{dom}", admin_name, admin_f, admin_g, "admin", None, None, ids("005"),
-                   is_staff=False)
+    admin = Person(
+        f"{admin_f}.{admin_g}@{dom}", admin_name, admin_f, admin_g, "admin", None, None, ids("005"), is_staff=False
+    )
     dname, df, dg = N.DIRECTOR
     director = Person(f"{df}.{dg}@{dom}", dname, df, dg, "director", None, None, ids("005"), is_staff=False)
-    supervisors = [Person(f"{f}.{g}@{dom}", n, f, g, "supervisor", team, None, ids("005"))
-                   for (n, f, g), team in zip(N.SUPERVISORS, N.TEAMS)]
+    supervisors = [
+        Person(f"{f}.{g}@{dom}", n, f, g, "supervisor", team, None, ids("005"))
+        for (n, f, g), team in zip(N.SUPERVISORS, N.TEAMS)
+    ]
     aes: list[Person] = []
     for i, (n, f, g) in enumerate(N.AES):
         sup = supervisors[i // 4]
@@ -317,8 +345,9 @@ def build_world(seed: int) -> World:
     for ae in aes:
         ae.teammates = [p for p in aes if p.team == ae.team and p is not ae]
     pn, pf, pg = N.DEPARTED_AE
-    departed = Person(f"{pf}.{pg}@{dom}", pn, pf, pg, "departed", N.TEAMS[0], supervisors[0], ids("005"),
-                      is_staff=False)
+    departed = Person(
+        f"{pf}.{pg}@{dom}", pn, pf, pg, "departed", N.TEAMS[0], supervisors[0], ids("005"), is_staff=False
+    )
 
     stems = list(N.BRAND_STEMS)
     gbk_stems = [s for s in stems if s[0] in N.GBK_ONLY_BRANDS]
@@ -344,31 +373,60 @@ def build_world(seed: int) -> World:
             domain = f"{py}{ind_sfx}group.com"
         used_domains.add(domain)
         city = rng.choice(N.CITIES)
-        acct_type = ("Prospect" if kind == "prospect" else
-                     ("Customer - Direct" if rng.random() < 0.7 else "Customer - Channel"))
+        acct_type = (
+            "Prospect" if kind == "prospect" else ("Customer - Direct" if rng.random() < 0.7 else "Customer - Channel")
+        )
         # each AE's five customers span big to small, so every AE has clients in every size tier
         rank = sum(1 for a in owner.accounts if a.is_customer) if kind == "customer" else rng.randrange(5)
         size = [3e9, 1.2e9, 6e8, 2.5e8, 9e7][rank % 5]
         revenue = int(size * rng.lognormvariate(0, 0.35)) // 100000 * 100000
-        fill = {f: rng.random() < p for f, p in
-                [("phone", 0.9), ("fax", 0.45), ("industry", 0.9), ("revenue", 0.85), ("employees", 0.7),
-                 ("street", 0.8), ("product", 0.75), ("ad_volume", 0.6), ("budget", 0.55), ("key_people", 0.5),
-                 ("projects", 0.6)]}
+        fill = {
+            f: rng.random() < p
+            for f, p in [
+                ("phone", 0.9),
+                ("fax", 0.45),
+                ("industry", 0.9),
+                ("revenue", 0.85),
+                ("employees", 0.7),
+                ("street", 0.8),
+                ("product", 0.75),
+                ("ad_volume", 0.6),
+                ("budget", 0.55),
+                ("key_people", 0.5),
+                ("projects", 0.6),
+            ]
+        }
         if kind == "customer" and owner.key == "sun.qiang":
             fill["revenue"] = True  # his unequal treatment needs known tiers
         handler = owner if owner.is_staff else aes[0]
         acct = Account(
-            sf_id=ids("001"), name=f"{city[0]}{brand}{ind_cn}有限公司" if rng.random() < 0.3 else f"{brand}{ind_cn}有限公司",
-            brand=brand, brand_py=py, type=acct_type, owner=owner, handler=handler, domain=domain,
+            sf_id=ids("001"),
+            name=f"{city[0]}{brand}{ind_cn}有限公司" if rng.random() < 0.3 else f"{brand}{ind_cn}有限公司",
+            brand=brand,
+            brand_py=py,
+            type=acct_type,
+            owner=owner,
+            handler=handler,
+            domain=domain,
             website=rng.choice([f"www.{domain}", f"https://www.{domain}", f"http://{domain}"]),
-            industry=ind_sf, revenue=revenue if fill["revenue"] else None,
+            industry=ind_sf,
+            revenue=revenue if fill["revenue"] else None,
             employees=int(revenue / rng.uniform(4e5, 2e6)) + 20 if fill["employees"] else None,
             phone=f"+86 {rng.choice(['21', '10', '20', '755', '571'])} {rng.randint(5000, 8999)} {rng.randint(1000, 9999)}"
-            if fill["phone"] else None,
+            if fill["phone"]
+            else None,
             fax=f"+86 21 {rng.randint(5000, 8999)} {rng.randint(1000, 9999)}" if fill["fax"] else None,
-            city=city, street=f"{rng.choice(N.STREETS)}{rng.randint(1, 1999)}号",
-            created=datetime(2019 + rng.randint(0, 5), rng.randint(1, 12), rng.randint(1, 28), rng.randint(1, 10),
-                             rng.randint(0, 59), rng.randint(0, 59), tzinfo=UTC),
+            city=city,
+            street=f"{rng.choice(N.STREETS)}{rng.randint(1, 1999)}号",
+            created=datetime(
+                2019 + rng.randint(0, 5),
+                rng.randint(1, 12),
+                rng.randint(1, 28),
+                rng.randint(1, 10),
+                rng.randint(0, 59),
+                rng.randint(0, 59),
+                tzinfo=UTC,
+            ),
             fill=fill,
         )
         owner.accounts.append(acct)
@@ -398,8 +456,12 @@ def _add_contacts(rng: random.Random, ids: IdMaker, accounts: list[Account]) -> 
             english = mailer == "outlook_en" or rng.random() < 0.12
             eng = rng.choice(N.ENGLISH_NAMES)
             style = rng.randrange(4)
-            local_part = [f"{giv_py}.{fam_py}", f"{fam_py}.{giv_py}", f"{fam_py}{giv_py}",
-                          f"{fam_py}{''.join(s[0] for s in _syllables(giv_py))}"][style]
+            local_part = [
+                f"{giv_py}.{fam_py}",
+                f"{fam_py}.{giv_py}",
+                f"{fam_py}{giv_py}",
+                f"{fam_py}{''.join(s[0] for s in _syllables(giv_py))}",
+            ][style]
             if english:
                 local_part = f"{eng.lower()}.{fam_py}"
             addr_domain = acct.domain
@@ -418,12 +480,21 @@ def _add_contacts(rng: random.Random, ids: IdMaker, accounts: list[Account]) -> 
                 # GBK-only characters: Coremail says gbk; Foxmail keeps its gb2312 label (a real
                 # defect of Chinese mail that readers must tolerate); others use UTF-8.
                 charset = {"foxmail": "gb2312", "coremail": "gbk"}.get(c_mailer, "utf-8")
-            acct.contacts.append(Contact(
-                email=email, name=f"{eng} {fam_py.capitalize()}" if english else f"{fam}{giv}",
-                first=eng if english else giv, last=fam_py.capitalize() if english else fam, account=acct,
-                sf_id=ids("003"), mailer=c_mailer, charset=charset, title=rng.choice(N.CLIENT_TITLES),
-                english=english, ooo_national_day=rng.random() < 0.3 or personal,
-            ))
+            acct.contacts.append(
+                Contact(
+                    email=email,
+                    name=f"{eng} {fam_py.capitalize()}" if english else f"{fam}{giv}",
+                    first=eng if english else giv,
+                    last=fam_py.capitalize() if english else fam,
+                    account=acct,
+                    sf_id=ids("003"),
+                    mailer=c_mailer,
+                    charset=charset,
+                    title=rng.choice(N.CLIENT_TITLES),
+                    english=english,
+                    ooo_national_day=rng.random() < 0.3 or personal,
+                )
+            )
         if acct.brand in N.GBK_ONLY_BRANDS:
             acct.contacts[0].mailer, acct.contacts[0].charset = "foxmail", "gb2312"
     # Three customers also hear from someone at their domain whom the CRM does not list.
@@ -432,9 +503,19 @@ def _add_contacts(rng: random.Random, ids: IdMaker, accounts: list[Account]) -> 
         fam, fam_py = rng.choice(N.FAMILY_NAMES)
         giv, giv_py = rng.choice(N.GIVEN_NAMES)
         base = acct.contacts[0]
-        acct.contacts.append(Contact(
-            email=f"{giv_py}.{fam_py}@{acct.domain}", name=f"{fam}{giv}", first=giv, last=fam, account=acct,
-            sf_id=None, mailer=base.mailer, charset=base.charset, title="市场专员"))
+        acct.contacts.append(
+            Contact(
+                email=f"{giv_py}.{fam_py}@{acct.domain}",
+                name=f"{fam}{giv}",
+                first=giv,
+                last=fam,
+                account=acct,
+                sf_id=None,
+                mailer=base.mailer,
+                charset=base.charset,
+                title="市场专员",
+            )
+        )
 
 
 def _syllables(py: str) -> list[str]:

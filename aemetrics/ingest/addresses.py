@@ -3,6 +3,7 @@ stripped (normalize_email), and the check that a value is one address (is_email)
 directory, CRM, attendance and calendar parsers store addresses through normalize_email; the
 e-mail header parser (email/address_lists.py) ends each address it finds there too.
 """
+
 from __future__ import annotations
 
 import re

@@ -13,6 +13,7 @@ Guards (a downloaded archive is untrusted input):
 Every refused member, and an archive refused whole, is listed in quarantine with its reason,
 under the archive's own source_file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,18 +22,18 @@ import shutil
 import stat
 import tarfile
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 
-MAX_MEMBER_BYTES = 4 << 30   # one unpacked member
-MAX_TOTAL_BYTES = 16 << 30   # everything one archive unpacks to
+MAX_MEMBER_BYTES = 4 << 30  # one unpacked member
+MAX_TOTAL_BYTES = 16 << 30  # everything one archive unpacks to
 MAX_MEMBERS = 100_000
-MAX_RATIO = 200              # unpacked / packed size; zip bombs reach 1000:1 and more
-RATIO_FLOOR = 1 << 20        # members smaller than this are never refused for their ratio
+MAX_RATIO = 200  # unpacked / packed size; zip bombs reach 1000:1 and more
+RATIO_FLOOR = 1 << 20  # members smaller than this are never refused for their ratio
 UTF8_FLAG = 0x800
 _OOXML = "[Content_Types].xml"  # .xlsx/.docx are zip packages, not archives of exports
 
@@ -61,10 +62,10 @@ def archive_format(path: Path) -> str | None:
 
 @dataclass
 class Member:
-    name: str                 # as it will appear after '!/' ('/'-separated, decoded)
-    size: int                 # declared unpacked size
-    problem: str | None       # why it is refused, or None
-    ref: object               # ZipInfo | TarInfo
+    name: str  # as it will appear after '!/' ('/'-separated, decoded)
+    size: int  # declared unpacked size
+    problem: str | None  # why it is refused, or None
+    ref: object  # ZipInfo | TarInfo
 
 
 def zip_name(info: zipfile.ZipInfo) -> str:
@@ -129,8 +130,10 @@ def _inspect_zip(path: Path) -> tuple[list[Member], str | None]:
         if problem is None and info.file_size > MAX_MEMBER_BYTES:
             problem = f"member {name!r} unpacks to {info.file_size} bytes, above the {MAX_MEMBER_BYTES}-byte cap"
         if problem is None and info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            problem = (f"member {name!r} compresses {info.file_size // max(info.compress_size, 1)}:1, above "
-                       f"{MAX_RATIO}:1: refused (zip bomb guard)")
+            problem = (
+                f"member {name!r} compresses {info.file_size // max(info.compress_size, 1)}:1, above "
+                f"{MAX_RATIO}:1: refused (zip bomb guard)"
+            )
         if problem is None and name.casefold() in seen:
             problem = f"member {name!r} appears twice: the second copy is refused"
         seen.add(name.casefold())
@@ -267,14 +270,18 @@ def _check_unpacked(src: SourceFile, members: list[Member], result: ParseResult)
             if size > m.size:
                 result.reject(f"member {m.name}", "member inflates past its declared size: refused (zip bomb guard)")
             elif looks_nested(head, lambda: _is_ooxml(handle, m, fmt)):
-                result.reject(f"member {m.name}", "an archive inside the archive: not opened (unpack it into "
-                                                  "the exports folder)")
+                result.reject(
+                    f"member {m.name}", "an archive inside the archive: not opened (unpack it into the exports folder)"
+                )
 
 
 def looks_nested(head: bytes, is_ooxml: Callable[[], bool]) -> bool:
     """Is a member (by its first 512 bytes) an archive itself? A zip that is an Office package
     (.xlsx) is not."""
-    if head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"Rar!")) or head[257:262] == b"ustar":
+    if (
+        head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"Rar!"))
+        or head[257:262] == b"ustar"
+    ):
         return True
     return head.startswith((b"PK\x03\x04", b"PK\x05\x06")) and not is_ooxml()
 

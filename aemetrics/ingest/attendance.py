@@ -9,6 +9,7 @@ Layouts, recognised by their header rows (any language the alias tables know):
   last leave per person) and '3. In-Meeting Activities' (one row per join/leave session).
 Neither tool writes a time zone: times are read in settings.attendance_tz.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,30 +33,88 @@ def norm(name: str) -> str:
 
 # Participant-table columns of Zoom reports, by normalised header (English, Japanese, Chinese).
 ZOOM_COLUMNS = {
-    "nameoriginalname": "name", "name": "name", "participant": "name", "participantname": "name",
-    "名前元の名前": "name", "名前": "name", "名称原始名称": "name", "姓名原始名称": "name", "名称": "name", "姓名": "name",
-    "useremail": "email", "email": "email", "ユーザーメール": "email", "メール": "email", "メールアドレス": "email",
-    "用户邮箱": "email", "用户电子邮件": "email", "邮箱": "email", "电子邮件": "email",
-    "jointime": "join", "参加時刻": "join", "参加時間": "join", "加入时间": "join", "入会时间": "join",
-    "leavetime": "leave", "退出時刻": "leave", "退出時間": "leave", "离开时间": "leave", "退出时间": "leave",
-    "durationminutes": "duration", "totaldurationminutes": "duration", "所要時間分": "duration",
-    "持续时间分钟": "duration", "时长分钟": "duration", "参会时长分钟": "duration",
+    "nameoriginalname": "name",
+    "name": "name",
+    "participant": "name",
+    "participantname": "name",
+    "名前元の名前": "name",
+    "名前": "name",
+    "名称原始名称": "name",
+    "姓名原始名称": "name",
+    "名称": "name",
+    "姓名": "name",
+    "useremail": "email",
+    "email": "email",
+    "ユーザーメール": "email",
+    "メール": "email",
+    "メールアドレス": "email",
+    "用户邮箱": "email",
+    "用户电子邮件": "email",
+    "邮箱": "email",
+    "电子邮件": "email",
+    "jointime": "join",
+    "参加時刻": "join",
+    "参加時間": "join",
+    "加入时间": "join",
+    "入会时间": "join",
+    "leavetime": "leave",
+    "退出時刻": "leave",
+    "退出時間": "leave",
+    "离开时间": "leave",
+    "退出时间": "leave",
+    "durationminutes": "duration",
+    "totaldurationminutes": "duration",
+    "所要時間分": "duration",
+    "持续时间分钟": "duration",
+    "时长分钟": "duration",
+    "参会时长分钟": "duration",
 }
 # The meeting-summary block of the full Zoom export ('User Email' there is the host's).
 ZOOM_SUMMARY = {
-    "meetingid": "meeting_id", "webinarid": "meeting_id", "id": "meeting_id", "ミーティングid": "meeting_id", "会议id": "meeting_id",
-    "topic": "topic", "トピック": "topic", "主题": "topic", "会议主题": "topic",
-    "starttime": "start", "開始時刻": "start", "開始時間": "start", "开始时间": "start",
-    "endtime": "end", "終了時刻": "end", "終了時間": "end", "结束时间": "end",
-    "useremail": "organizer_email", "hostemail": "organizer_email", "email": "organizer_email", "ユーザーメール": "organizer_email", "用户邮箱": "organizer_email",
+    "meetingid": "meeting_id",
+    "webinarid": "meeting_id",
+    "id": "meeting_id",
+    "ミーティングid": "meeting_id",
+    "会议id": "meeting_id",
+    "topic": "topic",
+    "トピック": "topic",
+    "主题": "topic",
+    "会议主题": "topic",
+    "starttime": "start",
+    "開始時刻": "start",
+    "開始時間": "start",
+    "开始时间": "start",
+    "endtime": "end",
+    "終了時刻": "end",
+    "終了時間": "end",
+    "结束时间": "end",
+    "useremail": "organizer_email",
+    "hostemail": "organizer_email",
+    "email": "organizer_email",
+    "ユーザーメール": "organizer_email",
+    "用户邮箱": "organizer_email",
 }
 TEAMS_COLUMNS = {
-    "name": "name", "fullname": "name", "firstjoin": "join", "jointime": "join", "lastleave": "leave", "leavetime": "leave",
-    "inmeetingduration": "duration", "duration": "duration", "email": "email", "participantidupn": "upn", "role": "role",
+    "name": "name",
+    "fullname": "name",
+    "firstjoin": "join",
+    "jointime": "join",
+    "lastleave": "leave",
+    "leavetime": "leave",
+    "inmeetingduration": "duration",
+    "duration": "duration",
+    "email": "email",
+    "participantidupn": "upn",
+    "role": "role",
 }
 TEAMS_SUMMARY = {
-    "meetingtitle": "topic", "title": "topic", "starttime": "start", "meetingstarttime": "start",
-    "endtime": "end", "meetingendtime": "end", "meetingid": "meeting_id",
+    "meetingtitle": "topic",
+    "title": "topic",
+    "starttime": "start",
+    "meetingstarttime": "start",
+    "endtime": "end",
+    "meetingendtime": "end",
+    "meetingid": "meeting_id",
 }
 TEAMS_JOIN, TEAMS_LEAVE = {"joined", "joined before"}, {"left"}
 
@@ -149,6 +208,7 @@ def email_or_none(*values: str | None) -> str | None:
 
 # --- rows --------------------------------------------------------------------------------
 
+
 @dataclass
 class Meeting:
     platform: str
@@ -162,11 +222,22 @@ class Meeting:
         join_at, leave_at = participant.get("join_at"), participant.get("leave_at")
         if join_at and leave_at and leave_at < join_at:
             raise RowError(f"leave time {leave_at.isoformat()} is before join time {join_at.isoformat()}")
-        return dict(platform=self.platform, meeting_id=self.meeting_id, topic=self.topic,
-                    meeting_start_at=self.start_at, meeting_end_at=self.end_at, organizer_email=self.organizer_email,
-                    participant_name=participant.get("name"), participant_email=participant.get("email"),
-                    join_at=join_at, leave_at=leave_at, duration_minutes=participant.get("duration"),
-                    role=participant.get("role"), source_file=src.rel, record=record)
+        return dict(
+            platform=self.platform,
+            meeting_id=self.meeting_id,
+            topic=self.topic,
+            meeting_start_at=self.start_at,
+            meeting_end_at=self.end_at,
+            organizer_email=self.organizer_email,
+            participant_name=participant.get("name"),
+            participant_email=participant.get("email"),
+            join_at=join_at,
+            leave_at=leave_at,
+            duration_minutes=participant.get("duration"),
+            role=participant.get("role"),
+            source_file=src.rel,
+            record=record,
+        )
 
 
 def _columns(record: Record, aliases: dict[str, str]) -> dict[str, int]:
@@ -192,6 +263,7 @@ def _convert(what: str, fn, *args):
 
 # --- Zoom --------------------------------------------------------------------------------
 
+
 def _zoom_header(records: list[Record]) -> int | None:
     for i, rec in enumerate(records):
         cols = _columns(rec, ZOOM_COLUMNS)
@@ -204,7 +276,7 @@ def parse_zoom(src: SourceFile, records: list[Record], at: int, settings: Settin
     header = records[at]
     cols = _columns(header, ZOOM_COLUMNS)
     meeting = Meeting("zoom")
-    body = [r for r in records[at + 1:] if not r.is_blank]
+    body = [r for r in records[at + 1 :] if not r.is_blank]
     before = [r for r in records[:at] if not r.is_blank]
     times = [_get(r, cols, k) for r in body for k in ("join", "leave")]
     summary_cols: dict[str, int] = {}
@@ -224,8 +296,12 @@ def parse_zoom(src: SourceFile, records: list[Record], at: int, settings: Settin
         meeting.topic = _get(values, summary_cols, "topic") or None
         meeting.organizer_email = email_or_none(_get(values, summary_cols, "organizer_email"))
         try:
-            meeting.start_at = _convert("meeting start time", parse_local, _get(values, summary_cols, "start"), settings.attendance_tz, dayfirst)
-            meeting.end_at = _convert("meeting end time", parse_local, _get(values, summary_cols, "end"), settings.attendance_tz, dayfirst)
+            meeting.start_at = _convert(
+                "meeting start time", parse_local, _get(values, summary_cols, "start"), settings.attendance_tz, dayfirst
+            )
+            meeting.end_at = _convert(
+                "meeting end time", parse_local, _get(values, summary_cols, "end"), settings.attendance_tz, dayfirst
+            )
         except RowError as exc:
             meeting.start_at = meeting.end_at = None
             result.reject(f"line {values.line}", f"meeting summary: {exc}; participants loaded without meeting times")
@@ -236,11 +312,12 @@ def parse_zoom(src: SourceFile, records: list[Record], at: int, settings: Settin
     for rec in body:
         record = f"line {rec.line}"
         try:
-            if len(rec.fields) > len(header.fields) and any(f.strip() for f in rec.fields[len(header.fields):]):
+            if len(rec.fields) > len(header.fields) and any(f.strip() for f in rec.fields[len(header.fields) :]):
                 raise RowError(f"{len(rec.fields)} fields but the header has {len(header.fields)}: a broken row")
             tz = settings.attendance_tz
             row = meeting.row(
-                src, record,
+                src,
+                record,
                 name=_get(rec, cols, "name") or None,
                 email=email_or_none(_get(rec, cols, "email")),
                 join_at=_convert("join time", parse_local, _get(rec, cols, "join"), tz, dayfirst),
@@ -255,17 +332,20 @@ def parse_zoom(src: SourceFile, records: list[Record], at: int, settings: Settin
 
 # --- Teams -------------------------------------------------------------------------------
 
+
 def _is_event_log(rec: Record) -> bool:
     keys = {norm(f) for f in rec.fields}
     return {"fullname", "useraction", "timestamp"} <= keys
 
 
-def parse_teams_events(src: SourceFile, records: list[Record], at: int, settings: Settings, result: ParseResult) -> None:
+def parse_teams_events(
+    src: SourceFile, records: list[Record], at: int, settings: Settings, result: ParseResult
+) -> None:
     """Pair each participant's Joined/Left events, in time order, into sessions."""
     header = records[at]
     keys = [norm(f) for f in header.fields]
     col = {k: keys.index(k) for k in ("fullname", "useraction", "timestamp", "role", "email") if k in keys}
-    body = [r for r in records[at + 1:] if not r.is_blank]
+    body = [r for r in records[at + 1 :] if not r.is_blank]
     dayfirst = infer_dayfirst([_field(r, col["timestamp"]) for r in body], default=True)  # 24 h d/m/y: en-GB, de
     meeting = Meeting("teams")
     events: dict[str, list[tuple[datetime, int, str, Record]]] = {}
@@ -276,7 +356,9 @@ def parse_teams_events(src: SourceFile, records: list[Record], at: int, settings
             if not name:
                 raise RowError("empty Full Name")
             if action not in TEAMS_JOIN | TEAMS_LEAVE:
-                raise RowError(f"unknown User Action {_field(rec, col['useraction'])!r} (expected Joined, Joined before or Left)")
+                raise RowError(
+                    f"unknown User Action {_field(rec, col['useraction'])!r} (expected Joined, Joined before or Left)"
+                )
             ts = _convert("Timestamp", parse_local, _field(rec, col["timestamp"]), settings.attendance_tz, dayfirst)
             if ts is None:
                 raise RowError("empty Timestamp")
@@ -307,19 +389,47 @@ def _field(rec: Record, i: int | None) -> str:
     return rec.fields[i].strip() if i is not None and i < len(rec.fields) else ""
 
 
-def _emit(result: ParseResult, meeting: Meeting, src: SourceFile, rec: Record, name: str, col: dict[str, int],
-          join_at: datetime | None, leave_at: datetime | None) -> None:
+def _emit(
+    result: ParseResult,
+    meeting: Meeting,
+    src: SourceFile,
+    rec: Record,
+    name: str,
+    col: dict[str, int],
+    join_at: datetime | None,
+    leave_at: datetime | None,
+) -> None:
     duration = (leave_at - join_at).total_seconds() / 60 if join_at and leave_at else None
-    result.add(TABLE, meeting.row(src, f"line {rec.line}", name=name, email=email_or_none(_field(rec, col.get("email"))),
-                                  role=_field(rec, col.get("role")) or None, join_at=join_at, leave_at=leave_at,
-                                  duration=duration))
+    result.add(
+        TABLE,
+        meeting.row(
+            src,
+            f"line {rec.line}",
+            name=name,
+            email=email_or_none(_field(rec, col.get("email"))),
+            role=_field(rec, col.get("role")) or None,
+            join_at=join_at,
+            leave_at=leave_at,
+            duration=duration,
+        ),
+    )
 
 
 _SECTION = re.compile(r"^\s*\d+\.\s*\S")
 
 
-_TEAMS_MARKS = {"1summary", "meetingsummary", "2participants", "3inmeetingactivities", "firstjoin", "lastleave",
-                "inmeetingduration", "participantidupn", "totalnumberofparticipants", "attendedparticipants"}
+_TEAMS_MARKS = {
+    "1summary",
+    "meetingsummary",
+    "2participants",
+    "3inmeetingactivities",
+    "firstjoin",
+    "lastleave",
+    "inmeetingduration",
+    "participantidupn",
+    "totalnumberofparticipants",
+    "attendedparticipants",
+}
 
 
 def _is_teams_report(records: list[Record]) -> bool:
@@ -359,8 +469,11 @@ def parse_teams_report(src: SourceFile, records: list[Record], settings: Setting
     stamps += [_get(r, cols, k) for _, cols, rows in tables for r in rows for k in ("join", "leave")]
     dayfirst = infer_dayfirst(stamps, default=True)
     tz = settings.attendance_tz
-    meeting = Meeting("teams", topic=summary.get("topic", ("", None))[0] or None,
-                      meeting_id=digits(summary.get("meeting_id", ("", None))[0]))
+    meeting = Meeting(
+        "teams",
+        topic=summary.get("topic", ("", None))[0] or None,
+        meeting_id=digits(summary.get("meeting_id", ("", None))[0]),
+    )
     for key in ("start", "end"):
         if key in summary:
             value, rec = summary[key]
@@ -383,7 +496,9 @@ def parse_teams_report(src: SourceFile, records: list[Record], settings: Setting
                     duration=_convert("duration", parse_minutes, _get(rec, cols, "duration")),
                 )
                 if person["join_at"] and person["leave_at"] and person["leave_at"] < person["join_at"]:
-                    raise RowError(f"leave time {person['leave_at'].isoformat()} is before join time {person['join_at'].isoformat()}")
+                    raise RowError(
+                        f"leave time {person['leave_at'].isoformat()} is before join time {person['join_at'].isoformat()}"
+                    )
             except RowError as exc:
                 result.reject(f"line {rec.line}", str(exc))
                 continue
@@ -408,6 +523,7 @@ def _who(p: dict[str, Any]) -> str:
 
 
 # --- entry point -------------------------------------------------------------------------
+
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
     from aemetrics.ingest import meeting_cn  # Tencent Meeting / Feishu; imports this module
@@ -436,4 +552,6 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         parse_zoom(src, records, at, settings, result)
         return result
     shown = sheet.delimiter.join(records[first].fields)[:200]
-    raise ParseError(f"unknown attendance report layout: first record {shown!r} (expected a Zoom participants report, a Teams attendance list, a Tencent Meeting or a Feishu export)")
+    raise ParseError(
+        f"unknown attendance report layout: first record {shown!r} (expected a Zoom participants report, a Teams attendance list, a Tencent Meeting or a Feishu export)"
+    )

@@ -1,8 +1,9 @@
 """The contract every parser follows: one file in, rows for raw tables and quarantine out."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def utc(dt: datetime) -> datetime:
     """An aware datetime in UTC. Naive input is a programming error here: say so loudly."""
     if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
         raise ValueError(f"naive datetime {dt!r}: attach a time zone before storing")
-    return dt.astimezone(timezone.utc)
+    return dt.astimezone(UTC)
 
 
 __all__ = ["ParseError", "ParseResult", "RowError", "SourceFile", "Settings", "utc"]

@@ -14,18 +14,20 @@ One row per person-day punch (a 缺卡 or leave row has no time), with the expor
 UserId, 工号 and result kept for matching and explanation later; our working hours decide
 lateness, not 打卡结果 (STANDARDS.md, work_on_time).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from aemetrics.config import Settings
 from aemetrics.ingest import xlsx
+from aemetrics.ingest.addresses import is_email, normalize_email
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
 from aemetrics.ingest.csvread import Record, extra_fields, read_sheet
-from aemetrics.ingest.addresses import is_email, normalize_email
 
 TABLE = "raw_clock_ins"
 NAME_COLS = ("姓名", "name", "员工姓名")
@@ -89,7 +91,9 @@ def _sheet_kind(records: list[Record]) -> str | None:
     return None
 
 
-_DAY = re.compile(r"^(\d{2}|\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?(?:\s*(?:星期|周)[一二三四五六日天])?$")
+_DAY = re.compile(
+    r"^(\d{2}|\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?(?:\s*(?:星期|周)[一二三四五六日天])?$"
+)
 
 
 def parse_day(value: str) -> date:
@@ -132,8 +136,12 @@ def parse_punch(value: str, day: date, tz: Any) -> datetime:
 def _flags(result: str, note: str) -> dict[str, Any]:
     text = f"{result} {note}"
     leave = next((w for w in LEAVE_WORDS if w in result), None)
-    return dict(is_field="外勤" in text, is_correction="补卡" in text,
-                leave_type=leave, is_missing=any(w in result for w in MISSING_WORDS))
+    return dict(
+        is_field="外勤" in text,
+        is_correction="补卡" in text,
+        leave_type=leave,
+        is_missing=any(w in result for w in MISSING_WORDS),
+    )
 
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
@@ -150,8 +158,10 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         kind = _sheet_kind(records)
         if kind is None:
             if any(not r.is_blank for r in records):
-                result.reject(f"sheet {sheet}" if sheet else "file",
-                              "not a clock-in table (no 姓名 + 考勤日期/日期 + 打卡时间 header): not read")
+                result.reject(
+                    f"sheet {sheet}" if sheet else "file",
+                    "not a clock-in table (no 姓名 + 考勤日期/日期 + 打卡时间 header): not read",
+                )
             continue
         read_any = True
         rec_name = lambda line, s=sheet: name(s, line)
@@ -161,8 +171,10 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
             result.parser = "clock-dingtalk"
             _dingtalk(records, src, tz, result, rec_name)
     if not read_any:
-        raise ParseError("no clock-in table: neither a DingTalk 考勤报表 (原始记录 / 打卡时间) nor an "
-                         "attendance_clock file (email,date,clock_in_at)")
+        raise ParseError(
+            "no clock-in table: neither a DingTalk 考勤报表 (原始记录 / 打卡时间) nor an "
+            "attendance_clock file (email,date,clock_in_at)"
+        )
     return result
 
 
@@ -170,8 +182,9 @@ def _row(header: list[str], rec: Record) -> list[str]:
     return [rec.fields[i].strip() if i < len(rec.fields) else "" for i in range(len(header))]
 
 
-def _canonical(records: list[Record], src: SourceFile, tz: Any, result: ParseResult,
-               rec_name: Callable[[int], str]) -> None:
+def _canonical(
+    records: list[Record], src: SourceFile, tz: Any, result: ParseResult, rec_name: Callable[[int], str]
+) -> None:
     from aemetrics.ingest.crm import parse_timestamp
 
     result.parser = "clock-canonical"
@@ -206,15 +219,32 @@ def _canonical(records: list[Record], src: SourceFile, tz: Any, result: ParseRes
         except ValueError as exc:
             result.reject(record, f"clock_in_at {raw!r}: {exc}")
             continue
-        result.add(TABLE, dict(platform="canonical", person_name=None, userid=None, employee_no=None,
-                               department=None, email=email, work_date=day, clock_at=clock_at,
-                               scheduled_time=None, punch_type="上班", result=None if clock_at else "缺卡",
-                               is_field=False, is_correction=False, leave_type=None,
-                               source_file=src.rel, record=record))
+        result.add(
+            TABLE,
+            dict(
+                platform="canonical",
+                person_name=None,
+                userid=None,
+                employee_no=None,
+                department=None,
+                email=email,
+                work_date=day,
+                clock_at=clock_at,
+                scheduled_time=None,
+                punch_type="上班",
+                result=None if clock_at else "缺卡",
+                is_field=False,
+                is_correction=False,
+                leave_type=None,
+                source_file=src.rel,
+                record=record,
+            ),
+        )
 
 
-def _dingtalk(records: list[Record], src: SourceFile, tz: Any, result: ParseResult,
-              rec_name: Callable[[int], str]) -> None:
+def _dingtalk(
+    records: list[Record], src: SourceFile, tz: Any, result: ParseResult, rec_name: Callable[[int], str]
+) -> None:
     nonblank = [r for r in records if not r.is_blank]
     at = _header_at(nonblank)
     header = [h.strip() for h in nonblank[at].fields]
@@ -226,7 +256,7 @@ def _dingtalk(records: list[Record], src: SourceFile, tz: Any, result: ParseResu
     notes = [i for i in (_find(header, (n,)) for n in NOTE_COLS) if i is not None]
     slots = [(i, SLOT.match(h)) for i, h in enumerate(header) if SLOT.match(h)]
     per_punch = i_sched is not None and i_punch is not None  # 原始记录: one row per punch
-    for rec in nonblank[at + 1:]:
+    for rec in nonblank[at + 1 :]:
         record = rec_name(rec.line)
         if extra_fields(header, rec):
             result.reject(record, f"{len(rec.fields)} fields but the header has {len(header)}: a broken row")
@@ -243,9 +273,17 @@ def _dingtalk(records: list[Record], src: SourceFile, tz: Any, result: ParseResu
         except ValueError:
             result.reject(record, f"{header[i_date]} {cells[i_date]!r}: not a date (e.g. 25-10-09 星期四)")
             continue
-        base = dict(platform="dingtalk", person_name=person or None, userid=uid or None, employee_no=emp or None,
-                    department=(cells[i_dept] or None) if i_dept is not None else None, email=None, work_date=day,
-                    source_file=src.rel, record=record)
+        base = dict(
+            platform="dingtalk",
+            person_name=person or None,
+            userid=uid or None,
+            employee_no=emp or None,
+            department=(cells[i_dept] or None) if i_dept is not None else None,
+            email=None,
+            work_date=day,
+            source_file=src.rel,
+            record=record,
+        )
         note = " ".join(cells[i] for i in notes)
         outcome = cells[i_result] if i_result is not None else ""
         # (punch text, scheduled time, 上班/下班, result) of each punch this row holds
@@ -260,16 +298,30 @@ def _dingtalk(records: list[Record], src: SourceFile, tz: Any, result: ParseResu
                 punches.append((cells[i], None, m[1], cells[res_i] if res_i is not None else outcome))
         else:  # 打卡时间 sheet: every time of the day in one cell, earliest first
             times = [t for t in re.split(r"[\s,，;；、]+", cells[i_punch]) if t]
-            punches = [(t, None, "上班" if n == 0 else None, outcome) for n, t in enumerate(times)] or [("", None, None, outcome)]
+            punches = [(t, None, "上班" if n == 0 else None, outcome) for n, t in enumerate(times)] or [
+                ("", None, None, outcome)
+            ]
         for text, sched, kind, res in punches:
             flags = _flags(res, note)
             try:
                 clock_at = parse_punch(text, day, tz) if text and not flags["is_missing"] else None
             except ValueError:
-                result.reject(record, f"{header[i_punch] if i_punch is not None else '打卡时间'} {text!r}: not a clock time")
+                result.reject(
+                    record, f"{header[i_punch] if i_punch is not None else '打卡时间'} {text!r}: not a clock time"
+                )
                 break
             if clock_at is None and not (flags["is_missing"] or flags["leave_type"] or res):
                 continue  # an empty slot (no second shift) says nothing
-            result.add(TABLE, dict(base, clock_at=clock_at, scheduled_time=sched, punch_type=kind,
-                                   result=res or None, is_field=flags["is_field"],
-                                   is_correction=flags["is_correction"], leave_type=flags["leave_type"]))
+            result.add(
+                TABLE,
+                dict(
+                    base,
+                    clock_at=clock_at,
+                    scheduled_time=sched,
+                    punch_type=kind,
+                    result=res or None,
+                    is_field=flags["is_field"],
+                    is_correction=flags["is_correction"],
+                    leave_type=flags["leave_type"],
+                ),
+            )

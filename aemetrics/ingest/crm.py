@@ -6,12 +6,14 @@ Salesforce User/Account/Contact/Task/Event/EmailMessage files load; Salesforce o
 (Lead, Opportunity, Case, Campaign, CampaignMember, Data Loader status files) are put in
 quarantine as one entry so that nothing is silently ignored; anything else is a ParseError.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 from aemetrics.config import Settings
 from aemetrics.ingest import xlsx
@@ -25,13 +27,35 @@ OPPORTUNITIES, APPROVALS = "raw_crm_opportunities", "raw_crm_approvals"
 
 # The canonical layout: required columns, then optional ones (docs/canonical-crm.md).
 CANONICAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "activities": (("activity_id", "activity_type", "call_type", "subject", "account_id", "contact_id", "owner_id", "activity_at"),
-                   ("status", "what_id", "activity_date", "start_at", "end_at", "created_at", "is_deleted",
-                    "closed_at", "call_result")),
+    "activities": (
+        ("activity_id", "activity_type", "call_type", "subject", "account_id", "contact_id", "owner_id", "activity_at"),
+        (
+            "status",
+            "what_id",
+            "activity_date",
+            "start_at",
+            "end_at",
+            "created_at",
+            "is_deleted",
+            "closed_at",
+            "call_result",
+        ),
+    ),
     "contacts": (("contact_id", "account_id", "email", "name"), ("owner_id", "is_deleted")),
-    "accounts": (("account_id", "name", "account_type", "owner_id", "website"),
-                 ("industry", "annual_revenue", "employees", "phone", "is_deleted", "created_at",
-                  "short_name", "address", "fax")),
+    "accounts": (
+        ("account_id", "name", "account_type", "owner_id", "website"),
+        (
+            "industry",
+            "annual_revenue",
+            "employees",
+            "phone",
+            "is_deleted",
+            "created_at",
+            "short_name",
+            "address",
+            "fax",
+        ),
+    ),
     "users": (("user_id", "email", "name", "manager_id"), ("is_active",)),
 }
 
@@ -46,7 +70,7 @@ _ISO = re.compile(
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z)?\s*([+-]\d{2}:?\d{2})?$")
 
 
-def parse_timestamp(value: str, *, naive: timezone | None = timezone.utc) -> datetime | None:
+def parse_timestamp(value: str, *, naive: timezone | None = UTC) -> datetime | None:
     """A Salesforce-style timestamp as an aware UTC datetime; '' -> None.
 
     Accepts '2023-01-05T10:00:00.000Z', '...000+0000', '2023-01-05T18:00:00+08:00',
@@ -71,7 +95,7 @@ def parse_timestamp(value: str, *, naive: timezone | None = timezone.utc) -> dat
     micro = int((frac or "0")[:6].ljust(6, "0"))
     dt = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0), micro)
     if z:
-        tz: Any = timezone.utc
+        tz: Any = UTC
     elif off:
         sign = -1 if off[0] == "-" else 1
         digits = off[1:].replace(":", "")
@@ -263,17 +287,25 @@ def detect(table: Table) -> tuple[str, str]:
         key = required[0]
         if key in h and len(set(required[1:]) & h) >= 2:
             missing = [c for c in required if c not in h]
-            raise ParseError(f"canonical CRM {kind} layout (docs/canonical-crm.md): missing column(s) {', '.join(missing)}")
+            raise ParseError(
+                f"canonical CRM {kind} layout (docs/canonical-crm.md): missing column(s) {', '.join(missing)}"
+            )
     if any(c.startswith(("_fivetran", "property_")) for c in h):
-        raise ParseError(f"unknown CSV layout: header {_shown(header)} (a Fivetran-replicated HubSpot table: "
-                         "not supported; convert it to the canonical layout, docs/canonical-crm.md)")
+        raise ParseError(
+            f"unknown CSV layout: header {_shown(header)} (a Fivetran-replicated HubSpot table: "
+            "not supported; convert it to the canonical layout, docs/canonical-crm.md)"
+        )
     if header and header[-1] == "ERROR":
         return "unused", f"Data Loader error status file: {UNUSED_REASON} (it lists records a load rejected)"
     if header and header[0] == "ID" and header[-1] == "STATUS" and _all_start(table, -1, "Item "):
         return "unused", f"Data Loader success status file: {UNUSED_REASON} (it lists records a load wrote)"
     if "id" not in h:
-        if len(h & {"ownerid", "createddate", "accountid", "whoid", "whatid", "isdeleted", "annualrevenue", "stagename"}) or any(c.endswith("__c") for c in h):
-            raise ParseError(f"Salesforce-style CSV without an Id column (a Data Loader import file?): header {_shown(header)}")
+        if len(
+            h & {"ownerid", "createddate", "accountid", "whoid", "whatid", "isdeleted", "annualrevenue", "stagename"}
+        ) or any(c.endswith("__c") for c in h):
+            raise ParseError(
+                f"Salesforce-style CSV without an Id column (a Data Loader import file?): header {_shown(header)}"
+            )
         raise ParseError(f"unknown CSV layout: header {_shown(header)}")
     if "workordernumber" in h:
         return "salesforce", "WorkOrder"
@@ -288,14 +320,23 @@ def detect(table: Table) -> tuple[str, str]:
     unused = {
         "Lead": bool({"isconverted", "convertedaccountid"} & h),
         "CampaignMember": "campaignid" in h and bool({"leadid", "contactid", "leadorcontactid"} & h),
-        "Campaign": bool({"numberofleads", "expectedresponse", "budgetedcost", "numbersent", "campaignmemberrecordtypeid"} & h),
+        "Campaign": bool(
+            {"numberofleads", "expectedresponse", "budgetedcost", "numbersent", "campaignmemberrecordtypeid"} & h
+        ),
     }
     for obj, hit in unused.items():
         if hit:
             return "unused", f"Salesforce {obj} export: {UNUSED_REASON}"
     if "incoming" in h and h & {"fromaddress", "toaddress", "messagedate"}:
         return "salesforce", "EmailMessage"
-    if "subject" in h and h & {"startdatetime", "enddatetime", "activitydatetime", "isalldayevent", "durationinminutes", "eventsubtype"}:
+    if "subject" in h and h & {
+        "startdatetime",
+        "enddatetime",
+        "activitydatetime",
+        "isalldayevent",
+        "durationinminutes",
+        "eventsubtype",
+    }:
         return "salesforce", "Event"
     if "subject" in h and h & {"whoid", "whatid"} and h & {"activitydate", "status", "tasksubtype", "calltype"}:
         return "salesforce", "Task"
@@ -320,6 +361,7 @@ def _all_start(table: Table, col: int, prefix: str) -> bool:
 
 # --- building rows -----------------------------------------------------------------------
 
+
 def _fields_json(header: list[str], rec: Record) -> str:
     out: dict[str, str] = {}
     for i, name in enumerate(header):
@@ -331,65 +373,131 @@ def _fields_json(header: list[str], rec: Record) -> str:
 
 
 def sf_user(r: Row) -> dict[str, Any]:
-    return dict(user_id=r.required("id"), email=r.email("email"), name=r.person_name(),
-                manager_id=r.text("managerid"), is_active=r.flag("isactive"))
+    return dict(
+        user_id=r.required("id"),
+        email=r.email("email"),
+        name=r.person_name(),
+        manager_id=r.text("managerid"),
+        is_active=r.flag("isactive"),
+    )
 
 
 def sf_account(r: Row) -> dict[str, Any]:
-    street_city = [r.text(c) for c in ("billingstreet", "billingcity", "billingstate", "billingpostalcode", "billingcountry")]
-    return dict(account_id=r.required("id"), name=r.text("name"), account_type=r.text("type"),
-                owner_id=r.text("ownerid"), website=r.text("website"), industry=r.text("industry"),
-                annual_revenue=r.number("annualrevenue"), employees=r.integer("numberofemployees"),
-                phone=r.text("phone"), is_deleted=r.flag("isdeleted"), created_at=r.ts("createddate"),
-                short_name=r.text("short_name__c", "shortname__c"), fax=r.text("fax"),
-                address=", ".join(p for p in street_city if p) or None)
+    street_city = [
+        r.text(c) for c in ("billingstreet", "billingcity", "billingstate", "billingpostalcode", "billingcountry")
+    ]
+    return dict(
+        account_id=r.required("id"),
+        name=r.text("name"),
+        account_type=r.text("type"),
+        owner_id=r.text("ownerid"),
+        website=r.text("website"),
+        industry=r.text("industry"),
+        annual_revenue=r.number("annualrevenue"),
+        employees=r.integer("numberofemployees"),
+        phone=r.text("phone"),
+        is_deleted=r.flag("isdeleted"),
+        created_at=r.ts("createddate"),
+        short_name=r.text("short_name__c", "shortname__c"),
+        fax=r.text("fax"),
+        address=", ".join(p for p in street_city if p) or None,
+    )
 
 
 # --- the other Salesforce objects the handbook's standards read (STANDARDS.md, "Where the
 # evidence of the other standards comes from") ------------------------------------------
 
+
 def _common(r: Row) -> dict[str, Any]:
-    return dict(owner_id=r.text("ownerid"), created_at=r.ts("createddate"), is_deleted=r.flag("isdeleted"),
-                last_modified_at=r.ts("lastmodifieddate"))
+    return dict(
+        owner_id=r.text("ownerid"),
+        created_at=r.ts("createddate"),
+        is_deleted=r.flag("isdeleted"),
+        last_modified_at=r.ts("lastmodifieddate"),
+    )
 
 
 def sf_case(r: Row) -> dict[str, Any]:
     """A client request (Case): Origin tells internal ones apart; ClosedDate closes it."""
-    return dict(case_id=r.required("id"), case_number=r.text("casenumber"), account_id=r.text("accountid"),
-                contact_id=r.text("contactid"), origin=r.text("origin"), status=r.text("status"),
-                case_type=r.text("type"), subject=r.text("subject"), is_closed=r.flag("isclosed"),
-                closed_at=r.ts("closeddate"), **_common(r))
+    return dict(
+        case_id=r.required("id"),
+        case_number=r.text("casenumber"),
+        account_id=r.text("accountid"),
+        contact_id=r.text("contactid"),
+        origin=r.text("origin"),
+        status=r.text("status"),
+        case_type=r.text("type"),
+        subject=r.text("subject"),
+        is_closed=r.flag("isclosed"),
+        closed_at=r.ts("closeddate"),
+        **_common(r),
+    )
 
 
 def sf_work_order(r: Row) -> dict[str, Any]:
-    return dict(work_order_id=r.required("id"), work_order_number=r.text("workordernumber"),
-                case_id=r.text("caseid"), account_id=r.text("accountid"), status=r.text("status"),
-                subject=r.text("subject"), start_at=r.ts("startdate"), end_at=r.ts("enddate"), **_common(r))
+    return dict(
+        work_order_id=r.required("id"),
+        work_order_number=r.text("workordernumber"),
+        case_id=r.text("caseid"),
+        account_id=r.text("accountid"),
+        status=r.text("status"),
+        subject=r.text("subject"),
+        start_at=r.ts("startdate"),
+        end_at=r.ts("enddate"),
+        **_common(r),
+    )
 
 
 def sf_quote(r: Row) -> dict[str, Any]:
-    return dict(quote_id=r.required("id"), quote_number=r.text("quotenumber"), name=r.text("name"),
-                opportunity_id=r.text("opportunityid"), account_id=r.text("accountid"), status=r.text("status"),
-                **_common(r))
+    return dict(
+        quote_id=r.required("id"),
+        quote_number=r.text("quotenumber"),
+        name=r.text("name"),
+        opportunity_id=r.text("opportunityid"),
+        account_id=r.text("accountid"),
+        status=r.text("status"),
+        **_common(r),
+    )
 
 
 def sf_opportunity(r: Row) -> dict[str, Any]:
-    return dict(opportunity_id=r.required("id"), name=r.text("name"), account_id=r.text("accountid"),
-                stage=r.text("stagename"), is_won=r.flag("iswon"), is_closed=r.flag("isclosed"),
-                close_date=r.day("closedate"), amount=r.number("amount"), **_common(r))
+    return dict(
+        opportunity_id=r.required("id"),
+        name=r.text("name"),
+        account_id=r.text("accountid"),
+        stage=r.text("stagename"),
+        is_won=r.flag("iswon"),
+        is_closed=r.flag("isclosed"),
+        close_date=r.day("closedate"),
+        amount=r.number("amount"),
+        **_common(r),
+    )
 
 
 def sf_approval(r: Row) -> dict[str, Any]:
     """A ProcessInstance (an approval process run): TargetObjectId is the approved record."""
-    return dict(approval_id=r.required("id"), target_object_id=r.text("targetobjectid"), status=r.text("status"),
-                submitted_by_id=r.text("submittedbyid", "createdbyid"), last_actor_id=r.text("lastactorid"),
-                completed_at=r.ts("completeddate"), created_at=r.ts("createddate"), is_deleted=r.flag("isdeleted"),
-                last_modified_at=r.ts("lastmodifieddate"))
+    return dict(
+        approval_id=r.required("id"),
+        target_object_id=r.text("targetobjectid"),
+        status=r.text("status"),
+        submitted_by_id=r.text("submittedbyid", "createdbyid"),
+        last_actor_id=r.text("lastactorid"),
+        completed_at=r.ts("completeddate"),
+        created_at=r.ts("createddate"),
+        is_deleted=r.flag("isdeleted"),
+        last_modified_at=r.ts("lastmodifieddate"),
+    )
 
 
 def sf_contact(r: Row) -> dict[str, Any]:
-    return dict(contact_id=r.required("id"), account_id=r.text("accountid"), email=r.email("email"),
-                name=r.person_name(), owner_id=r.text("ownerid"), is_deleted=r.flag("isdeleted"))
+    return dict(
+        contact_id=r.required("id"),
+        account_id=r.text("accountid"),
+        email=r.email("email"),
+        name=r.person_name(),
+        owner_id=r.text("ownerid"),
+        is_deleted=r.flag("isdeleted"),
+    )
 
 
 def _activity_type(r: Row, subtype_col: str, generic: str) -> str | None:
@@ -460,13 +568,28 @@ def sf_activity(r: Row, obj: str, settings: Settings) -> dict[str, Any]:
     # logged, not when it happened): activity_at stays empty, the row loads and is listed in
     # quarantine (parse, UNDATED).
     activity_at = start_at or place_dated(activity_date, (completed_at, created_at), settings) or completed_at
-    return dict(activity_id=r.required("id"), object_type=obj, activity_type=activity_type,
-                call_type=email_direction(r), subject=r.text("subject"), status=r.text("status"),
-                who_id=r.text("whoid"), what_id=what_id, account_id=account_id, owner_id=r.text("ownerid"),
-                activity_at=activity_at, activity_date=activity_date, start_at=start_at, end_at=end_at,
-                created_at=created_at, is_deleted=r.flag("isdeleted"),
-                email_from=email_from_header(r.text("description")), linked_activity_id=None,
-                call_result=r.text("calldisposition", "callresult__c", "call_result__c"), closed_at=None)
+    return dict(
+        activity_id=r.required("id"),
+        object_type=obj,
+        activity_type=activity_type,
+        call_type=email_direction(r),
+        subject=r.text("subject"),
+        status=r.text("status"),
+        who_id=r.text("whoid"),
+        what_id=what_id,
+        account_id=account_id,
+        owner_id=r.text("ownerid"),
+        activity_at=activity_at,
+        activity_date=activity_date,
+        start_at=start_at,
+        end_at=end_at,
+        created_at=created_at,
+        is_deleted=r.flag("isdeleted"),
+        email_from=email_from_header(r.text("description")),
+        linked_activity_id=None,
+        call_result=r.text("calldisposition", "callresult__c", "call_result__c"),
+        closed_at=None,
+    )
 
 
 # EmailMessage.Status: 0 New, 1 Read, 2 Replied, 3 Sent, 4 Forwarded, 5 Draft.
@@ -482,53 +605,135 @@ def sf_email_message(r: Row) -> dict[str, Any]:
     status = r.text("status")
     sender = _ADDRESS.search(r.raw("fromaddress"))
     created_at = r.ts("createddate")
-    return dict(activity_id=r.required("id"), object_type="EmailMessage", activity_type="Email",
-                call_type=None if incoming is None else ("Inbound" if incoming else "Outbound"),
-                subject=r.text("subject"), status=EMAIL_STATUS.get(status or "", status), who_id=None,
-                what_id=related or r.text("parentid"),
-                account_id=related if related and related.startswith("001") else None,
-                owner_id=r.text("createdbyid"), activity_at=r.ts("messagedate") or created_at, activity_date=None,
-                start_at=None, end_at=None, created_at=created_at, is_deleted=r.flag("isdeleted"),
-                email_from=sender.group(0).lower() if sender else None, linked_activity_id=r.text("activityid"),
-                call_result=None, closed_at=None)
+    return dict(
+        activity_id=r.required("id"),
+        object_type="EmailMessage",
+        activity_type="Email",
+        call_type=None if incoming is None else ("Inbound" if incoming else "Outbound"),
+        subject=r.text("subject"),
+        status=EMAIL_STATUS.get(status or "", status),
+        who_id=None,
+        what_id=related or r.text("parentid"),
+        account_id=related if related and related.startswith("001") else None,
+        owner_id=r.text("createdbyid"),
+        activity_at=r.ts("messagedate") or created_at,
+        activity_date=None,
+        start_at=None,
+        end_at=None,
+        created_at=created_at,
+        is_deleted=r.flag("isdeleted"),
+        email_from=sender.group(0).lower() if sender else None,
+        linked_activity_id=r.text("activityid"),
+        call_result=None,
+        closed_at=None,
+    )
 
 
 def canonical_row(kind: str, r: Row) -> dict[str, Any]:
     if kind == "users":
-        return dict(user_id=r.required("user_id"), email=r.email("email"), name=r.text("name"),
-                    manager_id=r.text("manager_id"), is_active=r.flag("is_active"))
+        return dict(
+            user_id=r.required("user_id"),
+            email=r.email("email"),
+            name=r.text("name"),
+            manager_id=r.text("manager_id"),
+            is_active=r.flag("is_active"),
+        )
     if kind == "accounts":
-        return dict(account_id=r.required("account_id"), name=r.text("name"), account_type=r.text("account_type"),
-                    owner_id=r.text("owner_id"), website=r.text("website"), industry=r.text("industry"),
-                    annual_revenue=r.number("annual_revenue"), employees=r.integer("employees"),
-                    phone=r.text("phone"), is_deleted=r.flag("is_deleted"), created_at=r.ts("created_at"),
-                    short_name=r.text("short_name"), address=r.text("address"), fax=r.text("fax"))
+        return dict(
+            account_id=r.required("account_id"),
+            name=r.text("name"),
+            account_type=r.text("account_type"),
+            owner_id=r.text("owner_id"),
+            website=r.text("website"),
+            industry=r.text("industry"),
+            annual_revenue=r.number("annual_revenue"),
+            employees=r.integer("employees"),
+            phone=r.text("phone"),
+            is_deleted=r.flag("is_deleted"),
+            created_at=r.ts("created_at"),
+            short_name=r.text("short_name"),
+            address=r.text("address"),
+            fax=r.text("fax"),
+        )
     if kind == "contacts":
-        return dict(contact_id=r.required("contact_id"), account_id=r.text("account_id"), email=r.email("email"),
-                    name=r.text("name"), owner_id=r.text("owner_id"), is_deleted=r.flag("is_deleted"))
+        return dict(
+            contact_id=r.required("contact_id"),
+            account_id=r.text("account_id"),
+            email=r.email("email"),
+            name=r.text("name"),
+            owner_id=r.text("owner_id"),
+            is_deleted=r.flag("is_deleted"),
+        )
     activity_at = r.ts("activity_at")  # empty: the row loads and is listed in quarantine (parse, UNDATED)
     start_at, end_at = r.ts("start_at"), r.ts("end_at")
     if start_at and end_at and end_at < start_at:
         raise RowError("end_at is before start_at")
-    return dict(activity_id=r.required("activity_id"), object_type="canonical", activity_type=r.text("activity_type"),
-                call_type=r.text("call_type"), subject=r.text("subject"), status=r.text("status"),
-                who_id=r.text("contact_id"), what_id=r.text("what_id"), account_id=r.text("account_id"),
-                owner_id=r.text("owner_id"), activity_at=activity_at, activity_date=r.day("activity_date"),
-                start_at=start_at, end_at=end_at, created_at=r.ts("created_at"), is_deleted=r.flag("is_deleted"),
-                email_from=None, linked_activity_id=None, call_result=r.text("call_result"),
-                closed_at=r.ts("closed_at"))  # canonical files state an e-mail's direction in call_type
+    return dict(
+        activity_id=r.required("activity_id"),
+        object_type="canonical",
+        activity_type=r.text("activity_type"),
+        call_type=r.text("call_type"),
+        subject=r.text("subject"),
+        status=r.text("status"),
+        who_id=r.text("contact_id"),
+        what_id=r.text("what_id"),
+        account_id=r.text("account_id"),
+        owner_id=r.text("owner_id"),
+        activity_at=activity_at,
+        activity_date=r.day("activity_date"),
+        start_at=start_at,
+        end_at=end_at,
+        created_at=r.ts("created_at"),
+        is_deleted=r.flag("is_deleted"),
+        email_from=None,
+        linked_activity_id=None,
+        call_result=r.text("call_result"),
+        closed_at=r.ts("closed_at"),
+    )  # canonical files state an e-mail's direction in call_type
 
 
-SF_TABLES = {"User": USERS, "Account": ACCOUNTS, "Contact": CONTACTS, "Task": ACTIVITIES, "Event": ACTIVITIES,
-             "EmailMessage": ACTIVITIES, "Case": CASES, "WorkOrder": WORK_ORDERS, "Quote": QUOTES,
-             "Opportunity": OPPORTUNITIES, "ProcessInstance": APPROVALS}
+SF_TABLES = {
+    "User": USERS,
+    "Account": ACCOUNTS,
+    "Contact": CONTACTS,
+    "Task": ACTIVITIES,
+    "Event": ACTIVITIES,
+    "EmailMessage": ACTIVITIES,
+    "Case": CASES,
+    "WorkOrder": WORK_ORDERS,
+    "Quote": QUOTES,
+    "Opportunity": OPPORTUNITIES,
+    "ProcessInstance": APPROVALS,
+}
 CANONICAL_TABLES = {"users": USERS, "accounts": ACCOUNTS, "contacts": CONTACTS, "activities": ACTIVITIES}
-ID_COLUMN = {USERS: "user_id", ACCOUNTS: "account_id", CONTACTS: "contact_id", ACTIVITIES: "activity_id",
-             CASES: "case_id", WORK_ORDERS: "work_order_id", QUOTES: "quote_id", OPPORTUNITIES: "opportunity_id",
-             APPROVALS: "approval_id"}
+ID_COLUMN = {
+    USERS: "user_id",
+    ACCOUNTS: "account_id",
+    CONTACTS: "contact_id",
+    ACTIVITIES: "activity_id",
+    CASES: "case_id",
+    WORK_ORDERS: "work_order_id",
+    QUOTES: "quote_id",
+    OPPORTUNITIES: "opportunity_id",
+    APPROVALS: "approval_id",
+}
 # Workbook sheets read as CRM tables: named like a kind of file, else the first sheet.
-SHEET_KINDS = ("users", "accounts", "contacts", "activities", "companies", "calls", "meetings", "emails",
-               "cases", "work orders", "workorders", "quotes", "opportunities", "approvals")
+SHEET_KINDS = (
+    "users",
+    "accounts",
+    "contacts",
+    "activities",
+    "companies",
+    "calls",
+    "meetings",
+    "emails",
+    "cases",
+    "work orders",
+    "workorders",
+    "quotes",
+    "opportunities",
+    "approvals",
+)
 
 
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
@@ -559,8 +764,9 @@ def _line(line: int) -> str:
     return f"line {line}"
 
 
-def parse_table(table: Table, src: SourceFile, settings: Settings, record_name: Callable[[int], str] = _line,
-                excel: bool = False) -> ParseResult:
+def parse_table(
+    table: Table, src: SourceFile, settings: Settings, record_name: Callable[[int], str] = _line, excel: bool = False
+) -> ParseResult:
     from aemetrics.ingest import hubspot  # HubSpot UI exports and Fivetran tables map onto canonical rows
 
     hub = hubspot.detect(table.header)
@@ -577,12 +783,19 @@ def parse_table(table: Table, src: SourceFile, settings: Settings, record_name: 
         build: Callable[[Row], dict[str, Any]] = lambda r: canonical_row(obj, r)
         result = ParseResult(parser=f"crm-canonical-{obj}")
     else:
-        target, naive_tz = SF_TABLES[obj], timezone.utc  # Salesforce exports are in UTC
+        target, naive_tz = SF_TABLES[obj], UTC  # Salesforce exports are in UTC
         builders: dict[str, Callable[[Row], dict[str, Any]]] = {
-            "User": sf_user, "Account": sf_account, "Contact": sf_contact,
-            "Task": lambda r: sf_activity(r, "Task", settings), "Event": lambda r: sf_activity(r, "Event", settings),
-            "EmailMessage": sf_email_message, "Case": sf_case, "WorkOrder": sf_work_order, "Quote": sf_quote,
-            "Opportunity": sf_opportunity, "ProcessInstance": sf_approval,
+            "User": sf_user,
+            "Account": sf_account,
+            "Contact": sf_contact,
+            "Task": lambda r: sf_activity(r, "Task", settings),
+            "Event": lambda r: sf_activity(r, "Event", settings),
+            "EmailMessage": sf_email_message,
+            "Case": sf_case,
+            "WorkOrder": sf_work_order,
+            "Quote": sf_quote,
+            "Opportunity": sf_opportunity,
+            "ProcessInstance": sf_approval,
         }
         build = builders[obj]
         result = ParseResult(parser=f"crm-salesforce-{obj.lower()}")
@@ -590,8 +803,17 @@ def parse_table(table: Table, src: SourceFile, settings: Settings, record_name: 
     return result
 
 
-def load_rows(table: Table, build: Callable[[Row], dict[str, Any]], target: str, family: str, result: ParseResult,
-              src: SourceFile, record_name: Callable[[int], str], naive_tz: Any, excel: bool) -> None:
+def load_rows(
+    table: Table,
+    build: Callable[[Row], dict[str, Any]],
+    target: str,
+    family: str,
+    result: ParseResult,
+    src: SourceFile,
+    record_name: Callable[[int], str],
+    naive_tz: Any,
+    excel: bool,
+) -> None:
     """Build one row per record into `target`; broken, unreadable and duplicate ones go to quarantine."""
     first_seen: dict[str, str] = {}
     for rec in table.rows:

@@ -5,6 +5,7 @@ BOM, UTF-16 with or without a BOM, GBK/GB18030 from Excel on Chinese Windows, cp
 old Data Loader extracts) and with comma, tab or semicolon delimiters. Every record keeps the
 1-based physical line where it starts, so quarantine and evidence can point at it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -54,13 +55,20 @@ def decode(data: bytes) -> tuple[str, str]:
     """Text and the encoding it was read with; ParseError when it is not text at all."""
     if not data:
         raise ParseError("empty file")
-    for bom, enc in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                     (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for bom, enc in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if data.startswith(bom):
             try:
-                return _checked(data[len(bom):].decode(enc), enc), enc
+                return _checked(data[len(bom) :].decode(enc), enc), enc
             except UnicodeDecodeError as exc:
-                raise ParseError(f"starts with a {enc} byte-order mark but is not valid {enc}: {exc.reason} at byte {exc.start + len(bom)}") from exc
+                raise ParseError(
+                    f"starts with a {enc} byte-order mark but is not valid {enc}: {exc.reason} at byte {exc.start + len(bom)}"
+                ) from exc
     if b"\x00" in data:
         return _decode_utf16_without_bom(data)
     for enc in ("utf-8", "gb18030", "cp1252"):
@@ -135,7 +143,7 @@ def parse_text(text: str, delimiter: str | None = None) -> tuple[list[Record], s
 def _physical_lines(text: str) -> list[str]:
     pieces, pos = [], 0
     for m in _LINE_END.finditer(text):
-        pieces.append(text[pos:m.end()])
+        pieces.append(text[pos : m.end()])
         pos = m.end()
     if pos < len(text):
         pieces.append(text[pos:])
@@ -156,8 +164,13 @@ def read_table(source: bytes | str | Path, delimiter: str | None = None) -> Tabl
     if not records:
         raise ParseError("no header: the file holds no records")
     head, rows = records[0], records[1:]
-    return Table(header=[clean_header(h) for h in head.fields], header_line=head.line, rows=rows,
-                 encoding=sheet.encoding, delimiter=sheet.delimiter)
+    return Table(
+        header=[clean_header(h) for h in head.fields],
+        header_line=head.line,
+        rows=rows,
+        encoding=sheet.encoding,
+        delimiter=sheet.delimiter,
+    )
 
 
 def clean_header(name: str) -> str:
@@ -175,7 +188,7 @@ def row_dict(header: list[str], record: Record) -> dict[str, str]:
 
 def extra_fields(header: list[str], record: Record) -> list[str]:
     """Non-empty values beyond the header's width: a sign of a broken (shifted) row."""
-    return [f for f in record.fields[len(header):] if f.strip()]
+    return [f for f in record.fields[len(header) :] if f.strip()]
 
 
 def _bytes(source: bytes | str | Path) -> bytes:
@@ -187,5 +200,16 @@ def _bytes(source: bytes | str | Path) -> bytes:
         raise ParseError(f"cannot read file: {exc.strerror or exc}") from exc
 
 
-__all__ = ["Record", "Sheet", "Table", "decode", "sniff_delimiter", "parse_text", "read_sheet",
-           "read_table", "clean_header", "row_dict", "extra_fields"]
+__all__ = [
+    "Record",
+    "Sheet",
+    "Table",
+    "decode",
+    "sniff_delimiter",
+    "parse_text",
+    "read_sheet",
+    "read_table",
+    "clean_header",
+    "row_dict",
+    "extra_fields",
+]

@@ -13,10 +13,12 @@ Two shapes, each recognised by its header:
 Owners in UI exports are display names (`Contact owner` = `Li Wei`): `owner_id` keeps the name
 as written and matching it to staff is left to the models (users are not in a UI export).
 """
+
 from __future__ import annotations
 
-from datetime import timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseResult, SourceFile
@@ -97,29 +99,60 @@ def ui_row(kind: str, r: Any) -> tuple[str, dict[str, Any]]:
 
     rid = r.required("record id")
     if kind == "ui-companies":
-        address = ", ".join(p for p in (r.text("street address"), r.text("city"), r.text("state/region"),
-                                        r.text("country/region")) if p) or None
-        return ACCOUNTS, dict(account_id=rid, name=r.text("company name", "name"), account_type=r.text("type", "lifecycle stage"),
-                              owner_id=r.text("company owner"), website=r.text("website url", "company domain name"),
-                              industry=r.text("industry"), annual_revenue=r.number("annual revenue"),
-                              employees=r.integer("number of employees"), phone=r.text("phone number"),
-                              is_deleted=None, created_at=r.ts("create date"), short_name=None, address=address,
-                              fax=r.text("fax number", "fax"))
+        address = (
+            ", ".join(
+                p
+                for p in (r.text("street address"), r.text("city"), r.text("state/region"), r.text("country/region"))
+                if p
+            )
+            or None
+        )
+        return ACCOUNTS, dict(
+            account_id=rid,
+            name=r.text("company name", "name"),
+            account_type=r.text("type", "lifecycle stage"),
+            owner_id=r.text("company owner"),
+            website=r.text("website url", "company domain name"),
+            industry=r.text("industry"),
+            annual_revenue=r.number("annual revenue"),
+            employees=r.integer("number of employees"),
+            phone=r.text("phone number"),
+            is_deleted=None,
+            created_at=r.ts("create date"),
+            short_name=None,
+            address=address,
+            fax=r.text("fax number", "fax"),
+        )
     if kind == "ui-contacts":
         name = " ".join(p for p in (r.text("first name"), r.text("last name")) if p) or None
-        return CONTACTS, dict(contact_id=rid, account_id=_first_id(r.text("associated company ids", "associated company id",
-                                                                          "company id", "primary associated company id")),
-                              email=r.email("email"), name=name, owner_id=r.text("contact owner"), is_deleted=None)
+        return CONTACTS, dict(
+            contact_id=rid,
+            account_id=_first_id(
+                r.text("associated company ids", "associated company id", "company id", "primary associated company id")
+            ),
+            email=r.email("email"),
+            name=name,
+            owner_id=r.text("contact owner"),
+            is_deleted=None,
+        )
     if kind == "ui-deals":
         stage = r.text("deal stage")
         won = stage.lower().replace(" ", "") in ("closedwon", "赢单", "成交") if stage else None
         close = r.ts("close date")
-        return OPPORTUNITIES, dict(opportunity_id=rid, name=r.text("deal name"),
-                                   account_id=_first_id(r.text("associated company ids", "associated company id")),
-                                   stage=stage, is_won=won, is_closed=(won or "closed" in stage.lower()) if stage else None,
-                                   close_date=close.astimezone(r.naive_tz).date() if close else None,
-                                   amount=r.number("amount"), owner_id=r.text("deal owner"),
-                                   created_at=r.ts("create date"), is_deleted=None, last_modified_at=None)
+        return OPPORTUNITIES, dict(
+            opportunity_id=rid,
+            name=r.text("deal name"),
+            account_id=_first_id(r.text("associated company ids", "associated company id")),
+            stage=stage,
+            is_won=won,
+            is_closed=(won or "closed" in stage.lower()) if stage else None,
+            close_date=close.astimezone(r.naive_tz).date() if close else None,
+            amount=r.number("amount"),
+            owner_id=r.text("deal owner"),
+            created_at=r.ts("create date"),
+            is_deleted=None,
+            last_modified_at=None,
+        )
     activity_type = {"ui-calls": "Call", "ui-meetings": "Meeting", "ui-emails": "Email"}[kind]
     activity_at = r.ts("activity date") or r.ts("meeting start time") or r.ts("create date")
     start_at = r.ts("meeting start time") if kind == "ui-meetings" else None
@@ -131,15 +164,27 @@ def ui_row(kind: str, r: Any) -> tuple[str, dict[str, Any]]:
     else:
         call_type, subject = None, r.text("meeting name", "meeting title")
     return ACTIVITIES, dict(
-        activity_id=rid, object_type="hubspot", activity_type=activity_type, call_type=call_type, subject=subject,
+        activity_id=rid,
+        object_type="hubspot",
+        activity_type=activity_type,
+        call_type=call_type,
+        subject=subject,
         status=r.text("call status", "meeting outcome", "email send status"),
         who_id=_first_id(r.text("associated contact ids", "associated contact id")),
         what_id=_first_id(r.text("associated deal ids", "associated deal id")),
         account_id=_first_id(r.text("associated company ids", "associated company id")),
         owner_id=r.text("activity assigned to", "hubspot owner", "created by"),
-        activity_at=activity_at, activity_date=None, start_at=start_at, end_at=end_at,
-        created_at=r.ts("create date"), is_deleted=None, email_from=None, linked_activity_id=None,
-        call_result=r.text("call outcome"), closed_at=None)
+        activity_at=activity_at,
+        activity_date=None,
+        start_at=start_at,
+        end_at=end_at,
+        created_at=r.ts("create date"),
+        is_deleted=None,
+        email_from=None,
+        linked_activity_id=None,
+        call_result=r.text("call outcome"),
+        closed_at=None,
+    )
 
 
 def ft_row(kind: str, r: Any) -> tuple[str, dict[str, Any]]:
@@ -149,63 +194,124 @@ def ft_row(kind: str, r: Any) -> tuple[str, dict[str, Any]]:
     if kind == "ft-owner":
         name = " ".join(p for p in (r.text("first_name"), r.text("last_name")) if p) or None
         email = r.text("email")
-        return USERS, dict(user_id=r.required("owner_id"), email=email.lower() if email and "@" in email else None,
-                           name=name, manager_id=None, is_active=None)
+        return USERS, dict(
+            user_id=r.required("owner_id"),
+            email=email.lower() if email and "@" in email else None,
+            name=name,
+            manager_id=None,
+            is_active=None,
+        )
     if kind == "ft-company":
-        address = ", ".join(p for p in (r.text("property_address"), r.text("property_address_2"), r.text("property_city"),
-                                        r.text("property_state"), r.text("property_country")) if p) or None
-        return ACCOUNTS, dict(account_id=r.required("id"), name=r.text("property_name"), account_type=r.text("property_type", "property_lifecyclestage"),
-                              owner_id=r.text("property_hubspot_owner_id"), website=r.text("property_website", "property_domain"),
-                              industry=r.text("property_industry"), annual_revenue=r.number("property_annualrevenue"),
-                              employees=r.integer("property_numberofemployees"), phone=r.text("property_phone"),
-                              is_deleted=deleted, created_at=r.ts("property_createdate"), short_name=None,
-                              address=address, fax=r.text("property_fax"))
+        address = (
+            ", ".join(
+                p
+                for p in (
+                    r.text("property_address"),
+                    r.text("property_address_2"),
+                    r.text("property_city"),
+                    r.text("property_state"),
+                    r.text("property_country"),
+                )
+                if p
+            )
+            or None
+        )
+        return ACCOUNTS, dict(
+            account_id=r.required("id"),
+            name=r.text("property_name"),
+            account_type=r.text("property_type", "property_lifecyclestage"),
+            owner_id=r.text("property_hubspot_owner_id"),
+            website=r.text("property_website", "property_domain"),
+            industry=r.text("property_industry"),
+            annual_revenue=r.number("property_annualrevenue"),
+            employees=r.integer("property_numberofemployees"),
+            phone=r.text("property_phone"),
+            is_deleted=deleted,
+            created_at=r.ts("property_createdate"),
+            short_name=None,
+            address=address,
+            fax=r.text("property_fax"),
+        )
     if kind == "ft-contact":
         name = " ".join(p for p in (r.text("property_firstname"), r.text("property_lastname")) if p) or None
         email = r.text("property_email")
-        return CONTACTS, dict(contact_id=r.required("id"), account_id=r.text("property_associatedcompanyid"),
-                              email=email.lower() if email and "@" in email else None, name=name,
-                              owner_id=r.text("property_hubspot_owner_id"), is_deleted=deleted)
+        return CONTACTS, dict(
+            contact_id=r.required("id"),
+            account_id=r.text("property_associatedcompanyid"),
+            email=email.lower() if email and "@" in email else None,
+            name=name,
+            owner_id=r.text("property_hubspot_owner_id"),
+            is_deleted=deleted,
+        )
     if kind == "ft-deal":
         stage = r.text("deal_pipeline_stage_id", "property_dealstage")
         won = r.text("property_hs_is_closed_won")
-        return OPPORTUNITIES, dict(opportunity_id=r.required("deal_id"), name=r.text("property_dealname"),
-                                   account_id=r.text("property_associatedcompanyid"), stage=stage,
-                                   is_won=r.flag("property_hs_is_closed_won") if won else (stage == "closedwon" if stage else None),
-                                   is_closed=r.flag("property_hs_is_closed") if r.text("property_hs_is_closed") else None,
-                                   close_date=(r.ts("property_closedate").date() if r.text("property_closedate") else None),
-                                   amount=r.number("property_amount"), owner_id=r.text("owner_id", "property_hubspot_owner_id"),
-                                   created_at=r.ts("property_createdate"), is_deleted=deleted, last_modified_at=None)
+        return OPPORTUNITIES, dict(
+            opportunity_id=r.required("deal_id"),
+            name=r.text("property_dealname"),
+            account_id=r.text("property_associatedcompanyid"),
+            stage=stage,
+            is_won=r.flag("property_hs_is_closed_won") if won else (stage == "closedwon" if stage else None),
+            is_closed=r.flag("property_hs_is_closed") if r.text("property_hs_is_closed") else None,
+            close_date=(r.ts("property_closedate").date() if r.text("property_closedate") else None),
+            amount=r.number("property_amount"),
+            owner_id=r.text("owner_id", "property_hubspot_owner_id"),
+            created_at=r.ts("property_createdate"),
+            is_deleted=deleted,
+            last_modified_at=None,
+        )
     if kind in ("ft-engagement_company", "ft-engagement_contact"):
         linked = "account" if kind == "ft-engagement_company" else "contact"
-        return LINKS, dict(activity_id=r.required("engagement_id"), linked_id=r.required(f"{'company' if linked == 'account' else 'contact'}_id"),
-                           linked_type=linked)
-    activity_type = {"ft-engagement_call": "Call", "ft-engagement_email": "Email", "ft-engagement_meeting": "Meeting"}[kind]
+        return LINKS, dict(
+            activity_id=r.required("engagement_id"),
+            linked_id=r.required(f"{'company' if linked == 'account' else 'contact'}_id"),
+            linked_type=linked,
+        )
+    activity_type = {"ft-engagement_call": "Call", "ft-engagement_email": "Email", "ft-engagement_meeting": "Meeting"}[
+        kind
+    ]
     start_at = r.ts("start_time") if kind == "ft-engagement_meeting" else None
     end_at = r.ts("end_time") if kind == "ft-engagement_meeting" else None
     return ACTIVITIES, dict(
-        activity_id=r.required("engagement_id"), object_type="hubspot", activity_type=activity_type,
+        activity_id=r.required("engagement_id"),
+        object_type="hubspot",
+        activity_type=activity_type,
         call_type=_direction(r.text("property_hs_call_direction", "property_hs_email_direction")),
         subject=r.text("property_hs_email_subject", "title", "property_hs_call_title"),
-        status=r.text("property_hs_call_status", "meeting_outcome"), who_id=None, what_id=None, account_id=None,
-        owner_id=r.text("property_hubspot_owner_id"), activity_at=start_at or r.ts("property_hs_timestamp"),
-        activity_date=None, start_at=start_at, end_at=end_at, created_at=r.ts("property_hs_createdate"),
-        is_deleted=deleted, email_from=None, linked_activity_id=None,
-        call_result=r.text("property_hs_call_disposition"), closed_at=None)
+        status=r.text("property_hs_call_status", "meeting_outcome"),
+        who_id=None,
+        what_id=None,
+        account_id=None,
+        owner_id=r.text("property_hubspot_owner_id"),
+        activity_at=start_at or r.ts("property_hs_timestamp"),
+        activity_date=None,
+        start_at=start_at,
+        end_at=end_at,
+        created_at=r.ts("property_hs_createdate"),
+        is_deleted=deleted,
+        email_from=None,
+        linked_activity_id=None,
+        call_result=r.text("property_hs_call_disposition"),
+        closed_at=None,
+    )
 
 
-def parse_table(kind: str, table: Table, src: SourceFile, settings: Settings, record_name: Callable[[int], str],
-                excel: bool) -> ParseResult:
+def parse_table(
+    kind: str, table: Table, src: SourceFile, settings: Settings, record_name: Callable[[int], str], excel: bool
+) -> ParseResult:
     from aemetrics.ingest import crm
 
     result = ParseResult(parser=f"crm-hubspot-{kind}")
     if kind == "ft-engagement":
-        result.reject("file", "Fivetran HubSpot engagement table: not used by any standard (the typed "
-                              "engagement_call/_email/_meeting tables are read)")
+        result.reject(
+            "file",
+            "Fivetran HubSpot engagement table: not used by any standard (the typed "
+            "engagement_call/_email/_meeting tables are read)",
+        )
         return result
     ui = kind.startswith("ui-")
     # UI exports: the portal's wall-clock time, never a guessed date order; Fivetran: UTC
-    naive_tz = settings.tz if ui else timezone.utc
+    naive_tz = settings.tz if ui else UTC
 
     def build(r: Any) -> dict[str, Any]:
         return (ui_row if ui else ft_row)(kind, r)[1]
@@ -221,13 +327,27 @@ def parse_table(kind: str, table: Table, src: SourceFile, settings: Settings, re
 def _target(kind: str) -> str:
     from aemetrics.ingest import crm
 
-    return {"ui-companies": crm.ACCOUNTS, "ui-contacts": crm.CONTACTS, "ui-deals": crm.OPPORTUNITIES, "ft-owner": crm.USERS, "ft-company": crm.ACCOUNTS,
-            "ft-contact": crm.CONTACTS, "ft-deal": crm.OPPORTUNITIES, "ft-engagement_company": LINKS,
-            "ft-engagement_contact": LINKS}.get(kind, crm.ACTIVITIES)
+    return {
+        "ui-companies": crm.ACCOUNTS,
+        "ui-contacts": crm.CONTACTS,
+        "ui-deals": crm.OPPORTUNITIES,
+        "ft-owner": crm.USERS,
+        "ft-company": crm.ACCOUNTS,
+        "ft-contact": crm.CONTACTS,
+        "ft-deal": crm.OPPORTUNITIES,
+        "ft-engagement_company": LINKS,
+        "ft-engagement_contact": LINKS,
+    }.get(kind, crm.ACTIVITIES)
 
 
-def _load_links(table: Table, build: Callable[[Any], dict[str, Any]], result: ParseResult, src: SourceFile,
-                record_name: Callable[[int], str], naive_tz: Any) -> None:
+def _load_links(
+    table: Table,
+    build: Callable[[Any], dict[str, Any]],
+    result: ParseResult,
+    src: SourceFile,
+    record_name: Callable[[int], str],
+    naive_tz: Any,
+) -> None:
     from aemetrics.ingest import crm
     from aemetrics.ingest.csvread import extra_fields
 

@@ -11,19 +11,28 @@
 Recognised by header rows, never by file name. Sessions without an address are matched to
 staff by name in SQL (stg_staff.meeting_names, int_obligations__on_time).
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from aemetrics.config import Settings
+from aemetrics.ingest import xlsx
 from aemetrics.ingest.attendance import (
-    TABLE, Meeting, RowError, _columns, _convert, _get, digits, email_or_none, norm,
+    TABLE,
+    Meeting,
+    RowError,
+    _columns,
+    _convert,
+    _get,
+    digits,
+    email_or_none,
+    norm,
 )
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
-from aemetrics.ingest import xlsx
 from aemetrics.ingest.csvread import Record
 
 Sheet = tuple[str | None, list[Record]]  # (sheet name, or None for a CSV file; records)
@@ -53,7 +62,9 @@ def record_name(sheet: str | None, rec: Record) -> str:
 
 # --- values ------------------------------------------------------------------------------
 
-_CN_DURATION = re.compile(r"(?:(\d+)\s*(?:小时|时|h))?\s*(?:(\d+)\s*(?:分钟|分|min|m))?\s*(?:(\d+)\s*(?:秒钟|秒|s))?", re.I)
+_CN_DURATION = re.compile(
+    r"(?:(\d+)\s*(?:小时|时|h))?\s*(?:(\d+)\s*(?:分钟|分|min|m))?\s*(?:(\d+)\s*(?:秒钟|秒|s))?", re.I
+)
 
 
 def parse_cn_minutes(value: str) -> float | None:
@@ -98,26 +109,73 @@ def parse_cn_time(value: str, tz) -> datetime | None:
 # --- column tables (compared after norm(): NFKC, lower case, letters and digits only) ---------
 
 SUMMARY = {
-    "会议主题": "topic", "会议名称": "topic", "会议号": "meeting_id", "会议id": "meeting_id",
-    "预定开始时间": "start", "预约开始时间": "start", "会议开始时间": "start", "开始时间": "start",
-    "预定结束时间": "end", "预约结束时间": "end", "会议结束时间": "end", "结束时间": "end",
-    "会议创建者": "creator", "累计会议时长": "total", "参会用户总数": "count", "参会人数": "count",
+    "会议主题": "topic",
+    "会议名称": "topic",
+    "会议号": "meeting_id",
+    "会议id": "meeting_id",
+    "预定开始时间": "start",
+    "预约开始时间": "start",
+    "会议开始时间": "start",
+    "开始时间": "start",
+    "预定结束时间": "end",
+    "预约结束时间": "end",
+    "会议结束时间": "end",
+    "结束时间": "end",
+    "会议创建者": "creator",
+    "累计会议时长": "total",
+    "参会用户总数": "count",
+    "参会人数": "count",
 }
 TENCENT_COLUMNS = {
-    "用户昵称入会昵称": "name", "用户昵称": "name", "入会昵称": "name", "昵称": "name", "参会者": "name",
-    "首次入会时间": "join", "入会时间": "join", "最后退会时间": "leave", "退会时间": "leave",
-    "累计参会时长": "duration", "单次参会时长": "duration", "参会时长": "duration",
-    "身份": "role", "角色": "role", "邮箱": "email", "用户邮箱": "email", "入会次数": "joins",
-    "用户名称": "name", "成员名称": "name", "参会成员": "name", "用户身份": "role",
-    "最后离会时间": "leave", "离会时间": "leave", "累计参会时长分钟": "duration", "参会时长分钟": "duration",
+    "用户昵称入会昵称": "name",
+    "用户昵称": "name",
+    "入会昵称": "name",
+    "昵称": "name",
+    "参会者": "name",
+    "首次入会时间": "join",
+    "入会时间": "join",
+    "最后退会时间": "leave",
+    "退会时间": "leave",
+    "累计参会时长": "duration",
+    "单次参会时长": "duration",
+    "参会时长": "duration",
+    "身份": "role",
+    "角色": "role",
+    "邮箱": "email",
+    "用户邮箱": "email",
+    "入会次数": "joins",
+    "用户名称": "name",
+    "成员名称": "name",
+    "参会成员": "name",
+    "用户身份": "role",
+    "最后离会时间": "leave",
+    "离会时间": "leave",
+    "累计参会时长分钟": "duration",
+    "参会时长分钟": "duration",
 }
 FEISHU_COLUMNS = {
-    "参会人": "name", "参会人名称": "name", "参会者": "name", "姓名": "name",
-    "邮箱": "email", "电子邮箱": "email", "入会时间": "join", "离会时间": "leave", "参会时长": "duration",
-    "会议id": "meeting_id", "会议号": "meeting_id", "会议主题": "topic", "会议名称": "topic",
-    "离会原因": "leave_reason", "用户id": "user_id", "工号": "employee_no", "部门": "department",
-    "身份": "role", "角色": "role",
-    "加入时间": "join", "离开时间": "leave", "参会时长分钟": "duration",
+    "参会人": "name",
+    "参会人名称": "name",
+    "参会者": "name",
+    "姓名": "name",
+    "邮箱": "email",
+    "电子邮箱": "email",
+    "入会时间": "join",
+    "离会时间": "leave",
+    "参会时长": "duration",
+    "会议id": "meeting_id",
+    "会议号": "meeting_id",
+    "会议主题": "topic",
+    "会议名称": "topic",
+    "离会原因": "leave_reason",
+    "用户id": "user_id",
+    "工号": "employee_no",
+    "部门": "department",
+    "身份": "role",
+    "角色": "role",
+    "加入时间": "join",
+    "离开时间": "leave",
+    "参会时长分钟": "duration",
 }
 _TENCENT_MARKS = {"首次入会时间", "最后退会时间", "累计参会时长", "单次参会时长", "退会时间", "用户昵称入会昵称"}
 _FEISHU_MARKS = {"离会时间", "离会原因", "参会人", "工号", "用户id"}
@@ -175,15 +233,24 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
     result = parse_sheets(src, sheets, settings)
     if result is None:
         names = ", ".join(name or "" for name, _ in sheets)
-        raise ParseError(f"unknown attendance workbook layout (sheets: {names}): expected a Tencent Meeting "
-                         "or Feishu participant export")
+        raise ParseError(
+            f"unknown attendance workbook layout (sheets: {names}): expected a Tencent Meeting "
+            "or Feishu participant export"
+        )
     return result
 
 
 # --- Tencent Meeting -----------------------------------------------------------------------
 
-def _table(sheet: str | None, records: list[Record], at: int, table: dict[str, str], result: ParseResult,
-           meeting: dict[str, tuple[str, str]]) -> tuple[dict[str, int], list[Record]]:
+
+def _table(
+    sheet: str | None,
+    records: list[Record],
+    at: int,
+    table: dict[str, str],
+    result: ParseResult,
+    meeting: dict[str, tuple[str, str]],
+) -> tuple[dict[str, int], list[Record]]:
     """Summary lines above the header go into `meeting` (first wins); other records above it are
     quarantined; the rows below are returned with the header's columns."""
     for rec in records[:at]:
@@ -195,12 +262,15 @@ def _table(sheet: str | None, records: list[Record], at: int, table: dict[str, s
         elif lv[0] not in meeting:
             meeting[lv[0]] = (lv[1], record_name(sheet, rec))
     header = records[at]
-    return _columns(header, table), [r for r in records[at + 1:] if not r.is_blank]
+    return _columns(header, table), [r for r in records[at + 1 :] if not r.is_blank]
 
 
 def _meeting(platform: str, summary: dict[str, tuple[str, str]], settings: Settings, result: ParseResult) -> Meeting:
-    meeting = Meeting(platform, meeting_id=digits(summary.get("meeting_id", ("", ""))[0]),
-                      topic=summary.get("topic", ("", ""))[0].strip() or None)
+    meeting = Meeting(
+        platform,
+        meeting_id=digits(summary.get("meeting_id", ("", ""))[0]),
+        topic=summary.get("topic", ("", ""))[0].strip() or None,
+    )
     for key in ("start", "end"):
         if key in summary:
             value, where = summary[key]
@@ -278,6 +348,7 @@ def _add(result: ParseResult, meeting: Meeting, src: SourceFile, where: str, p: 
 
 # --- Feishu --------------------------------------------------------------------------------
 
+
 def parse_feishu(src: SourceFile, sheets: list[Sheet], settings: Settings, result: ParseResult) -> None:
     """One row per join; the meeting id (and topic) come from the row's own columns, else from
     summary lines above the table, so one file may hold several meetings."""
@@ -301,8 +372,13 @@ def parse_feishu(src: SourceFile, sheets: list[Sheet], settings: Settings, resul
             except RowError as exc:
                 result.reject(where, str(exc))
                 continue
-            meeting = Meeting("feishu", meeting_id=digits(_get(rec, cols, "meeting_id")) or base.meeting_id,
-                              topic=_get(rec, cols, "topic") or base.topic, start_at=base.start_at, end_at=base.end_at)
+            meeting = Meeting(
+                "feishu",
+                meeting_id=digits(_get(rec, cols, "meeting_id")) or base.meeting_id,
+                topic=_get(rec, cols, "topic") or base.topic,
+                start_at=base.start_at,
+                end_at=base.end_at,
+            )
             _add(result, meeting, src, where, p)
 
 

@@ -5,15 +5,17 @@ header block, and what they lack comes from MAPI properties. Appointments, conta
 notes and other non-mail items are skipped and counted: one quarantine entry per message class.
 Recognised by content (the `!BDN` signature), not by name. docs/formats.md, "Outlook .pst / .ost".
 """
+
 from __future__ import annotations
 
 import base64
 import codecs
 import logging
 import struct
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
@@ -91,7 +93,7 @@ class Props:
             return None
         if not isinstance(value, datetime) or value.year < 1971:
             return None
-        return utc(value.replace(tzinfo=timezone.utc)) if value.tzinfo is None else utc(value)
+        return utc(value.replace(tzinfo=UTC)) if value.tzinfo is None else utc(value)
 
 
 def _codepage(props: Props) -> str:
@@ -160,10 +162,18 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
                 log.debug("pst item", exc_info=True)
                 result.reject(record, f"Outlook item not readable: {type(exc).__name__}: {exc}")
                 continue
-            if not (row["has_message_id"] or row["sent_at"] or row["from_addr"] or row["from_name"]
-                    or row["to_addrs"] or row["cc_addrs"] or row["subject"]):
-                result.reject(record, f"Outlook {cls} without sender, recipients, date, subject or Message-ID "
-                                      "(an empty draft)")
+            if not (
+                row["has_message_id"]
+                or row["sent_at"]
+                or row["from_addr"]
+                or row["from_name"]
+                or row["to_addrs"]
+                or row["cc_addrs"]
+                or row["subject"]
+            ):
+                result.reject(
+                    record, f"Outlook {cls} without sender, recipients, date, subject or Message-ID (an empty draft)"
+                )
                 continue
             result.add(TABLE, row)
     finally:
@@ -172,8 +182,10 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         except Exception:
             pass
     for cls, count in sorted(skipped.items()):
-        result.reject(f"items of class {cls}", f"{count} Outlook item{'s' if count > 1 else ''} of class {cls} "
-                                               "skipped: not e-mail")
+        result.reject(
+            f"items of class {cls}",
+            f"{count} Outlook item{'s' if count > 1 else ''} of class {cls} skipped: not e-mail",
+        )
     return list_undated(result)
 
 
@@ -209,8 +221,9 @@ def _row(item: Any, props: Props, src: SourceFile, record: str, settings: Settin
         row["sent_at"] = _time(item, "client_submit_time") or _time(item, "delivery_time")
     if row["from_addr"] is None:
         name = props.str(SENT_REPR_NAME) or props.str(SENDER_NAME)
-        row["from_addr"] = _smtp(props.str(SENT_REPR_SMTP), props.str(SENT_REPR_EMAIL), props.str(SENDER_SMTP),
-                                 props.str(SENDER_EMAIL))
+        row["from_addr"] = _smtp(
+            props.str(SENT_REPR_SMTP), props.str(SENT_REPR_EMAIL), props.str(SENDER_SMTP), props.str(SENDER_EMAIL)
+        )
         row["from_name"] = clean_text(name, 500) if name else row["from_name"]
     if not row["to_addrs"] or not row["cc_addrs"]:
         recipients = _recipients(item, props.codepage)
@@ -242,7 +255,7 @@ def _time(item: Any, name: str) -> datetime | None:
         return None
     if not isinstance(value, datetime) or value.year < 1971:
         return None
-    return utc(value.replace(tzinfo=timezone.utc)) if value.tzinfo is None else utc(value)  # FILETIME is UTC
+    return utc(value.replace(tzinfo=UTC)) if value.tzinfo is None else utc(value)  # FILETIME is UTC
 
 
 def _synthetic(props: Props, transport: bytes, row: dict[str, Any]) -> str:
@@ -252,7 +265,8 @@ def _synthetic(props: Props, transport: bytes, row: dict[str, Any]) -> str:
         return synthetic_id(transport)
     created = props.time(CREATION_TIME)
     fields = [(props.raw(SEARCH_KEY) or b"").hex(), created.isoformat() if created else ""] + [
-        str(row.get(k) or "") for k in ("subject", "from_addr", "sent_at", "to_addrs", "cc_addrs", "thread_index")]
+        str(row.get(k) or "") for k in ("subject", "from_addr", "sent_at", "to_addrs", "cc_addrs", "thread_index")
+    ]
     return synthetic_id("\n".join(fields).encode("utf-8"))
 
 

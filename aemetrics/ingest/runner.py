@@ -4,6 +4,7 @@ load rows and quarantined records in one transaction, and remember each file's h
 The parse step is a plain function over a batch of files so that the Prefect flow can run
 batches as tasks in parallel, and tests and notebooks can call it without Prefect.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,10 +13,10 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 import duckdb
 
@@ -28,8 +29,12 @@ log = logging.getLogger("aemetrics.ingest")
 
 # Top-level folder (or file) of the exports folder -> kind, and the module that parses it.
 KINDS = {
-    "email": "email", "emails": "email", "mail": "email", "mailboxes": "email",
-    "calendar": "calendar", "calendars": "calendar",
+    "email": "email",
+    "emails": "email",
+    "mail": "email",
+    "mailboxes": "email",
+    "calendar": "calendar",
+    "calendars": "calendar",
     "crm": "crm",
     "attendance": "attendance",
 }
@@ -195,12 +200,16 @@ def parse_file(src: SourceFile, settings: Settings) -> ParseResult:
     """Parse one file; never raises: an unreadable file becomes one quarantined record."""
     if src.kind == "unknown":
         result = ParseResult(parser=None)
-        result.reject("file", "not an export: put files under email/, calendar/, crm/, attendance/ or name it staff.csv (or staff.xlsx)")
+        result.reject(
+            "file",
+            "not an export: put files under email/, calendar/, crm/, attendance/ or name it staff.csv (or staff.xlsx)",
+        )
         return result
     module = importlib.import_module(_parser_module(src))
     try:
         if src.kind == "attendance":  # clock-in records (DingTalk 考勤, attendance_clock) by content
             from aemetrics.ingest import clock
+
             if clock.looks_like_clock(src.path):
                 module = clock
         return module.parse(src, settings)
@@ -215,7 +224,9 @@ def parse_file(src: SourceFile, settings: Settings) -> ParseResult:
         return result
 
 
-def parse_files(files: Iterable[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]]) -> list[ParsedFile]:
+def parse_files(
+    files: Iterable[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]]
+) -> list[ParsedFile]:
     """Parse a batch of files (the unit of one Prefect task)."""
     out = []
     for src in files:
@@ -224,14 +235,16 @@ def parse_files(files: Iterable[SourceFile], settings: Settings, hashes: dict[st
     return out
 
 
-def load(con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile], report: IngestReport, replace: list[str] = ()) -> None:
+def load(
+    con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile], report: IngestReport, replace: list[str] = ()
+) -> None:
     """Load every parsed file's rows, quarantine and manifest entry in one transaction.
 
     Rows of the files in `replace` (loaded before with other content) are deleted first. Rows
     are inserted one table at a time for all files together: per-file statements would cost
     more than the parsing on ten thousand small files.
     """
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     by_table: dict[str, list[dict]] = {}
     quarantined: list[dict] = []
     manifest: list[dict] = []
@@ -245,15 +258,28 @@ def load(con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile], report: Inges
         # with a note), as opposed to a record or a whole file that did not load
         loaded = {row.get("record") for rows in pf.result.rows.values() for row in rows}
         quarantined.extend(
-            dict(source_file=rel, record=record, reason=reason, source_kind=pf.src.kind, quarantined_at=now,
-                 is_loaded=record in loaded)
+            dict(
+                source_file=rel,
+                record=record,
+                reason=reason,
+                source_kind=pf.src.kind,
+                quarantined_at=now,
+                is_loaded=record in loaded,
+            )
             for record, reason in pf.result.quarantined
         )
-        manifest.append(dict(
-            source_file=rel, sha256=pf.sha256, size_bytes=pf.size_bytes, source_kind=pf.src.kind,
-            parser=pf.result.parser, rows_loaded=pf.result.row_count,
-            rows_quarantined=len(pf.result.quarantined), loaded_at=now,
-        ))
+        manifest.append(
+            dict(
+                source_file=rel,
+                sha256=pf.sha256,
+                size_bytes=pf.size_bytes,
+                source_kind=pf.src.kind,
+                parser=pf.result.parser,
+                rows_loaded=pf.result.row_count,
+                rows_quarantined=len(pf.result.quarantined),
+                loaded_at=now,
+            )
+        )
     con.execute("begin transaction")
     try:
         _delete_files(con, list(replace), raw_tables(con) + ["ingest_manifest"])
@@ -312,8 +338,9 @@ def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
 BatchParser = Callable[[list[list[SourceFile]], Settings, dict[str, tuple[str, int]]], Iterable[list[ParsedFile]]]
 
 
-def parse_in_turn(file_batches: list[list[SourceFile]], settings: Settings,
-                  hashes: dict[str, tuple[str, int]]) -> Iterable[list[ParsedFile]]:
+def parse_in_turn(
+    file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]]
+) -> Iterable[list[ParsedFile]]:
     """Parse the batches one after the other, in this process."""
     return (parse_files(batch, settings, hashes) for batch in file_batches)
 
@@ -333,12 +360,27 @@ def ingest_exports(
     each batch as a task.
     """
     with tempfile.TemporaryDirectory(prefix="aemetrics-archives-") as unpack_dir:
-        return _ingest(exports_dir, con, settings, Path(unpack_dir), prune_missing=prune_missing,
-                       progress=progress, parse_batches=parse_batches)
+        return _ingest(
+            exports_dir,
+            con,
+            settings,
+            Path(unpack_dir),
+            prune_missing=prune_missing,
+            progress=progress,
+            parse_batches=parse_batches,
+        )
 
 
-def _ingest(exports_dir: Path, con: duckdb.DuckDBPyConnection, settings: Settings, unpack_dir: Path, *,
-            prune_missing: bool, progress: Callable[[str], None] | None, parse_batches: BatchParser) -> IngestReport:
+def _ingest(
+    exports_dir: Path,
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    unpack_dir: Path,
+    *,
+    prune_missing: bool,
+    progress: Callable[[str], None] | None,
+    parse_batches: BatchParser,
+) -> IngestReport:
     started = time.perf_counter()
     say = progress or log.info
     files = discover(Path(exports_dir), unpack_dir)

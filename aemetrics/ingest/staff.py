@@ -3,6 +3,7 @@
 Columns email,name,role,team,supervisor_email, matched case-insensitively (a few Chinese
 header names are accepted too); extra columns are ignored. Only email is required.
 """
+
 from __future__ import annotations
 
 from aemetrics.config import Settings
@@ -15,18 +16,41 @@ TABLE = "raw_staff"
 COLUMNS = ("email", "name", "role", "team", "supervisor_email", "dingtalk_userid", "employee_no", "meeting_names")
 # Header aliases (lower-cased): what spreadsheets kept by a Chinese office tend to say.
 ALIASES = {
-    "email": "email", "e-mail": "email", "邮箱": "email", "电子邮件": "email", "邮件地址": "email",
-    "name": "name", "姓名": "name", "名字": "name",
-    "role": "role", "角色": "role", "职位": "role", "岗位": "role",
-    "team": "team", "团队": "team", "小组": "team", "部门": "team",
-    "supervisor_email": "supervisor_email", "supervisor email": "supervisor_email", "supervisor": "supervisor_email",
-    "主管邮箱": "supervisor_email", "上级邮箱": "supervisor_email",
+    "email": "email",
+    "e-mail": "email",
+    "邮箱": "email",
+    "电子邮件": "email",
+    "邮件地址": "email",
+    "name": "name",
+    "姓名": "name",
+    "名字": "name",
+    "role": "role",
+    "角色": "role",
+    "职位": "role",
+    "岗位": "role",
+    "team": "team",
+    "团队": "team",
+    "小组": "team",
+    "部门": "team",
+    "supervisor_email": "supervisor_email",
+    "supervisor email": "supervisor_email",
+    "supervisor": "supervisor_email",
+    "主管邮箱": "supervisor_email",
+    "上级邮箱": "supervisor_email",
     # attendance exports name people by these (work_on_time)
-    "dingtalk_userid": "dingtalk_userid", "userid": "dingtalk_userid", "钉钉userid": "dingtalk_userid",
-    "钉钉id": "dingtalk_userid", "employee_no": "employee_no", "工号": "employee_no", "员工工号": "employee_no",
+    "dingtalk_userid": "dingtalk_userid",
+    "userid": "dingtalk_userid",
+    "钉钉userid": "dingtalk_userid",
+    "钉钉id": "dingtalk_userid",
+    "employee_no": "employee_no",
+    "工号": "employee_no",
+    "员工工号": "employee_no",
     # other names a person joins online meetings as (Tencent Meeting nicknames), ';'-separated
-    "meeting_names": "meeting_names", "meeting names": "meeting_names", "会议昵称": "meeting_names",
-    "入会昵称": "meeting_names", "别名": "meeting_names",
+    "meeting_names": "meeting_names",
+    "meeting names": "meeting_names",
+    "会议昵称": "meeting_names",
+    "入会昵称": "meeting_names",
+    "别名": "meeting_names",
 }
 
 
@@ -69,16 +93,19 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
             result.reject(record, f"duplicate staff email {email}, first at {first_seen[email]}")
             continue
         first_seen[email] = record
-        result.add(TABLE, {
-            "email": email,
-            "name": values["name"] or None,
-            "role": values["role"].lower() or None,
-            "team": values["team"] or None,
-            "supervisor_email": supervisor,
-            "dingtalk_userid": values["dingtalk_userid"] or None,
-            "employee_no": values["employee_no"] or None,
-            "meeting_names": values["meeting_names"] or None,
-            "source_file": src.rel,
-            "record": record,
-        })
+        result.add(
+            TABLE,
+            {
+                "email": email,
+                "name": values["name"] or None,
+                "role": values["role"].lower() or None,
+                "team": values["team"] or None,
+                "supervisor_email": supervisor,
+                "dingtalk_userid": values["dingtalk_userid"] or None,
+                "employee_no": values["employee_no"] or None,
+                "meeting_names": values["meeting_names"] or None,
+                "source_file": src.rel,
+                "record": record,
+            },
+        )
     return result

@@ -16,14 +16,16 @@ Read with python-calamine (a maintained Rust reader; it never evaluates formulas
 cached values). A workbook that cannot be opened (encrypted, broken zip, not a workbook) is a
 ParseError naming why.
 """
+
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from aemetrics.ingest.base import ParseError
 from aemetrics.ingest.csvread import Record, Table, clean_header
@@ -166,5 +168,15 @@ def is_serial(text: str) -> bool:
     return bool(_SERIAL.match(text.strip()))
 
 
-__all__ = ["SheetRows", "is_workbook", "read_workbook", "cell_text", "sheet_records", "sheet_table",
-           "workbook_tables", "record_name", "from_serial", "is_serial"]
+__all__ = [
+    "SheetRows",
+    "is_workbook",
+    "read_workbook",
+    "cell_text",
+    "sheet_records",
+    "sheet_table",
+    "workbook_tables",
+    "record_name",
+    "from_serial",
+    "is_serial",
+]

@@ -5,6 +5,7 @@ Figures are plain dicts rendered with validate=False: building graph_objects val
 deep-copies the template on every update (~70 ms a figure), which made a site of 50 AEs slow.
 The dicts use only documented Plotly attributes; the browser test checks they draw.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -29,12 +30,16 @@ def _template() -> dict:
 
 def _layout(title: str, height: int = 360, **kw: Any) -> dict:
     layout = {
-        "template": _template(), "height": height, "title": {"text": title, "x": 0.01, "font": {"size": 15}},
+        "template": _template(),
+        "height": height,
+        "title": {"text": title, "x": 0.01, "font": {"size": 15}},
         "font": {"family": FONT, "size": 12, "color": "#1f2933"},
         "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
         # legends at the right: below the plot they collide with the x-axis title once they wrap
         "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
-        "hoverlabel": {"font": {"family": FONT}}, "shapes": [], "annotations": [],
+        "hoverlabel": {"font": {"family": FONT}},
+        "shapes": [],
+        "annotations": [],
     }
     layout.update(kw)
     return layout
@@ -45,51 +50,89 @@ def _rate_axis(labels: Labels, top: float = 1.05) -> dict:
 
 
 def _div(data: list[dict], layout: dict, div_id: str) -> str:
-    html = pio.to_html({"data": data, "layout": layout}, config=CONFIG, include_plotlyjs=False, full_html=False,
-                       validate=False, div_id=div_id)
+    html = pio.to_html(
+        {"data": data, "layout": layout},
+        config=CONFIG,
+        include_plotlyjs=False,
+        full_html=False,
+        validate=False,
+        div_id=div_id,
+    )
     return f'<div class="chart">{html}</div>'
 
 
 def _target_line(layout: dict, target: float, labels: Labels, vertical: bool = False) -> None:
     line = {"dash": "dash", "color": TARGET_COLOUR, "width": 1.5}
     if vertical:  # no room for a label above a bar list: the axis title names the target
-        layout["shapes"].append({"type": "line", "xref": "x", "x0": target, "x1": target, "yref": "paper", "y0": 0, "y1": 1, "line": line})
+        layout["shapes"].append(
+            {"type": "line", "xref": "x", "x0": target, "x1": target, "yref": "paper", "y0": 0, "y1": 1, "line": line}
+        )
         return
-    layout["shapes"].append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": target, "y1": target, "line": line})
-    layout["annotations"].append({
-        "xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": target, "yanchor": "bottom", "showarrow": False,
-        "text": f'{labels.text("target")} {target:.0%}', "font": {"color": TARGET_COLOUR, "size": 11},
-        "bgcolor": "rgba(255,255,255,0.85)",
-    })
+    layout["shapes"].append(
+        {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": target, "y1": target, "line": line}
+    )
+    layout["annotations"].append(
+        {
+            "xref": "paper",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "y",
+            "y": target,
+            "yanchor": "bottom",
+            "showarrow": False,
+            "text": f"{labels.text('target')} {target:.0%}",
+            "font": {"color": TARGET_COLOUR, "size": 11},
+            "bgcolor": "rgba(255,255,255,0.85)",
+        }
+    )
 
 
 def _none_if_nan(values) -> list:
     return [None if pd.isna(v) else float(v) for v in values]
 
 
-def trend(trend_df: pd.DataFrame, by: str, names: dict[str, str], labels: Labels, target: float,
-          title: str, div_id: str) -> str | None:
+def trend(
+    trend_df: pd.DataFrame, by: str, names: dict[str, str], labels: Labels, target: float, title: str, div_id: str
+) -> str | None:
     """Weekly rate lines, one per `by` value (in the caller's order), with the target dashed."""
     if trend_df.empty or trend_df["rate"].notna().sum() == 0:
         return None
     data = []
     for i, key in enumerate(dict.fromkeys(trend_df[by])):
         g = trend_df[trend_df[by] == key].sort_values("week_start")
-        data.append({
-            "type": "scatter", "mode": "lines+markers", "name": names.get(key, str(key)),
-            "x": [d.isoformat() for d in g["week_start"]], "y": _none_if_nan(g["rate"]),
-            "line": {"color": PALETTE[i % len(PALETTE)], "width": 2}, "connectgaps": False,
-            "customdata": [[int(m), int(n)] for m, n in zip(g["met"], g["evaluated"])],
-            "hovertemplate": "%{x|%Y-%m-%d}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})<extra>%{fullData.name}</extra>",
-        })
-    layout = _layout(title, xaxis={"title": {"text": labels.text("week")}, "type": "date", "tickformat": "%m-%d"},
-                     yaxis=_rate_axis(labels))
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": names.get(key, str(key)),
+                "x": [d.isoformat() for d in g["week_start"]],
+                "y": _none_if_nan(g["rate"]),
+                "line": {"color": PALETTE[i % len(PALETTE)], "width": 2},
+                "connectgaps": False,
+                "customdata": [[int(m), int(n)] for m, n in zip(g["met"], g["evaluated"])],
+                "hovertemplate": "%{x|%Y-%m-%d}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})<extra>%{fullData.name}</extra>",
+            }
+        )
+    layout = _layout(
+        title,
+        xaxis={"title": {"text": labels.text("week")}, "type": "date", "tickformat": "%m-%d"},
+        yaxis=_rate_axis(labels),
+    )
     _target_line(layout, target, labels)
     return _div(data, layout, div_id)
 
 
-def grouped_rates(df: pd.DataFrame, x: str, group: str, x_names: dict[str, str], labels: Labels,
-                  target: float, title: str, div_id: str, group_names: dict[str, str] | None = None) -> str | None:
+def grouped_rates(
+    df: pd.DataFrame,
+    x: str,
+    group: str,
+    x_names: dict[str, str],
+    labels: Labels,
+    target: float,
+    title: str,
+    div_id: str,
+    group_names: dict[str, str] | None = None,
+) -> str | None:
     """Bars of rate per x value, one colour per group (teams, tiers, AE against team median)."""
     df = df[df["rate"].notna()] if not df.empty else df
     if df.empty:
@@ -99,18 +142,36 @@ def grouped_rates(df: pd.DataFrame, x: str, group: str, x_names: dict[str, str],
     data = []
     for i, key in enumerate(sorted(df[group].unique(), key=str)):
         g = df[df[group] == key].set_index(x).reindex(x_order)
-        data.append(_interval({
-            "type": "bar", "name": (group_names or {}).get(key, str(key)), "x": ticks, "y": _none_if_nan(g["rate"]),
-            "marker": {"color": PALETTE[i % len(PALETTE)]}, "textposition": "outside", "cliponaxis": False,
-            "textfont": {"size": 11 if len(x_order) * df[group].nunique() <= 16 else 9},
-            "text": [f"{v:.0%}" if pd.notna(v) else "" for v in g["rate"]],
-            "customdata": [[int(m), int(n)] for m, n in zip(g["met"].fillna(0), g["evaluated"].fillna(0))],
-            "hovertemplate": "%{x}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})<extra>%{fullData.name}</extra>",
-        }, g))
+        data.append(
+            _interval(
+                {
+                    "type": "bar",
+                    "name": (group_names or {}).get(key, str(key)),
+                    "x": ticks,
+                    "y": _none_if_nan(g["rate"]),
+                    "marker": {"color": PALETTE[i % len(PALETTE)]},
+                    "textposition": "outside",
+                    "cliponaxis": False,
+                    "textfont": {"size": 11 if len(x_order) * df[group].nunique() <= 16 else 9},
+                    "text": [f"{v:.0%}" if pd.notna(v) else "" for v in g["rate"]],
+                    "customdata": [[int(m), int(n)] for m, n in zip(g["met"].fillna(0), g["evaluated"].fillna(0))],
+                    "hovertemplate": "%{x}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})<extra>%{fullData.name}</extra>",
+                },
+                g,
+            )
+        )
     tick_size = 12 if len(x_order) <= 5 else 10  # eight two-line names side by side must not touch
-    layout = _layout(title, barmode="group", xaxis={"title": {"text": labels.text("standard")}, "tickangle": 0, "type": "category",
-                                                    "tickfont": {"size": tick_size}},
-                     yaxis=_rate_axis(labels, 1.15))
+    layout = _layout(
+        title,
+        barmode="group",
+        xaxis={
+            "title": {"text": labels.text("standard")},
+            "tickangle": 0,
+            "type": "category",
+            "tickfont": {"size": tick_size},
+        },
+        yaxis=_rate_axis(labels, 1.15),
+    )
     _target_line(layout, target, labels)
     return _div(data, layout, div_id)
 
@@ -121,7 +182,11 @@ def _interval(trace: dict, g: pd.DataFrame) -> dict:
         return trace
     rate, low, high = _none_if_nan(g["rate"]), _none_if_nan(g["rate_low"]), _none_if_nan(g["rate_high"])
     trace["error_y"] = {
-        "type": "data", "symmetric": False, "thickness": 1, "width": 3, "color": "#475467",
+        "type": "data",
+        "symmetric": False,
+        "thickness": 1,
+        "width": 3,
+        "color": "#475467",
         "array": [h - r if h is not None and r is not None else None for r, h in zip(rate, high)],
         "arrayminus": [r - lo if lo is not None and r is not None else None for r, lo in zip(rate, low)],
     }
@@ -134,16 +199,27 @@ def league(df: pd.DataFrame, labels: Labels, target: float, title: str, div_id: 
     if df.empty:
         return None
     df = df.iloc[::-1]  # Plotly draws the first bar at the bottom
-    data = [{
-        "type": "bar", "orientation": "h", "x": _none_if_nan(df["rate"]), "y": list(df["name"]),
-        "marker": {"color": ["#12b76a" if r >= target - 1e-12 else "#f04438" for r in df["rate"]]},
-        "text": [f"{r:.0%}  ({m}/{n})" for r, m, n in zip(df["rate"], df["met"], df["evaluated"])], "textposition": "auto",
-        "hovertemplate": "%{y}: %{x:.1%}<extra></extra>",
-    }]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "x": _none_if_nan(df["rate"]),
+            "y": list(df["name"]),
+            "marker": {"color": ["#12b76a" if r >= target - 1e-12 else "#f04438" for r in df["rate"]]},
+            "text": [f"{r:.0%}  ({m}/{n})" for r, m, n in zip(df["rate"], df["met"], df["evaluated"])],
+            "textposition": "auto",
+            "hovertemplate": "%{y}: %{x:.1%}<extra></extra>",
+        }
+    ]
     x_axis = _rate_axis(labels)
-    x_axis["title"] = {"text": f'{labels.text("rate")} ({labels.text("target")} {target:.0%})'}
-    layout = _layout(title, height=max(260, 36 * len(df) + 110), showlegend=False, xaxis=x_axis,
-                     yaxis={"title": {"text": labels.text("ae")}, "type": "category", "automargin": True})
+    x_axis["title"] = {"text": f"{labels.text('rate')} ({labels.text('target')} {target:.0%})"}
+    layout = _layout(
+        title,
+        height=max(260, 36 * len(df) + 110),
+        showlegend=False,
+        xaxis=x_axis,
+        yaxis={"title": {"text": labels.text("ae")}, "type": "category", "automargin": True},
+    )
     _target_line(layout, target, labels, vertical=True)
     return _div(data, layout, div_id)
 
@@ -154,16 +230,27 @@ def heatmap(grid: pd.DataFrame, labels: Labels, title: str, div_id: str) -> str 
     if top == 0:
         return None
     z = [[int(v) for v in row] for row in grid.values]
-    data = [{
-        "type": "heatmap", "z": z, "x": [f"{h:02d}" for h in grid.columns], "y": [labels.weekday(d) for d in grid.index],
-        "colorscale": [[0, "#f8fafc"], [0.0001, "#fee4e2"], [1, TARGET_COLOUR]], "xgap": 2, "ygap": 2,
-        "text": [[str(v) if v else "" for v in row] for row in z], "texttemplate": "%{text}",
-        "colorbar": {"title": {"text": labels.text("count")}, "dtick": max(1, top // 5)},
-        "hovertemplate": "%{y} %{x}:00 — %{z}<extra></extra>",
-    }]
-    layout = _layout(title, height=340,
-                     xaxis={"title": {"text": f'{labels.text("hour")} (00–23)'}, "type": "category"},
-                     yaxis={"title": {"text": labels.text("weekday")}, "type": "category", "autorange": "reversed"})
+    data = [
+        {
+            "type": "heatmap",
+            "z": z,
+            "x": [f"{h:02d}" for h in grid.columns],
+            "y": [labels.weekday(d) for d in grid.index],
+            "colorscale": [[0, "#f8fafc"], [0.0001, "#fee4e2"], [1, TARGET_COLOUR]],
+            "xgap": 2,
+            "ygap": 2,
+            "text": [[str(v) if v else "" for v in row] for row in z],
+            "texttemplate": "%{text}",
+            "colorbar": {"title": {"text": labels.text("count")}, "dtick": max(1, top // 5)},
+            "hovertemplate": "%{y} %{x}:00 — %{z}<extra></extra>",
+        }
+    ]
+    layout = _layout(
+        title,
+        height=340,
+        xaxis={"title": {"text": f"{labels.text('hour')} (00–23)"}, "type": "category"},
+        yaxis={"title": {"text": labels.text("weekday")}, "type": "category", "autorange": "reversed"},
+    )
     return _div(data, layout, div_id)
 
 
@@ -171,11 +258,22 @@ def outcomes(df: pd.DataFrame, labels: Labels, title: str, div_id: str) -> str |
     """Stacked bars of met / late / missed per week."""
     if df.empty or df[["met", "late", "missed"]].to_numpy().sum() == 0:
         return None
-    data = [{
-        "type": "bar", "name": labels.text(status), "x": [d.isoformat() for d in df["week_start"]],
-        "y": [int(v) for v in df[status]], "marker": {"color": STATUS_COLOURS[status]},
-        "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra>%{fullData.name}</extra>",
-    } for status in ("met", "late", "missed")]
-    layout = _layout(title, height=300, barmode="stack", xaxis={"title": {"text": labels.text("week")}, "type": "date", "tickformat": "%m-%d"},
-                     yaxis={"title": {"text": labels.text("count")}, "rangemode": "tozero"})
+    data = [
+        {
+            "type": "bar",
+            "name": labels.text(status),
+            "x": [d.isoformat() for d in df["week_start"]],
+            "y": [int(v) for v in df[status]],
+            "marker": {"color": STATUS_COLOURS[status]},
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra>%{fullData.name}</extra>",
+        }
+        for status in ("met", "late", "missed")
+    ]
+    layout = _layout(
+        title,
+        height=300,
+        barmode="stack",
+        xaxis={"title": {"text": labels.text("week")}, "type": "date", "tickformat": "%m-%d"},
+        yaxis={"title": {"text": labels.text("count")}, "rangemode": "tozero"},
+    )
     return _div(data, layout, div_id)

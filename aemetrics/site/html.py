@@ -3,12 +3,14 @@
 Plain f-strings; every value from the warehouse goes through `esc()` (html.escape) exactly
 once, in the cell/heading helpers here, so pages cannot be broken by a subject like "<b>".
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -96,20 +98,27 @@ def link(href: str, label: Any, cls: str = "") -> Cell:
     return Cell(f'<a href="{esc(href)}">{esc(label)}</a>', cls)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], labels: Labels, csv_href: str | None = None,
-          numeric: Iterable[int] = (), table_id: str = "") -> str:
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    labels: Labels,
+    csv_href: str | None = None,
+    numeric: Iterable[int] = (),
+    table_id: str = "",
+) -> str:
     """A readable table with a CSV download link; an empty table becomes an empty-state note."""
     rows = list(rows)
-    download = (f'<a class="csv" href="{esc(csv_href)}" download>↓ {labels.html("download_csv")}</a>'
-                if csv_href else "")
+    download = f'<a class="csv" href="{esc(csv_href)}" download>↓ {labels.html("download_csv")}</a>' if csv_href else ""
     if not rows:
         return f'<div class="empty">{labels.html("no_rows")}</div>{download}'
     numeric = set(numeric)
     head = "".join(f'<th class="{"num" if i in numeric else ""}">{h}</th>' for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(f'<td class="{c.cls}">{c.html}</td>' for c in r) + "</tr>" for r in rows)
     ident = f' id="{esc(table_id)}"' if table_id else ""
-    return (f'<div class="table-wrap"><table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
-            f"{download}")
+    return (
+        f'<div class="table-wrap"><table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+        f"{download}"
+    )
 
 
 def section(anchor: str, title_html: str, body: str, note_html: str = "") -> str:
@@ -123,8 +132,11 @@ def empty(labels: Labels, key: str = "no_data") -> str:
 
 def page(title: str, body: str, labels: Labels, root: str, active: str, subtitle_html: str = "") -> str:
     """The shell every page shares: head (one stylesheet, one plotly.min.js), nav bar, footer."""
-    nav_items = [("index.html", "weekly_review", "index"), ("index.html#league", "scorecards", "ae"),
-                 ("equal-treatment.html", "equal_treatment", "equal")]
+    nav_items = [
+        ("index.html", "weekly_review", "index"),
+        ("index.html#league", "scorecards", "ae"),
+        ("equal-treatment.html", "equal_treatment", "equal"),
+    ]
     nav = "".join(
         f'<a class="{"active" if key == active else ""}" href="{root}{href}">{labels.html(label)}</a>'
         for href, label, key in nav_items

@@ -3,6 +3,7 @@
 Labels are (Chinese, English) pairs. HTML gets both languages in separate spans so the English
 can be styled as a quieter second line; charts and CSV file names get plain text.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -67,8 +68,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "email": ("邮箱", "Email"),
     "supervisor": ("主管", "Supervisor"),
     "heatmap": ("迟复时段分布", "When late replies happen"),
-    "heatmap_note": ("按客户来信时间(业务时区)统计延迟或未回复的询问,近12周",
-                     "Client inquiries answered late or not at all, by when they arrived (business time zone), last 12 weeks"),
+    "heatmap_note": (
+        "按客户来信时间(业务时区)统计延迟或未回复的询问,近12周",
+        "Client inquiries answered late or not at all, by when they arrived (business time zone), last 12 weeks",
+    ),
     "weekday": ("星期", "Weekday"),
     "hour": ("小时", "Hour"),
     "count": ("数量", "Count"),
@@ -118,11 +121,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "flag": ("标记", "Flag"),
     "gap_flagged": ("差距过大", "Gap too large"),
     "gap_ok": ("正常", "OK"),
-    "equal_note": ("不论客户大小,你应一视同仁。各规模客户的达标率(近12周,方括号内为置信区间);"
-                   "规模间差距超过阈值且经双比例z检验统计显著时才标记。",
-                   "Treat every client alike, large or small. Rates by client size tier over the last 12 weeks "
-                   "[confidence interval]; a gap between tiers is flagged when it is above the threshold and "
-                   "statistically significant (two-proportion z-test)."),
+    "equal_note": (
+        "不论客户大小,你应一视同仁。各规模客户的达标率(近12周,方括号内为置信区间);"
+        "规模间差距超过阈值且经双比例z检验统计显著时才标记。",
+        "Treat every client alike, large or small. Rates by client size tier over the last 12 weeks "
+        "[confidence interval]; a gap between tiers is flagged when it is above the threshold and "
+        "statistically significant (two-proportion z-test).",
+    ),
     "threshold": ("阈值", "Threshold"),
     "alpha": ("显著性水平", "Significance level"),
     "ci": ("置信区间", "Confidence interval"),
@@ -136,7 +141,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "overall": ("总体", "Overall"),
     "all_standards": ("全部标准", "All standards"),
     "back": ("返回周报", "Back to the weekly review"),
-    "privacy": ("仅显示姓名、客户名、主题与计数;不显示邮件正文。", "Names, client names, subjects and counts only; never message bodies."),
+    "privacy": (
+        "仅显示姓名、客户名、主题与计数;不显示邮件正文。",
+        "Names, client names, subjects and counts only; never message bodies.",
+    ),
     "sample_week": ("所选周", "Week shown"),
     "vs_last_week": ("较上周", "vs last week"),
     "per_standard": ("各标准本周达标率", "Each standard this week"),
@@ -153,7 +161,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "ae_rates_week": ("本周各客户经理达标率", "Each AE's rate this week"),
 }
 
-WEEKDAYS = [("周一", "Mon"), ("周二", "Tue"), ("周三", "Wed"), ("周四", "Thu"), ("周五", "Fri"), ("周六", "Sat"), ("周日", "Sun")]
+WEEKDAYS = [
+    ("周一", "Mon"),
+    ("周二", "Tue"),
+    ("周三", "Wed"),
+    ("周四", "Thu"),
+    ("周五", "Fri"),
+    ("周六", "Sat"),
+    ("周日", "Sun"),
+]
 
 
 class Labels:

@@ -4,6 +4,7 @@ Every count and rate comes from SQL (sql/marts: kpi_standard_weekly, kpi_team_we
 ae_scorecard, kpi_tier_rates, kpi_tier_gaps; the rate is the macro kpi_rate); this module
 only selects, orders and lays out rows. A rate with nothing evaluated is null and shows as "—".
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ class Options:
     tier_alpha: float = 0.05  # ... significant at this level
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "Options":
+    def from_settings(cls, settings: Any) -> Options:
         return cls(
             target=float(getattr(settings, "kpi_target", cls.target)),
             targets=dict(getattr(settings, "kpi_targets", None) or {}),
@@ -55,8 +56,13 @@ class Weeks:
     end: date  # Monday after the week under review (exclusive)
 
     @classmethod
-    def ending(cls, this_week: date, n: int = TREND_WEEKS) -> "Weeks":
-        return cls(this_week, this_week - timedelta(days=7), this_week - timedelta(days=7 * (n - 1)), this_week + timedelta(days=7))
+    def ending(cls, this_week: date, n: int = TREND_WEEKS) -> Weeks:
+        return cls(
+            this_week,
+            this_week - timedelta(days=7),
+            this_week - timedelta(days=7 * (n - 1)),
+            this_week + timedelta(days=7),
+        )
 
     @property
     def mondays(self) -> list[date]:
@@ -98,12 +104,17 @@ def standards_table(std_weekly: pd.DataFrame, weeks: Weeks, opts: Options) -> pd
         rate = _val(counts, "rate")
         prev = _val(last.loc[std] if std in last.index else None, "rate")
         target = opts.target_for(std)
-        rows.append({
-            "standard": std, "rate": rate, "rate_last_week": prev,
-            "change": rate - prev if rate is not None and prev is not None else None,
-            "target": target, "on_target": None if rate is None else bool(rate >= target - 1e-12),
-            **{c: int(counts[c]) if counts is not None else 0 for c in (*COUNTS, "confirmed")},
-        })
+        rows.append(
+            {
+                "standard": std,
+                "rate": rate,
+                "rate_last_week": prev,
+                "change": rate - prev if rate is not None and prev is not None else None,
+                "target": target,
+                "on_target": None if rate is None else bool(rate >= target - 1e-12),
+                **{c: int(counts[c]) if counts is not None else 0 for c in (*COUNTS, "confirmed")},
+            }
+        )
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -150,7 +161,9 @@ def teams_table(team_weekly: pd.DataFrame, week: date) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     out = out[cols]
     order = {s: i for i, s in enumerate(standard_order(out["standard"].unique()))}
-    return out.sort_values(["standard", "team"], key=lambda s: s.map(order) if s.name == "standard" else s).reset_index(drop=True)
+    return out.sort_values(["standard", "team"], key=lambda s: s.map(order) if s.name == "standard" else s).reset_index(
+        drop=True
+    )
 
 
 def league(scorecard: pd.DataFrame) -> pd.DataFrame:
@@ -165,7 +178,9 @@ def league(scorecard: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     df = df[cols[1:]].copy()
     df["_has"] = df["rate"].notna()
-    df = df.sort_values(["_has", "rate", "evaluated", "name"], ascending=[False, False, False, True]).drop(columns="_has")
+    df = df.sort_values(["_has", "rate", "evaluated", "name"], ascending=[False, False, False, True]).drop(
+        columns="_has"
+    )
     df.insert(0, "rank", [i + 1 if pd.notna(r) else None for i, r in enumerate(df["rate"])])
     df["rank"] = df["rank"].astype("Int64")
     df["rate"] = df["rate"].astype(float)
@@ -186,34 +201,77 @@ def late_reply_heatmap(obl: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
 
 def ae_standards(scorecard: pd.DataFrame, ae: str, opts: Options) -> pd.DataFrame:
     """One AE's rates this week and over 12 weeks beside their team's median (ae_scorecard), with the target."""
-    cols = ["standard", "rate", "team_median", "rate_12w", "team_median_12w", "target", "met", "late", "missed", "at_risk"]
+    cols = [
+        "standard",
+        "rate",
+        "team_median",
+        "rate_12w",
+        "team_median_12w",
+        "target",
+        "met",
+        "late",
+        "missed",
+        "at_risk",
+    ]
     mine = scorecard[(scorecard["ae"] == ae) & (scorecard["standard"] != "*")] if not scorecard.empty else scorecard
     if mine.empty:
         return pd.DataFrame(columns=cols)
     mine = mine.set_index("standard")
-    rows = [{
-        "standard": std,
-        **{c: _val(mine.loc[std], c) for c in ("rate", "team_median", "rate_12w", "team_median_12w")},
-        "target": opts.target_for(std),
-        "met": int(mine.loc[std, "met_12w"]), "late": int(mine.loc[std, "late_12w"]),
-        "missed": int(mine.loc[std, "missed_12w"]), "at_risk": int(mine.loc[std, "at_risk"]),
-    } for std in standard_order(mine.index)]
+    rows = [
+        {
+            "standard": std,
+            **{c: _val(mine.loc[std], c) for c in ("rate", "team_median", "rate_12w", "team_median_12w")},
+            "target": opts.target_for(std),
+            "met": int(mine.loc[std, "met_12w"]),
+            "late": int(mine.loc[std, "late_12w"]),
+            "missed": int(mine.loc[std, "missed_12w"]),
+            "at_risk": int(mine.loc[std, "at_risk"]),
+        }
+        for std in standard_order(mine.index)
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
 def tier_rates(rates: pd.DataFrame, gaps: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """kpi_tier_rates (rate and Wilson interval per standard × tier) and kpi_tier_gaps (largest gap, z,
     flag), in display order: '*' (every standard pooled) first, then the catalogue."""
-    long_cols = ["standard", "client_tier", "met", "late", "missed", "evaluated", "rate", "rate_low", "rate_high",
-                 "is_compared"]
-    gap_cols = ["standard", "best_tier", "best_rate", "best_n", "worst_tier", "worst_rate", "worst_n", "gap", "z",
-                "critical_z", "is_above_threshold", "is_significant", "flagged"]
+    long_cols = [
+        "standard",
+        "client_tier",
+        "met",
+        "late",
+        "missed",
+        "evaluated",
+        "rate",
+        "rate_low",
+        "rate_high",
+        "is_compared",
+    ]
+    gap_cols = [
+        "standard",
+        "best_tier",
+        "best_rate",
+        "best_n",
+        "worst_tier",
+        "worst_rate",
+        "worst_n",
+        "gap",
+        "z",
+        "critical_z",
+        "is_above_threshold",
+        "is_significant",
+        "flagged",
+    ]
     if rates.empty:
         return pd.DataFrame(columns=long_cols), pd.DataFrame(columns=gap_cols)
     order = {s: i for i, s in enumerate(["*"] + standard_order(set(rates["standard"]) - {"*"}))}
     key = lambda c: c.map(order) if c.name == "standard" else c  # noqa: E731
     rates = rates.sort_values(["standard", "client_tier"], key=key)[long_cols].reset_index(drop=True)
-    gaps = gaps.sort_values("standard", key=key)[gap_cols].reset_index(drop=True) if not gaps.empty else pd.DataFrame(columns=gap_cols)
+    gaps = (
+        gaps.sort_values("standard", key=key)[gap_cols].reset_index(drop=True)
+        if not gaps.empty
+        else pd.DataFrame(columns=gap_cols)
+    )
     for c in ("is_compared",):
         rates[c] = rates[c].astype(bool)
     for c in ("is_above_threshold", "is_significant", "flagged"):
@@ -248,23 +306,35 @@ def quality(manifest: pd.DataFrame, quarantine: pd.DataFrame) -> tuple[pd.DataFr
     for kind in kinds:
         m = manifest[manifest["source_kind"] == kind] if not manifest.empty else manifest
         k = q[q["source_kind"] == kind] if not q.empty else q
-        per_kind.append({
-            "source_kind": kind,
-            "files": int(len(m)),
-            "files_rejected": int(k.loc[(k["record"] == "file") & ~k["is_loaded"], "source_file"].nunique())
-            if not k.empty else 0,
-            "rows_loaded": int(m["rows_loaded"].sum()) if not m.empty else 0,
-            "records_quarantined": int(len(k)),
-            "records_kept": int(k["is_loaded"].sum()) if not k.empty else 0,
-        })
+        per_kind.append(
+            {
+                "source_kind": kind,
+                "files": int(len(m)),
+                "files_rejected": int(k.loc[(k["record"] == "file") & ~k["is_loaded"], "source_file"].nunique())
+                if not k.empty
+                else 0,
+                "rows_loaded": int(m["rows_loaded"].sum()) if not m.empty else 0,
+                "records_quarantined": int(len(k)),
+                "records_kept": int(k["is_loaded"].sum()) if not k.empty else 0,
+            }
+        )
     reasons = []
     if not q.empty:
         q["group"] = q["reason"].map(reason_group)
         for (kind, group), g in q.groupby(["source_kind", "group"], sort=False):
             first = g.iloc[0]
-            reasons.append({"source_kind": kind, "reason": group, "count": int(len(g)),
-                            "files": int(g["source_file"].nunique()), "example": f"{first['source_file']} · {first['record']}"})
+            reasons.append(
+                {
+                    "source_kind": kind,
+                    "reason": group,
+                    "count": int(len(g)),
+                    "files": int(g["source_file"].nunique()),
+                    "example": f"{first['source_file']} · {first['record']}",
+                }
+            )
     reasons_df = pd.DataFrame(reasons, columns=reason_cols)
     if not reasons_df.empty:
-        reasons_df = reasons_df.sort_values(["count", "source_kind", "reason"], ascending=[False, True, True]).reset_index(drop=True)
+        reasons_df = reasons_df.sort_values(
+            ["count", "source_kind", "reason"], ascending=[False, True, True]
+        ).reset_index(drop=True)
     return pd.DataFrame(per_kind, columns=kind_cols), reasons_df

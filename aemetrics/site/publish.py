@@ -4,6 +4,7 @@ The site works offline: one site.css and one plotly.min.js at its root, every pa
 them relatively (pages under ae/ use ../). Pages are rewritten on each run; files of AEs
 that no longer exist are removed so the site never shows stale people.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,12 +39,18 @@ class SiteReport:
 
     def summary(self) -> str:
         biggest = max(self.page_bytes.values(), default=0)
-        return (f"site in {self.out_dir}: {len(self.pages)} pages, {len(self.csv_files)} CSV files, week {self.week}, "
-                f"largest page {biggest / 1024:.0f} KiB")
+        return (
+            f"site in {self.out_dir}: {len(self.pages)} pages, {len(self.csv_files)} CSV files, week {self.week}, "
+            f"largest page {biggest / 1024:.0f} KiB"
+        )
 
 
-def publish_site(con_or_db_path: str | Path | duckdb.DuckDBPyConnection | Warehouse, out_dir: Path,
-                 settings: Any = None, lang: str | None = None) -> SiteReport:
+def publish_site(
+    con_or_db_path: str | Path | duckdb.DuckDBPyConnection | Warehouse,
+    out_dir: Path,
+    settings: Any = None,
+    lang: str | None = None,
+) -> SiteReport:
     """Write the site for the warehouse's latest complete ISO week into out_dir.
 
     lang: 'zh', 'en' or 'zh-en' (bilingual); default: the `site_language` setting.

@@ -7,6 +7,7 @@ charts Plotly actually drew (a .js-plotly-plot holding an svg.main-svg), into at
 <html>; `--dump-dom` returns that DOM. Skipped when no Chromium is installed
 (Debian: apt-get install chromium).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -44,9 +45,17 @@ def _browser() -> str:
 
 
 def _flags(profile: Path) -> list[str]:
-    return ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost", f"--user-data-dir={profile}",
-            "--hide-scrollbars", "--virtual-time-budget=8000"]
+    return [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
+        f"--user-data-dir={profile}",
+        "--hide-scrollbars",
+        "--virtual-time-budget=8000",
+    ]
 
 
 def _build_site(out: Path, cache: Path) -> Path:
@@ -70,15 +79,21 @@ def _scorecard(site: Path) -> str:
     """The scorecard of the AE at the top of the league table."""
     league = (site / "index-league.csv").read_text(encoding="utf-8-sig").splitlines()
     ae = league[1].split(",")[1]
-    return next(p for p in sorted((site / "ae").glob("*.html")) if p.stem == ae.split("@")[0]).relative_to(site).as_posix()
+    return (
+        next(p for p in sorted((site / "ae").glob("*.html")) if p.stem == ae.split("@")[0]).relative_to(site).as_posix()
+    )
 
 
 def _probe(browser: str, page: Path, profile: Path) -> tuple[int, list[str], str]:
     probe = page.with_name(page.stem + ".probe.html")
     html = page.read_text(encoding="utf-8")
     probe.write_text(html.replace("<head>", "<head>\n" + PROBE, 1), encoding="utf-8")
-    proc = subprocess.run([browser, *_flags(profile), "--enable-logging=stderr", "--v=0", "--dump-dom", probe.as_uri()],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [browser, *_flags(profile), "--enable-logging=stderr", "--v=0", "--dump-dom", probe.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     dom = proc.stdout
     charts = re.search(r'data-charts="(\d+)"', dom)
     errors = re.search(r'data-errors="([^"]*)"', dom)
@@ -101,9 +116,22 @@ def test_page_draws_charts_without_script_errors(site, page, tmp_path):
 def test_screenshots(site, tmp_path):
     """Screenshots for a person to look at (paths printed; kept in the pytest temp folder)."""
     browser = _browser()
-    for page, name in (("index.html", "index.png"), (_scorecard(site), "ae.png"), ("equal-treatment.html", "equal-treatment.png")):
+    for page, name in (
+        ("index.html", "index.png"),
+        (_scorecard(site), "ae.png"),
+        ("equal-treatment.html", "equal-treatment.png"),
+    ):
         shot = tmp_path / name
-        subprocess.run([browser, *_flags(tmp_path / "profile"), "--window-size=1400,3000", f"--screenshot={shot}",
-                        (site / page).as_uri()], capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                browser,
+                *_flags(tmp_path / "profile"),
+                "--window-size=1400,3000",
+                f"--screenshot={shot}",
+                (site / page).as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+        )
         assert shot.is_file() and shot.stat().st_size > 50_000, f"no screenshot of {page}"
         print(f"screenshot of {page}: {shot}")

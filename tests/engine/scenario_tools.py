@@ -1,11 +1,12 @@
 """Helpers for the engine tests: scenarios written as real export files, ingested by the real runner into a
 DuckDB file once per test module, then built with an explicit as_of."""
+
 from __future__ import annotations
 
 import hashlib
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ CST = timezone(timedelta(hours=8))  # Asia/Shanghai: no DST, so a fixed offset i
 
 def local(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime:
     """An instant written as Beijing wall-clock time, returned in UTC."""
-    return datetime(y, mo, d, h, mi, s, tzinfo=CST).astimezone(timezone.utc)
+    return datetime(y, mo, d, h, mi, s, tzinfo=CST).astimezone(UTC)
 
 
 def oid(standard: str, opening_key: str) -> str:
@@ -76,8 +77,11 @@ __all__ = ["Built", "CST", "SCENARIOS", "build_copy", "ingest_scenario", "local"
 def missing_and_extra(expected_rows: list[tuple], obligations: dict[str, dict]) -> tuple[list, list]:
     expected = {oid(std, key): (std, key) for key, std, *_ in expected_rows}
     missing = [expected[i] for i in expected.keys() - obligations.keys()]
-    extra = [(r["standard"], r["ae"], r["client_account"], r["opened_at"])
-             for i, r in obligations.items() if i not in expected]
+    extra = [
+        (r["standard"], r["ae"], r["client_account"], r["opened_at"])
+        for i, r in obligations.items()
+        if i not in expected
+    ]
     return missing, extra
 
 

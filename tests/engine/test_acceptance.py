@@ -10,6 +10,7 @@ summary block. As of Fri 27 Feb 2026 15:00 Beijing time.
 Every expected value below was written in EXPECTED.md (beside the files) before the engine ran;
 each row's one-line hand computation is there. The first run disagreed on two fulfilled_at
 values (an unrelated agenda counted as an internal notice); the engine was fixed."""
+
 from __future__ import annotations
 
 import shutil
@@ -17,12 +18,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from scenario_tools import SCENARIOS, built_and_expected, local, missing_and_extra, oid
 
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import open_warehouse
-from scenario_tools import SCENARIOS, built_and_expected, local, missing_and_extra, oid
 
 SCENARIO = SCENARIOS / "acceptance"
 AS_OF = datetime.fromisoformat("2026-02-27T15:00:00+08:00")
@@ -45,14 +46,68 @@ def L(mo: int, d: int, h: int = 0, mi: int = 0):
 # (opening key, standard, ae, client_account, opened_at, due_at, fulfilled_at, status)
 EXPECTED = [
     # reply_12h: opening Message-ID
-    ("r1-q@teahouse.com.cn", "reply_12h", ZHAO, TEA, L(2, 9, 9, 30), L(2, 9, 21, 30), L(2, 9, 21, 30), "met"),  # exactly 12 h
-    ("r2-q1@northbike.cn", "reply_12h", SUN, NB, L(2, 10, 10), L(2, 10, 22), L(2, 10, 23), "late"),  # two messages, one round
-    ("r3-q@teahouse.com.cn", "reply_12h", ZHAO, TEA, L(2, 11, 14), L(2, 12, 2), L(2, 11, 16), "met"),  # colleague answered
-    ("r4-q@teahouse.com.cn", "reply_12h", ZHAO, TEA, L(2, 18, 10), L(2, 18, 22), L(2, 19, 9), "late"),  # own auto-reply ignored
-    ("r7-q@northbike.cn", "reply_12h", SUN, NB, L(2, 24, 15), L(2, 25, 3), L(2, 25, 2), "met"),  # thread started by the AE
+    (
+        "r1-q@teahouse.com.cn",
+        "reply_12h",
+        ZHAO,
+        TEA,
+        L(2, 9, 9, 30),
+        L(2, 9, 21, 30),
+        L(2, 9, 21, 30),
+        "met",
+    ),  # exactly 12 h
+    (
+        "r2-q1@northbike.cn",
+        "reply_12h",
+        SUN,
+        NB,
+        L(2, 10, 10),
+        L(2, 10, 22),
+        L(2, 10, 23),
+        "late",
+    ),  # two messages, one round
+    (
+        "r3-q@teahouse.com.cn",
+        "reply_12h",
+        ZHAO,
+        TEA,
+        L(2, 11, 14),
+        L(2, 12, 2),
+        L(2, 11, 16),
+        "met",
+    ),  # colleague answered
+    (
+        "r4-q@teahouse.com.cn",
+        "reply_12h",
+        ZHAO,
+        TEA,
+        L(2, 18, 10),
+        L(2, 18, 22),
+        L(2, 19, 9),
+        "late",
+    ),  # own auto-reply ignored
+    (
+        "r7-q@northbike.cn",
+        "reply_12h",
+        SUN,
+        NB,
+        L(2, 24, 15),
+        L(2, 25, 3),
+        L(2, 25, 2),
+        "met",
+    ),  # thread started by the AE
     ("r8-q@northbike.cn", "reply_12h", SUN, NB, L(2, 26, 9), L(2, 26, 21), L(2, 26, 11), "met"),  # in both mailboxes
     ("r9-q@glowskin.io", "reply_12h", ZHAO, GLOW, L(2, 26, 10), L(2, 26, 22), None, "missed"),  # prospect, unanswered
-    ("r10-q@teahouse.com.cn", "reply_12h", ZHAO, TEA, L(2, 27, 10, 5), L(2, 27, 22, 5), None, "open"),  # answer after as_of
+    (
+        "r10-q@teahouse.com.cn",
+        "reply_12h",
+        ZHAO,
+        TEA,
+        L(2, 27, 10, 5),
+        L(2, 27, 22, 5),
+        None,
+        "open",
+    ),  # answer after as_of
     # agenda_48h
     (M1_0212, "agenda_48h", ZHAO, TEA, L(2, 9), L(2, 10, 10), L(2, 10, 11), "late"),  # 47 h before
     (M1_0226, "agenda_48h", ZHAO, TEA, L(2, 23), L(2, 24, 10), L(2, 24, 9), "met"),  # 49 h before
@@ -62,7 +117,16 @@ EXPECTED = [
     # internal_notice_24h
     (M1_0212, "internal_notice_24h", ZHAO, TEA, L(2, 9), L(2, 11, 10), L(2, 2, 10), "met"),
     (M1_0226, "internal_notice_24h", ZHAO, TEA, L(2, 23), L(2, 25, 10), L(2, 2, 10), "met"),
-    (M2, "internal_notice_24h", SUN, NB, L(2, 23), L(2, 24, 14), L(2, 9, 11), "met"),  # declined attendee still internal
+    (
+        M2,
+        "internal_notice_24h",
+        SUN,
+        NB,
+        L(2, 23),
+        L(2, 24, 14),
+        L(2, 9, 11),
+        "met",
+    ),  # declined attendee still internal
     (M4, "internal_notice_24h", ZHAO, GLOW, L(2, 25, 9), L(2, 25, 16), L(2, 25, 9), "met"),  # CREATED reaches Qian
     (M5, "internal_notice_24h", SUN, NB, L(2, 24, 10), L(3, 1, 14), L(2, 24, 10), "met"),  # CREATED reaches Qian
     # on_time
@@ -80,16 +144,35 @@ EXPECTED = [
     (f"{ZHAO}|{TEA[:15]}|{W09}", "monday_call", ZHAO, TEA, L(2, 24), L(2, 25), L(2, 24, 16), "met"),  # Monday holiday
     (f"{SUN}|{NB[:15]}|{W09}", "monday_call", SUN, NB, L(2, 24), L(2, 25), None, "missed"),  # inbound + Not Started
     # friday_client_report
-    (f"{ZHAO}|{TEA[:15]}|{W07}", "friday_client_report", ZHAO, TEA, L(2, 9), L(2, 15), L(2, 14, 17), "met"),  # make-up Sat
+    (
+        f"{ZHAO}|{TEA[:15]}|{W07}",
+        "friday_client_report",
+        ZHAO,
+        TEA,
+        L(2, 9),
+        L(2, 15),
+        L(2, 14, 17),
+        "met",
+    ),  # make-up Sat
     (f"{SUN}|{NB[:15]}|{W07}", "friday_client_report", SUN, NB, L(2, 9), L(2, 15), L(2, 15, 10), "late"),  # Sunday
     (f"{ZHAO}|{TEA[:15]}|{W09}", "friday_client_report", ZHAO, TEA, L(2, 23), L(3, 1), L(2, 27, 11, 30), "met"),
     (f"{SUN}|{NB[:15]}|{W09}", "friday_client_report", SUN, NB, L(2, 23), L(3, 1), None, "open"),  # sent after as_of
     # friday_supervisor_report: ae|week Monday
     (f"{ZHAO}|{W07}", "friday_supervisor_report", ZHAO, None, L(2, 9), L(2, 15), L(2, 13, 18), "met"),
-    (f"{SUN}|{W07}", "friday_supervisor_report", SUN, None, L(2, 9), L(2, 15), None, "missed"),  # 周报 to the client only
+    (
+        f"{SUN}|{W07}",
+        "friday_supervisor_report",
+        SUN,
+        None,
+        L(2, 9),
+        L(2, 15),
+        None,
+        "missed",
+    ),  # 周报 to the client only
     (f"{ZHAO}|{W09}", "friday_supervisor_report", ZHAO, None, L(2, 23), L(3, 1), L(2, 26, 18), "met"),
     (f"{SUN}|{W09}", "friday_supervisor_report", SUN, None, L(2, 23), L(3, 1), None, "open"),
 ]
+
 
 def _case_id(row) -> str:
     return f"{row[1]}:{row[0]}"
@@ -164,8 +247,9 @@ def test_late_booked_meeting_is_not_notified_by_another_meetings_agenda(tmp_path
     try:
         ingest_exports(exports, con, Settings())
         build(con, Settings(), AS_OF)
-        status = con.execute("select status from obligations where obligation_id = ?",
-                             [oid("internal_notice_24h", M4)]).fetchone()[0]
+        status = con.execute(
+            "select status from obligations where obligation_id = ?", [oid("internal_notice_24h", M4)]
+        ).fetchone()[0]
     finally:
         con.close()
     assert status == "excused"

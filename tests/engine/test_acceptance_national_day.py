@@ -13,18 +13,19 @@ back-filled events), Zoom participant reports with the summary block. As of Sat 
 Every expected value was written in acceptance_national_day.EXPECTED.md (beside the folder) before the
 engine ran, with a one-line hand computation each. Both runs (53 rows, then 54 after four traps were made
 decisive) matched the engine exactly; no engine bug was found, so there is no xfail case."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from scenario_tools import SCENARIOS, built_and_expected, local, missing_and_extra, oid
 
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import open_warehouse
-from scenario_tools import SCENARIOS, built_and_expected, local, missing_and_extra, oid
 
 SCENARIO = SCENARIOS / "acceptance_national_day"
 AS_OF = datetime.fromisoformat("2025-10-11T20:00:00+08:00")
@@ -56,15 +57,87 @@ def wk(ae: str, account: str, week: str) -> str:
 # (opening key, standard, ae, client_account, opened_at, due_at, fulfilled_at, status)
 EXPECTED = [
     # reply_12h: opening Message-ID
-    ("nd-r1-q@jadetea.com.cn", "reply_12h", LI, JADE, L(9, 22, 10), L(9, 22, 22), L(9, 22, 21, 30), "met"),  # +0000 Date; "Li, Wei"
-    ("nd-r2-q1@riverauto.cn", "reply_12h", CHEN, RIVER, L(9, 23, 9), L(9, 23, 21), L(9, 23, 22), "late"),  # 3 client msgs, 1 round
-    ("nd-r2-q4@riverauto.cn", "reply_12h", CHEN, RIVER, L(9, 24, 9, 30), L(9, 24, 21, 30), L(9, 24, 10), "met"),  # next round
-    ("nd-r3-q@lotusdairy.com.cn", "reply_12h", WANG, LOTUS, L(9, 25, 9), L(9, 25, 21), L(9, 25, 15), "met"),  # References only
-    ("nd-r4-q@jadetea.com.cn", "reply_12h", LI, JADE, L(10, 2, 10), L(10, 2, 22), L(10, 2, 22, 30), "late"),  # OOO; colleague
-    ("nd-r5-q@riverauto.cn", "reply_12h", CHEN, RIVER, L(10, 9, 10), L(10, 9, 22), L(10, 9, 23, 30), "late"),  # fwd ignored; Cc
+    (
+        "nd-r1-q@jadetea.com.cn",
+        "reply_12h",
+        LI,
+        JADE,
+        L(9, 22, 10),
+        L(9, 22, 22),
+        L(9, 22, 21, 30),
+        "met",
+    ),  # +0000 Date; "Li, Wei"
+    (
+        "nd-r2-q1@riverauto.cn",
+        "reply_12h",
+        CHEN,
+        RIVER,
+        L(9, 23, 9),
+        L(9, 23, 21),
+        L(9, 23, 22),
+        "late",
+    ),  # 3 client msgs, 1 round
+    (
+        "nd-r2-q4@riverauto.cn",
+        "reply_12h",
+        CHEN,
+        RIVER,
+        L(9, 24, 9, 30),
+        L(9, 24, 21, 30),
+        L(9, 24, 10),
+        "met",
+    ),  # next round
+    (
+        "nd-r3-q@lotusdairy.com.cn",
+        "reply_12h",
+        WANG,
+        LOTUS,
+        L(9, 25, 9),
+        L(9, 25, 21),
+        L(9, 25, 15),
+        "met",
+    ),  # References only
+    (
+        "nd-r4-q@jadetea.com.cn",
+        "reply_12h",
+        LI,
+        JADE,
+        L(10, 2, 10),
+        L(10, 2, 22),
+        L(10, 2, 22, 30),
+        "late",
+    ),  # OOO; colleague
+    (
+        "nd-r5-q@riverauto.cn",
+        "reply_12h",
+        CHEN,
+        RIVER,
+        L(10, 9, 10),
+        L(10, 9, 22),
+        L(10, 9, 23, 30),
+        "late",
+    ),  # fwd ignored; Cc
     ("nd-r6-q@peaksports.com", "reply_12h", CHEN, PEAK, L(10, 10, 9), L(10, 10, 21), None, "missed"),  # prospect
-    ("nd-r8-q@lotusdairy.com.cn", "reply_12h", WANG, LOTUS, L(10, 10, 9, 30), L(10, 10, 21, 30), L(10, 10, 14), "met"),  # subject thread
-    ("nd-r7-q@lotusdairy.com.cn", "reply_12h", WANG, LOTUS, L(10, 11, 10), L(10, 11, 22), None, "open"),  # answer after as_of
+    (
+        "nd-r8-q@lotusdairy.com.cn",
+        "reply_12h",
+        WANG,
+        LOTUS,
+        L(10, 10, 9, 30),
+        L(10, 10, 21, 30),
+        L(10, 10, 14),
+        "met",
+    ),  # subject thread
+    (
+        "nd-r7-q@lotusdairy.com.cn",
+        "reply_12h",
+        WANG,
+        LOTUS,
+        L(10, 11, 10),
+        L(10, 11, 22),
+        None,
+        "open",
+    ),  # answer after as_of
     # agenda_48h
     (M1_0924, "agenda_48h", LI, JADE, L(9, 22), L(9, 22, 14), L(9, 22, 11), "met"),
     (M1_1008, "agenda_48h", LI, JADE, L(10, 6), L(10, 8, 14), L(10, 9, 9, 30), "late"),  # moved occurrence
@@ -79,7 +152,16 @@ EXPECTED = [
     (M3, "internal_notice_24h", WANG, LOTUS, L(9, 30, 11), L(10, 1, 15), L(9, 28, 10), "met"),  # e-mail before CREATED
     (M5, "internal_notice_24h", CHEN, PEAK, L(10, 9, 9), L(10, 9, 10), L(10, 9, 9), "met"),
     # on_time
-    (M1_1008, "on_time", LI, JADE, L(10, 10, 14), L(10, 10, 14), L(10, 10, 14, 0, 30), "late"),  # id in DESCRIPTION; 30 s
+    (
+        M1_1008,
+        "on_time",
+        LI,
+        JADE,
+        L(10, 10, 14),
+        L(10, 10, 14),
+        L(10, 10, 14, 0, 30),
+        "late",
+    ),  # id in DESCRIPTION; 30 s
     (M2, "on_time", CHEN, RIVER, L(9, 25, 10), L(9, 25, 10), L(9, 25, 9, 58), "met"),  # 2 minutes early
     # minutes_24h
     (M1_0924, "minutes_24h", LI, JADE, L(9, 24, 15), L(9, 25, 15), L(9, 25, 11), "met"),
@@ -93,9 +175,27 @@ EXPECTED = [
     (wk(WANG, LOTUS, W39), "monday_call", WANG, LOTUS, L(9, 22), L(9, 23), None, "missed"),  # inbound only
     (wk(LI, JADE, W40), "monday_call", LI, JADE, L(9, 29), L(9, 30), L(9, 29, 9, 30), "met"),  # account via WhoId
     (wk(CHEN, RIVER, W40), "monday_call", CHEN, RIVER, L(9, 29), L(9, 30), L(10, 2, 11), "late"),  # holiday call
-    (wk(WANG, LOTUS, W40), "monday_call", WANG, LOTUS, L(9, 29), L(9, 30), L(9, 29, 16), "met"),  # WhatId; date only: at CreatedDate (issue 8 item 7)
+    (
+        wk(WANG, LOTUS, W40),
+        "monday_call",
+        WANG,
+        LOTUS,
+        L(9, 29),
+        L(9, 30),
+        L(9, 29, 16),
+        "met",
+    ),  # WhatId; date only: at CreatedDate (issue 8 item 7)
     (wk(LI, JADE, W41), "monday_call", LI, JADE, L(10, 9), L(10, 10), L(10, 9, 10), "met"),  # Thu 9 Oct
-    (wk(CHEN, RIVER, W41), "monday_call", CHEN, RIVER, L(10, 9), L(10, 10), L(10, 10, 9), "late"),  # Not Started ignored
+    (
+        wk(CHEN, RIVER, W41),
+        "monday_call",
+        CHEN,
+        RIVER,
+        L(10, 9),
+        L(10, 10),
+        L(10, 10, 9),
+        "late",
+    ),  # Not Started ignored
     (wk(WANG, LOTUS, W41), "monday_call", WANG, LOTUS, L(10, 9), L(10, 10), L(10, 7, 15), "met"),  # inside the week
     # friday_client_report
     (wk(LI, JADE, W39), "friday_client_report", LI, JADE, L(9, 22), L(9, 29), L(9, 26, 17), "met"),
@@ -103,14 +203,32 @@ EXPECTED = [
     (wk(WANG, LOTUS, W39), "friday_client_report", WANG, LOTUS, L(9, 22), L(9, 29), None, "missed"),
     (wk(LI, JADE, W40), "friday_client_report", LI, JADE, L(9, 29), L(10, 1), L(9, 30, 16), "met"),  # Tue 30 Sep
     (wk(CHEN, RIVER, W40), "friday_client_report", CHEN, RIVER, L(9, 29), L(10, 1), L(10, 3, 10), "late"),
-    (wk(WANG, LOTUS, W40), "friday_client_report", WANG, LOTUS, L(9, 29), L(10, 1), L(9, 29, 9), "met"),  # domain client
+    (
+        wk(WANG, LOTUS, W40),
+        "friday_client_report",
+        WANG,
+        LOTUS,
+        L(9, 29),
+        L(10, 1),
+        L(9, 29, 9),
+        "met",
+    ),  # domain client
     (wk(LI, JADE, W41), "friday_client_report", LI, JADE, L(10, 6), L(10, 12), None, "open"),  # sent after as_of
     (wk(CHEN, RIVER, W41), "friday_client_report", CHEN, RIVER, L(10, 6), L(10, 12), L(10, 11, 10), "met"),
     (wk(WANG, LOTUS, W41), "friday_client_report", WANG, LOTUS, L(10, 6), L(10, 12), None, "open"),
     # friday_supervisor_report: ae|week Monday
     (f"{LI}|{W39}", "friday_supervisor_report", LI, None, L(9, 22), L(9, 29), L(9, 26, 18), "met"),
     (f"{CHEN}|{W39}", "friday_supervisor_report", CHEN, None, L(9, 22), L(9, 29), L(9, 28, 20), "met"),
-    (f"{WANG}|{W39}", "friday_supervisor_report", WANG, None, L(9, 22), L(9, 29), None, "missed"),  # to the wrong supervisor
+    (
+        f"{WANG}|{W39}",
+        "friday_supervisor_report",
+        WANG,
+        None,
+        L(9, 22),
+        L(9, 29),
+        None,
+        "missed",
+    ),  # to the wrong supervisor
     (f"{LI}|{W40}", "friday_supervisor_report", LI, None, L(9, 29), L(10, 1), L(9, 30, 17, 30), "met"),
     (f"{CHEN}|{W40}", "friday_supervisor_report", CHEN, None, L(9, 29), L(10, 1), None, "missed"),
     (f"{WANG}|{W40}", "friday_supervisor_report", WANG, None, L(9, 29), L(10, 1), L(10, 1, 0, 30), "late"),  # +0000
@@ -212,9 +330,10 @@ def test_later_as_of(warehouse):
         want[oid(std, key)] = (std, ae, account, opened_at, due_at, fulfilled_at, status)
     for key, std, *rest in LATER_NEW:
         want[oid(std, key)] = (std, *rest)
-    got = {i: (r["standard"], r["ae"], r["client_account"], r["opened_at"], r["due_at"], r["fulfilled_at"],
-               r["status"]) for i, r in later.items()}
+    got = {
+        i: (r["standard"], r["ae"], r["client_account"], r["opened_at"], r["due_at"], r["fulfilled_at"], r["status"])
+        for i, r in later.items()
+    }
     assert len(want) == 56
     assert {i: v for i, v in got.items() if want.get(i) != v} == {}
     assert want.keys() == got.keys()
-

@@ -21,17 +21,18 @@ client message without a Date is quarantined, its raw row kept (item 8); plus a 
 and the make-up Sunday as W01's last working day.
 
 What the old engine (before issue 8) did is listed per row in EXPECTED.md ("Comparison with the engine")."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from scenario_tools import SCENARIOS, Built, build_copy, built_and_expected, local, missing_and_extra, oid
 
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import open_warehouse
-from scenario_tools import SCENARIOS, Built, build_copy, built_and_expected, local, missing_and_extra, oid
 
 SCENARIO = SCENARIOS / "acceptance_new_year"
 AS_OF = datetime.fromisoformat("2026-01-09T20:00:00+08:00")
@@ -208,8 +209,9 @@ def test_fulfilled_at(obligations, row):
 def test_dateless_client_message_is_quarantined_and_kept(built):
     """Item 8: the message without a Date stays in raw_email_messages and is listed in quarantine with a reason
     that names the missing Date; it is the only quarantined record of the scenario."""
-    raw = built.con.execute("select count(*) from raw_email_messages where message_id like ?",
-                            [f"%{NO_DATE_ID}%"]).fetchone()[0]
+    raw = built.con.execute(
+        "select count(*) from raw_email_messages where message_id like ?", [f"%{NO_DATE_ID}%"]
+    ).fetchone()[0]
     assert raw == 1
     quarantined = _quarantine(built.con)
     assert len(quarantined) == 1, quarantined
@@ -224,9 +226,18 @@ def test_weekly_at_an_earlier_as_of(warehouse):
     this as_of after the later data arrived gives these figures, not today's."""
     early = build_copy(warehouse, EARLY_AS_OF, suffix="early")
     try:
-        got = {r["obligation_id"]: (r["standard"], r["ae"], r["client_account"], r["opened_at"], r["due_at"],
-                                    r["fulfilled_at"], r["status"])
-               for r in early.rows("select * from obligations where list_contains(?, standard)", [list(WEEKLY)])}
+        got = {
+            r["obligation_id"]: (
+                r["standard"],
+                r["ae"],
+                r["client_account"],
+                r["opened_at"],
+                r["due_at"],
+                r["fulfilled_at"],
+                r["status"],
+            )
+            for r in early.rows("select * from obligations where list_contains(?, standard)", [list(WEEKLY)])
+        }
     finally:
         early.con.close()
     want = {}

@@ -1,33 +1,34 @@
 """The build runner's contract (aemetrics.build) and the marts' columns (docs/warehouse.md),
 on the small exports fixture ingested by the real runner."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import duckdb
 import pytest
+from scenario_tools import SCENARIOS
 
 from aemetrics.build import SQL_DIR, BuildError, build, declared_models, model_sql
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import open_warehouse
-from scenario_tools import SCENARIOS
 
 AS_OF = datetime.fromisoformat("2025-10-10T09:00:00+08:00")
 MART_COLUMNS = {
     "obligations": "obligation_id standard ae client_account opened_at due_at fulfilled_at status evidence is_confirmed evidence_items",
     "obligation_details": "obligation_id standard ae ae_name team client_account client_name client_tier opened_at "
-                          "due_at fulfilled_at status evidence subject iso_year iso_week week_start hours_to_fulfil hours_late "
-                          "is_confirmed",
+    "due_at fulfilled_at status evidence subject iso_year iso_week week_start hours_to_fulfil hours_late "
+    "is_confirmed",
     "kpi_weekly": "standard ae team iso_year iso_week week_start met late missed open excused confirmed rate",
     "kpi_standard_weekly": "standard iso_year iso_week week_start met late missed open excused evaluated confirmed rate",
     "kpi_team_weekly": "standard team iso_year iso_week week_start met late missed open excused evaluated confirmed rate",
     "ae_scorecard": "ae name team week_start standard met late missed evaluated rate team_median met_12w late_12w "
-                    "missed_12w evaluated_12w rate_12w team_median_12w at_risk",
+    "missed_12w evaluated_12w rate_12w team_median_12w at_risk",
     "kpi_tier_rates": "standard client_tier met late missed evaluated rate rate_low rate_high is_compared",
     "kpi_tier_gaps": "standard best_tier best_rate best_met best_n worst_tier worst_rate worst_met worst_n gap z "
-                     "critical_z alpha is_above_threshold is_significant flagged",
+    "critical_z alpha is_above_threshold is_significant flagged",
     "at_risk": "obligation_id standard ae client_account client_name opened_at due_at hours_left as_of",
     "aes": "ae name team supervisor_email",
     "run_info": "as_of built_at business_timezone",
@@ -46,9 +47,12 @@ def warehouse(tmp_path_factory):
 
 
 def columns(con, table: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
-        [table]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_name = ? order by ordinal_position", [table]
+        ).fetchall()
+    ]
 
 
 def test_declared_order_lists_every_model_file_once():
@@ -58,8 +62,20 @@ def test_declared_order_lists_every_model_file_once():
     layers = [p.parent.name for p in models]
     assert layers == sorted(layers, key=["staging", "intermediate", "marts"].index)  # layers never go back
     assert [p.stem for p in models][-13:] == [
-        "obligations", "obligation_details", "kpi_weekly", "kpi_standard_weekly", "kpi_team_weekly", "at_risk", "aes", "ae_scorecard",
-        "kpi_tier_rates", "kpi_tier_gaps", "run_info", "evidence_refs", "run_notes"]
+        "obligations",
+        "obligation_details",
+        "kpi_weekly",
+        "kpi_standard_weekly",
+        "kpi_team_weekly",
+        "at_risk",
+        "aes",
+        "ae_scorecard",
+        "kpi_tier_rates",
+        "kpi_tier_gaps",
+        "run_info",
+        "evidence_refs",
+        "run_notes",
+    ]
 
 
 BUILD_INPUTS = {"business_days", "run_params", "classification_keywords", "customer_type_prefixes", "identity_lists"}
@@ -94,13 +110,15 @@ def test_mart_columns_are_exactly_the_contract(warehouse):
 
 def test_parameters_are_tables(warehouse):
     con, _ = warehouse
-    params = con.execute("select as_of, business_timezone, reply_hours, reply_business_hours, agenda_hours, "
-                         "subject_thread_window_days from run_params").fetchall()
-    assert params == [(AS_OF.astimezone(timezone.utc), "Asia/Shanghai", 12.0, False, 48.0, 30)]
+    params = con.execute(
+        "select as_of, business_timezone, reply_hours, reply_business_hours, agenda_hours, "
+        "subject_thread_window_days from run_params"
+    ).fetchall()
+    assert params == [(AS_OF.astimezone(UTC), "Asia/Shanghai", 12.0, False, 48.0, 30)]
     kinds = dict(con.execute("select kind, count(*) from classification_keywords group by kind").fetchall())
     assert kinds["agenda"] == len(Settings().keywords["agenda"]) and "out_of_office" in kinds
     assert con.execute("select prefix from customer_type_prefixes").fetchall() == [("Customer",)]
-    assert con.execute("select * from run_info").fetchall()[0][0] == AS_OF.astimezone(timezone.utc)
+    assert con.execute("select * from run_info").fetchall()[0][0] == AS_OF.astimezone(UTC)
 
 
 def test_business_days_cover_the_data_padded_by_four_weeks(warehouse):
@@ -116,13 +134,19 @@ def test_business_days_cover_the_data_padded_by_four_weeks(warehouse):
 # (as of 13 Oct): W39-W41 exist, W42 not yet; what is fulfilled after 10 Oct 09:00 is still open.
 HAND_COUNTED = {
     # W39: BrandCo met, DrinkCo missed; W40: BrandCo met, DrinkCo late; W41 (due Sat 11 Oct): 3 open
-    ("friday_client_report", "met"): 2, ("friday_client_report", "missed"): 1,
-    ("friday_client_report", "late"): 1, ("friday_client_report", "open"): 3,
+    ("friday_client_report", "met"): 2,
+    ("friday_client_report", "missed"): 1,
+    ("friday_client_report", "late"): 1,
+    ("friday_client_report", "open"): 3,
     # Li and Wang: W39 missed, W40 Li met and Wang missed, W41 both sent after as_of: open; Zhao excused x3
-    ("friday_supervisor_report", "missed"): 3, ("friday_supervisor_report", "met"): 1,
-    ("friday_supervisor_report", "open"): 2, ("friday_supervisor_report", "excused"): 3,
+    ("friday_supervisor_report", "missed"): 3,
+    ("friday_supervisor_report", "met"): 1,
+    ("friday_supervisor_report", "open"): 2,
+    ("friday_supervisor_report", "excused"): 3,
     # W39 both missed; W40 Li met, Wang late; W41 (first working day Thu 9 Oct) Li met, Wang and Zhao missed
-    ("monday_call", "missed"): 4, ("monday_call", "met"): 2, ("monday_call", "late"): 1,
+    ("monday_call", "missed"): 4,
+    ("monday_call", "met"): 2,
+    ("monday_call", "late"): 1,
     ("reply_12h", "late"): 1,
 }
 
@@ -131,8 +155,10 @@ def test_report_counts_obligations_by_status(warehouse):
     """The report against hand-counted statuses. (This test compared the report with the query that
     produced it, so a wrong count passed.)"""
     con, report = warehouse
-    by_standard = dict(((s, st), n) for s, st, n in con.execute(
-        "select standard, status, count(*) from obligations group by all").fetchall())
+    by_standard = dict(
+        ((s, st), n)
+        for s, st, n in con.execute("select standard, status, count(*) from obligations group by all").fetchall()
+    )
     assert by_standard == HAND_COUNTED
     assert report.statuses == {"met": 5, "late": 3, "missed": 8, "open": 5, "excused": 3}
     assert report.row_counts["obligations"] == 24
@@ -151,11 +177,14 @@ def test_a_later_as_of_sees_more(warehouse):
     """As of Sun 28 Sep 12:00 the W39 report (sent 16:00 that day) is not seen yet: open, not met."""
     con, _ = warehouse
     build(con, Settings(), datetime.fromisoformat("2025-09-28T12:00:00+08:00"))
-    rows = con.execute("select status, fulfilled_at from obligations where standard = 'friday_client_report' "
-                       "and ae = 'li.wei@adagency.cn'").fetchall()
+    rows = con.execute(
+        "select status, fulfilled_at from obligations where standard = 'friday_client_report' "
+        "and ae = 'li.wei@adagency.cn'"
+    ).fetchall()
     assert rows == [("open", None)]
-    assert con.execute("select count(*) from obligations where opened_at > "
-                       "timestamptz '2025-09-28 12:00:00+08'").fetchall() == [(0,)]
+    assert con.execute(
+        "select count(*) from obligations where opened_at > timestamptz '2025-09-28 12:00:00+08'"
+    ).fetchall() == [(0,)]
     build(con, Settings(), AS_OF)
 
 
@@ -194,27 +223,33 @@ def test_model_list_errors(tmp_path):
         model_sql(duckdb.connect(), tmp_path / "staging" / "stg_b.sql")
 
 
-@pytest.mark.parametrize("subject, key", [
-    ("Re: FW： 回复：Re:  Fwd: Media Plan", "media plan"),
-    ("回复: 答复：转发:报价确认", "报价确认"),
-    ("AW: Re[2]: Budget", "budget"),
-    ("RE:RE:re: Spaces   inside", "spaces inside"),
-    ("Reply needed: Budget", "reply needed: budget"),  # 'Reply' is a word, not a prefix
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "subject, key",
+    [
+        ("Re: FW： 回复：Re:  Fwd: Media Plan", "media plan"),
+        ("回复: 答复：转发:报价确认", "报价确认"),
+        ("AW: Re[2]: Budget", "budget"),
+        ("RE:RE:re: Spaces   inside", "spaces inside"),
+        ("Reply needed: Budget", "reply needed: budget"),  # 'Reply' is a word, not a prefix
+        ("", None),
+    ],
+)
 def test_subject_key_strips_nested_prefixes(subject, key):
     con = duckdb.connect()
     con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
     assert con.execute("select subject_key(?)", [subject]).fetchall() == [(key,)]
 
 
-@pytest.mark.parametrize("website, domain", [
-    ("https://www.brandco.com/cn", "brandco.com"),
-    ("www.WalkerHensonandCompton.com", "walkerhensonandcompton.com"),
-    ("http://prospect.cn:8080/about?x=1", "prospect.cn"),
-    ("drinkco.com.cn", "drinkco.com.cn"),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "website, domain",
+    [
+        ("https://www.brandco.com/cn", "brandco.com"),
+        ("www.WalkerHensonandCompton.com", "walkerhensonandcompton.com"),
+        ("http://prospect.cn:8080/about?x=1", "prospect.cn"),
+        ("drinkco.com.cn", "drinkco.com.cn"),
+        ("", None),
+    ],
+)
 def test_web_domain(website, domain):
     con = duckdb.connect()
     con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))

@@ -5,6 +5,7 @@ with the same status. Known, documented differences (docs/decisions.md): the eng
 agenda/notice obligations of meetings put in the calendar after their deadline, evaluates
 internal_notice_24h (the oracle does not), and starts the weeks at the first exported activity,
 which in the demo is one agenda e-mail sent the Friday before the oracle's first week."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,8 +42,9 @@ def compared(tmp_path_factory):
     try:
         ingest_exports(folder / "exports", con, Settings())
         build(con, Settings(), AS_OF)
-        rows = con.execute("select i.standard, i.opening_key, o.status from int_obligations i "
-                           "join obligations o using (obligation_id)").fetchall()
+        rows = con.execute(
+            "select i.standard, i.opening_key, o.status from int_obligations i join obligations o using (obligation_id)"
+        ).fetchall()
     finally:
         con.close()
     mine = {(s, engine_key(s, k)): status for s, k, status in rows}

@@ -6,18 +6,19 @@ The old engine wrote evidence as free text in each model and `evidence_refs` par
 regular expression: `obligations` had no `evidence_items` column (every test here fails on it), and
 rows the text named without the '(record)' pattern (the e-mail that notified an internal attendee,
 named only by its Message-ID) were never checked."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from scenario_tools import SCENARIOS, oid
 
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import open_warehouse
-from scenario_tools import SCENARIOS, oid
 
 # scenario -> as_of of its tests
 SCENARIO_AS_OF = {
@@ -77,7 +78,8 @@ def test_every_item_resolves_to_a_raw_row_of_its_kind(scenario):
     assert kinds <= RAW_OF_KIND.keys()
     for kind in kinds:
         table, key_expr = RAW_OF_KIND[kind]
-        unresolved = con.execute(f"""
+        unresolved = con.execute(
+            f"""
             with items as (select obligation_id, unnest(evidence_items) as item from obligations)
             select items.obligation_id, items.item
             from items
@@ -87,7 +89,9 @@ def test_every_item_resolves_to_a_raw_row_of_its_kind(scenario):
                     where raw.source_file = items.item.source_file and raw.record = items.item.record
                         and {key_expr} = items.item.key
                 )
-        """, [kind]).fetchall()
+        """,
+            [kind],
+        ).fetchall()
         assert unresolved == [], f"{kind}: items naming no row of {table}: {unresolved[:3]}"
 
 
@@ -99,8 +103,9 @@ def test_evidence_refs_is_the_items_unnested(scenario):
         from (select obligation_id, unnest(evidence_items) as item, unnest(range(1, len(evidence_items) + 1)) as pos
               from obligations)
         order by all""").fetchall()
-    refs = con.execute("select obligation_id, item_no, kind, role, key, source_file, record from evidence_refs "
-                       "order by all").fetchall()
+    refs = con.execute(
+        "select obligation_id, item_no, kind, role, key, source_file, record from evidence_refs order by all"
+    ).fetchall()
     assert refs == items and len(refs) > 0
     assert con.execute("select count(*) from evidence_refs where not is_resolved").fetchone() == (0,)
 
@@ -126,26 +131,55 @@ HAND_CHECKED = {
     ("reply_12h", "r8-q@northbike.cn"): [  # one message in two mailboxes: two items, one key
         item("email", "opened_by", "email/sun.mei/10-venue.eml", "file", "r8-q@northbike.cn", "client message"),
         item("email", "opened_by", "email/zhao.lei.mbox", "message 16", "r8-q@northbike.cn", "client message"),
-        item("email", "fulfilled_by", "email/sun.mei/11-venue-answer.eml", "file", "r8-a@huaxin-ad.com",
-             f"answered by {SUN}"),
+        item(
+            "email",
+            "fulfilled_by",
+            "email/sun.mei/11-venue-answer.eml",
+            "file",
+            "r8-a@huaxin-ad.com",
+            f"answered by {SUN}",
+        ),
     ],
     ("agenda_48h", M2): [
         item("calendar", "opened_by", "calendar/zhao.lei.ics", "VEVENT 4", M2, "meeting", " starting 2026-02-25 14:00"),
-        item("email", "fulfilled_by", "email/sun.mei/05-agenda-dealer-prep.eml", "file", "ag-0225@huaxin-ad.com",
-             f"agenda from {SUN}"),
+        item(
+            "email",
+            "fulfilled_by",
+            "email/sun.mei/05-agenda-dealer-prep.eml",
+            "file",
+            "ag-0225@huaxin-ad.com",
+            f"agenda from {SUN}",
+        ),
     ],
     ("internal_notice_24h", M2): [  # reached by the invitation: the meeting is the only row
         item("calendar", "opened_by", "calendar/zhao.lei.ics", "VEVENT 4", M2, "meeting", " starting 2026-02-25 14:00"),
     ],
     ("minutes_24h", M1_0212): [
-        item("calendar", "opened_by", "calendar/zhao.lei.ics", "VEVENT 1", M1_0212, "meeting", " ending 2026-02-12 11:00"),
-        item("email", "fulfilled_by", "email/zhao.lei.mbox", "message 8", "mn-0212@huaxin-ad.com", f"minutes from {ZHAO}"),
+        item(
+            "calendar", "opened_by", "calendar/zhao.lei.ics", "VEVENT 1", M1_0212, "meeting", " ending 2026-02-12 11:00"
+        ),
+        item(
+            "email", "fulfilled_by", "email/zhao.lei.mbox", "message 8", "mn-0212@huaxin-ad.com", f"minutes from {ZHAO}"
+        ),
     ],
     ("on_time", M1_0212): [
-        item("calendar", "opened_by", "calendar/zhao.lei.ics", "VEVENT 1", M1_0212, "meeting",
-             " starting 2026-02-12 10:00; attendance report attendance/zoom/teahouse-weekly-0212.csv (matched by meeting_id)"),
-        item("attendance", "fulfilled_by", "attendance/zoom/teahouse-weekly-0212.csv", "line 7", ZHAO,
-             "AE first joined 2026-02-12 10:01:00 as"),
+        item(
+            "calendar",
+            "opened_by",
+            "calendar/zhao.lei.ics",
+            "VEVENT 1",
+            M1_0212,
+            "meeting",
+            " starting 2026-02-12 10:00; attendance report attendance/zoom/teahouse-weekly-0212.csv (matched by meeting_id)",
+        ),
+        item(
+            "attendance",
+            "fulfilled_by",
+            "attendance/zoom/teahouse-weekly-0212.csv",
+            "line 7",
+            ZHAO,
+            "AE first joined 2026-02-12 10:01:00 as",
+        ),
     ],
     ("monday_call", f"{ZHAO}|{TEA[:15]}|{W07}"): [
         item("crm_account", "opened_by", "crm/Account.csv", "line 2", TEA, "client account"),
@@ -153,13 +187,26 @@ HAND_CHECKED = {
     ],
     ("friday_client_report", f"{ZHAO}|{TEA[:15]}|{W07}"): [
         item("crm_account", "opened_by", "crm/Account.csv", "line 2", TEA, "client account"),
-        item("email", "fulfilled_by", "email/zhao.lei.mbox", "message 10", "rep-w07-zhao@huaxin-ad.com",
-             f"report from {ZHAO}"),
+        item(
+            "email",
+            "fulfilled_by",
+            "email/zhao.lei.mbox",
+            "message 10",
+            "rep-w07-zhao@huaxin-ad.com",
+            f"report from {ZHAO}",
+        ),
         item("crm", "confirmed_by", "crm/Task.csv", "line 5", "00T000000000104AAA", "confirmed by call"),
     ],
     ("friday_supervisor_report", f"{ZHAO}|{W07}"): [
         item("staff", "accountable", "staff.csv", "line 2", ZHAO, "AE"),
-        item("email", "fulfilled_by", "email/zhao.lei.mbox", "message 9", "sr-w07-zhao@huaxin-ad.com", f"report to {QIAN}"),
+        item(
+            "email",
+            "fulfilled_by",
+            "email/zhao.lei.mbox",
+            "message 9",
+            "sr-w07-zhao@huaxin-ad.com",
+            f"report to {QIAN}",
+        ),
     ],
     ("friday_supervisor_report", f"{SUN}|{W07}"): [  # missed: the accountable AE's directory row
         item("staff", "accountable", "staff.csv", "line 3", SUN, "AE"),
@@ -169,8 +216,9 @@ HAND_CHECKED = {
 
 @pytest.mark.parametrize("standard,key", sorted(HAND_CHECKED), ids=lambda v: str(v)[:30])
 def test_hand_checked_items(acceptance, standard, key):
-    rows = acceptance.execute("select evidence_items from obligations where obligation_id = ?",
-                              [oid(standard, key)]).fetchall()
+    rows = acceptance.execute(
+        "select evidence_items from obligations where obligation_id = ?", [oid(standard, key)]
+    ).fetchall()
     assert rows, (standard, key)
     assert rows[0][0] == HAND_CHECKED[(standard, key)]
 
@@ -178,20 +226,29 @@ def test_hand_checked_items(acceptance, standard, key):
 def test_sentence_is_rendered_from_the_items(acceptance):
     """The text keeps its old wording: copies of one message joined by ', ', notes after the last copy,
     head and tail words around the items."""
-    text = dict(acceptance.execute(
-        "select obligation_id, evidence from obligations where obligation_id in (?, ?, ?)",
-        [oid("reply_12h", "r8-q@northbike.cn"), oid("friday_client_report", f"{ZHAO}|{TEA[:15]}|{W07}"),
-         oid("friday_supervisor_report", f"{SUN}|{W07}")]).fetchall())
+    text = dict(
+        acceptance.execute(
+            "select obligation_id, evidence from obligations where obligation_id in (?, ?, ?)",
+            [
+                oid("reply_12h", "r8-q@northbike.cn"),
+                oid("friday_client_report", f"{ZHAO}|{TEA[:15]}|{W07}"),
+                oid("friday_supervisor_report", f"{SUN}|{W07}"),
+            ],
+        ).fetchall()
+    )
     assert text[oid("reply_12h", "r8-q@northbike.cn")] == (
         "client message Message-ID <r8-q@northbike.cn> in email/sun.mei/10-venue.eml (file), email/zhao.lei.mbox"
-        f" (message 16); answered by {SUN} Message-ID <r8-a@huaxin-ad.com> in email/sun.mei/11-venue-answer.eml (file)")
+        f" (message 16); answered by {SUN} Message-ID <r8-a@huaxin-ad.com> in email/sun.mei/11-venue-answer.eml (file)"
+    )
     assert text[oid("friday_client_report", f"{ZHAO}|{TEA[:15]}|{W07}")] == (
         f"week 2026-W07, last working day 2026-02-14; client account {TEA} in crm/Account.csv (line 2);"
         f" report from {ZHAO} Message-ID <rep-w07-zhao@huaxin-ad.com> in email/zhao.lei.mbox (message 10);"
-        " confirmed by call 00T000000000104AAA in crm/Task.csv (line 5)")
+        " confirmed by call 00T000000000104AAA in crm/Task.csv (line 5)"
+    )
     assert text[oid("friday_supervisor_report", f"{SUN}|{W07}")] == (
         f"week 2026-W07, last working day 2026-02-14; AE {SUN} in staff.csv (line 3);"
-        f" no weekly report to {QIAN} in the week")
+        f" no weekly report to {QIAN} in the week"
+    )
 
 
 def test_evidence_sentence_macro(acceptance):
@@ -223,12 +280,23 @@ def test_site_evidence_cell_names_each_row():
     """The scorecard's evidence cell lists each export row as 'file · record', the rest in its title."""
     from aemetrics.site.pages import _evidence
 
-    cell = _evidence("client message Message-ID <m1> in email/li.wei.mbox (message 3)", [
-        dict(kind="email", role="opened_by", key="m1", source_file="email/li.wei.mbox", record="message 3",
-             source_table="raw_email_messages"),
-    ])
-    assert '<span class="source" title="opened_by email m1: raw_email_messages, email/li.wei.mbox (message 3)">' \
-           "email/li.wei.mbox · message 3</span>" in cell.html
+    cell = _evidence(
+        "client message Message-ID <m1> in email/li.wei.mbox (message 3)",
+        [
+            dict(
+                kind="email",
+                role="opened_by",
+                key="m1",
+                source_file="email/li.wei.mbox",
+                record="message 3",
+                source_table="raw_email_messages",
+            ),
+        ],
+    )
+    assert (
+        '<span class="source" title="opened_by email m1: raw_email_messages, email/li.wei.mbox (message 3)">'
+        "email/li.wei.mbox · message 3</span>" in cell.html
+    )
     assert "client message" in cell.html
 
 
@@ -238,11 +306,26 @@ def test_internal_notice_names_the_mail_that_reached_an_attendee(tmp_path_factor
     old text named it as 'by Message-ID <...>' without file or record, so evidence_refs never checked it."""
     con = _built(tmp_path_factory, "acceptance_national_day")
     meeting = "lotus-national-day-onsite-2025@google.com / 2025-10-02T07:00:00Z"
-    rows = con.execute("select evidence_items from obligations where obligation_id = ?",
-                       [oid("internal_notice_24h", meeting)]).fetchall()
+    rows = con.execute(
+        "select evidence_items from obligations where obligation_id = ?", [oid("internal_notice_24h", meeting)]
+    ).fetchall()
     con.close()
     assert rows[0][0] == [
-        item("calendar", "opened_by", "calendar/wang.fang.ics", "VEVENT 1", meeting, "meeting", " starting 2025-10-02 15:00"),
-        item("email", "notified_by", "email/wang.fang.mbox", "message 5", "nd-notice-lotus-onsite@mingde-ad.com",
-             "notice to huang.tao@mingde-ad.com"),
+        item(
+            "calendar",
+            "opened_by",
+            "calendar/wang.fang.ics",
+            "VEVENT 1",
+            meeting,
+            "meeting",
+            " starting 2025-10-02 15:00",
+        ),
+        item(
+            "email",
+            "notified_by",
+            "email/wang.fang.mbox",
+            "message 5",
+            "nd-notice-lotus-onsite@mingde-ad.com",
+            "notice to huang.tao@mingde-ad.com",
+        ),
     ]

@@ -7,6 +7,7 @@ BrandCo is owned by Li Wei; NoOwner Trading has no owner in the CRM. reply_12h i
 after the client's message (wall clock); as_of is after every deadline, so an unanswered
 inquiry is missed.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -14,10 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from scenario_tools import Built, build_copy, ingest_scenario, local, oid
 
 from aemetrics.warehouse import open_warehouse
-
-from scenario_tools import Built, build_copy, ingest_scenario, local, oid
 
 AS_OF = datetime.fromisoformat("2026-01-17T12:00:00+08:00")
 BRANDCO, NOOWNER = "001000000000001AAA", "001000000000004AAA"
@@ -73,10 +73,11 @@ def test_fallback_ae_is_the_first_staff_address_in_to_in_header_order(built):
     sorted the addresses and made Li Wei accountable for both."""
     assert reply(built, "a1@noowner.cn")[0] == WANG
     assert reply(built, "a3@noowner.cn")[0] == WANG
-    rows = built.rows("select address, recipient_type, header_position from stg_email__recipients "
-                      "where message_id = 'a3@noowner.cn' order by recipient_type desc, header_position")
-    assert [tuple(r.values()) for r in rows] == [
-        ("gao.ming@noowner.cn", "to", 1), (WANG, "cc", 1), (LI, "cc", 2)]
+    rows = built.rows(
+        "select address, recipient_type, header_position from stg_email__recipients "
+        "where message_id = 'a3@noowner.cn' order by recipient_type desc, header_position"
+    )
+    assert [tuple(r.values()) for r in rows] == [("gao.ming@noowner.cn", "to", 1), (WANG, "cc", 1), (LI, "cc", 2)]
 
 
 def test_x_auto_response_suppress_alone_is_not_auto_generated(built):
@@ -97,15 +98,20 @@ def test_x_auto_response_suppress_values_ingested_by_the_old_parser_are_ignored(
     old = ingested.with_name("old-parser.duckdb")
     shutil.copyfile(ingested, old)
     con = open_warehouse(old)
-    con.execute("update raw_email_messages set x_autoreply = 'All' where message_id in ('b1@brandco.com', 'b4@adagency.cn')")
+    con.execute(
+        "update raw_email_messages set x_autoreply = 'All' where message_id in ('b1@brandco.com', 'b4@adagency.cn')"
+    )
     con.execute("update raw_email_messages set x_autoreply = 'OOF, AutoReply' where message_id = 'd5@brandco.com'")
     con.execute("update raw_email_messages set x_autoreply = 'yes' where message_id = 'd6@adagency.cn'")
     con.close()
     b = build_copy(old, AS_OF)
     try:
-        flags = dict(b.con.execute(
-            "select message_id, is_auto_generated from stg_email__messages where message_id in "
-            "('b1@brandco.com', 'b4@adagency.cn', 'd5@brandco.com', 'd6@adagency.cn')").fetchall())
+        flags = dict(
+            b.con.execute(
+                "select message_id, is_auto_generated from stg_email__messages where message_id in "
+                "('b1@brandco.com', 'b4@adagency.cn', 'd5@brandco.com', 'd6@adagency.cn')"
+            ).fetchall()
+        )
     finally:
         b.con.close()
     assert flags == {"b1@brandco.com": False, "b4@adagency.cn": False, "d5@brandco.com": False, "d6@adagency.cn": True}
@@ -136,10 +142,14 @@ def test_gateway_tags_and_unicode_spaces_in_reply_prefixes(built):
         "d10@brandco.com": ("下周拍摄安排", True, "d4@adagency.cn", "subject"),
         "d8@brandco.com": ("media plan", True, "d7@adagency.cn", "subject"),
     }
-    got = {r["message_id"]: (r["subject_key"], r["has_reply_prefix"], r["thread_id"], r["thread_method"]) for r in built.rows(
-        "select m.message_id, m.subject_key, m.has_reply_prefix, t.thread_id, t.thread_method "
-        "from stg_email__messages m join int_email_threads t using (message_id) "
-        "where m.message_id in ('d2@brandco.com', 'd10@brandco.com', 'd8@brandco.com')")}
+    got = {
+        r["message_id"]: (r["subject_key"], r["has_reply_prefix"], r["thread_id"], r["thread_method"])
+        for r in built.rows(
+            "select m.message_id, m.subject_key, m.has_reply_prefix, t.thread_id, t.thread_method "
+            "from stg_email__messages m join int_email_threads t using (message_id) "
+            "where m.message_id in ('d2@brandco.com', 'd10@brandco.com', 'd8@brandco.com')"
+        )
+    }
     assert got == expected
     for mid in expected:
         assert reply(built, mid)[-1] == "met"
@@ -148,18 +158,24 @@ def test_gateway_tags_and_unicode_spaces_in_reply_prefixes(built):
     assert (row["subject_key"], row["has_reply_prefix"]) == ("[brandco] 周报 第3周", False)
 
 
-@pytest.mark.parametrize("subject, key, is_reply", [
-    ("【外部】回复：周报", "周报", True),
-    ("【外部邮件】 RE: Re[2]: 周报", "周报", True),
-    ("回复：【外部】回复：报价确认", "报价确认", True),
-    ("[External] FW: [EXT] 会议纪要 1月7日", "会议纪要 1月7日", False),
-    ("［外部］答复：议程\u3000", "议程", True),
-    ("转发：\u3000回复：周报", "周报", False),
-    ("【会议纪要】品牌周会", "【会议纪要】品牌周会", False),
-    ("Re:\u00a0\u3000 weekly\u3000report", "weekly report", True),
-    ("Report: Q1", "report: q1", False),
-    ("[EXTERNAL]Re: [USRP-users] block names", "[usrp-users] block names", True),  # a list tag stays
-])
+@pytest.mark.parametrize(
+    "subject, key, is_reply",
+    [
+        ("【外部】回复：周报", "周报", True),
+        ("【外部邮件】 RE: Re[2]: 周报", "周报", True),
+        ("回复：【外部】回复：报价确认", "报价确认", True),
+        ("[External] FW: [EXT] 会议纪要 1月7日", "会议纪要 1月7日", False),
+        ("［外部］答复：议程\u3000", "议程", True),
+        ("转发：\u3000回复：周报", "周报", False),
+        ("【会议纪要】品牌周会", "【会议纪要】品牌周会", False),
+        ("Re:\u00a0\u3000 weekly\u3000report", "weekly report", True),
+        ("Report: Q1", "report: q1", False),
+        ("[EXTERNAL]Re: [USRP-users] block names", "[usrp-users] block names", True),  # a list tag stays
+    ],
+)
 def test_subject_macros(built, subject, key, is_reply):
     """subject_key / has_reply_prefix (sql/macros.sql), the one definition every model uses."""
-    assert built.con.execute("select subject_key(?), has_reply_prefix(?)", [subject, subject]).fetchone() == (key, is_reply)
+    assert built.con.execute("select subject_key(?), has_reply_prefix(?)", [subject, subject]).fetchone() == (
+        key,
+        is_reply,
+    )

@@ -25,20 +25,21 @@ and .eml files, a Salesforce Task export; as of Fri 6 Feb 2026 12:00 Beijing tim
 - Li Wei to Zhang Min (supervisor): "周报及下周计划 W4" Fri 23 Jan 17:00; his "Re:" with questions Mon 26 Jan
   09:00 and her "Re:" answer 10:00.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
-
 from scenario_tools import Built, build_copy, ingest_scenario, local, oid
 
 AS_OF = datetime.fromisoformat("2026-02-06T12:00:00+08:00")
 LI = "li.wei@adagency.cn"
 BRANDCO = "001000000000001AAA"
 WEEKLY = "brandco-weekly-2026@google.com / "
-JAN13, JAN20, JAN27, FEB03 = (WEEKLY + d for d in (
-    "2026-01-13T02:00:00Z", "2026-01-20T02:00:00Z", "2026-01-27T02:00:00Z", "2026-02-03T02:00:00Z"))
+JAN13, JAN20, JAN27, FEB03 = (
+    WEEKLY + d for d in ("2026-01-13T02:00:00Z", "2026-01-20T02:00:00Z", "2026-01-27T02:00:00Z", "2026-02-03T02:00:00Z")
+)
 PLANNING = "drinkco-q1-planning@google.com / 2026-01-14T06:00:00Z"
 MEDIA_REVIEW = "drinkco-media-review@google.com / 2026-01-21T06:00:00Z"
 STORE_VISIT = "drinkco-store-visit@google.com / 2026-01-22T02:00:00Z"
@@ -64,9 +65,12 @@ def statuses(built: Built, standard: str, keys: list[str]) -> dict[str, tuple]:
 
 def served_by(built: Built, kind: str) -> dict[str, str]:
     """evidence (Message-ID or CRM activity id) -> the occurrence it serves."""
-    return dict(built.con.execute(
-        "select coalesce(message_id, activity_id), occurrence_id from int_meeting_mail_matched where evidence_kind = ?",
-        [kind]).fetchall())
+    return dict(
+        built.con.execute(
+            "select coalesce(message_id, activity_id), occurrence_id from int_meeting_mail_matched where evidence_kind = ?",
+            [kind],
+        ).fetchall()
+    )
 
 
 def test_minutes_of_a_weekly_series_go_to_the_latest_meeting(built):
@@ -85,7 +89,8 @@ def test_minutes_of_a_weekly_series_go_to_the_latest_meeting(built):
     assert row["evidence"] == (
         "meeting UID brandco-weekly-2026@google.com occurrence 2026-01-20T02:00:00Z in calendar/li.wei.ics (VEVENT 1)"
         " ending 2026-01-20 11:00; minutes from li.wei@adagency.cn Message-ID <bm1@adagency.cn> in"
-        " email/li.wei.mbox (message 6)")
+        " email/li.wei.mbox (message 6)"
+    )
 
 
 def test_a_reply_confirming_the_agenda_is_not_the_next_meetings_agenda(built):
@@ -98,12 +103,14 @@ def test_a_reply_confirming_the_agenda_is_not_the_next_meetings_agenda(built):
         JAN27: (local(2026, 1, 23, 10), "met"),
         FEB03: (local(2026, 2, 2, 9), "late"),
     }
-    evidence = built.rows("select message_id, is_staff_reply, is_agenda, is_agenda_evidence from int_email_evidence "
-                          "where message_id like 'ba%' order by message_id")
+    evidence = built.rows(
+        "select message_id, is_staff_reply, is_agenda, is_agenda_evidence from int_email_evidence "
+        "where message_id like 'ba%' order by message_id"
+    )
     assert [(r["message_id"], r["is_staff_reply"], r["is_agenda"], r["is_agenda_evidence"]) for r in evidence] == [
         ("ba1@adagency.cn", False, True, True),
-        ("ba2@brandco.com", False, True, False),   # the client's answer: not from staff
-        ("ba3@adagency.cn", True, True, False),    # the staff reply in the agenda's thread
+        ("ba2@brandco.com", False, True, False),  # the client's answer: not from staff
+        ("ba3@adagency.cn", True, True, False),  # the staff reply in the agenda's thread
         ("ba4@adagency.cn", False, True, True),
         ("ba5@adagency.cn", False, True, True),
     ]
@@ -122,11 +129,21 @@ def test_replies_to_comments_and_cancelled_meetings_fill_no_minutes_a_forward_do
     served = served_by(built, "minutes")
     assert served["dm1@adagency.cn"] == PLANNING and served["dm4@adagency.cn"] == BUDGET
     assert "dm3@adagency.cn" not in served and "dm5@adagency.cn" not in served
-    flags = dict(built.con.execute(
-        "select message_id, is_minutes_evidence from int_email_evidence where message_id like 'dm%'").fetchall())
-    assert flags == {"dm1@adagency.cn": True, "dm2@drinkco.com.cn": False, "dm3@adagency.cn": False,
-                     "dm5@adagency.cn": True, "dm4@adagency.cn": True}
-    assert built.rows("select count(*) as n from int_client_meetings where occurrence_id = ?", [STORE_VISIT]) == [{"n": 0}]
+    flags = dict(
+        built.con.execute(
+            "select message_id, is_minutes_evidence from int_email_evidence where message_id like 'dm%'"
+        ).fetchall()
+    )
+    assert flags == {
+        "dm1@adagency.cn": True,
+        "dm2@drinkco.com.cn": False,
+        "dm3@adagency.cn": False,
+        "dm5@adagency.cn": True,
+        "dm4@adagency.cn": True,
+    }
+    assert built.rows("select count(*) as n from int_client_meetings where occurrence_id = ?", [STORE_VISIT]) == [
+        {"n": 0}
+    ]
 
 
 def test_two_meetings_one_day_the_subject_decides_else_the_later(built):
@@ -142,7 +159,7 @@ def test_two_meetings_one_day_the_subject_decides_else_the_later(built):
 
 
 def test_agenda_names_its_date_else_the_first_upcoming(built):
-    """"TeaCo monthly 议程 2026/1/23" (Mon 19 Jan) names the 23 Jan occurrence; the series title alone on
+    """ "TeaCo monthly 议程 2026/1/23" (Mon 19 Jan) names the 23 Jan occurrence; the series title alone on
     20 Jan names both and the default rule takes the first unserved upcoming one, 22 Jan. The old engine
     served 22 Jan with the first e-mail and 23 Jan with the second."""
     assert statuses(built, "agenda_48h", [MONTHLY22, MONTHLY23]) == {
@@ -206,7 +223,7 @@ def test_a_reply_to_the_supervisors_questions_is_not_next_weeks_report(built):
 
 
 def test_a_start_time_in_the_subject_picks_between_two_meetings_of_one_day(built):
-    """"会议议程 1/16 14:00" (Wed 14 Jan 09:00) names the date of both TeaCo meetings of Fri 16 Jan and the
+    """ "会议议程 1/16 14:00" (Wed 14 Jan 09:00) names the date of both TeaCo meetings of Fri 16 Jan and the
     start time of the media plan: it is that meeting's agenda (met), the creative review has none
     (missed). The old engine gave it to the first upcoming meeting, the creative review."""
     assert statuses(built, "agenda_48h", [CREATIVE, MEDIA_PLAN]) == {

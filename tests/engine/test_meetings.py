@@ -2,12 +2,12 @@
 (Google Calendar exports of Li Wei and Wang Fang plus a cancellation file, their sent mail, Zoom
 participant reports with the summary block), as of Sat 27 Sep 2025 12:00 Beijing time.
 Expected values worked out by hand from the files."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
-
 from scenario_tools import Built, build_copy, ingest_scenario, local, oid
 
 AS_OF = datetime.fromisoformat("2025-09-27T12:00:00+08:00")
@@ -40,20 +40,26 @@ def test_client_meetings_are_the_recurring_occurrences_minus_exdate_and_cancelle
     declined is still on the calendar with the client, so it is a client meeting."""
     ids = {r["occurrence_id"] for r in built.rows("select occurrence_id from int_client_meetings")}
     assert ids == {SEP04, SEP18, SEP25, REVIEW, QUARTERLY, LUNCH}
-    cancelled = built.rows("select is_cancelled, sequence, source_file from stg_calendar__occurrences "
-                           "where event_uid = 'drinkco-kickoff@google.com'")
+    cancelled = built.rows(
+        "select is_cancelled, sequence, source_file from stg_calendar__occurrences "
+        "where event_uid = 'drinkco-kickoff@google.com'"
+    )
     assert cancelled == [{"is_cancelled": True, "sequence": 1, "source_file": "calendar/wang.fang-cancelled.ics"}]
-    opened = {r["opening_key"] for r in built.rows(
-        "select opening_key from int_obligations where standard in ('agenda_48h', 'internal_notice_24h', 'minutes_24h', 'on_time')")}
+    opened = {
+        r["opening_key"]
+        for r in built.rows(
+            "select opening_key from int_obligations where standard in ('agenda_48h', 'internal_notice_24h', 'minutes_24h', 'on_time')"
+        )
+    }
     assert opened <= {SEP04, SEP18, SEP25, REVIEW, QUARTERLY, LUNCH}
 
 
 def test_agenda_48h(built):
     assert status_of(built, "agenda_48h") == {
         SEP04: (local(2025, 9, 1, 15), "met"),
-        SEP18: (local(2025, 9, 17, 9), "late"),   # sent 25 hours ahead
+        SEP18: (local(2025, 9, 17, 9), "late"),  # sent 25 hours ahead
         SEP25: (None, "missed"),
-        REVIEW: (None, "excused"),                # put in the calendar 6 h before it started
+        REVIEW: (None, "excused"),  # put in the calendar 6 h before it started
         QUARTERLY: (local(2025, 9, 22, 10), "excused"),  # the client booked it 24 h ahead
         LUNCH: (None, "missed"),
     }
@@ -68,7 +74,7 @@ def test_agenda_48h(built):
 
 def test_internal_notice_24h(built):
     assert status_of(built, "internal_notice_24h") == {
-        SEP04: (local(2025, 8, 25, 10), "met"),   # the series' CREATED reached Zhang Min
+        SEP04: (local(2025, 8, 25, 10), "met"),  # the series' CREATED reached Zhang Min
         SEP18: (local(2025, 8, 25, 10), "met"),
         SEP25: (local(2025, 8, 25, 10), "met"),
         REVIEW: (local(2025, 9, 26, 9), "excused"),
@@ -84,7 +90,7 @@ def test_minutes_24h(built):
         SEP04: (local(2025, 9, 4, 17), "met"),
         SEP18: (local(2025, 9, 19, 12), "late"),  # 25 hours after the end
         SEP25: (None, "missed"),
-        REVIEW: (None, "open"),                   # ended Fri 16:00, due Sat 16:00 > as_of
+        REVIEW: (None, "open"),  # ended Fri 16:00, due Sat 16:00 > as_of
         QUARTERLY: (local(2025, 9, 24, 15), "met"),  # exactly 24 h after the end
         LUNCH: (None, "missed"),
     }
@@ -101,10 +107,16 @@ def test_on_time(built):
         SEP18: (local(2025, 9, 18, 10, 3, 15), "late"),
         QUARTERLY: (local(2025, 9, 23, 13, 59, 30), "met"),
     }
-    matched = dict(built.con.execute(
-        "select source_file, any_value(occurrence_id) from int_meeting_attendance_matched group by source_file").fetchall())
-    assert matched == {"attendance/zoom/brandco-0904.csv": SEP04, "attendance/zoom/brandco-0918.csv": SEP18,
-                       "attendance/zoom/drinkco-0923.csv": QUARTERLY}
+    matched = dict(
+        built.con.execute(
+            "select source_file, any_value(occurrence_id) from int_meeting_attendance_matched group by source_file"
+        ).fetchall()
+    )
+    assert matched == {
+        "attendance/zoom/brandco-0904.csv": SEP04,
+        "attendance/zoom/brandco-0918.csv": SEP18,
+        "attendance/zoom/drinkco-0923.csv": QUARTERLY,
+    }
 
 
 def test_meeting_ae_is_organiser_else_account_owner(built):

@@ -10,12 +10,12 @@ description is Tencent Meeting's invitation text ending "#腾讯会议：987-654
   evidence names both as matching no staff member.
 The old engine could not read .xlsx attendance reports (the files went to quarantine as unknown
 layouts), so no on_time obligation opened at all."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
-
 from scenario_tools import Built, build_copy, ingest_scenario, local, oid
 
 AS_OF = datetime.fromisoformat("2026-03-20T12:00:00+08:00")
@@ -39,7 +39,8 @@ def test_tencent_reports_give_on_time(built):
         oid("on_time", MAR17): (None, "missed"),
     }
     assert got[oid("on_time", MAR17)]["evidence"].endswith(
-        "AE not in the report (names matching no staff member: Wei(外包), 茶茶)")
+        "AE not in the report (names matching no staff member: Wei(外包), 茶茶)"
+    )
     row = got[oid("on_time", MAR03)]
     assert row["ae"] == "li.wei@adagency.cn"
     assert "attendance/teaco-0303.xlsx (matched by meeting_id)" in row["evidence"]
@@ -47,10 +48,15 @@ def test_tencent_reports_give_on_time(built):
 
 
 def test_reports_match_by_the_tencent_meeting_number_in_the_description(built):
-    ids = dict(built.con.execute(
-        "select occurrence_id, online_meeting_id from int_client_meetings").fetchall())
+    ids = dict(built.con.execute("select occurrence_id, online_meeting_id from int_client_meetings").fetchall())
     assert set(ids.values()) == {"987654321"}
-    matched = dict(built.con.execute(
-        "select source_file, any_value(occurrence_id) from int_meeting_attendance_matched group by source_file").fetchall())
-    assert matched == {"attendance/teaco-0303.xlsx": MAR03, "attendance/teaco-0310.xlsx": MAR10,
-                       "attendance/teaco-0317.xlsx": MAR17}
+    matched = dict(
+        built.con.execute(
+            "select source_file, any_value(occurrence_id) from int_meeting_attendance_matched group by source_file"
+        ).fetchall()
+    )
+    assert matched == {
+        "attendance/teaco-0303.xlsx": MAR03,
+        "attendance/teaco-0310.xlsx": MAR10,
+        "attendance/teaco-0317.xlsx": MAR17,
+    }

@@ -11,6 +11,7 @@ start-less events at all (only quarantine named them); it dated the undated call
 CreatedDate and used it as evidence; its quarantine had no way to tell a loaded record from a
 rejected one, so the site counted the .eml without Date as a file rejected whole.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -18,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from scenario_tools import SCENARIOS
 
 from aemetrics.build import build
 from aemetrics.config import Settings
@@ -25,8 +27,6 @@ from aemetrics.ingest.runner import ingest_exports
 from aemetrics.quality import validate
 from aemetrics.site import metrics
 from aemetrics.warehouse import open_warehouse, raw_tables
-
-from scenario_tools import SCENARIOS
 
 AS_OF = datetime.fromisoformat("2026-03-06T12:00:00+08:00")
 UNDATED_MAIL = "loaded, but no standard can use a message without a date"
@@ -38,7 +38,7 @@ EXPECTED = {  # (source_file, record): reason; every one still in its raw table 
     ("calendar/li.wei.ics", "VEVENT 2"): "missing DTSTART",
     ("calendar/li.wei.ics", "VEVENT 3"): "unparseable DTSTART: 2026-03-06 14:00",
     ("crm/Task.csv", "line 3"): "no activity date (ActivityDate, CompletedDateTime and StartDateTime are empty): "
-                                + UNDATED_CRM,
+    + UNDATED_CRM,
 }
 
 
@@ -64,20 +64,32 @@ def test_unusable_records_stay_in_their_raw_table_and_are_listed(exports, tmp_pa
     report = ingest_exports(exports, con, Settings())
     assert report.records_quarantined == 6
     assert quarantine(con) == {key: (reason, True) for key, reason in EXPECTED.items()}
-    mail = con.execute("select source_file, record, message_id, sent_at from raw_email_messages "
-                       "where sent_at is null order by 1, 2").fetchall()
-    assert mail == [("email/li.wei.mbox", "message 2", "nodate@brandco.com", None),
-                    ("email/li.wei.mbox", "message 3", "baddate@brandco.com", None),
-                    ("email/saved-minutes.eml", "file", "draft-no-date@adagency.cn", None)]
-    events = con.execute("select record, event_uid, occurrence_key, start_at, summary from raw_calendar_events "
-                         "where start_at is null order by record").fetchall()
-    assert events == [("VEVENT 2", "brandco-tbd-2026", "", None, "BrandCo review (time to be agreed)"),
-                      ("VEVENT 3", "brandco-typo-2026", "", None, "BrandCo media plan")]
-    attendees = con.execute("select record, email from raw_calendar_attendees where occurrence_key = '' order by 1").fetchall()
+    mail = con.execute(
+        "select source_file, record, message_id, sent_at from raw_email_messages where sent_at is null order by 1, 2"
+    ).fetchall()
+    assert mail == [
+        ("email/li.wei.mbox", "message 2", "nodate@brandco.com", None),
+        ("email/li.wei.mbox", "message 3", "baddate@brandco.com", None),
+        ("email/saved-minutes.eml", "file", "draft-no-date@adagency.cn", None),
+    ]
+    events = con.execute(
+        "select record, event_uid, occurrence_key, start_at, summary from raw_calendar_events "
+        "where start_at is null order by record"
+    ).fetchall()
+    assert events == [
+        ("VEVENT 2", "brandco-tbd-2026", "", None, "BrandCo review (time to be agreed)"),
+        ("VEVENT 3", "brandco-typo-2026", "", None, "BrandCo media plan"),
+    ]
+    attendees = con.execute(
+        "select record, email from raw_calendar_attendees where occurrence_key = '' order by 1"
+    ).fetchall()
     assert attendees == [("VEVENT 2", "chen.jing@brandco.com"), ("VEVENT 3", "chen.jing@brandco.com")]
     calls = con.execute("select record, activity_at, is_deleted from raw_crm_activities order by record").fetchall()
     assert [(r, at is None, deleted) for r, at, deleted in calls] == [
-        ("line 2", False, False), ("line 3", True, False), ("line 4", True, True)]  # line 4: deleted, not listed
+        ("line 2", False, False),
+        ("line 3", True, False),
+        ("line 4", True, True),
+    ]  # line 4: deleted, not listed
     # the raw-table checks (Great Expectations) do not throw the start-less events out
     checked = validate(con, "ingest")
     assert checked.quarantined_rows == 0 and not checked.failed
@@ -110,8 +122,14 @@ def test_unusable_records_serve_and_open_nothing_and_the_site_counts_them(export
     meetings = [r[0] for r in con.execute("select occurrence_id from int_client_meetings").fetchall()]
     assert meetings == ["brandco-kickoff-2026 / 2026-03-05T02:00:00Z"]
     evidence = " ".join(r[0] for r in con.execute("select evidence from obligations").fetchall())
-    for unusable in ("nodate@brandco.com", "baddate@brandco.com", "draft-no-date", "crm/Task.csv (line 3)",
-                     "(VEVENT 2)", "(VEVENT 3)"):
+    for unusable in (
+        "nodate@brandco.com",
+        "baddate@brandco.com",
+        "draft-no-date",
+        "crm/Task.csv (line 3)",
+        "(VEVENT 2)",
+        "(VEVENT 3)",
+    ):
         assert unusable not in evidence
     # neither undated client question opens a reply obligation
     assert con.execute("select count(*) from obligations where standard = 'reply_12h'").fetchone()[0] == 0

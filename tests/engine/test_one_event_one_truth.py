@@ -22,12 +22,12 @@ stand-up of 6 Mar opened every meeting obligation four times under one obligatio
 obligations, 48 distinct ids), and the call stayed at 16:00 (DTSTAMP decided before
 LAST-MODIFIED). Expected values worked out by hand from the files.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
-
 from scenario_tools import Built, build_copy, ingest_scenario, local, oid
 
 AS_OF = datetime.fromisoformat("2026-03-20T12:00:00+08:00")
@@ -56,14 +56,18 @@ def statuses(built: Built, standard: str) -> dict[str, tuple]:
 
 def test_every_copy_stays_in_the_raw_table(built):
     """The losing copies are not thrown away at ingest: 18 occurrence rows from three files."""
-    per_file = {r["source_file"]: r["n"] for r in built.rows(
-        "select source_file, count(*) as n from raw_calendar_events group by 1")}
+    per_file = {
+        r["source_file"]: r["n"]
+        for r in built.rows("select source_file, count(*) as n from raw_calendar_events group by 1")
+    }
     assert per_file == {"calendar/li.wei-cancel-0310.ics": 1, "calendar/li.wei.ics": 7, "calendar/zhang.min.ics": 10}
 
 
 def test_the_winning_copy_decides_the_whole_series(built):
-    occurrences = {r["occurrence_id"]: (r["start_at"], r["is_cancelled"], r["source_file"]) for r in built.rows(
-        "select occurrence_id, start_at, is_cancelled, source_file from stg_calendar__occurrences")}
+    occurrences = {
+        r["occurrence_id"]: (r["start_at"], r["is_cancelled"], r["source_file"])
+        for r in built.rows("select occurrence_id, start_at, is_cancelled, source_file from stg_calendar__occurrences")
+    }
     assert occurrences == {
         WEEKLY_0303: (local(2026, 3, 3, 14), False, "calendar/li.wei.ics"),
         # the cancellation saved on its own has a higher SEQUENCE than the winner's occurrence
@@ -79,8 +83,10 @@ def test_the_winning_copy_decides_the_whole_series(built):
 
 
 def test_obligations_only_for_the_real_meetings_and_no_duplicate_ids(built):
-    rows = built.rows("select obligation_id, standard from obligations where standard in "
-                      "('agenda_48h', 'internal_notice_24h', 'minutes_24h')")
+    rows = built.rows(
+        "select obligation_id, standard from obligations where standard in "
+        "('agenda_48h', 'internal_notice_24h', 'minutes_24h')"
+    )
     assert len(rows) == len({r["obligation_id"] for r in rows}) == 18
     assert {r["obligation_id"] for r in rows} == {oid(s, m) for s in MEETING_STANDARDS for m in MEETINGS}
 

@@ -7,6 +7,7 @@ tests/fixtures/scenarios/who_emailmessage: a Salesforce EmailMessage export (and
 added to the who scenario in one test. tests/fixtures/scenarios/who_noroles: a staff.csv without a role
 column.
 Every expected value below is computed by hand from those files and STANDARDS.md."""
+
 from __future__ import annotations
 
 import html
@@ -14,15 +15,15 @@ import shutil
 from datetime import datetime
 
 import pytest
+from scenario_tools import SCENARIOS, Built, build_copy, ingest_scenario, local, oid
 
 from aemetrics.build import build
 from aemetrics.config import Settings
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.site import publish_site
 from aemetrics.warehouse import open_warehouse
-from scenario_tools import SCENARIOS, Built, build_copy, ingest_scenario, local, oid
 
-AS_OF = datetime.fromisoformat("2026-03-09T09:00:00+08:00")      # Monday of W11
+AS_OF = datetime.fromisoformat("2026-03-09T09:00:00+08:00")  # Monday of W11
 AS_OF_TUE = datetime.fromisoformat("2026-03-03T18:00:00+08:00")  # Tuesday of W10
 LI, WU, ZHANG = "li.wei@agency.cn", "wu.jie@agency.cn", "zhang.min@agency.cn"
 BRANDCO, NEWCO, TEACO = "001000000000001", "001000000000003", "001000000000004"
@@ -42,33 +43,56 @@ def built(ingested) -> Built:
 
 
 def weekly(built: Built, standard: str) -> dict[str, tuple]:
-    return {r["obligation_id"]: (r["fulfilled_at"], r["status"]) for r in built.rows(
-        "select obligation_id, fulfilled_at, status from obligations where standard = ?", [standard])}
+    return {
+        r["obligation_id"]: (r["fulfilled_at"], r["status"])
+        for r in built.rows(
+            "select obligation_id, fulfilled_at, status from obligations where standard = ?", [standard]
+        )
+    }
 
 
 # -- item 5: who is a client -------------------------------------------------------------------
+
 
 def test_vendor_media_and_social_site_addresses_open_no_reply(built):
     """A printer (Type 'Vendor - Print') mails Li; a weibo.com user mails Li (BrandCo's Website is
     weibo.com/brandco); a media owner (Type 媒体, known by its domain) mails Li: none is a client, so the
     only reply_12h is Chen Jing's (an exact contact of BrandCo), answered 2 h later. The old engine
     opened four obligations (three of them missed)."""
-    rows = built.rows("select obligation_id, opened_at, fulfilled_at, status from obligations where standard = 'reply_12h'")
+    rows = built.rows(
+        "select obligation_id, opened_at, fulfilled_at, status from obligations where standard = 'reply_12h'"
+    )
     assert [(r["obligation_id"], r["opened_at"], r["fulfilled_at"], r["status"]) for r in rows] == [
-        (oid("reply_12h", "q1@brandco.cn"), local(2026, 3, 3, 14), local(2026, 3, 3, 16), "met")]
-    kinds = dict(built.con.execute(
-        "select email, identity_kind from int_identities where email in "
-        "('wu.gang@printco.cn', 'fan123@weibo.com', 'ad@mediaco.cn', 'chen.jing@brandco.cn', 'tang.yu@teaco.cn')").fetchall())
-    assert kinds == {"wu.gang@printco.cn": "other", "fan123@weibo.com": "other", "ad@mediaco.cn": "other",
-                     "chen.jing@brandco.cn": "client", "tang.yu@teaco.cn": "client"}
+        (oid("reply_12h", "q1@brandco.cn"), local(2026, 3, 3, 14), local(2026, 3, 3, 16), "met")
+    ]
+    kinds = dict(
+        built.con.execute(
+            "select email, identity_kind from int_identities where email in "
+            "('wu.gang@printco.cn', 'fan123@weibo.com', 'ad@mediaco.cn', 'chen.jing@brandco.cn', 'tang.yu@teaco.cn')"
+        ).fetchall()
+    )
+    assert kinds == {
+        "wu.gang@printco.cn": "other",
+        "fan123@weibo.com": "other",
+        "ad@mediaco.cn": "other",
+        "chen.jing@brandco.cn": "client",
+        "tang.yu@teaco.cn": "client",
+    }
 
 
 def test_account_types_that_are_not_clients(built):
     """The type, or a word of it, begins with a configured non-client type (case-insensitive); a customer
     type wins. The old engine had no such flag (every account's contacts and domain made clients)."""
     flags = dict(built.con.execute("select account_name, is_non_client from stg_crm__accounts").fetchall())
-    assert flags == {"BrandCo": False, "PrintCo": True, "NewCo": False, "TeaCo": False, "MediaCo": True,
-                     "AdTech": True, "ChannelCo": False}
+    assert flags == {
+        "BrandCo": False,
+        "PrintCo": True,
+        "NewCo": False,
+        "TeaCo": False,
+        "MediaCo": True,
+        "AdTech": True,
+        "ChannelCo": False,
+    }
 
 
 def test_public_and_social_domains_are_configurable(ingested):
@@ -76,14 +100,17 @@ def test_public_and_social_domains_are_configurable(ingested):
     (missed: nobody answered); the vendor and the media owner still open nothing."""
     result = build_copy(ingested, AS_OF, Settings(social_domains=[]), "no-social")
     try:
-        keys = {r["obligation_id"]: r["status"] for r in result.rows(
-            "select obligation_id, status from obligations where standard = 'reply_12h'")}
+        keys = {
+            r["obligation_id"]: r["status"]
+            for r in result.rows("select obligation_id, status from obligations where standard = 'reply_12h'")
+        }
         assert keys == {oid("reply_12h", "q1@brandco.cn"): "met", oid("reply_12h", "f1@weibo.com"): "missed"}
     finally:
         result.con.close()
 
 
 # -- item 6: who is an AE ----------------------------------------------------------------------
+
 
 def test_chinese_and_senior_roles_are_aes(built):
     """客户主任 (Li Wei) and 'Senior AE' (Wu Jie) are AEs; Supervisor and Designer are not. The old engine
@@ -93,6 +120,7 @@ def test_chinese_and_senior_roles_are_aes(built):
 
 
 # -- item 7: as_of for CRM activities and the account's creation ---------------------------------
+
 
 def test_call_logged_on_wednesday_for_monday_is_not_seen_on_tuesday(ingested):
     """Task 1: ActivityDate Mon 2 Mar, CreatedDate Wed 4 Mar 11:00, no CompletedDateTime. As of Tue 3 Mar
@@ -109,7 +137,10 @@ def test_call_logged_on_wednesday_for_monday_is_not_seen_on_tuesday(ingested):
         everything = tuesday.rows("select obligation_id, status, fulfilled_at, evidence from obligations order by 1")
         tuesday.con.execute("delete from raw_crm_activities where activity_id = '00T000000000001AAA'")
         build(tuesday.con, Settings(), AS_OF_TUE)
-        assert tuesday.rows("select obligation_id, status, fulfilled_at, evidence from obligations order by 1") == everything
+        assert (
+            tuesday.rows("select obligation_id, status, fulfilled_at, evidence from obligations order by 1")
+            == everything
+        )
     finally:
         tuesday.con.close()
 
@@ -126,13 +157,13 @@ def test_date_only_activities_are_placed_on_their_day(built):
         oid("monday_call", f"{LI}|{TEACO}|{W11}"): (None, "open"),
         oid("monday_call", f"{LI}|{NEWCO}|{W11}"): (None, "open"),
     }
-    activities = dict(built.con.execute(
-        "select activity_id, activity_at from int_crm_activities_resolved").fetchall())
+    activities = dict(built.con.execute("select activity_id, activity_at from int_crm_activities_resolved").fetchall())
     assert activities["00T000000000001AAA"] == local(2026, 3, 3)
     assert activities["00T000000000004AAA"] == local(2026, 3, 6, 15)
 
 
 # -- item 9b: a client's inbound report logged in the CRM is not the agency's report -------------
+
 
 def test_inbound_crm_report_does_not_fulfil(built):
     """BrandCo's only 'report' in W10 is Chen Jing's own 周报, logged by Email to Salesforce (Description
@@ -146,8 +177,12 @@ def test_inbound_crm_report_does_not_fulfil(built):
         oid("friday_client_report", f"{LI}|{NEWCO}|{W11}"): (None, "open"),
         oid("friday_client_report", f"{LI}|{TEACO}|{W11}"): (None, "open"),
     }
-    flags = {r["activity_id"]: (r["email_from"], r["is_outbound_email"], r["is_outbound_call"]) for r in built.rows(
-        "select activity_id, email_from, is_outbound_email, is_outbound_call from int_crm_activities_resolved")}
+    flags = {
+        r["activity_id"]: (r["email_from"], r["is_outbound_email"], r["is_outbound_call"])
+        for r in built.rows(
+            "select activity_id, email_from, is_outbound_email, is_outbound_call from int_crm_activities_resolved"
+        )
+    }
     assert flags["00T000000000003AAA"] == ("chen.jing@brandco.cn", False, False)
     assert flags["00T000000000004AAA"] == (LI, True, False)
 
@@ -175,17 +210,29 @@ def test_email_message_export_gives_its_task_the_direction(with_email_messages):
     are not activities of their own."""
     built = with_email_messages
     assert weekly(built, "friday_client_report")[oid("friday_client_report", f"{LI}|{BRANDCO}|{W10}")] == (
-        None, "missed")
-    rows = {r["activity_id"]: r for r in built.rows(
-        "select activity_id, call_direction, email_from, is_outbound_email from int_crm_activities_resolved")}
-    assert (rows["00T000000000005AAA"]["call_direction"], rows["00T000000000005AAA"]["email_from"],
-            rows["00T000000000005AAA"]["is_outbound_email"]) == ("inbound", "chen.jing@brandco.cn", False)
+        None,
+        "missed",
+    )
+    rows = {
+        r["activity_id"]: r
+        for r in built.rows(
+            "select activity_id, call_direction, email_from, is_outbound_email from int_crm_activities_resolved"
+        )
+    }
+    assert (
+        rows["00T000000000005AAA"]["call_direction"],
+        rows["00T000000000005AAA"]["email_from"],
+        rows["00T000000000005AAA"]["is_outbound_email"],
+    ) == ("inbound", "chen.jing@brandco.cn", False)
     assert (rows["00T000000000004AAA"]["call_direction"], rows["00T000000000004AAA"]["is_outbound_email"]) == (
-        "outbound", True)
+        "outbound",
+        True,
+    )
     assert not any(i.startswith("02s") for i in rows)
 
 
 # -- item 4: the supervisor report -------------------------------------------------------------
+
 
 def test_client_report_copying_the_supervisor_is_no_supervisor_report(built):
     """Li's only 周报 in W10 went To TeaCo's Tang Yu with Zhang Min in Cc: missed (the old engine: met Fri
@@ -214,8 +261,12 @@ def test_directory_without_roles_gives_the_owners_of_client_accounts(noroles):
     result = build_copy(noroles, AS_OF_NR, suffix="noroles")
     try:
         assert [r["ae"] for r in result.rows("select ae from int_aes")] == [LI]
-        rows = {r["obligation_id"]: (r["fulfilled_at"], r["status"]) for r in result.rows(
-            "select obligation_id, fulfilled_at, status from obligations where standard <> 'reply_12h'")}
+        rows = {
+            r["obligation_id"]: (r["fulfilled_at"], r["status"])
+            for r in result.rows(
+                "select obligation_id, fulfilled_at, status from obligations where standard <> 'reply_12h'"
+            )
+        }
         assert rows == {
             oid("monday_call", f"{LI}|001000000000001|{W10}"): (local(2026, 3, 2, 10), "met"),
             oid("friday_client_report", f"{LI}|001000000000001|{W10}"): (None, "missed"),
@@ -233,8 +284,9 @@ def test_no_ae_at_all_is_said(noroles, tmp_path):
     result = build_copy(noroles, AS_OF_NR, Settings(customer_type_prefixes=["Key Account"]), "no-ae")
     try:
         assert result.rows("select count(*) as n from int_aes") == [{"n": 0}]
-        assert result.rows("select count(*) as n from obligations where standard like '%report' "
-                           "or standard = 'monday_call'") == [{"n": 0}]
+        assert result.rows(
+            "select count(*) as n from obligations where standard like '%report' or standard = 'monday_call'"
+        ) == [{"n": 0}]
         [note] = result.report.notes
         assert note.startswith("The staff directory staff.csv names no AE: no role matches ae, account executive, ")
         assert "客户主任" in note

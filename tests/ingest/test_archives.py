@@ -2,6 +2,7 @@
 China, no UTF-8 flag), a .tar.gz, and hostile archives (path traversal, absolute names, a link, a zip bomb,
 an archive inside the archive, a broken zip). Built in tmp_path from the small fixtures. The old engine
 quarantined every archive whole ("not an export" or "not an e-mail file") and loaded nothing from it."""
+
 from __future__ import annotations
 
 import io
@@ -36,18 +37,26 @@ def write_zip(path: Path, members: list[tuple[zipfile.ZipInfo | str, bytes]]) ->
 
 
 def quarantine(con) -> dict[tuple[str, str], str]:
-    return {(f, r): reason for f, r, reason in con.execute("select source_file, record, reason from quarantine").fetchall()}
+    return {
+        (f, r): reason for f, r, reason in con.execute("select source_file, record, reason from quarantine").fetchall()
+    }
 
 
 @pytest.fixture()
 def exports(tmp_path) -> Path:
     root = tmp_path / "exports"
     mbox = (SMALL / "email" / "li.wei.mbox").read_bytes()
-    write_zip(root / "takeout-20240105.zip", [
-        ("Takeout/Mail/All mail.mbox", mbox),
-        ("Takeout/Calendar/li.wei@adagency.cn.ics", (SMALL / "calendar" / "li.wei.ics").read_bytes()),
-    ])
-    write_zip(root / "email" / "邮件备份.zip", [(GbkInfo("收件箱/会议纪要.eml"), (SMALL / "email" / "copy-of-r1.eml").read_bytes())])
+    write_zip(
+        root / "takeout-20240105.zip",
+        [
+            ("Takeout/Mail/All mail.mbox", mbox),
+            ("Takeout/Calendar/li.wei@adagency.cn.ics", (SMALL / "calendar" / "li.wei.ics").read_bytes()),
+        ],
+    )
+    write_zip(
+        root / "email" / "邮件备份.zip",
+        [(GbkInfo("收件箱/会议纪要.eml"), (SMALL / "email" / "copy-of-r1.eml").read_bytes())],
+    )
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tf:
         info = tarfile.TarInfo("mail/li.wei.mbox")
@@ -63,13 +72,15 @@ def test_archives_are_read_as_the_folders_they_contain(exports, tmp_path):
     assert quarantine(con) == {}
     mail = con.execute("select source_file, record from raw_email_messages order by source_file, record").fetchall()
     assert mail == [
-        ("email/old.tgz!/mail/li.wei.mbox", "message 1"), ("email/old.tgz!/mail/li.wei.mbox", "message 2"),
+        ("email/old.tgz!/mail/li.wei.mbox", "message 1"),
+        ("email/old.tgz!/mail/li.wei.mbox", "message 2"),
         ("email/邮件备份.zip!/收件箱/会议纪要.eml", "file"),
         ("takeout-20240105.zip!/Takeout/Mail/All mail.mbox", "message 1"),
         ("takeout-20240105.zip!/Takeout/Mail/All mail.mbox", "message 2"),
     ]
     assert con.execute("select distinct source_file from raw_calendar_events").fetchall() == [
-        ("takeout-20240105.zip!/Takeout/Calendar/li.wei@adagency.cn.ics",)]
+        ("takeout-20240105.zip!/Takeout/Calendar/li.wei@adagency.cn.ics",)
+    ]
     manifest = dict(con.execute("select source_file, source_kind from ingest_manifest").fetchall())
     assert manifest["takeout-20240105.zip"] == "archive" and manifest["email/old.tgz"] == "archive"
     assert report.files_seen == 7  # 3 archives + 4 members
@@ -89,17 +100,31 @@ def test_hostile_archive_members_are_quarantined_and_never_written_outside(expor
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as z:
         z.writestr("x.eml", eml)
-    write_zip(exports / "email" / "hostile.zip", [
-        ("../../evil.eml", eml), ("/etc/abs.eml", eml), ("C:\\Windows\\x.eml", eml), (link, b"/etc/passwd"),
-        ("bomb.eml", b"A" * (3 << 20)), ("nested.zip", inner.getvalue()), ("ok.eml", eml),
-    ])
+    write_zip(
+        exports / "email" / "hostile.zip",
+        [
+            ("../../evil.eml", eml),
+            ("/etc/abs.eml", eml),
+            ("C:\\Windows\\x.eml", eml),
+            (link, b"/etc/passwd"),
+            ("bomb.eml", b"A" * (3 << 20)),
+            ("nested.zip", inner.getvalue()),
+            ("ok.eml", eml),
+        ],
+    )
     (exports / "email" / "broken.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 64)
     con = open_warehouse(tmp_path / "w.duckdb")
     ingest_exports(exports, con, Settings())
     q = quarantine(con)
     hostile = {r: reason for (f, r), reason in q.items() if f == "email/hostile.zip"}
-    assert set(hostile) == {"member ../../evil.eml", "member /etc/abs.eml", "member C:/Windows/x.eml",
-                            "member link.eml", "member bomb.eml", "member nested.zip"}
+    assert set(hostile) == {
+        "member ../../evil.eml",
+        "member /etc/abs.eml",
+        "member C:/Windows/x.eml",
+        "member link.eml",
+        "member bomb.eml",
+        "member nested.zip",
+    }
     assert "path traversal" in hostile["member ../../evil.eml"]
     assert "absolute member name" in hostile["member /etc/abs.eml"]
     assert "not a regular file" in hostile["member link.eml"]
@@ -129,5 +154,9 @@ def test_names_and_kinds():
     assert member_kind("takeout.zip", "Takeout/Calendar/a.ics") == "calendar"
     assert member_kind("crm/export.zip", "Account.csv") == "crm"
     assert member_kind("x.zip", "staff.csv") == "staff" and member_kind("x.zip", "notes.txt") == "unknown"
-    assert archives.archive_format(Path(__file__).resolve().parents[1] / "fixtures" / "attendance" / "cn"
-                                   / "tencent-brandco.xlsx") is None  # an .xlsx is not an archive
+    assert (
+        archives.archive_format(
+            Path(__file__).resolve().parents[1] / "fixtures" / "attendance" / "cn" / "tencent-brandco.xlsx"
+        )
+        is None
+    )  # an .xlsx is not an archive

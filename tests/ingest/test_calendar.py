@@ -1,6 +1,7 @@
 """The .ics parser: hand-checked rows from our own fixtures and from real exports in the corpus
 (Google, Exchange/Outlook, Apple, Thunderbird, Lotus, khal), plus a run over every corpus file
 and property tests on arbitrary text."""
+
 from __future__ import annotations
 
 import time
@@ -9,13 +10,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from ingest_tools import utc
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
 from aemetrics.ingest.calendar import MAX_OCCURRENCES, find_online_meeting_id, known_zone, parse, parse_bytes
 from aemetrics.ingest.calendar.windows_zones import LEGACY, WINDOWS_ZONES, iana_for_windows
-from ingest_tools import utc
 
 # The parser silences this icalendar warning at import; pytest restores filters per test.
 pytestmark = pytest.mark.filterwarnings("ignore::icalendar.error.GloballyUniqueTZIDGuessed")
@@ -29,8 +32,17 @@ EVENT_COLUMNS = {
     "online_meeting_id", "created_at", "dtstamp_at", "last_modified_at", "sequence", "tzid",
     "source_file", "record",
 }  # fmt: skip
-ATTENDEE_COLUMNS = {"event_uid", "occurrence_key", "email", "name", "role", "partstat", "cutype", "source_file", "record"}
-
+ATTENDEE_COLUMNS = {
+    "event_uid",
+    "occurrence_key",
+    "email",
+    "name",
+    "role",
+    "partstat",
+    "cutype",
+    "source_file",
+    "record",
+}
 
 
 def parse_fixture(name: str, settings: Settings = SHANGHAI) -> ParseResult:
@@ -123,7 +135,11 @@ def test_google_attendees_follow_their_occurrence():
     assert li_na["2025-10-16T02:00:00Z"] == "ACCEPTED"
     assert li_na["2025-11-06T02:00:00Z"] == "DECLINED"
     wang = next(a for a in rows if a["name"] == "Wang Fang")
-    assert (wang["email"], wang["role"], wang["cutype"]) == ("wang.fang@client.example", "OPT-PARTICIPANT", "INDIVIDUAL")
+    assert (wang["email"], wang["role"], wang["cutype"]) == (
+        "wang.fang@client.example",
+        "OPT-PARTICIPANT",
+        "INDIVIDUAL",
+    )
     room = next(a for a in result.rows[ATTENDEES] if a["cutype"] == "RESOURCE")
     assert room["email"] == "c_188abc@resource.calendar.google.com" and room["name"] == "Room 3F"
 
@@ -173,7 +189,11 @@ def test_outlook_weekly_until_and_exdate_in_a_windows_zone():
     """Mondays 10:00 until 11-10 10:00 (inclusive), 11-03 excluded: three occurrences."""
     result = parse_fixture("outlook-china-standard-time.ics")
     rows = [r for r in events(result) if r["record"] == "VEVENT 2"]
-    assert [r["occurrence_key"] for r in rows] == ["2025-10-20T02:00:00Z", "2025-10-27T02:00:00Z", "2025-11-10T02:00:00Z"]
+    assert [r["occurrence_key"] for r in rows] == [
+        "2025-10-20T02:00:00Z",
+        "2025-10-27T02:00:00Z",
+        "2025-11-10T02:00:00Z",
+    ]
     assert all(r["is_recurring"] and not r["is_override"] for r in rows)
 
 
@@ -183,7 +203,12 @@ def test_unparseable_dtstart_quarantines_that_event_only():
     assert {r["record"] for r in events(result)} == {"VEVENT 1", "VEVENT 2"}
     # nothing disappears silently: the event stays in the raw table, without a start
     [unusable] = startless(result).values()
-    assert (unusable["record"], unusable["occurrence_key"], unusable["start_at"], unusable["end_at"]) == ("VEVENT 3", "", None, None)
+    assert (unusable["record"], unusable["occurrence_key"], unusable["start_at"], unusable["end_at"]) == (
+        "VEVENT 3",
+        "",
+        None,
+        None,
+    )
     assert result.parser == "ics"
 
 
@@ -242,7 +267,14 @@ def test_horizon_is_latest_timestamp_plus_400_days():
 
 
 def test_dense_endless_series_is_truncated_at_the_cap_quickly():
-    text = vcalendar("BEGIN:VEVENT", "UID:m", "DTSTAMP:20250301T000000Z", "DTSTART:20250101T000000Z", "RRULE:FREQ=MINUTELY", "END:VEVENT")
+    text = vcalendar(
+        "BEGIN:VEVENT",
+        "UID:m",
+        "DTSTAMP:20250301T000000Z",
+        "DTSTART:20250101T000000Z",
+        "RRULE:FREQ=MINUTELY",
+        "END:VEVENT",
+    )
     started = time.process_time()
     result = parse_text(text)
     assert time.process_time() - started < 10
@@ -358,7 +390,12 @@ def test_thunderbird_moved_occurrence_keeps_its_recurrence_id_as_key(corpora):
     """Lightning: the 8 March 02:00 Berlin occurrence moved to 01:00 (00:00 UTC)."""
     result = parse_corpus(corpora, "recurring-ical-events/recurring_events_moved.ics")
     rows = by_key(result, "a0c78729-30b1-4ba3-a86e-6aedd995d788")
-    assert sorted(rows) == ["2019-03-07T01:00:00Z", "2019-03-08T01:00:00Z", "2019-03-09T01:00:00Z", "2019-03-10T01:00:00Z"]
+    assert sorted(rows) == [
+        "2019-03-07T01:00:00Z",
+        "2019-03-08T01:00:00Z",
+        "2019-03-09T01:00:00Z",
+        "2019-03-10T01:00:00Z",
+    ]
     moved = rows["2019-03-08T01:00:00Z"]
     assert moved["start_at"] == utc(2019, 3, 8, 0) and moved["is_override"] and moved["record"] == "VEVENT 4"
 
@@ -517,8 +554,11 @@ def test_every_corpus_file_loads_or_explains_itself(corpora):
         assert all(reason for _, reason in result.quarantined), rel
         unusable = startless(result)
         reasons = dict(result.quarantined)
-        assert all(reasons[record].split(":")[0] in ("missing DTSTART", "unparseable DTSTART",
-                                                     "DTSTART outside the years 2-9000") for record in unusable), rel
+        assert all(
+            reasons[record].split(":")[0]
+            in ("missing DTSTART", "unparseable DTSTART", "DTSTART outside the years 2-9000")
+            for record in unusable
+        ), rel
         outcome["start-less rows"] += len(unusable)
         if events(result):
             outcome["occurrences"] += 1
@@ -530,8 +570,13 @@ def test_every_corpus_file_loads_or_explains_itself(corpora):
     # read, e.g. icalendar's broken_ical.ics 'DTSTART;;VALUE=DATE-TIME:...'); 41 of the 89 files
     # that used to be "quarantine only" hold nothing else (checked by hand: every VEVENT block
     # of those files lacks a readable DTSTART line).
-    assert outcome == {"occurrences": 314, "start-less events only": 41, "quarantine only": 48,
-                       "start-less rows": 94, "ParseError": 7}
+    assert outcome == {
+        "occurrences": 314,
+        "start-less events only": 41,
+        "quarantine only": 48,
+        "start-less rows": 94,
+        "ParseError": 7,
+    }
 
 
 # --------------------------------------------------------------------------- properties
@@ -575,7 +620,10 @@ def _calendars(draw) -> list[str]:
     """A VCALENDAR of VEVENTs built from the lines above, some lines missing or out of place."""
     lines = ["BEGIN:VCALENDAR"]
     for _ in range(draw(st.integers(0, 4))):
-        body = [draw(st.sampled_from(["UID:a", "UID:b", "UID:c"])), draw(_LINES.filter(lambda x: x.startswith("DTSTART")))]
+        body = [
+            draw(st.sampled_from(["UID:a", "UID:b", "UID:c"])),
+            draw(_LINES.filter(lambda x: x.startswith("DTSTART"))),
+        ]
         body += draw(st.lists(_LINES, max_size=8))
         lines += ["BEGIN:VEVENT", *draw(st.permutations(body)), *draw(st.sampled_from([["END:VEVENT"], []]))]
     return lines + draw(st.sampled_from([["END:VCALENDAR"], []]))

@@ -1,16 +1,17 @@
 """Clock-in records for work_on_time (issue 11): the DingTalk 考勤报表 workbook and the canonical
 attendance_clock CSV → raw_clock_ins. The old engine had no clock-in table: a DingTalk workbook
 under attendance/ was rejected whole (not text) and attendance_clock.csv as an unknown layout."""
+
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from ingest_tools import raw_columns, utc
+from xlsx_tools import write_xlsx
 
 from aemetrics.config import Settings
 from aemetrics.ingest import clock
 from aemetrics.ingest.base import ParseError, SourceFile
-from ingest_tools import raw_columns, utc
-from xlsx_tools import write_xlsx
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -23,44 +24,212 @@ def parse(path: Path):
     return result
 
 
-HEADER = ["姓名", "考勤组", "部门", "工号", "职位", "UserId", "考勤日期", "考勤时间", "打卡时间", "打卡结果",
-          "打卡地址", "打卡备注", "异常打卡原因", "打卡设备", "管理员修改备注"]
+HEADER = [
+    "姓名",
+    "考勤组",
+    "部门",
+    "工号",
+    "职位",
+    "UserId",
+    "考勤日期",
+    "考勤时间",
+    "打卡时间",
+    "打卡结果",
+    "打卡地址",
+    "打卡备注",
+    "异常打卡原因",
+    "打卡设备",
+    "管理员修改备注",
+]
 
 
 def dingtalk_workbook(path: Path) -> Path:
-    return write_xlsx(path, {
-        "原始记录": [
-            ["原始记录 统计日期：2025-10-09 至 2025-10-10"],
-            ["报表生成时间：2025-10-11 10:00"],
-            HEADER,
-            ["李伟", "默认", "客户部", "A001", "AE", "0123456", "25-10-09 星期四", "上班 09:00", "08:55", "正常",
-             "上海市静安区", "", "", "iPhone", ""],
-            ["李伟", "默认", "客户部", "A001", "AE", "0123456", "25-10-09 星期四", "下班 18:30", "18:40", "正常",
-             "上海市静安区", "", "", "iPhone", ""],
-            ["王芳", "默认", "客户部", "A002", "AE", "0234567", "25-10-09 星期四", "上班 09:00", "09:12", "迟到",
-             "上海市静安区", "", "", "Android", ""],
-            ["王芳", "默认", "客户部", "A002", "AE", "0234567", "25-10-10 星期五", "上班 09:00", "", "缺卡",
-             "", "", "", "", ""],
-            ["王芳", "默认", "客户部", "A002", "AE", "0234567", "25-10-10 星期五", "下班 18:30", "18:31", "正常",
-             "", "", "", "", ""],
-            ["张三", "默认", "客户部", "", "AE", "", "25-10-10 星期五", "上班 09:00", "10:05", "外勤",
-             "客户现场", "拜访客户", "", "", ""],
-            ["赵六", "默认", "客户部", "A004", "AE", "0456789", "25-10-10 星期五", "上班 09:00", "09:00", "补卡审批通过",
-             "", "", "", "", ""],
-            ["钱七", "默认", "客户部", "A005", "AE", "0567890", "25-10-10 星期五", "上班 09:00", "", "请假",
-             "", "", "", "", ""],
-            ["李伟", "默认", "客户部", "A001", "AE", "0123456", "2025-13-01", "上班 09:00", "08:50", "正常",
-             "", "", "", "", ""],
-            ["李伟", "默认", "客户部", "A001", "AE", "0123456", "25-10-10 星期五", "上班 09:00", "8点50", "正常",
-             "", "", "", "", ""],
-        ],
-        "打卡时间": [
-            ["打卡时间 统计日期：2025-10-09 至 2025-10-10"],
-            ["姓名", "考勤组", "部门", "工号", "职位", "UserId", "日期", "打卡时间"],
-            ["李伟", "默认", "客户部", "A001", "AE", "0123456", "25-10-09 星期四", "08:55 18:40"],
-        ],
-        "月度汇总": [["月度汇总 统计日期：2025-10-01 至 2025-10-31"], ["姓名", "出勤天数"], ["李伟", 22]],
-    })
+    return write_xlsx(
+        path,
+        {
+            "原始记录": [
+                ["原始记录 统计日期：2025-10-09 至 2025-10-10"],
+                ["报表生成时间：2025-10-11 10:00"],
+                HEADER,
+                [
+                    "李伟",
+                    "默认",
+                    "客户部",
+                    "A001",
+                    "AE",
+                    "0123456",
+                    "25-10-09 星期四",
+                    "上班 09:00",
+                    "08:55",
+                    "正常",
+                    "上海市静安区",
+                    "",
+                    "",
+                    "iPhone",
+                    "",
+                ],
+                [
+                    "李伟",
+                    "默认",
+                    "客户部",
+                    "A001",
+                    "AE",
+                    "0123456",
+                    "25-10-09 星期四",
+                    "下班 18:30",
+                    "18:40",
+                    "正常",
+                    "上海市静安区",
+                    "",
+                    "",
+                    "iPhone",
+                    "",
+                ],
+                [
+                    "王芳",
+                    "默认",
+                    "客户部",
+                    "A002",
+                    "AE",
+                    "0234567",
+                    "25-10-09 星期四",
+                    "上班 09:00",
+                    "09:12",
+                    "迟到",
+                    "上海市静安区",
+                    "",
+                    "",
+                    "Android",
+                    "",
+                ],
+                [
+                    "王芳",
+                    "默认",
+                    "客户部",
+                    "A002",
+                    "AE",
+                    "0234567",
+                    "25-10-10 星期五",
+                    "上班 09:00",
+                    "",
+                    "缺卡",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                [
+                    "王芳",
+                    "默认",
+                    "客户部",
+                    "A002",
+                    "AE",
+                    "0234567",
+                    "25-10-10 星期五",
+                    "下班 18:30",
+                    "18:31",
+                    "正常",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                [
+                    "张三",
+                    "默认",
+                    "客户部",
+                    "",
+                    "AE",
+                    "",
+                    "25-10-10 星期五",
+                    "上班 09:00",
+                    "10:05",
+                    "外勤",
+                    "客户现场",
+                    "拜访客户",
+                    "",
+                    "",
+                    "",
+                ],
+                [
+                    "赵六",
+                    "默认",
+                    "客户部",
+                    "A004",
+                    "AE",
+                    "0456789",
+                    "25-10-10 星期五",
+                    "上班 09:00",
+                    "09:00",
+                    "补卡审批通过",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                [
+                    "钱七",
+                    "默认",
+                    "客户部",
+                    "A005",
+                    "AE",
+                    "0567890",
+                    "25-10-10 星期五",
+                    "上班 09:00",
+                    "",
+                    "请假",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                [
+                    "李伟",
+                    "默认",
+                    "客户部",
+                    "A001",
+                    "AE",
+                    "0123456",
+                    "2025-13-01",
+                    "上班 09:00",
+                    "08:50",
+                    "正常",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                [
+                    "李伟",
+                    "默认",
+                    "客户部",
+                    "A001",
+                    "AE",
+                    "0123456",
+                    "25-10-10 星期五",
+                    "上班 09:00",
+                    "8点50",
+                    "正常",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+            ],
+            "打卡时间": [
+                ["打卡时间 统计日期：2025-10-09 至 2025-10-10"],
+                ["姓名", "考勤组", "部门", "工号", "职位", "UserId", "日期", "打卡时间"],
+                ["李伟", "默认", "客户部", "A001", "AE", "0123456", "25-10-09 星期四", "08:55 18:40"],
+            ],
+            "月度汇总": [["月度汇总 统计日期：2025-10-01 至 2025-10-31"], ["姓名", "出勤天数"], ["李伟", 22]],
+        },
+    )
 
 
 def test_dingtalk_raw_records_sheet(tmp_path):
@@ -68,10 +237,31 @@ def test_dingtalk_raw_records_sheet(tmp_path):
     assert result.parser == "clock-dingtalk"
     rows = [r for r in result.rows["raw_clock_ins"] if r["record"].startswith("sheet 原始记录")]
     first = rows[0]
-    assert (first["platform"], first["person_name"], first["userid"], first["employee_no"], first["department"],
-            first["work_date"], first["clock_at"], first["scheduled_time"], first["punch_type"], first["result"],
-            first["record"]) == ("dingtalk", "李伟", "0123456", "A001", "客户部", date(2025, 10, 9),
-                                 utc(2025, 10, 9, 0, 55), "09:00", "上班", "正常", "sheet 原始记录 row 4")
+    assert (
+        first["platform"],
+        first["person_name"],
+        first["userid"],
+        first["employee_no"],
+        first["department"],
+        first["work_date"],
+        first["clock_at"],
+        first["scheduled_time"],
+        first["punch_type"],
+        first["result"],
+        first["record"],
+    ) == (
+        "dingtalk",
+        "李伟",
+        "0123456",
+        "A001",
+        "客户部",
+        date(2025, 10, 9),
+        utc(2025, 10, 9, 0, 55),
+        "09:00",
+        "上班",
+        "正常",
+        "sheet 原始记录 row 4",
+    )
     by = {(r["person_name"], r["work_date"], r["punch_type"]): r for r in rows}
     late = by[("王芳", date(2025, 10, 9), "上班")]
     assert late["clock_at"] == utc(2025, 10, 9, 1, 12) and late["result"] == "迟到"
@@ -79,7 +269,11 @@ def test_dingtalk_raw_records_sheet(tmp_path):
     assert missing["clock_at"] is None and missing["result"] == "缺卡"
     field = by[("张三", date(2025, 10, 10), "上班")]  # no UserId, no 工号: kept by name, matched later
     assert (field["is_field"], field["clock_at"], field["userid"], field["employee_no"]) == (
-        True, utc(2025, 10, 10, 2, 5), None, None)
+        True,
+        utc(2025, 10, 10, 2, 5),
+        None,
+        None,
+    )
     fixed = by[("赵六", date(2025, 10, 10), "上班")]
     assert fixed["is_correction"] is True and fixed["clock_at"] == utc(2025, 10, 10, 1, 0)
     leave = by[("钱七", date(2025, 10, 10), "上班")]
@@ -96,7 +290,9 @@ def test_dingtalk_punch_times_sheet(tmp_path):
     result = parse(dingtalk_workbook(tmp_path / "kq.xlsx"))
     rows = [r for r in result.rows["raw_clock_ins"] if r["record"] == "sheet 打卡时间 row 3"]
     assert [(r["clock_at"], r["punch_type"]) for r in rows] == [
-        (utc(2025, 10, 9, 0, 55), "上班"), (utc(2025, 10, 9, 10, 40), None)]
+        (utc(2025, 10, 9, 0, 55), "上班"),
+        (utc(2025, 10, 9, 10, 40), None),
+    ]
 
 
 def test_canonical_attendance_clock_csv():
@@ -104,7 +300,10 @@ def test_canonical_attendance_clock_csv():
     assert result.parser == "clock-canonical"
     rows = {r["record"]: r for r in result.rows["raw_clock_ins"]}
     assert (rows["line 2"]["email"], rows["line 2"]["work_date"], rows["line 2"]["clock_at"]) == (
-        "li.wei@agency.example", date(2025, 10, 9), utc(2025, 10, 9, 0, 58))
+        "li.wei@agency.example",
+        date(2025, 10, 9),
+        utc(2025, 10, 9, 0, 58),
+    )
     assert rows["line 3"]["clock_at"] == utc(2025, 10, 10, 1, 7)
     assert rows["line 4"]["clock_at"] is None and rows["line 4"]["result"] == "缺卡"
     assert result.quarantined == [
@@ -115,13 +314,21 @@ def test_canonical_attendance_clock_csv():
 
 
 def test_canonical_attendance_clock_as_xlsx_with_date_cells(tmp_path):
-    path = write_xlsx(tmp_path / "clock.xlsx", {"attendance_clock": [
-        ["email", "date", "clock_in_at"],
-        ["li.wei@agency.example", date(2025, 10, 9), datetime(2025, 10, 9, 8, 58)],
-    ]})
+    path = write_xlsx(
+        tmp_path / "clock.xlsx",
+        {
+            "attendance_clock": [
+                ["email", "date", "clock_in_at"],
+                ["li.wei@agency.example", date(2025, 10, 9), datetime(2025, 10, 9, 8, 58)],
+            ]
+        },
+    )
     (row,) = parse(path).rows["raw_clock_ins"]
     assert (row["work_date"], row["clock_at"], row["record"]) == (
-        date(2025, 10, 9), utc(2025, 10, 9, 0, 58), "sheet attendance_clock row 2")
+        date(2025, 10, 9),
+        utc(2025, 10, 9, 0, 58),
+        "sheet attendance_clock row 2",
+    )
 
 
 def test_a_workbook_without_a_clock_table_is_not_clock(tmp_path):

@@ -1,4 +1,5 @@
 """csvread: encodings, delimiters and physical line numbers of real exports; never a crash."""
+
 import csv
 import io
 import re
@@ -19,7 +20,11 @@ def test_utf8_bom_and_utf16le_bom_dataloader_files_read_the_same(corpora):
     b = read_table(corpora / SF / "csvtext_BOM_UTF16LE.csv")
     assert (a.encoding, b.encoding) == ("utf-8", "utf-16-le")
     assert a.header == b.header == ["column1", "column2", "column3"]  # BOM not glued to the first name
-    assert [r.fields for r in a.rows] == [r.fields for r in b.rows] == [["row1-1", "row1-2", "row1-3"], ["row2-1", "row2-2", "row2-3"]]
+    assert (
+        [r.fields for r in a.rows]
+        == [r.fields for r in b.rows]
+        == [["row1-1", "row1-2", "row1-3"], ["row2-1", "row2-2", "row2-3"]]
+    )
     assert [r.line for r in b.rows] == [2, 3]
 
 
@@ -77,13 +82,16 @@ def test_delimiter_is_the_one_on_most_lines_outside_quotes():
     assert sniff_delimiter("just one column\nvalue\n") == ","
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "empty file"),
-    (b"\x00\x01\x02\x03\x04\x05\x06\x07\xff\x00\x10\x00\x00\x00\x00\x01\x02", "not a text file"),
-    (b"\xef\xbb\xbf\xff\xfe bad", "utf-8 byte-order mark"),
-    (bytes(range(1, 32)) * 10, "control characters"),
-    (b"\n\n ,, \n", "no header"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty file"),
+        (b"\x00\x01\x02\x03\x04\x05\x06\x07\xff\x00\x10\x00\x00\x00\x00\x01\x02", "not a text file"),
+        (b"\xef\xbb\xbf\xff\xfe bad", "utf-8 byte-order mark"),
+        (bytes(range(1, 32)) * 10, "control characters"),
+        (b"\n\n ,, \n", "no header"),
+    ],
+)
 def test_unreadable_files_raise_parse_error_naming_why(data, reason):
     with pytest.raises(ParseError, match=reason):
         read_table(data)
@@ -100,12 +108,16 @@ def test_arbitrary_bytes_never_raise_anything_but_parse_error(data):
     assert [r.line for r in sheet.records] == sorted(r.line for r in sheet.records)
 
 
-_cell = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf")) | st.sampled_from('\n\r\t,;" '), max_size=12)
+_cell = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf")) | st.sampled_from('\n\r\t,;" '), max_size=12
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(_cell, min_size=1, max_size=5), min_size=1, max_size=8),
-       st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030"]))
+@given(
+    st.lists(st.lists(_cell, min_size=1, max_size=5), min_size=1, max_size=8),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030"]),
+)
 def test_written_csv_reads_back_with_its_physical_line_numbers(rows, encoding):
     buf, lines, line = io.StringIO(), [], 1
     writer = csv.writer(buf)

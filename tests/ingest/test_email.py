@@ -3,17 +3,21 @@
 Expected values were checked by hand against the files: the small ones in tests/fixtures/email
 (written for these tests) and the public corpora in ../shared/corpora (see each PROVENANCE.md).
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import time
 from collections import Counter
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from ingest_tools import utc
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, SourceFile
@@ -22,10 +26,8 @@ from aemetrics.ingest.email.address_lists import _ADDR_TOKEN, _element, _simple_
 from aemetrics.ingest.email.charsets import decode_raw
 from aemetrics.ingest.email.dates import parse_date_header
 from aemetrics.ingest.email.text import decode_rfc2047
-from ingest_tools import utc
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "email"
-
 
 
 def run(path: Path, rel: str | None = None, **settings):
@@ -41,6 +43,7 @@ def by_record(path: Path, **settings) -> dict[str, dict]:
 
 
 # ---------------------------------------------------------------- own fixtures
+
 
 def test_chinese_client_mbox_gb2312_subjects_no_date_and_truncated_last_message():
     """回复：(full-width colon) in GB2312, a GBK-only character (喆) declared as GB2312, a body line
@@ -183,54 +186,75 @@ def test_files_without_a_telling_name_are_sniffed(tmp_path):
     assert run(inbox).rows["raw_email_messages"][0]["subject"] == "one"
 
 
-@pytest.mark.parametrize("cls, mail", [
-    ("IPM.Note", True), ("IPM.Note.SMIME.MultipartSigned", True), ("IPM.Schedule.Meeting.Request", True),
-    ("IPM.Schedule.Meeting.Canceled", True), ("IPM.Schedule.Meeting.Resp.Pos", True), ("REPORT.IPM.Note.NDR", True),
-    ("IPM.Contact", False), ("IPM.StickyNote", False), ("IPM.Appointment", False), ("IPM.Task", False),
-    ("IPM.Activity", False), ("IPM.Post", False), ("IPM.DistList", False),
-])
+@pytest.mark.parametrize(
+    "cls, mail",
+    [
+        ("IPM.Note", True),
+        ("IPM.Note.SMIME.MultipartSigned", True),
+        ("IPM.Schedule.Meeting.Request", True),
+        ("IPM.Schedule.Meeting.Canceled", True),
+        ("IPM.Schedule.Meeting.Resp.Pos", True),
+        ("REPORT.IPM.Note.NDR", True),
+        ("IPM.Contact", False),
+        ("IPM.StickyNote", False),
+        ("IPM.Appointment", False),
+        ("IPM.Task", False),
+        ("IPM.Activity", False),
+        ("IPM.Post", False),
+        ("IPM.DistList", False),
+    ],
+)
 def test_outlook_message_classes_meeting_requests_are_mail(cls, mail):
     assert is_mail_class(cls) is mail
 
 
 # ---------------------------------------------------------------- header decoding
 
-@pytest.mark.parametrize("raw, expected", [
-    ("Thu, 16 Jun 2016 22:14:41 -0400", utc(2016, 6, 17, 2, 14, 41)),
-    ("Fri, 28 Oct 2022 13:50:27 +0800 (CST)", utc(2022, 10, 28, 5, 50, 27)),  # zone comment ignored
-    ("21 Nov 97 09:55:06 GMT", utc(1997, 11, 21, 9, 55, 6)),  # 2-digit year, no weekday
-    ("Wed, 9 Jan 2002 19:47:50 MST", utc(2002, 1, 10, 2, 47, 50)),  # RFC 822 zone name
-    ("Thu, 1 Jan 2020 10:00:00 CST", utc(2020, 1, 1, 16, 0)),  # CST is RFC 822's US Central
-    ("Thu, 1 Jan 2020 10:00:00 GMT+8", utc(2020, 1, 1, 2, 0)),
-    ("Thu, 1 Jan 2020 10:00:00 UTC+05:30", utc(2020, 1, 1, 4, 30)),
-    ("Thu, 1 Jan 2020 10:00:00 +08:00", utc(2020, 1, 1, 2, 0)),
-    ("Thu, 1 Jan 2020 10:00:00 -0000", utc(2020, 1, 1, 10, 0)),  # unknown zone: UTC
-    ("Thu, 1 Jan 2020 10:00:00", utc(2020, 1, 1, 10, 0)),  # no zone: UTC
-    ("Fri, 21 Nov 1997 09(comment):   55  :  06 -0600", utc(1997, 11, 21, 15, 55, 6)),  # RFC 2822 A.6.3
-    ("2025-09-29 10:00:00+08:00", utc(2025, 9, 29, 2, 0)),  # ISO 8601
-    ("Mon, 30 Jun 3609 15:33:50 +0600", None),  # a clock error, not a date
-    ("Wed, 15 Dec 2010    59:10 -0500", None),
-    ("<HR>", None), ("", None), (None, None),
-])
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Thu, 16 Jun 2016 22:14:41 -0400", utc(2016, 6, 17, 2, 14, 41)),
+        ("Fri, 28 Oct 2022 13:50:27 +0800 (CST)", utc(2022, 10, 28, 5, 50, 27)),  # zone comment ignored
+        ("21 Nov 97 09:55:06 GMT", utc(1997, 11, 21, 9, 55, 6)),  # 2-digit year, no weekday
+        ("Wed, 9 Jan 2002 19:47:50 MST", utc(2002, 1, 10, 2, 47, 50)),  # RFC 822 zone name
+        ("Thu, 1 Jan 2020 10:00:00 CST", utc(2020, 1, 1, 16, 0)),  # CST is RFC 822's US Central
+        ("Thu, 1 Jan 2020 10:00:00 GMT+8", utc(2020, 1, 1, 2, 0)),
+        ("Thu, 1 Jan 2020 10:00:00 UTC+05:30", utc(2020, 1, 1, 4, 30)),
+        ("Thu, 1 Jan 2020 10:00:00 +08:00", utc(2020, 1, 1, 2, 0)),
+        ("Thu, 1 Jan 2020 10:00:00 -0000", utc(2020, 1, 1, 10, 0)),  # unknown zone: UTC
+        ("Thu, 1 Jan 2020 10:00:00", utc(2020, 1, 1, 10, 0)),  # no zone: UTC
+        ("Fri, 21 Nov 1997 09(comment):   55  :  06 -0600", utc(1997, 11, 21, 15, 55, 6)),  # RFC 2822 A.6.3
+        ("2025-09-29 10:00:00+08:00", utc(2025, 9, 29, 2, 0)),  # ISO 8601
+        ("Mon, 30 Jun 3609 15:33:50 +0600", None),  # a clock error, not a date
+        ("Wed, 15 Dec 2010    59:10 -0500", None),
+        ("<HR>", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_dates_in_obsolete_forms(raw, expected):
     assert parse_date_header(raw) == expected
 
 
-@pytest.mark.parametrize("encoded, expected", [
-    ("=?gb2312?B?zfWGtLXE1tyxqA==?=", "王喆的周报"),  # GBK character declared as GB2312
-    ("=?big5?B?pGquYbuh?=", "大家說"),
-    ("=?big5?B?ne8=?=", "嘅"),  # Cantonese, HKSCS only: not in plain Big5
-    ("=?ISO-2022-JP?B?GyRCJF4kXyRgJGEkYhsoQg==?=", "まみむめも"),
-    ("=?shift_jis?B?h0A=?=", "①"),  # NEC row 13: CP932 only
-    ("=?ks_c_5601-1987?B?jGM=?=", "똠"),  # CP949 bytes, not EUC-KR
-    ("=?EUC-KR?Q?NOTE:_=C7=D1=B1=B9=B8=BB?=", "NOTE: 한국말"),
-    ("=?x-unknown?Q?caf=C3=A9?=", "café"),  # unknown charset: UTF-8
-    ("=?x-unknown?Q?caf=E9?=", "caf\ufffd"),  # ... with replacement
-    ("=?NONE?B?VEVTVA=?=", "TEST"),  # bad padding
-    ("=?utf-8?B?5Zue?= =?utf-8?B?5aSN?=", "回复"),  # whitespace between words dropped
-    ("=?utf-8?B?5Zs=?=\r\n =?utf-8?B?nuWkjQ==?=", "回复"),  # a character split across two words
-    ("Re: =?utf-8?Q?=E4=BD=A0?= there", "Re: 你 there"),
-])
+@pytest.mark.parametrize(
+    "encoded, expected",
+    [
+        ("=?gb2312?B?zfWGtLXE1tyxqA==?=", "王喆的周报"),  # GBK character declared as GB2312
+        ("=?big5?B?pGquYbuh?=", "大家說"),
+        ("=?big5?B?ne8=?=", "嘅"),  # Cantonese, HKSCS only: not in plain Big5
+        ("=?ISO-2022-JP?B?GyRCJF4kXyRgJGEkYhsoQg==?=", "まみむめも"),
+        ("=?shift_jis?B?h0A=?=", "①"),  # NEC row 13: CP932 only
+        ("=?ks_c_5601-1987?B?jGM=?=", "똠"),  # CP949 bytes, not EUC-KR
+        ("=?EUC-KR?Q?NOTE:_=C7=D1=B1=B9=B8=BB?=", "NOTE: 한국말"),
+        ("=?x-unknown?Q?caf=C3=A9?=", "café"),  # unknown charset: UTF-8
+        ("=?x-unknown?Q?caf=E9?=", "caf\ufffd"),  # ... with replacement
+        ("=?NONE?B?VEVTVA=?=", "TEST"),  # bad padding
+        ("=?utf-8?B?5Zue?= =?utf-8?B?5aSN?=", "回复"),  # whitespace between words dropped
+        ("=?utf-8?B?5Zs=?=\r\n =?utf-8?B?nuWkjQ==?=", "回复"),  # a character split across two words
+        ("Re: =?utf-8?Q?=E4=BD=A0?= there", "Re: 你 there"),
+    ],
+)
 def test_rfc2047_in_any_charset(encoded, expected):
     assert decode_rfc2047(encoded) == expected
 
@@ -244,6 +268,7 @@ def test_raw_header_bytes_utf8_then_gb18030_then_latin1():
 
 
 # ---------------------------------------------------------------- property tests
+
 
 @hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=400))
@@ -276,13 +301,12 @@ def _expected_subject(s: str) -> str | None:
 
 def _words(data: bytes, charset: str, size: int) -> str:
     # chunks cut at arbitrary byte offsets, as Outlook and others do
-    chunks = [data[i:i + size] for i in range(0, len(data), size)]
+    chunks = [data[i : i + size] for i in range(0, len(data), size)]
     return "\r\n ".join(f"=?{charset}?B?{base64.b64encode(c).decode()}?=" for c in chunks)
 
 
 @hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=SUBJECT_TEXT, charset=st.sampled_from(["utf-8", "gb18030"]), size=st.integers(1, 45),
-       q=st.booleans())
+@given(text=SUBJECT_TEXT, charset=st.sampled_from(["utf-8", "gb18030"]), size=st.integers(1, 45), q=st.booleans())
 def test_unicode_subjects_round_trip_through_rfc2047(tmp_path, text, charset, size, q):
     data = text.encode(charset)
     if q:
@@ -297,8 +321,12 @@ def test_unicode_subjects_round_trip_through_rfc2047(tmp_path, text, charset, si
 
 
 NAME = st.text(st.sampled_from("abcXYZ 李伟.-'"), max_size=12)
-ADDR = st.builds("{}@{}.{}".format, st.sampled_from(["li.wei", "Chen", "x", "a.b-c"]),
-                 st.sampled_from(["adagency", "BrandCo", "b"]), st.sampled_from(["cn", "com"]))
+ADDR = st.builds(
+    "{}@{}.{}".format,
+    st.sampled_from(["li.wei", "Chen", "x", "a.b-c"]),
+    st.sampled_from(["adagency", "BrandCo", "b"]),
+    st.sampled_from(["cn", "com"]),
+)
 
 
 @hsettings(max_examples=150, deadline=None)
@@ -323,18 +351,24 @@ def test_fast_address_path_agrees_with_the_tokenizer(items):
 
 # ---------------------------------------------------------------- real corpora
 
+
 @pytest.mark.corpus
-@pytest.mark.parametrize("name, count", [
-    ("mimekit/content-length.mbox", 29),  # Netscape 1996: Content-Length, no blank line before 'From - '
-    ("mimekit/issue1189.mbox", 4),  # Gmail-style 'From 1844347792267117879@xxx' lines without date
-    ("mimekit/simple.mbox", 3),
-    ("mimekit/unmunged.mbox", 2),  # BOM, 'From Russia with love' twice in bodies; no Date header
-    ("sisimai/mbox-0.mbox", 37),  # CRLF, real bounces
-    ("sisimai/mbox-1.mbox", 1),
-])
+@pytest.mark.parametrize(
+    "name, count",
+    [
+        ("mimekit/content-length.mbox", 29),  # Netscape 1996: Content-Length, no blank line before 'From - '
+        ("mimekit/issue1189.mbox", 4),  # Gmail-style 'From 1844347792267117879@xxx' lines without date
+        ("mimekit/simple.mbox", 3),
+        ("mimekit/unmunged.mbox", 2),  # BOM, 'From Russia with love' twice in bodies; no Date header
+        ("sisimai/mbox-0.mbox", 37),  # CRLF, real bounces
+        ("sisimai/mbox-1.mbox", 1),
+    ],
+)
 def test_corpus_mbox_message_counts(corpora, name, count):
     result = run(corpora / "email-mbox" / name)
-    undated = [(f"message {i}", f"no Date header: {UNDATED}") for i in (1, 2)] if name == "mimekit/unmunged.mbox" else []
+    undated = (
+        [(f"message {i}", f"no Date header: {UNDATED}") for i in (1, 2)] if name == "mimekit/unmunged.mbox" else []
+    )
     assert result.row_count == count and result.quarantined == undated
     assert [r["record"] for r in result.rows[TABLE]] == [f"message {i}" for i in range(1, count + 1)]
 
@@ -380,7 +414,8 @@ def test_corpus_chinese_threads_gb2312_subjects_dates_and_references(corpora):
     assert r["to_addrs"] == ["usrp-users@lists.ettus.com", "marcus.mueller@ettus.com"]  # GB2312 name
     assert r["thread_topic"] == "[USRP-users] 回复: 回复: what is the TPM used for N310"
     assert r["precedence"] == "list" and r["list_id"] == (
-        "USRP-related discussion and support <usrp-users.lists.ettus.com>")
+        "USRP-related discussion and support <usrp-users.lists.ettus.com>"
+    )
 
     (r,) = rows(base / "thread-synchronization-gb2312/20190820215506_7c73b415ec.eml")
     assert r["subject"] == "[USRP-users] 回复: A Question about Synchronization"
@@ -402,8 +437,9 @@ def test_corpus_big5_and_gb2312_subjects(corpora):
     base = corpora / "email-parser-fixtures"
     (r,) = rows(base / "mikel-mail/error_emails/content_transfer_encoding_empty.eml")
     # raw Big5 that went through Latin-1 -> UTF-8 on the way; the message declares charset=big5
-    assert r["subject"] == ("4d8119\u3000(大補泡麵專賣) 大家說英語 每日聽MP3 (2004年6月份) "
-                            "繁體中文光碟版 (英語教學)\u30008afb90")
+    assert r["subject"] == (
+        "4d8119\u3000(大補泡麵專賣) 大家說英語 每日聽MP3 (2004年6月份) 繁體中文光碟版 (英語教學)\u30008afb90"
+    )
     (r,) = rows(base / "spamscope-mail-parser/mail_test_12.eml")
     assert r["subject"] == "代开各地增值税发票" and r["from_name"] == "张先生"
     assert r["sent_at"] == utc(2018, 5, 13, 4, 32, 22)
@@ -460,7 +496,10 @@ def test_corpus_outlook_msg_mail(corpora):
     assert r["subject"] == "日本語 Non Unicode タイトル"
     (r,) = rows(base / "hiraoka-msgreader/sent.msg")  # no transport headers: MAPI properties
     assert (r["from_addr"], r["to_addrs"], r["subject"]) == (
-        "xmailuser@xmailserver.test", ["xmailuser@xmailserver.test"], "Sent time")
+        "xmailuser@xmailserver.test",
+        ["xmailuser@xmailserver.test"],
+        "Sent time",
+    )
     assert r["sent_at"].replace(microsecond=0) == utc(2021, 2, 15, 8, 19, 4)
     assert not r["has_message_id"] and r["message_id"].endswith("@aemetrics.invalid")
     (r,) = rows(base / "hiraoka-msgreader/200_recipients.msg")
@@ -472,11 +511,14 @@ def test_corpus_outlook_msg_mail(corpora):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name, cls", [
-    ("hiraoka-msgreader/contactUnicode.msg", "IPM.Contact"),
-    ("hiraoka-msgreader/A_memo.msg", "IPM.StickyNote"),
-    ("hiraoka-msgreader/Appointment_sample_EST.msg", "IPM.Appointment"),
-])
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("hiraoka-msgreader/contactUnicode.msg", "IPM.Contact"),
+        ("hiraoka-msgreader/A_memo.msg", "IPM.StickyNote"),
+        ("hiraoka-msgreader/Appointment_sample_EST.msg", "IPM.Appointment"),
+    ],
+)
 def test_corpus_outlook_items_that_are_not_mail_are_quarantined(corpora, name, cls):
     result = run(corpora / "email-outlook-msg" / name)
     assert result.row_count == 0
@@ -500,7 +542,9 @@ def test_corpus_meeting_request_msg_is_mail_a_task_is_not(corpora, tmp_path, cls
         (r,) = result.rows[TABLE]
         assert (r["subject"], r["sent_at"]) == ("TxtSampleEmail", utc(2017, 10, 23, 7, 31, 27))
     else:
-        assert result.row_count == 0 and result.quarantined == [("file", f"Outlook item of class {cls} is not an e-mail")]
+        assert result.row_count == 0 and result.quarantined == [
+            ("file", f"Outlook item of class {cls} is not an e-mail")
+        ]
 
 
 def test_a_corrupt_msg_is_a_parse_error(tmp_path):
@@ -509,15 +553,21 @@ def test_a_corrupt_msg_is_a_parse_error(tmp_path):
         run(tmp_path / "broken.msg")
 
 
-CORPUS_EMAIL = ["email-mbox", "email-parser-fixtures", "email-usrp-users-list", "email-notmuch-corpus",
-                "email-outlook-msg"]
+CORPUS_EMAIL = [
+    "email-mbox",
+    "email-parser-fixtures",
+    "email-usrp-users-list",
+    "email-notmuch-corpus",
+    "email-outlook-msg",
+]
 
 
 @pytest.mark.corpus
 def test_corpus_every_file_loads_or_is_quarantined_and_nothing_else_raises(corpora):
     """Each corpus .eml/.mbox/.msg: rows, quarantined records with a reason, or ParseError."""
-    files = sorted(p for folder in CORPUS_EMAIL for p in (corpora / folder).rglob("*")
-                   if p.suffix in (".eml", ".mbox", ".msg"))
+    files = sorted(
+        p for folder in CORPUS_EMAIL for p in (corpora / folder).rglob("*") if p.suffix in (".eml", ".mbox", ".msg")
+    )
     assert len(files) == 6 + 162 + 154 + 256 + 39
     loaded = quarantined = errors = 0
     reasons = set()
@@ -530,7 +580,7 @@ def test_corpus_every_file_loads_or_is_quarantined_and_nothing_else_raises(corpo
             continue
         for row in result.rows.get(TABLE, []):
             assert tuple(row) == COLUMNS and row["message_id"] and row["record"]
-            assert row["sent_at"] is None or row["sent_at"].tzinfo is timezone.utc
+            assert row["sent_at"] is None or row["sent_at"].tzinfo is UTC
             assert row["subject"] is None or len(row["subject"]) <= 2000
         # nothing disappears silently: every loaded message without a usable Date is also listed
         no_date = {row["record"] for row in result.rows.get(TABLE, []) if row["sent_at"] is None}
@@ -541,7 +591,9 @@ def test_corpus_every_file_loads_or_is_quarantined_and_nothing_else_raises(corpo
                 undated[(path.suffix, reason.split(" '")[0].split(":")[0])] += 1
         loaded += result.row_count
         quarantined += len(result.quarantined) - len(listed)
-        reasons.update(reason.split(" of class ")[-1] for _, reason in result.quarantined if not reason.endswith(UNDATED))
+        reasons.update(
+            reason.split(" of class ")[-1] for _, reason in result.quarantined if not reason.endswith(UNDATED)
+        )
     # 6 mboxes hold 76 messages; 611 single-message files, of which 14 Outlook items are no mail
     # (12 appointments, a contact, a sticky note) and 2 are empty Outlook drafts
     assert (loaded, quarantined, errors) == (76 + 611 - 14 - 2, 14 + 2, 0)
@@ -550,8 +602,15 @@ def test_corpus_every_file_loads_or_is_quarantined_and_nothing_else_raises(corpo
     # 'Wed, 15 Dec 2010 59:10 -0500', year 3609, 'Pn, 29 paX 2007', a bare 'Thu,', 13 Feb 1969,
     # notmuch's 'Thu Jan 01 00:00:10 +0000' without a year); 10 .msg are unsent items without
     # any date (no transport headers, no PR_CLIENT_SUBMIT_TIME).
-    assert undated == {(".mbox", "no Date header"): 2, (".eml", "no Date header"): 14,
-                       (".eml", "unusable Date header"): 7, (".msg", "no Date header"): 10}
-    assert reasons == {"IPM.Appointment is not an e-mail", "IPM.StickyNote is not an e-mail",
-                       "IPM.Contact is not an e-mail",
-                       "Outlook IPM.Note without sender, recipients, date, subject or Message-ID (an empty draft)"}
+    assert undated == {
+        (".mbox", "no Date header"): 2,
+        (".eml", "no Date header"): 14,
+        (".eml", "unusable Date header"): 7,
+        (".msg", "no Date header"): 10,
+    }
+    assert reasons == {
+        "IPM.Appointment is not an e-mail",
+        "IPM.StickyNote is not an e-mail",
+        "IPM.Contact is not an e-mail",
+        "Outlook IPM.Note without sender, recipients, date, subject or Message-ID (an empty draft)",
+    }

@@ -7,17 +7,17 @@ body part, 回复： / 回复:Re: prefixes, a '(CST)' comment after +0800. Value
 The old engine already read all four files right (these tests prove it); what failed was a Date header
 with Chinese weekday and month names ('星期二, 09 一月 2024 09:00:00 +0800', '2024年1月9日 09:00:00 +0800'):
 sent_at was null and the message was listed as undated."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import duckdb
 import pytest
+from ingest_tools import ROOT, utc
 
 from aemetrics.config import Settings
 from aemetrics.ingest import email
 from aemetrics.ingest.base import SourceFile
 from aemetrics.ingest.email.dates import parse_date_header as parse_date
-from ingest_tools import ROOT, utc
 
 CN = ROOT / "tests" / "fixtures" / "email" / "cn-clients"
 
@@ -65,17 +65,24 @@ def test_raw_gbk_headers_from_foxmail_126():
     assert r["body_text"] == "收到，谢谢。\r\n"
 
 
-@pytest.mark.parametrize("subject, key", [
-    ("回复：会议纪要 1月8日", "会议纪要 1月8日"), ("回复:Re: 会议议程", "会议议程"),
-    ("RE: 回复：BrandCo 周报 第2周", "brandco 周报 第2周"), ("回覆：会议议程", "会议议程")])
+@pytest.mark.parametrize(
+    "subject, key",
+    [
+        ("回复：会议纪要 1月8日", "会议纪要 1月8日"),
+        ("回复:Re: 会议议程", "会议议程"),
+        ("RE: 回复：BrandCo 周报 第2周", "brandco 周报 第2周"),
+        ("回覆：会议议程", "会议议程"),
+    ],
+)
 def test_reply_prefixes_of_these_clients(subject, key):
     con = duckdb.connect()
     con.execute((ROOT / "sql" / "macros.sql").read_text(encoding="utf-8"))
     assert con.execute("select has_reply_prefix(?), subject_key(?)", [subject, subject]).fetchone() == (True, key)
 
 
-@pytest.mark.parametrize("value", ["星期二, 09 一月 2024 09:00:00 +0800", "2024年1月9日 09:00:00 +0800",
-                                   "周二, 9 1月 2024 09:00:00 +0800"])
+@pytest.mark.parametrize(
+    "value", ["星期二, 09 一月 2024 09:00:00 +0800", "2024年1月9日 09:00:00 +0800", "周二, 9 1月 2024 09:00:00 +0800"]
+)
 def test_chinese_locale_dates(value):
     """The old engine returned None for each of these (unusable Date header)."""
     assert parse_date(value) == utc(2024, 1, 9, 1)

@@ -1,16 +1,17 @@
 """Outlook .pst files (issue 12 item 3), read in place from ../shared/corpora/email-outlook-pst (skipped when
 the corpus is absent; nothing of it is copied into the repository). The old engine quarantined a .pst as
 "not an e-mail file" and loaded none of its 17 messages."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from ingest_tools import raw_columns
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import SourceFile
 from aemetrics.ingest.runner import parse_file
-from ingest_tools import raw_columns
 
 
 def parse(path, rel, settings=None):
@@ -36,7 +37,7 @@ def test_unicode_pst_every_mail_item_of_every_folder(pst_dir):
     first_sent = next(r for r in rows if r["record"] == "item 1 in Top of Personal Folders/Sent Messages")
     # from the transport headers: Date: Fri, 6 Mar 2015 17:21:42 +0100
     assert first_sent["message_id"] == "9300164F-BD56-4421-87E8-61035D726E39@hackingteam.com"
-    assert first_sent["sent_at"] == datetime(2015, 3, 6, 16, 21, 42, tzinfo=timezone.utc)
+    assert first_sent["sent_at"] == datetime(2015, 3, 6, 16, 21, 42, tzinfo=UTC)
     assert (first_sent["from_addr"], first_sent["from_name"]) == ("support@hackingteam.com", "RCS Support")
     assert first_sent["subject"] == "Desktop exploits suspension notice"
     assert first_sent["thread_index"].startswith("AdBYKaQOSl")  # PR_CONVERSATION_INDEX, base64
@@ -47,8 +48,9 @@ def test_unicode_pst_every_mail_item_of_every_folder(pst_dir):
 def test_ansi_pst_appointment_skipped_with_a_count(pst_dir):
     result = parse(pst_dir / "32-bit.pst", "email/32-bit.pst")
     assert result.rows.get("raw_email_messages", []) == []
-    assert result.quarantined == [("items of class IPM.Appointment",
-                                   "1 Outlook item of class IPM.Appointment skipped: not e-mail")]
+    assert result.quarantined == [
+        ("items of class IPM.Appointment", "1 Outlook item of class IPM.Appointment skipped: not e-mail")
+    ]
 
 
 def test_recognised_by_content_and_broken_file_quarantined(pst_dir, tmp_path):

@@ -1,4 +1,5 @@
 """Ingest as a whole: every file loads or is quarantined, nothing doubles, re-runs change nothing."""
+
 import shutil
 from pathlib import Path
 
@@ -57,7 +58,9 @@ def test_small_exports_load_or_quarantine_every_file(exports, tmp_path):
     assert "not an e-mail" in quarantined["email/random-bytes.eml"]
     assert report.files_parsed == 8 and report.records_quarantined == 2
     # provenance on every row
-    assert con.execute("select source_file, record from raw_email_messages order by record, source_file").fetchall() == [
+    assert con.execute(
+        "select source_file, record from raw_email_messages order by record, source_file"
+    ).fetchall() == [
         ("email/copy-of-r1.eml", "file"),
         ("email/li.wei.mbox", "message 1"),
         ("email/li.wei.mbox", "message 2"),
@@ -98,10 +101,14 @@ def test_changed_file_replaces_its_rows_and_prune_forgets_removed(exports, tmp_p
 
     (exports / "email" / "random-bytes.eml").unlink()
     ingest_exports(exports, con, Settings())  # without --prune the rows stay
-    assert con.execute("select count(*) from quarantine where source_file = 'email/random-bytes.eml'").fetchone()[0] == 1
+    assert (
+        con.execute("select count(*) from quarantine where source_file = 'email/random-bytes.eml'").fetchone()[0] == 1
+    )
     pruned = ingest_exports(exports, con, Settings(), prune_missing=True)
     assert pruned.files_missing == 1
-    assert con.execute("select count(*) from quarantine where source_file = 'email/random-bytes.eml'").fetchone()[0] == 0
+    assert (
+        con.execute("select count(*) from quarantine where source_file = 'email/random-bytes.eml'").fetchone()[0] == 0
+    )
     assert con.execute("select count(*) from ingest_manifest").fetchone()[0] == 7
 
 

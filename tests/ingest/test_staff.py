@@ -1,16 +1,16 @@
 """Staff directory: who is staff; bad rows are quarantined with a reason, never dropped."""
+
 from pathlib import Path
 
 import pytest
+from ingest_tools import raw_columns
 
 from aemetrics.config import Settings
 from aemetrics.ingest import staff
 from aemetrics.ingest.base import ParseError, SourceFile
 from aemetrics.ingest.csvread import read_table
-from ingest_tools import raw_columns
 
 ROOT = Path(__file__).resolve().parents[2]
-
 
 
 def parse(path: Path):

@@ -1,24 +1,37 @@
 """aemetrics/ingest/xlsx.py: workbooks as tables of text cells (issue 12 item 6)."""
+
 import zipfile
 from datetime import date, datetime, time
 
 import pytest
+from xlsx_tools import write_xlsx
 
 from aemetrics.ingest import xlsx
 from aemetrics.ingest.base import ParseError
-from xlsx_tools import write_xlsx
 
 
 def test_cells_become_csv_text_and_rows_keep_their_numbers(tmp_path):
-    path = write_xlsx(tmp_path / "x.xlsx", {"第一页": [
-        ["标题行"], [], ["a", "b", "c", "d"], ["x", 45939, 1.5, datetime(2025, 10, 9, 9, 3)], [None, date(2025, 1, 2), True, None]]})
+    path = write_xlsx(
+        tmp_path / "x.xlsx",
+        {
+            "第一页": [
+                ["标题行"],
+                [],
+                ["a", "b", "c", "d"],
+                ["x", 45939, 1.5, datetime(2025, 10, 9, 9, 3)],
+                [None, date(2025, 1, 2), True, None],
+            ]
+        },
+    )
     assert xlsx.is_workbook(path)
-    (name, table), = xlsx.workbook_tables(path)
+    ((name, table),) = xlsx.workbook_tables(path)
     assert name == "第一页" and table.header == ["标题行"]  # the first non-blank row is the header
     t = xlsx.sheet_table(xlsx.read_workbook(path)[0], header_row=3)
     assert t.header == ["a", "b", "c", "d"] and t.header_line == 3
     assert [(r.line, r.fields) for r in t.rows] == [
-        (4, ["x", "45939", "1.5", "2025-10-09T09:03:00"]), (5, ["", "2025-01-02", "true", ""])]
+        (4, ["x", "45939", "1.5", "2025-10-09T09:03:00"]),
+        (5, ["", "2025-01-02", "true", ""]),
+    ]
     assert xlsx.record_name("第一页", 4) == "sheet 第一页 row 4"
     assert xlsx.cell_text(time(9, 5)) == "09:05:00"
 

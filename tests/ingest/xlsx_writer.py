@@ -1,6 +1,7 @@
 """A tiny .xlsx writer for test fixtures (openpyxl is not a dependency): inline strings and numbers,
 one worksheet per (name, rows). Run as a script to regenerate tests/fixtures/attendance/cn/*.xlsx
 and the engine scenario's Tencent report."""
+
 from __future__ import annotations
 
 import zipfile
@@ -32,40 +33,58 @@ def _sheet_xml(rows: Rows) -> str:
             else:
                 cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>')
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            f'<sheetData>{"".join(out)}</sheetData></worksheet>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{''.join(out)}</sheetData></worksheet>"
+    )
 
 
 def write_xlsx(path: Path, sheets: list[tuple[str, Rows]]) -> Path:
-    ct = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-                 'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, len(sheets) + 1))
-    rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                   f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1))
-    book = "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in enumerate(sheets, 1))
+    ct = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    book = "".join(
+        f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in enumerate(sheets, 1)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in [
-            ("[Content_Types].xml",
-             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-             '<Default Extension="xml" ContentType="application/xml"/>'
-             '<Override PartName="/xl/workbook.xml" ContentType="application/'
-             f'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{ct}</Types>'),
-            ("_rels/.rels",
-             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-             'officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-            ("xl/workbook.xml",
-             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-             f'<sheets>{book}</sheets></workbook>'),
-            ("xl/_rels/workbook.xml.rels",
-             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>'),
+            (
+                "[Content_Types].xml",
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/'
+                f'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{ct}</Types>',
+            ),
+            (
+                "_rels/.rels",
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                'officeDocument" Target="xl/workbook.xml"/></Relationships>',
+            ),
+            (
+                "xl/workbook.xml",
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                f"<sheets>{book}</sheets></workbook>",
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>',
+            ),
         ] + [(f"xl/worksheets/sheet{i}.xml", _sheet_xml(rows)) for i, (_, rows) in enumerate(sheets, 1)]:
             info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))  # fixed: the same bytes every time
             z.writestr(info, data, zipfile.ZIP_DEFLATED)
@@ -100,25 +119,58 @@ TENCENT_DETAIL = [
 ]
 FEISHU = [
     ["参会人", "部门", "用户ID", "工号", "邮箱", "入会时间", "离会时间", "参会时长", "离会原因", "会议 ID", "会议主题"],
-    ["李伟", "客户部", "ou_1a2b", "A001", "Li.Wei@adagency.cn", "2022.07.21 11:04:52 (GMT+08:00)",
-     "2022.07.21 12:00:10 (GMT+08:00)", "55分钟18秒", "主动离会", "6912 345 678", "DrinkCo 复盘"],
-    ["刘洋", "", "", "", "", "2022.07.21 11:00:05 (GMT+08:00)", "2022.07.21 12:01:00 (GMT+08:00)", "1小时0分55秒",
-     "会议结束", "6912 345 678", "DrinkCo 复盘"],
+    [
+        "李伟",
+        "客户部",
+        "ou_1a2b",
+        "A001",
+        "Li.Wei@adagency.cn",
+        "2022.07.21 11:04:52 (GMT+08:00)",
+        "2022.07.21 12:00:10 (GMT+08:00)",
+        "55分钟18秒",
+        "主动离会",
+        "6912 345 678",
+        "DrinkCo 复盘",
+    ],
+    [
+        "刘洋",
+        "",
+        "",
+        "",
+        "",
+        "2022.07.21 11:00:05 (GMT+08:00)",
+        "2022.07.21 12:01:00 (GMT+08:00)",
+        "1小时0分55秒",
+        "会议结束",
+        "6912 345 678",
+        "DrinkCo 复盘",
+    ],
 ]
 
 
 def scenario_tencent_rows() -> list[tuple[str, Rows]]:
     """The engine scenario's report (tests/fixtures/scenarios/tencent)."""
     top = [
-        ["会议主题:", "TeaCo 周会"], ["会议号:", "987654321"], ["会议创建者:", "阿伟(Li Wei)"],
-        ["预定开始时间:", "2026-03-03 10:00:00"], ["预定结束时间:", "2026-03-03 11:00:00"],
-        ["累计会议时长:", "01:00:00"], ["参会用户总数:", 2], [],
+        ["会议主题:", "TeaCo 周会"],
+        ["会议号:", "987654321"],
+        ["会议创建者:", "阿伟(Li Wei)"],
+        ["预定开始时间:", "2026-03-03 10:00:00"],
+        ["预定结束时间:", "2026-03-03 11:00:00"],
+        ["累计会议时长:", "01:00:00"],
+        ["参会用户总数:", 2],
+        [],
     ]
-    return [("成员参会概况", top + [
-        ["用户昵称（入会昵称）", "首次入会时间", "最后退会时间", "入会次数", "累计参会时长", "身份"],
-        ["阿伟(Li Wei)", "2026-03-03 09:59:00", "2026-03-03 11:00:00", 1, "01:01:00", "主持人"],
-        ["茶茶", "2026-03-03 10:00:30", "2026-03-03 11:00:00", 1, "00:59:30", "普通参会者"],
-    ])]
+    return [
+        (
+            "成员参会概况",
+            top
+            + [
+                ["用户昵称（入会昵称）", "首次入会时间", "最后退会时间", "入会次数", "累计参会时长", "身份"],
+                ["阿伟(Li Wei)", "2026-03-03 09:59:00", "2026-03-03 11:00:00", 1, "01:01:00", "主持人"],
+                ["茶茶", "2026-03-03 10:00:30", "2026-03-03 11:00:00", 1, "00:59:30", "普通参会者"],
+            ],
+        )
+    ]
 
 
 def main() -> None:

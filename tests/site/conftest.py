@@ -19,9 +19,10 @@ Late/missed replies by local opening time (window W30–W41): Fri 19h ×2 (W41),
   Tue 07h (W38; Mon 23:30 in UTC), Mon 00h (W30; Sunday in UTC); a W29 one is outside the window.
 W42 (incomplete, not reviewed): one met reply, three open obligations (the at-risk list).
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -37,8 +38,21 @@ AS_OF = datetime(2025, 10, 15, 10, 0, tzinfo=TZ)
 # Every table comes from the real DDL and models: the SQL build run over no exports (cached per
 # session), its marts then emptied and filled with the rows below by column name. A column the
 # models add or drop needs no change here (test_fixture_tables_are_the_real_models).
-MARTS = ["obligations", "obligation_details", "at_risk", "aes", "run_info", "run_notes", "evidence_refs",
-         "kpi_weekly", "kpi_standard_weekly", "kpi_team_weekly", "ae_scorecard", "kpi_tier_rates", "kpi_tier_gaps"]
+MARTS = [
+    "obligations",
+    "obligation_details",
+    "at_risk",
+    "aes",
+    "run_info",
+    "run_notes",
+    "evidence_refs",
+    "kpi_weekly",
+    "kpi_standard_weekly",
+    "kpi_team_weekly",
+    "ae_scorecard",
+    "kpi_tier_rates",
+    "kpi_tier_gaps",
+]
 _EMPTY_BUILD: list[Path] = []
 
 
@@ -197,26 +211,88 @@ def build_fixture_warehouse(path: Path) -> Path:
             oid = f"ob-{n:02d}"
             common = dict(obligation_id=oid, standard=std, ae=ae, client_account=acct, opened_at=opened, due_at=due)
             _insert(con, "obligations", **common, fulfilled_at=fulfilled, status=status, evidence=evidence)
-            _insert(con, "obligation_details", **common, ae_name=ae_name, team=team, client_name=CLIENTS[acct][0],
-                    client_tier=CLIENTS[acct][1], fulfilled_at=fulfilled, status=status, evidence=evidence,
-                    subject=subject, iso_year=y, iso_week=w, week_start=week_start, hours_to_fulfil=fulfil_h,
-                    hours_late=late_h, is_confirmed=CONFIRMED.get(n) if std == "friday_client_report" else None)
+            _insert(
+                con,
+                "obligation_details",
+                **common,
+                ae_name=ae_name,
+                team=team,
+                client_name=CLIENTS[acct][0],
+                client_tier=CLIENTS[acct][1],
+                fulfilled_at=fulfilled,
+                status=status,
+                evidence=evidence,
+                subject=subject,
+                iso_year=y,
+                iso_week=w,
+                week_start=week_start,
+                hours_to_fulfil=fulfil_h,
+                hours_late=late_h,
+                is_confirmed=CONFIRMED.get(n) if std == "friday_client_report" else None,
+            )
             if status == "open":
-                _insert(con, "at_risk", **common, client_name=CLIENTS[acct][0],
-                        hours_left=(due - AS_OF).total_seconds() / 3600, as_of=AS_OF)
+                _insert(
+                    con,
+                    "at_risk",
+                    **common,
+                    client_name=CLIENTS[acct][0],
+                    hours_left=(due - AS_OF).total_seconds() / 3600,
+                    as_of=AS_OF,
+                )
         build_kpi_marts(con)
         _insert(con, "run_info", as_of=AS_OF, built_at=AS_OF + timedelta(minutes=5), business_timezone="Asia/Shanghai")
-        loaded = datetime(2025, 10, 15, 1, 0, tzinfo=timezone.utc)
+        loaded = datetime(2025, 10, 15, 1, 0, tzinfo=UTC)
         for f, k, r, q in MANIFEST:
-            _insert(con, "ingest_manifest", source_file=f, sha256="0" * 64, size_bytes=100, source_kind=k,
-                    parser=None, rows_loaded=r, rows_quarantined=q, loaded_at=loaded)
+            _insert(
+                con,
+                "ingest_manifest",
+                source_file=f,
+                sha256="0" * 64,
+                size_bytes=100,
+                source_kind=k,
+                parser=None,
+                rows_loaded=r,
+                rows_quarantined=q,
+                loaded_at=loaded,
+            )
         for source_file, record, reason, kind, is_loaded in QUARANTINE:
-            _insert(con, "quarantine", source_file=source_file, record=record, reason=reason, source_kind=kind,
-                    quarantined_at=loaded, is_loaded=is_loaded)
-        con.executemany("insert into validation_results values ('r1', ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-            (loaded, "ingest", "raw_email_messages", "expect_column_values_to_not_be_null", "message_id", True, 0, None, "quarantine"),
-            (loaded, "ingest", "raw_attendance", "expect_table_row_count_to_be_between", None, False, None, "3", "warn"),
-        ])
+            _insert(
+                con,
+                "quarantine",
+                source_file=source_file,
+                record=record,
+                reason=reason,
+                source_kind=kind,
+                quarantined_at=loaded,
+                is_loaded=is_loaded,
+            )
+        con.executemany(
+            "insert into validation_results values ('r1', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    loaded,
+                    "ingest",
+                    "raw_email_messages",
+                    "expect_column_values_to_not_be_null",
+                    "message_id",
+                    True,
+                    0,
+                    None,
+                    "quarantine",
+                ),
+                (
+                    loaded,
+                    "ingest",
+                    "raw_attendance",
+                    "expect_table_row_count_to_be_between",
+                    None,
+                    False,
+                    None,
+                    "3",
+                    "warn",
+                ),
+            ],
+        )
     finally:
         con.close()
     return path

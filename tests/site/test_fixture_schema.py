@@ -1,4 +1,5 @@
 """The hand-made fixture warehouse has the real tables: built from sql/ (raw DDL and models), not copied."""
+
 import duckdb
 
 MARTS = ["obligations", "obligation_details", "kpi_weekly", "at_risk", "aes", "run_info", "run_notes", "evidence_refs"]
@@ -7,8 +8,14 @@ MARTS = ["obligations", "obligation_details", "kpi_weekly", "at_risk", "aes", "r
 def columns(db, tables):
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {t: con.execute("select column_name, data_type from information_schema.columns "
-                               "where table_name = ? order by ordinal_position", [t]).fetchall() for t in tables}
+        return {
+            t: con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_name = ? order by ordinal_position",
+                [t],
+            ).fetchall()
+            for t in tables
+        }
     finally:
         con.close()
 

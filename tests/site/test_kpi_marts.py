@@ -21,9 +21,10 @@ AEs (team 华东组: li, zhang, zhou; 华北组: wang), W41 reply_12h only (the 
   li 2/2 = 100 %, zhang 1/2 = 50 %, zhou nothing evaluated (1 open) → team median 75 % (zhou left out)
   W40 li 0/1 → li's 12 weeks 2/3; zhang 1/2 → team median 12w (66.7 % + 50 %)/2 = 58.3 %
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -49,9 +50,9 @@ def _rows() -> list[tuple]:
     add("reply_12h", LI, W41, "A", 2, 0)
     add("reply_12h", ZHANG, W41, "A", 1, 1)
     add("reply_12h", ZHOU, W41, "A", 0, 1, "open")
-    add("reply_12h", WANG, W41, "A", 1, 0)          # A 4/5 with li 2 and zhang 1 (+1 missed)
+    add("reply_12h", WANG, W41, "A", 1, 0)  # A 4/5 with li 2 and zhang 1 (+1 missed)
     add("reply_12h", WANG, W41, "B", 3, 2, "late")  # B 3/5
-    add("reply_12h", LI, W40, "C", 0, 1)            # li W40 missed (tier C: 1 case, not compared)
+    add("reply_12h", LI, W40, "C", 0, 1)  # li W40 missed (tier C: 1 case, not compared)
     add("agenda_48h", WANG, W41, "A", 22, 3)
     add("agenda_48h", WANG, W41, "B", 19, 6)
     add("monday_call", WANG, W41, "A", 352, 48)
@@ -69,17 +70,26 @@ def marts(kpi_marts):
     def build(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
         con.execute("set TimeZone = 'UTC'")
-        con.execute("create table obligation_details (standard varchar, ae varchar, team varchar, iso_year integer, "
-                    "iso_week integer, week_start date, status varchar, client_tier varchar, is_confirmed boolean)")
-        con.executemany("insert into obligation_details values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-            (std, ae, TEAM[ae], *week.isocalendar()[:2], week, status, tier, confirmed)
-            for std, ae, week, status, tier, confirmed in _rows()])
-        con.execute("create table aes as select * from (values (?, 'Li', ?), (?, 'Zhang', ?), (?, 'Zhou', ?), "
-                    "(?, 'Wang', ?)) t(ae, name, team)",
-                    [LI, TEAM[LI], ZHANG, TEAM[ZHANG], ZHOU, TEAM[ZHOU], WANG, TEAM[WANG]])
+        con.execute(
+            "create table obligation_details (standard varchar, ae varchar, team varchar, iso_year integer, "
+            "iso_week integer, week_start date, status varchar, client_tier varchar, is_confirmed boolean)"
+        )
+        con.executemany(
+            "insert into obligation_details values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (std, ae, TEAM[ae], *week.isocalendar()[:2], week, status, tier, confirmed)
+                for std, ae, week, status, tier, confirmed in _rows()
+            ],
+        )
+        con.execute(
+            "create table aes as select * from (values (?, 'Li', ?), (?, 'Zhang', ?), (?, 'Zhou', ?), "
+            "(?, 'Wang', ?)) t(ae, name, team)",
+            [LI, TEAM[LI], ZHANG, TEAM[ZHANG], ZHOU, TEAM[ZHOU], WANG, TEAM[WANG]],
+        )
         con.execute("create table at_risk as select ? as ae, 'reply_12h' as standard", [ZHOU])
         kpi_marts(con, settings, AS_OF)
         return con
+
     return build
 
 
@@ -87,9 +97,13 @@ def test_tier_gap_needs_significance(marts):
     """The old engine (pandas, aemetrics/site/metrics.tier_rates) flagged every gap above 10 pp with 5
     cases per tier: reply_12h (20 pp over 5 + 5) and agenda_48h (12 pp over 25 + 25) were flagged."""
     con = marts()
-    gaps = {r[0]: r[1:] for r in con.execute(
-        "select standard, best_tier, worst_tier, gap, z, is_above_threshold, is_significant, flagged "
-        "from kpi_tier_gaps").fetchall()}
+    gaps = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select standard, best_tier, worst_tier, gap, z, is_above_threshold, is_significant, flagged "
+            "from kpi_tier_gaps"
+        ).fetchall()
+    }
     assert set(gaps) == {"*", "reply_12h", "agenda_48h", "monday_call"}  # minutes_24h: 1 per tier
     assert gaps["reply_12h"][:2] == ("A", "B") and gaps["reply_12h"][2] == pytest.approx(0.2)
     assert gaps["reply_12h"][3] == pytest.approx(0.6901, abs=1e-4)
@@ -100,15 +114,26 @@ def test_tier_gap_needs_significance(marts):
     assert gaps["monday_call"][4:] == (True, True, True)
     assert gaps["*"][2] == pytest.approx(53 / 431) and gaps["*"][5] is True
     assert con.execute("select distinct critical_z, alpha from kpi_tier_gaps").fetchall() == [
-        (pytest.approx(1.95996, abs=1e-5), 0.05)]
+        (pytest.approx(1.95996, abs=1e-5), 0.05)
+    ]
 
 
 def test_tier_rates_carry_wilson_intervals(marts):
     con = marts()
-    rates = {(r[0], r[1]): r[2:] for r in con.execute(
-        "select standard, client_tier, met, evaluated, rate, rate_low, rate_high, is_compared from kpi_tier_rates").fetchall()}
-    assert rates[("reply_12h", "A")] == (4, 5, pytest.approx(0.8), pytest.approx(0.37553, abs=1e-5),
-                                         pytest.approx(0.96378, abs=1e-5), True)
+    rates = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute(
+            "select standard, client_tier, met, evaluated, rate, rate_low, rate_high, is_compared from kpi_tier_rates"
+        ).fetchall()
+    }
+    assert rates[("reply_12h", "A")] == (
+        4,
+        5,
+        pytest.approx(0.8),
+        pytest.approx(0.37553, abs=1e-5),
+        pytest.approx(0.96378, abs=1e-5),
+        True,
+    )
     assert rates[("monday_call", "A")][3:5] == (pytest.approx(0.84449, abs=1e-5), pytest.approx(0.90828, abs=1e-5))
     assert rates[("reply_12h", "C")][:2] == (0, 1) and rates[("reply_12h", "C")][5] is False  # W40, under min_n
     assert ("friday_client_report", "A") not in rates  # no tier: not a client obligation
@@ -126,11 +151,21 @@ def test_level_and_minimum_are_settings(marts):
 
 def test_ae_scorecard_rates_and_team_medians(marts):
     con = marts()
-    card = {(r[0], r[1]): r[2:] for r in con.execute(
-        "select ae, standard, met, evaluated, rate, team_median, rate_12w, team_median_12w, at_risk, week_start "
-        "from ae_scorecard").fetchall()}
-    assert card[(LI, "reply_12h")][:6] == (2, 2, 1.0, pytest.approx(0.75), pytest.approx(2 / 3),
-                                           pytest.approx((2 / 3 + 0.5) / 2))
+    card = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute(
+            "select ae, standard, met, evaluated, rate, team_median, rate_12w, team_median_12w, at_risk, week_start "
+            "from ae_scorecard"
+        ).fetchall()
+    }
+    assert card[(LI, "reply_12h")][:6] == (
+        2,
+        2,
+        1.0,
+        pytest.approx(0.75),
+        pytest.approx(2 / 3),
+        pytest.approx((2 / 3 + 0.5) / 2),
+    )
     assert card[(ZHOU, "reply_12h")][:3] == (0, 0, None) and card[(ZHOU, "reply_12h")][6] == 1  # open: at risk
     assert card[(ZHOU, "reply_12h")][3] == pytest.approx(0.75)  # the team's median, without zhou
     assert card[(WANG, "reply_12h")][3] == pytest.approx(4 / 6)  # alone in 华北组: own rate
@@ -141,14 +176,20 @@ def test_ae_scorecard_rates_and_team_medians(marts):
 def test_standard_and_team_weekly_add_counts_then_divide(marts):
     """reply_12h W41: li 2/2, zhang 1/2, wang 4/6 → 7/10 over everyone, 3/4 for 华东组 (not the mean of rates)."""
     con = marts()
-    std = con.execute("select met, evaluated, open, rate from kpi_standard_weekly "
-                      "where standard = 'reply_12h' and week_start = ?", [W41]).fetchall()
+    std = con.execute(
+        "select met, evaluated, open, rate from kpi_standard_weekly where standard = 'reply_12h' and week_start = ?",
+        [W41],
+    ).fetchall()
     assert std == [(7, 10, 1, pytest.approx(0.7))]
-    team = con.execute("select met, evaluated, rate from kpi_team_weekly "
-                       "where standard = 'reply_12h' and team = '华东组' and week_start = ?", [W41]).fetchall()
+    team = con.execute(
+        "select met, evaluated, rate from kpi_team_weekly "
+        "where standard = 'reply_12h' and team = '华东组' and week_start = ?",
+        [W41],
+    ).fetchall()
     assert team == [(3, 4, pytest.approx(0.75))]
-    friday = con.execute("select met, late, confirmed from kpi_standard_weekly "
-                         "where standard = 'friday_client_report'").fetchall()
+    friday = con.execute(
+        "select met, late, confirmed from kpi_standard_weekly where standard = 'friday_client_report'"
+    ).fetchall()
     assert friday == [(3, 1, 2)]
 
 
@@ -156,12 +197,15 @@ def test_the_rate_formula_is_written_once():
     """kpi_rate (sql/macros.sql) is the only code that divides met by met + late + missed (comments and
     aemetrics/demo, the demo's independent ground truth, aside). The old engine had it in kpi_weekly.sql,
     aemetrics/api.summarise and aemetrics/site/metrics.tier_rates."""
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
     pattern = re.compile(r"met\W*/\W*(sum\()?\W*met\W*\+", re.I)
     files = [*root.glob("sql/**/*.sql"), *(p for p in root.glob("aemetrics/**/*.py") if "demo" not in p.parts)]
-    hits = [p.relative_to(root).as_posix() for p in files
-            if pattern.search(re.sub(r"--[^\n]*|#[^\n]*", "", p.read_text(encoding="utf-8")))]
+    hits = [
+        p.relative_to(root).as_posix()
+        for p in files
+        if pattern.search(re.sub(r"--[^\n]*|#[^\n]*", "", p.read_text(encoding="utf-8")))
+    ]
     assert hits == ["sql/macros.sql"]

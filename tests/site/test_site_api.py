@@ -1,4 +1,5 @@
 """The analyst API (aemetrics.connect) on the hand-made warehouse."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -31,7 +32,13 @@ def test_connect_names_a_missing_file(tmp_path):
 
 def test_kpi_weekly_filters_and_local_dates(wh):
     df = wh.kpi_weekly(ae="li.wei@agency.cn", standard="reply_12h")
-    assert df["week_start"].tolist() == [date(2025, 7, 14), date(2025, 9, 15), date(2025, 9, 29), date(2025, 10, 6), date(2025, 10, 13)]
+    assert df["week_start"].tolist() == [
+        date(2025, 7, 14),
+        date(2025, 9, 15),
+        date(2025, 9, 29),
+        date(2025, 10, 6),
+        date(2025, 10, 13),
+    ]
     w41 = df[df["week_start"] == date(2025, 10, 6)].iloc[0]
     assert (w41.met, w41.late, w41.missed, w41.rate) == (3, 1, 0, 0.75)
     assert len(wh.kpi_weekly(team="华北组", since=date(2025, 10, 6), until=date(2025, 10, 13))) == 4
@@ -66,7 +73,9 @@ def test_rates_use_the_sql_macro_and_filter_by_standard(wh):
 
     rates() sums kpi_weekly in SQL and divides with the macro kpi_rate; `by` must name kpi_weekly columns
     (the old pandas summarise took any column and recomputed the formula in Python)."""
-    df = wh.rates(by="ae", standard="reply_12h", ae="li.wei@agency.cn", since=date(2025, 7, 21), until=date(2025, 10, 13))
+    df = wh.rates(
+        by="ae", standard="reply_12h", ae="li.wei@agency.cn", since=date(2025, 7, 21), until=date(2025, 10, 13)
+    )
     assert df[["ae", "met", "evaluated"]].values.tolist() == [["li.wei@agency.cn", 5, 7]]
     assert df["rate"].iloc[0] == pytest.approx(5 / 7)
     with pytest.raises(ValueError, match="not among"):
@@ -83,21 +92,28 @@ def test_kpi_marts_through_the_api(wh):
     gaps = wh.tier_gaps(standard="*").iloc[0]
     assert (gaps["best_tier"], gaps["worst_tier"], bool(gaps["flagged"])) == ("B", "C", True)
     assert set(wh.tier_rates(standard="*")["client_tier"]) == {"A", "B", "C", "unknown"}
-    assert wh.kpi_team_weekly(team="华东组", standard="reply_12h", since=date(2025, 10, 6),
-                              until=date(2025, 10, 13))["rate"].tolist() == [pytest.approx(5 / 7)]
-    assert wh.equal_treatment_settings() == {"equal_treatment_gap": 0.1, "equal_treatment_min_n": 5,
-                                             "equal_treatment_alpha": 0.05}
+    assert wh.kpi_team_weekly(team="华东组", standard="reply_12h", since=date(2025, 10, 6), until=date(2025, 10, 13))[
+        "rate"
+    ].tolist() == [pytest.approx(5 / 7)]
+    assert wh.equal_treatment_settings() == {
+        "equal_treatment_gap": 0.1,
+        "equal_treatment_min_n": 5,
+        "equal_treatment_alpha": 0.05,
+    }
 
 
 def test_latest_complete_week(wh):
     assert wh.latest_complete_week() == date(2025, 10, 6)
 
 
-@pytest.mark.parametrize("as_of, week", [
-    ("2025-10-13 00:00:00+08", date(2025, 10, 6)),  # Monday midnight: the week before has just ended
-    ("2025-10-12 23:59:00+08", date(2025, 9, 29)),  # Sunday night: W41 is not over yet
-    ("2025-10-12 16:30:00+00", date(2025, 10, 6)),  # Monday 00:30 in Shanghai although Sunday in UTC
-])
+@pytest.mark.parametrize(
+    "as_of, week",
+    [
+        ("2025-10-13 00:00:00+08", date(2025, 10, 6)),  # Monday midnight: the week before has just ended
+        ("2025-10-12 23:59:00+08", date(2025, 9, 29)),  # Sunday night: W41 is not over yet
+        ("2025-10-12 16:30:00+00", date(2025, 10, 6)),  # Monday 00:30 in Shanghai although Sunday in UTC
+    ],
+)
 def test_latest_complete_week_edges(as_of, week):
     con = duckdb.connect()
     con.execute("create table run_info (as_of timestamptz, built_at timestamptz, business_timezone varchar)")

@@ -1,5 +1,6 @@
 """End to end: the demo agency → ingest → SQL build → site. Every figure the site shows is
 re-derived here straight from the marts with independent SQL (not through aemetrics.api)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -15,8 +16,7 @@ def demo(demo_db, tmp_path_factory):
     report = publish_site(demo_db, out)
     con = duckdb.connect(str(demo_db), read_only=True)
     con.execute("set TimeZone = 'Asia/Shanghai'")
-    week = con.execute(
-        "select (date_trunc('week', as_of) - interval 7 day)::date from run_info").fetchall()[0][0]
+    week = con.execute("select (date_trunc('week', as_of) - interval 7 day)::date from run_info").fetchall()[0][0]
     yield report, con, week
     con.close()
 
@@ -34,9 +34,13 @@ def test_demo_week_is_the_last_complete_one(demo):
 
 def test_demo_standard_rates_match_the_marts(demo):
     report, con, week = demo
-    expected = dict(con.execute(
-        "select standard, sum(met) / sum(met + late + missed) from kpi_weekly where week_start = ? "
-        "group by standard having sum(met + late + missed) > 0", [week]).fetchall())
+    expected = dict(
+        con.execute(
+            "select standard, sum(met) / sum(met + late + missed) from kpi_weekly where week_start = ? "
+            "group by standard having sum(met + late + missed) > 0",
+            [week],
+        ).fetchall()
+    )
     got = _csv(report, "index-standards.csv").dropna(subset=["rate"]).set_index("standard")["rate"].to_dict()
     assert len(expected) >= 6
     assert got == pytest.approx(expected)
@@ -45,9 +49,13 @@ def test_demo_standard_rates_match_the_marts(demo):
 def test_demo_league_matches_the_marts_and_is_ordered(demo):
     report, con, week = demo
     league = _csv(report, "index-league.csv")
-    expected = dict(con.execute(
-        "select ae, sum(met) / sum(met + late + missed) from kpi_weekly where week_start = ? "
-        "group by ae having sum(met + late + missed) > 0", [week]).fetchall())
+    expected = dict(
+        con.execute(
+            "select ae, sum(met) / sum(met + late + missed) from kpi_weekly where week_start = ? "
+            "group by ae having sum(met + late + missed) > 0",
+            [week],
+        ).fetchall()
+    )
     ranked = league.dropna(subset=["rate"])
     assert dict(zip(ranked["ae"], ranked["rate"])) == pytest.approx(expected)
     assert ranked["rate"].is_monotonic_decreasing
@@ -60,7 +68,9 @@ def test_demo_heatmap_total_and_hot_cell_match_the_marts(demo):
     rows = con.execute(
         "select isodow(opened_at) - 1 as d, hour(opened_at) as h, count(*) from obligation_details "
         "where standard = 'reply_12h' and status in ('late', 'missed') "
-        "and week_start between ? - interval 77 day and ? group by all", [week, week]).fetchall()
+        "and week_start between ? - interval 77 day and ? group by all",
+        [week, week],
+    ).fetchall()
     heat = _csv(report, "index-late-reply-heatmap.csv")
     assert heat["count"].sum() == sum(n for _, _, n in rows) > 0
     got = {(r.weekday, r.hour): r.count for r in heat.itertuples() if r.count}

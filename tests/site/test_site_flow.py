@@ -1,4 +1,5 @@
 """aemetrics/flows.py: the publish task runs publish_site with settings read from a config file."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -1,4 +1,5 @@
 """The notebooks run end to end (nbmake + ipykernel) against a warehouse named by AEMETRICS_DB."""
+
 from __future__ import annotations
 
 import os
@@ -26,9 +27,23 @@ def test_notebooks_execute_against_aemetrics_db(demo_db, tmp_path):
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env.pop("AEMETRICS_AE", None)  # the scorecard notebook picks the AE with most late/missed
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--nbmake", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
-         *map(str, NOTEBOOKS)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "--nbmake",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            *map(str, NOTEBOOKS),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "3 passed" in proc.stdout

@@ -1,4 +1,5 @@
 """The published site on the hand-made warehouse (see conftest.py for how each figure is derived)."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,10 @@ def test_each_standard_this_week_last_week_and_change(site, read_table):
         "24小时内发会议记录 / Minutes within 24 h": ["75%", "0%", "+75 pp"],
         "周一致电客户 / Monday call": ["100%", "100%", "±0 pp"],
     }
-    assert [r[0] for r in rows[1:]][:2] == ["12小时内回复 / Reply within 12 h", "提前48小时发议程 / Agenda 48 h before"]  # catalogue order
+    assert [r[0] for r in rows[1:]][:2] == [
+        "12小时内回复 / Reply within 12 h",
+        "提前48小时发议程 / Agenda 48 h before",
+    ]  # catalogue order
     reply = next(r for r in rows[1:] if r[0].startswith("12小时"))
     assert reply[4:10] == ["95%", "9", "1", "1", "0", "1"]  # target, met, late, missed, open, excused
     assert "未达标 Below target" in reply[10]
@@ -47,7 +51,11 @@ def test_league_orders_by_rate_and_keeps_unevaluated_ae_last(site, read_table):
     """李伟 8/9, 王芳 5/6, 张敏 4/6; 陈杰 only has an excused reply: listed, unranked."""
     rows = read_table(site.out_dir / "index.html", "league-table")[1:]
     assert [(r[0], r[1], r[3]) for r in rows] == [
-        ("1", "李伟", "88.9%"), ("2", "王芳", "83.3%"), ("3", "张敏", "66.7%"), ("—", "陈杰", "—")]
+        ("1", "李伟", "88.9%"),
+        ("2", "王芳", "83.3%"),
+        ("3", "张敏", "66.7%"),
+        ("—", "陈杰", "—"),
+    ]
     assert [r[-1] for r in rows] == ["1", "0", "1", "1"]  # at-risk counts
     html = (site.out_dir / "index.html").read_text(encoding="utf-8")
     assert 'href="ae/li.wei.html"' in html and 'href="ae/chen.jie.html"' in html
@@ -78,7 +86,10 @@ def test_teams_side_by_side(site, read_table):
 def test_at_risk_list_soonest_first_in_business_time(site, read_table):
     rows = read_table(site.out_dir / "index.html", "at-risk-table")[1:]
     assert [(r[0], r[4], r[5]) for r in rows] == [
-        ("李伟", "2025-10-15 20:00", "10.0 h"), ("陈杰", "2025-10-16 14:00", "28.0 h"), ("张敏", "2025-10-18 00:00", "62.0 h")]
+        ("李伟", "2025-10-15 20:00", "10.0 h"),
+        ("陈杰", "2025-10-16 14:00", "28.0 h"),
+        ("张敏", "2025-10-18 00:00", "62.0 h"),
+    ]
     df = csv(site, "index-at-risk.csv")
     assert df["due_at"].tolist()[0] == "2025-10-15T20:00:00+08:00"
 
@@ -147,13 +158,20 @@ def test_equal_treatment_flags_gap_between_tiers(site, read_table):
     (0.7 + 1.9600²/20 ± 1.9600 · sqrt(0.21/10 + 1.9600²/400)) / (1 + 1.9600²/10) = [39.7 %, 89.2 %]."""
     gaps = csv(site, "equal-treatment-gaps.csv")
     assert gaps[["standard", "best_tier", "worst_tier", "is_significant", "flagged"]].values.tolist() == [
-        ["*", "B", "C", True, True], ["reply_12h", "B", "C", True, True]]
+        ["*", "B", "C", True, True],
+        ["reply_12h", "B", "C", True, True],
+    ]
     assert gaps["gap"].tolist() == pytest.approx([10 / 11 - 0.5, 0.6])
     assert gaps["z"].tolist() == pytest.approx([1.99935, 2.36643], abs=1e-4)
     rows = read_table(site.out_dir / "equal-treatment.html", "tier-rates")
     assert rows[0] == ["标准 Standard", "A", "B", "C", "unknown"]
-    assert rows[1] == ["全部标准 / All standards", "70% [39.7%–89.2%] (7/10)", "90.9% [62.3%–98.4%] (10/11)",
-                       "50% [21.5%–78.5%] (4/8)", "100% [34.2%–100%] (2/2)"]
+    assert rows[1] == [
+        "全部标准 / All standards",
+        "70% [39.7%–89.2%] (7/10)",
+        "90.9% [62.3%–98.4%] (10/11)",
+        "50% [21.5%–78.5%] (4/8)",
+        "100% [34.2%–100%] (2/2)",
+    ]
 
 
 def test_equal_treatment_threshold_and_minimum_from_settings(fixture_db, tmp_path, kpi_marts):
@@ -208,7 +226,10 @@ def test_plotly_written_once_and_pages_small(site):
         assert page.stat().st_size < 1_000_000
     index = (site.out_dir / "index.html").read_text(encoding="utf-8")
     assert len(re.findall(r'class="plotly-graph-div"', index)) >= 3
-    assert len(re.findall(r'class="plotly-graph-div"', (site.out_dir / "ae" / "li.wei.html").read_text(encoding="utf-8"))) >= 3
+    assert (
+        len(re.findall(r'class="plotly-graph-div"', (site.out_dir / "ae" / "li.wei.html").read_text(encoding="utf-8")))
+        >= 3
+    )
 
 
 def test_every_table_links_an_existing_csv(site):
@@ -257,6 +278,9 @@ def test_ae_missing_from_aes_still_gets_a_page(fixture_db, tmp_path, kpi_marts):
     publish_site(db, tmp_path / "site")
     assert (tmp_path / "site" / "ae" / "wang.fang.html").is_file()
     league = pd.read_csv(tmp_path / "site" / "index-league.csv", encoding="utf-8-sig")
-    assert league["name"].tolist()[:2] == ["li.wei@agency.cn", "wang.fang@agency.cn"]  # the address stands in for the name
+    assert league["name"].tolist()[:2] == [
+        "li.wei@agency.cn",
+        "wang.fang@agency.cn",
+    ]  # the address stands in for the name
     teams = pd.read_csv(tmp_path / "site" / "index-teams.csv", encoding="utf-8-sig")
     assert "未分组 · No team" in set(teams["team"])

@@ -10,6 +10,7 @@ deterministic window (recurrence.py). Property values are read in values.py, onl
 found in meeting_ids.py, and parser.py runs one file and emits the rows. The rules are in
 docs/formats.md#calendar.
 """
+
 from __future__ import annotations
 
 from aemetrics.ingest.calendar.meeting_ids import find_online_meeting_id

@@ -1,4 +1,5 @@
 """Online meeting ids (Zoom, Teams, Webex, Tencent, Feishu/Lark) in an event's location, links and text."""
+
 from __future__ import annotations
 
 import re
@@ -37,4 +38,3 @@ def find_online_meeting_id(*texts: str | None) -> str | None:
             if m := pattern.search(text):
                 return re.sub(r"\D", "", m.group(1))
     return None
-

@@ -2,11 +2,13 @@
 zone (zones.py), groups components into series by UID and expands them (recurrence.py), and
 emits one raw_calendar_events row per occurrence and one raw_calendar_attendees row per attendee.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Any, Callable
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 import icalendar
 import x_wr_timezone
@@ -23,7 +25,15 @@ from aemetrics.ingest.calendar.recurrence import (
     ComponentSeries,
     expand,
 )
-from aemetrics.ingest.calendar.text import Block, Split, decode_ics, logical_lines, name_of, not_ical_reason, split_components
+from aemetrics.ingest.calendar.text import (
+    Block,
+    Split,
+    decode_ics,
+    logical_lines,
+    name_of,
+    not_ical_reason,
+    split_components,
+)
 from aemetrics.ingest.calendar.values import all_values, cal_address, dt_start, dt_value, param, text_value, upper
 from aemetrics.ingest.calendar.zones import Zones, known_zone
 
@@ -31,7 +41,7 @@ PARSER = "ics"
 EVENTS = "raw_calendar_events"
 ATTENDEES = "raw_calendar_attendees"
 HORIZON_DAYS = 400  # series are expanded up to the file's latest timestamp + this
-UTC = timezone.utc
+UTC = UTC
 # Outside these years a conversion between zones can overflow datetime.
 _MIN_YEAR, _MAX_YEAR = 2, 9000
 
@@ -63,7 +73,10 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
         lambda v: isinstance(v, vDDDLists) and all(isinstance(dt_value(d), (date, tuple)) for d in v.dts),
         "RDATE ignored",
     ),
-    "EXDATE": (lambda v: isinstance(v, vDDDLists) and all(isinstance(dt_value(d), date) for d in v.dts), "EXDATE ignored"),
+    "EXDATE": (
+        lambda v: isinstance(v, vDDDLists) and all(isinstance(dt_value(d), date) for d in v.dts),
+        "EXDATE ignored",
+    ),
 }
 
 
@@ -203,7 +216,9 @@ class _Parser:
             self._load_without_start(member.index, event, f"unparseable DTSTART: {raw}")
             return False
         if not _MIN_YEAR <= start.dt.year <= _MAX_YEAR:
-            self._load_without_start(member.index, event, f"DTSTART outside the years {_MIN_YEAR}-{_MAX_YEAR}: {start.dt}")
+            self._load_without_start(
+                member.index, event, f"DTSTART outside the years {_MIN_YEAR}-{_MAX_YEAR}: {start.dt}"
+            )
             return False
         event["DTSTART"] = start
         rids = all_values(event, "RECURRENCE-ID")
@@ -307,7 +322,9 @@ class _Parser:
         by_component = {id(m.event): m for m in group}
         # On equal SEQUENCE recurring-ical-events keeps the first component it meets; put the
         # latest DTSTAMP first so that the newest version wins (RFC 5546 ordering).
-        group = sorted(group, key=lambda m: -max((t.timestamp() for t in self._times(m.event, ("DTSTAMP",))), default=-1e18))
+        group = sorted(
+            group, key=lambda m: -max((t.timestamp() for t in self._times(m.event, ("DTSTAMP",))), default=-1e18)
+        )
         start = min(t for m in group for t in self._times(m.event, ("DTSTART", "RECURRENCE-ID", "RDATE")))
         start -= timedelta(days=1)
         try:
@@ -437,4 +454,3 @@ class _Parser:
         for person in people:
             self.result.add(ATTENDEES, {"event_uid": uid, "occurrence_key": key, **person})
         self.loaded.add(member.index)
-

@@ -1,9 +1,11 @@
 """Recurrence: recurring-ical-events' series over our VEVENT components, and their expansion
 (RRULE, RDATE, EXDATE, RECURRENCE-ID) up to a horizon, capped at MAX_OCCURRENCES per series."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import icalendar
 from icalendar.prop import vRecur

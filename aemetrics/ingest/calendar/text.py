@@ -1,5 +1,6 @@
 """Text -> components: decode an .ics file, unfold its content lines leniently and cut them into
 the components under VCALENDAR, so that one broken component never costs the others."""
+
 from __future__ import annotations
 
 import re
@@ -147,4 +148,3 @@ _VEVENT_PROPERTIES = {
     "X-MICROSOFT-ONLINEMEETINGCONFLINK", "X-MICROSOFT-SKYPETEAMSMEETINGURL",
     "X-MICROSOFT-ONLINEMEETINGEXTERNALLINK", "CONFERENCE", "LOCATION", "URL", "DESCRIPTION", "X-ALT-DESC",
 }  # fmt: skip
-

@@ -1,5 +1,6 @@
 """Reading property values of a parsed VEVENT: every value of a repeated property, text,
 parameters, calendar addresses, and date/time values that may be broken."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ mapping of every Windows zone, as of CLDR commit c33a1f0a23e3b676b406345fe0b42c1
 (2025-04-10). LEGACY adds zone names that Windows has since retired but that old Exchange
 and Outlook exports still carry. Every value is checked against tzdata in the tests.
 """
+
 from __future__ import annotations
 
 WINDOWS_ZONES: dict[str, str] = {

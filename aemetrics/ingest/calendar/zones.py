@@ -1,5 +1,6 @@
 """Time zones of TZIDs: IANA ids, Windows names (windows_zones), vendor-prefixed ids, a file's
 VTIMEZONEs, last guesses from the name, and the business time zone as the fallback."""
+
 from __future__ import annotations
 
 import re

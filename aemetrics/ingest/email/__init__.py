@@ -17,6 +17,7 @@ One concern per module:
                     decoding of header values: pure functions that never raise on bad
                     input (a value that cannot be understood becomes None or [])
 """
+
 from __future__ import annotations
 
 from aemetrics.ingest.email.eml import parse_eml

@@ -1,6 +1,7 @@
 """Address-list headers (From, To, Cc): (display name, address) pairs, tolerating groups,
 encoded names, missing commas and stray separators. Each address found ends in
 aemetrics.ingest.addresses.normalize_email, like every other parser's."""
+
 from __future__ import annotations
 
 import functools
@@ -10,9 +11,9 @@ from aemetrics.ingest.addresses import normalize_email
 from aemetrics.ingest.email.text import clean_text, decode_rfc2047
 
 _ADDR_TOKEN = re.compile(
-    r'"(?:[^"\\]|\\.)*"?'          # quoted string (an unterminated one runs to the end)
-    r"|\((?:[^()\\]|\\.)*\)?"       # comment (nesting is flattened)
-    r"|<[^<>]*>?"                    # angle address
+    r'"(?:[^"\\]|\\.)*"?'  # quoted string (an unterminated one runs to the end)
+    r"|\((?:[^()\\]|\\.)*\)?"  # comment (nesting is flattened)
+    r"|<[^<>]*>?"  # angle address
     r"|=\?[^?\s]+\?[bBqQ]\?[^?]*\?="  # encoded-word: atomic, may hide commas
     r"|[,;:]"
     r"|[ \t\r\n]+"

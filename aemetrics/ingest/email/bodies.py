@@ -1,5 +1,6 @@
 """Message text (only with settings.store_bodies): a single-part text/plain body decoded
 directly, anything else through Python's MIME parser."""
+
 from __future__ import annotations
 
 import binascii

@@ -1,39 +1,77 @@
 """Charsets of e-mail header and body bytes: the codecs to try for a declared charset, and
 the reading of undeclared 8-bit bytes (UTF-8, the message's charset, GB18030, Windows-1252)."""
+
 from __future__ import annotations
 
 import codecs
 import re
 
-
 # Declared charset -> codecs to try, in order. Each is a superset of (or the practical
 # successor to) the declared one: real GB2312 mail carries GBK/GB18030 characters, Shift_JIS
 # mail carries Microsoft's CP932 extensions, and so on.
 _CHARSET_CHAINS: dict[str, tuple[str, ...]] = {
-    "gb2312": ("gb18030",), "gb_2312-80": ("gb18030",), "gbk": ("gb18030",), "x-gbk": ("gb18030",),
-    "cp936": ("gb18030",), "windows-936": ("gb18030",), "euc-cn": ("gb18030",), "x-euc-cn": ("gb18030",),
-    "csgb2312": ("gb18030",), "chinese": ("gb18030",), "gb18030": ("gb18030",), "hz-gb-2312": ("hz", "gb18030"),
-    "big5": ("big5", "big5hkscs", "cp950"), "x-big5": ("big5", "big5hkscs", "cp950"),
-    "cn-big5": ("big5", "big5hkscs", "cp950"), "csbig5": ("big5", "big5hkscs", "cp950"),
-    "big5-hkscs": ("big5hkscs", "cp950"), "cp950": ("cp950", "big5hkscs"),
-    "shift_jis": ("cp932", "shift_jis_2004"), "shift-jis": ("cp932", "shift_jis_2004"),
-    "sjis": ("cp932",), "x-sjis": ("cp932",), "ms_kanji": ("cp932",), "windows-31j": ("cp932",),
-    "cp932": ("cp932",), "csshiftjis": ("cp932",),
+    "gb2312": ("gb18030",),
+    "gb_2312-80": ("gb18030",),
+    "gbk": ("gb18030",),
+    "x-gbk": ("gb18030",),
+    "cp936": ("gb18030",),
+    "windows-936": ("gb18030",),
+    "euc-cn": ("gb18030",),
+    "x-euc-cn": ("gb18030",),
+    "csgb2312": ("gb18030",),
+    "chinese": ("gb18030",),
+    "gb18030": ("gb18030",),
+    "hz-gb-2312": ("hz", "gb18030"),
+    "big5": ("big5", "big5hkscs", "cp950"),
+    "x-big5": ("big5", "big5hkscs", "cp950"),
+    "cn-big5": ("big5", "big5hkscs", "cp950"),
+    "csbig5": ("big5", "big5hkscs", "cp950"),
+    "big5-hkscs": ("big5hkscs", "cp950"),
+    "cp950": ("cp950", "big5hkscs"),
+    "shift_jis": ("cp932", "shift_jis_2004"),
+    "shift-jis": ("cp932", "shift_jis_2004"),
+    "sjis": ("cp932",),
+    "x-sjis": ("cp932",),
+    "ms_kanji": ("cp932",),
+    "windows-31j": ("cp932",),
+    "cp932": ("cp932",),
+    "csshiftjis": ("cp932",),
     "iso-2022-jp": ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2", "iso2022_jp_2004"),
-    "iso-2022-jp-2": ("iso2022_jp_2", "iso2022_jp_2004"), "csiso2022jp": ("iso2022_jp", "iso2022_jp_ext"),
-    "euc-jp": ("euc_jp", "euc_jis_2004"), "x-euc-jp": ("euc_jp", "euc_jis_2004"),
-    "euc-kr": ("cp949",), "ks_c_5601-1987": ("cp949",), "ks_c_5601": ("cp949",), "ksc5601": ("cp949",),
-    "ks_c_5601-1989": ("cp949",), "korean": ("cp949",), "cp949": ("cp949",), "windows-949": ("cp949",),
+    "iso-2022-jp-2": ("iso2022_jp_2", "iso2022_jp_2004"),
+    "csiso2022jp": ("iso2022_jp", "iso2022_jp_ext"),
+    "euc-jp": ("euc_jp", "euc_jis_2004"),
+    "x-euc-jp": ("euc_jp", "euc_jis_2004"),
+    "euc-kr": ("cp949",),
+    "ks_c_5601-1987": ("cp949",),
+    "ks_c_5601": ("cp949",),
+    "ksc5601": ("cp949",),
+    "ks_c_5601-1989": ("cp949",),
+    "korean": ("cp949",),
+    "cp949": ("cp949",),
+    "windows-949": ("cp949",),
     "iso-2022-kr": ("iso2022_kr", "cp949"),
     # WHATWG: Latin-1 and ASCII labels mean windows-1252 in practice.
-    "us-ascii": ("utf-8", "cp1252"), "ascii": ("utf-8", "cp1252"), "iso-8859-1": ("cp1252", "latin-1"),
-    "latin1": ("cp1252", "latin-1"), "latin-1": ("cp1252", "latin-1"), "iso_8859-1": ("cp1252", "latin-1"),
-    "tis-620": ("cp874",), "windows-874": ("cp874",), "iso-8859-11": ("cp874",), "iso-8859-9": ("cp1254",),
-    "iso-8859-8-i": ("iso8859_8",), "unicode-1-1-utf-7": ("utf-7",), "utf-7": ("utf-7",),
-    "utf8": ("utf-8",), "utf-8": ("utf-8",),
+    "us-ascii": ("utf-8", "cp1252"),
+    "ascii": ("utf-8", "cp1252"),
+    "iso-8859-1": ("cp1252", "latin-1"),
+    "latin1": ("cp1252", "latin-1"),
+    "latin-1": ("cp1252", "latin-1"),
+    "iso_8859-1": ("cp1252", "latin-1"),
+    "tis-620": ("cp874",),
+    "windows-874": ("cp874",),
+    "iso-8859-11": ("cp874",),
+    "iso-8859-9": ("cp1254",),
+    "iso-8859-8-i": ("iso8859_8",),
+    "unicode-1-1-utf-7": ("utf-7",),
+    "utf-7": ("utf-7",),
+    "utf8": ("utf-8",),
+    "utf-8": ("utf-8",),
 }
-_CJK_CHARSETS = {c for c, chain in _CHARSET_CHAINS.items()
-                 if chain[0] in {"gb18030", "big5", "big5hkscs", "cp950", "cp932", "euc_jp", "cp949", "hz"}}
+_CJK_CHARSETS = {
+    c
+    for c, chain in _CHARSET_CHAINS.items()
+    if chain[0] in {"gb18030", "big5", "big5hkscs", "cp950", "cp932", "euc_jp", "cp949", "hz"}
+}
 
 
 def norm_charset(charset: str | None) -> str:

@@ -1,8 +1,9 @@
 """The Date header -> an aware UTC datetime (RFC 5322, its obsolete forms, and what mailers write)."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 _COMMENT = re.compile(r"\([^()]*\)")
@@ -24,7 +25,9 @@ def _chinese_date(text: str) -> str:
     """Dates some Chinese-locale mailers write: '星期二, 09 一月 2024 09:00:00 +0800',
     '2024年1月9日 09:00:00 +0800' -> RFC 5322 spelling."""
     text = _CN_WEEKDAY.sub("", text)
-    text = _CN_YMD.sub(lambda m: f"{int(m[3])} {_MONTH_ABBR[int(m[2]) - 1]} {m[1]}" if 1 <= int(m[2]) <= 12 else m[0], text)
+    text = _CN_YMD.sub(
+        lambda m: f"{int(m[3])} {_MONTH_ABBR[int(m[2]) - 1]} {m[1]}" if 1 <= int(m[2]) <= 12 else m[0], text
+    )
 
     def month(m: re.Match[str]) -> str:
         v = m[1]
@@ -72,11 +75,11 @@ def parse_date_header(value: str | None) -> datetime | None:
     if dt is None:
         return None
     if dt.tzinfo is None or dt.utcoffset() is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     if abs(dt.utcoffset() or timedelta(0)) > timedelta(hours=15):
         return None  # not a real zone offset
     try:
-        dt = dt.astimezone(timezone.utc)
+        dt = dt.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
     return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None

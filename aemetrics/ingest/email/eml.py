@@ -1,4 +1,5 @@
 """Single .eml files (also a message cut from an mbox with its 'From ' line)."""
+
 from __future__ import annotations
 
 from aemetrics.config import Settings
@@ -20,7 +21,7 @@ def parse_eml(src: SourceFile, settings: Settings) -> ParseResult:
         start = len(data) if nl < 0 else nl + 1
     m = BLANK_LINE.search(data, start)
     if data.startswith(b"\n", start) or data.startswith(b"\r\n", start):
-        block_end, body_start = start, start + (1 if data[start:start + 1] == b"\n" else 2)
+        block_end, body_start = start, start + (1 if data[start : start + 1] == b"\n" else 2)
     elif m:
         block_end, body_start = m.start() + 1, m.end()
     else:

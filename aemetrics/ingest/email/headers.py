@@ -1,5 +1,6 @@
 """One message's header block: split into fields with one regular expression, only the
 fields the warehouse keeps (WANTED) are decoded, on demand."""
+
 from __future__ import annotations
 
 import re
@@ -8,12 +9,29 @@ from typing import Any
 from aemetrics.ingest.email.charsets import decode_raw
 
 # The fields kept; any other header is skipped without being decoded.
-WANTED = frozenset({
-    b"message-id", b"date", b"from", b"to", b"cc", b"subject", b"in-reply-to", b"references",
-    b"auto-submitted", b"precedence", b"list-id", b"x-autoreply", b"x-autorespond",
-    b"content-type", b"thread-index", b"thread-topic", b"x-gm-thrid",
-    b"content-length", b"content-transfer-encoding",
-})
+WANTED = frozenset(
+    {
+        b"message-id",
+        b"date",
+        b"from",
+        b"to",
+        b"cc",
+        b"subject",
+        b"in-reply-to",
+        b"references",
+        b"auto-submitted",
+        b"precedence",
+        b"list-id",
+        b"x-autoreply",
+        b"x-autorespond",
+        b"content-type",
+        b"thread-index",
+        b"thread-topic",
+        b"x-gm-thrid",
+        b"content-length",
+        b"content-transfer-encoding",
+    }
+)
 USABLE = ("from", "to", "cc", "date", "subject", "message-id")  # a message needs one of these
 
 # Unfolding: a line break not followed by a new field continues the field before it. That is

@@ -1,10 +1,12 @@
 """mbox mailboxes: the real 'From ' separator lines (not 'From Russia with love' in a body),
 verified Content-Length, and one row per message (split_mbox, parse_mbox)."""
+
 from __future__ import annotations
 
 import mmap
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
@@ -52,7 +54,7 @@ def _separator_in_context(buf: Any, p: int, base: int) -> bool:
     ok, line_end = looks_like_separator(buf, p)
     if not ok:
         return False
-    if p <= base or buf[p - 2:p] == b"\n\n" or buf[p - 3:p] == b"\n\r\n":
+    if p <= base or buf[p - 2 : p] == b"\n\n" or buf[p - 3 : p] == b"\n\r\n":
         return True
     return _FIELD_START.match(buf, line_end, min(len(buf), line_end + 200)) is not None
 
@@ -83,7 +85,7 @@ def _content_length_end(buf: Any, body_start: int, value: bytes | None) -> int |
         return len(buf) if target == len(buf) else None
     for skip in (0, 1, 2):
         p = target + skip
-        if buf[p:p + 5] == b"From " and (skip == 0 or buf[target:p] in (b"\n", b"\r\n")):
+        if buf[p : p + 5] == b"From " and (skip == 0 or buf[target:p] in (b"\n", b"\r\n")):
             if looks_like_separator(buf, p)[0]:
                 return p
     if len(buf) - target <= 64 and not buf[target:].strip():  # only line breaks left
@@ -94,8 +96,9 @@ def _content_length_end(buf: Any, body_start: int, value: bytes | None) -> int |
 class MboxMessage:
     __slots__ = ("number", "header_start", "header_end", "body_start", "end", "headers")
 
-    def __init__(self, number: int, header_start: int, header_end: int, body_start: int, end: int,
-                 headers: Headers) -> None:
+    def __init__(
+        self, number: int, header_start: int, header_end: int, body_start: int, end: int, headers: Headers
+    ) -> None:
         self.number, self.header_start, self.header_end = number, header_start, header_end
         self.body_start, self.end, self.headers = body_start, end, headers
 
@@ -109,9 +112,9 @@ def split_mbox(buf: Any, base: int = 0) -> Iterator[MboxMessage]:
         number += 1
         nl = buf.find(b"\n", pos)
         header_start = len(buf) if nl < 0 else nl + 1
-        if buf[header_start:header_start + 1] == b"\n" or buf[header_start:header_start + 2] == b"\r\n":
+        if buf[header_start : header_start + 1] == b"\n" or buf[header_start : header_start + 2] == b"\r\n":
             header_end = header_start
-            body_start = header_start + (1 if buf[header_start:header_start + 1] == b"\n" else 2)
+            body_start = header_start + (1 if buf[header_start : header_start + 1] == b"\n" else 2)
         else:
             m = BLANK_LINE.search(buf, header_start, header_start + MAX_HEADER_BYTES)
             if m:
@@ -163,7 +166,7 @@ def _read_mbox(buf: Any, src: SourceFile, settings: Settings, result: ParseResul
         h = msg.headers
         if not h.usable:
             missing = "no From, To, Cc, Date, Subject or Message-ID header"
-            if msg.end >= len(buf) and buf[len(buf) - 1:] != b"\n":
+            if msg.end >= len(buf) and buf[len(buf) - 1 :] != b"\n":
                 result.reject(record, f"truncated at the end of the file: {missing}")
             else:
                 result.reject(record, missing if h.field_lines else "empty message: no header lines")
@@ -171,10 +174,10 @@ def _read_mbox(buf: Any, src: SourceFile, settings: Settings, result: ParseResul
         body = None
         if settings.store_bodies:
             end = msg.end  # the line break before the next 'From ' line belongs to the mbox format
-            if end < len(buf) and buf[end - 1:end] == b"\n":
-                end -= 2 if buf[end - 2:end] == b"\r\n" else 1
-            raw = buf[msg.header_start:max(end, msg.header_start)]
+            if end < len(buf) and buf[end - 1 : end] == b"\n":
+                end -= 2 if buf[end - 2 : end] == b"\r\n" else 1
+            raw = buf[msg.header_start : max(end, msg.header_start)]
             if b">From " in raw:
                 raw = _MBOXRD_QUOTE.sub(rb"\1", raw)
-            body = message_text(h, raw, raw[msg.body_start - msg.header_start:])
+            body = message_text(h, raw, raw[msg.body_start - msg.header_start :])
         result.add(TABLE, build_row(h, source_file=src.rel, record=record, body_text=body))

@@ -1,5 +1,6 @@
 """Outlook .msg files (extract_msg): the transport headers when saved, completed field by
 field from MAPI properties; items that are not e-mail are quarantined."""
+
 from __future__ import annotations
 
 import base64
@@ -21,12 +22,38 @@ from aemetrics.ingest.email.text import clean_text
 # posts are items of a mailbox, not messages anyone sent: quarantined.
 MAIL_CLASSES = ("ipm.note", "ipm.schedule.meeting.", "report.", "ipm.outlook.recall", "ipm.sharing")
 # ANSI (non-Unicode) .msg without PR_MESSAGE_CODEPAGE: the code page from the locale id.
-LCID_CODEPAGE = {1041: "cp932", 2052: "gb18030", 4100: "gb18030", 1028: "cp950", 3076: "cp950",
-                  5124: "cp950", 1042: "cp949", 1049: "cp1251", 1058: "cp1251", 1032: "cp1253",
-                  1037: "cp1255", 1025: "cp1256", 1054: "cp874", 1055: "cp1254", 1066: "cp1258"}
-CPID_CODEPAGE = {932: "cp932", 50220: "cp932", 50221: "cp932", 50222: "cp932", 51932: "cp932",
-                  936: "gb18030", 54936: "gb18030", 20936: "gb18030", 52936: "gb18030",
-                  950: "cp950", 949: "cp949", 51949: "cp949", 50225: "cp949"}
+LCID_CODEPAGE = {
+    1041: "cp932",
+    2052: "gb18030",
+    4100: "gb18030",
+    1028: "cp950",
+    3076: "cp950",
+    5124: "cp950",
+    1042: "cp949",
+    1049: "cp1251",
+    1058: "cp1251",
+    1032: "cp1253",
+    1037: "cp1255",
+    1025: "cp1256",
+    1054: "cp874",
+    1055: "cp1254",
+    1066: "cp1258",
+}
+CPID_CODEPAGE = {
+    932: "cp932",
+    50220: "cp932",
+    50221: "cp932",
+    50222: "cp932",
+    51932: "cp932",
+    936: "gb18030",
+    54936: "gb18030",
+    20936: "gb18030",
+    52936: "gb18030",
+    950: "cp950",
+    949: "cp949",
+    51949: "cp949",
+    50225: "cp949",
+}
 
 
 def is_mail_class(message_class: str) -> bool:
@@ -69,10 +96,18 @@ def parse_msg(src: SourceFile, settings: Settings) -> ParseResult:
             result.reject("file", f"Outlook item of class {cls or '(none)'} is not an e-mail")
             return result
         row = _msg_row(msg, src, settings)
-        if not (row["has_message_id"] or row["sent_at"] or row["from_addr"] or row["from_name"]
-                or row["to_addrs"] or row["cc_addrs"] or row["subject"]):
-            result.reject("file", f"Outlook {cls} without sender, recipients, date, subject or Message-ID "
-                                  "(an empty draft)")
+        if not (
+            row["has_message_id"]
+            or row["sent_at"]
+            or row["from_addr"]
+            or row["from_name"]
+            or row["to_addrs"]
+            or row["cc_addrs"]
+            or row["subject"]
+        ):
+            result.reject(
+                "file", f"Outlook {cls} without sender, recipients, date, subject or Message-ID (an empty draft)"
+            )
             return result
     except ParseError:
         raise
@@ -182,5 +217,6 @@ def _msg_synthetic_id(msg: Any, transport: bytes, row: dict[str, Any]) -> str:
     except Exception:
         search_key, created = "", None
     fields = [search_key, str(created or "")] + [
-        str(row.get(k) or "") for k in ("subject", "from_addr", "sent_at", "to_addrs", "cc_addrs", "thread_index")]
+        str(row.get(k) or "") for k in ("subject", "from_addr", "sent_at", "to_addrs", "cc_addrs", "thread_index")
+    ]
     return synthetic_id("\n".join(fields).encode("utf-8"))

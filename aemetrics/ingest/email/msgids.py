@@ -1,4 +1,5 @@
 """Message-ID, In-Reply-To and References: the <msg-id>s of a header."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """One e-mail export file: which reader (mbox, .eml, .msg) from its name or first bytes, and
 the listing in quarantine of every message loaded without a usable date."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The raw_email_messages row of a parsed header block (build_row), and the synthetic id of a
 message without Message-ID."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,10 +15,28 @@ from aemetrics.ingest.email.text import clean_text, decode_text
 
 TABLE = "raw_email_messages"
 COLUMNS = (
-    "message_id", "has_message_id", "sent_at", "date_header", "from_addr", "from_name", "to_addrs",
-    "cc_addrs", "subject", "in_reply_to", "references", "auto_submitted", "precedence", "list_id",
-    "x_autoreply", "content_type", "thread_index", "thread_topic", "gm_thread_id", "body_text",
-    "source_file", "record",
+    "message_id",
+    "has_message_id",
+    "sent_at",
+    "date_header",
+    "from_addr",
+    "from_name",
+    "to_addrs",
+    "cc_addrs",
+    "subject",
+    "in_reply_to",
+    "references",
+    "auto_submitted",
+    "precedence",
+    "list_id",
+    "x_autoreply",
+    "content_type",
+    "thread_index",
+    "thread_topic",
+    "gm_thread_id",
+    "body_text",
+    "source_file",
+    "record",
 )
 SYNTHETIC_DOMAIN = "aemetrics.invalid"
 

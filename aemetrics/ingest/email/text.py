@@ -1,5 +1,6 @@
 """Unstructured header text (Subject, Thread-Topic, List-Id, display names): RFC 2047
 encoded-words in any charset, whitespace collapsed, capped at MAX_TEXT."""
+
 from __future__ import annotations
 
 import binascii
@@ -49,7 +50,7 @@ def decode_rfc2047(value: str) -> str:
         pending, pending_cs = [], None
 
     for m in _ENCODED_WORD.finditer(value):
-        gap = value[pos:m.start()]
+        gap = value[pos : m.start()]
         data = _word_bytes(m.group(2), m.group(3))
         if data is None:  # undecodable word: keep it as written
             continue
