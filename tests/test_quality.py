@@ -168,6 +168,8 @@ def test_evidence_naming_a_row_that_is_not_there_blocks_publishing(built):
             dict(
                 obligation_id="o1",
                 standard="reply_12h",
+                item_no=1,
+                kind="email",
                 source_file="email/a.mbox",
                 record="message 1",
                 source_table="raw_email_messages",
@@ -176,6 +178,8 @@ def test_evidence_naming_a_row_that_is_not_there_blocks_publishing(built):
             dict(
                 obligation_id="o2",
                 standard="reply_12h",
+                item_no=1,
+                kind="email",
                 source_file="email/gone.mbox",
                 record="message 9",
                 source_table=None,
