@@ -120,6 +120,7 @@ def write_parameters(
         "on_time_grace_minutes": float(settings.on_time_grace_minutes),
         "subject_thread_window_days": int(settings.subject_thread_window_days),
         "minutes_match_days": int(settings.minutes_match_days),
+        "work_order_hours": float(settings.work_order_hours),
         "equal_treatment_gap": float(settings.equal_treatment_gap),
         "equal_treatment_min_n": int(settings.equal_treatment_min_n),
         "equal_treatment_alpha": float(settings.equal_treatment_alpha),
@@ -142,6 +143,8 @@ def write_parameters(
             ("social_domain", settings.social_domains),
             ("agency_domain", settings.agency_domains),
             ("ae_role", settings.ae_roles),
+            ("missed_call_result", settings.missed_call_results),
+            ("internal_request_origin", settings.internal_request_origins),
         )
         for ordinal, v in enumerate(values)
         if str(v).strip()

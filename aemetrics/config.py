@@ -134,6 +134,13 @@ class Settings:
     on_time_grace_minutes: float = 0.0
     subject_thread_window_days: int = 30
     minutes_match_days: int = 7  # minutes serve a meeting that ended at most this many days before
+    work_order_hours: float = 4.0  # work_order: a request's work order within this many working hours
+    # callback: an inbound call whose result contains one of these was missed (case-insensitive)
+    missed_call_results: list[str] = field(
+        default_factory=lambda: ["未接", "未接通", "无人接听", "missed", "no answer", "voicemail", "busy", "占线"]
+    )
+    # work_order / same_day_close: a Case whose Origin is one of these is internal, not a client request
+    internal_request_origins: list[str] = field(default_factory=lambda: ["Internal", "内部"])
     customer_type_prefixes: list[str] = field(default_factory=lambda: ["Customer"])
     # Who is a client, who is an AE (docs/configuration.md, docs/decisions.md "Who is who").
     non_client_account_types: list[str] = field(default_factory=lambda: list(DEFAULT_NON_CLIENT_ACCOUNT_TYPES))

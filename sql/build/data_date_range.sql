@@ -11,6 +11,12 @@ with instants as (
     union all
     select min(least(join_at, meeting_start_at)), max(greatest(leave_at, meeting_end_at)) from raw_attendance
     union all
+    select min(created_at), max(greatest(created_at, closed_at)) from raw_crm_cases
+    union all
+    select min(created_at), max(greatest(created_at, end_at)) from raw_crm_work_orders
+    union all
+    select min(created_at), max(created_at) from raw_crm_quotes
+    union all
     select cast($2 as timestamptz), cast($2 as timestamptz)
 ),
 

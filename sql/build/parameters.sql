@@ -17,7 +17,8 @@ create or replace table run_params (
     equal_treatment_gap        double not null,   -- flag a gap between client tiers above this (rate points) ...
     equal_treatment_min_n      integer not null,  -- ... between tiers with at least this many evaluated ...
     equal_treatment_alpha      double not null,   -- ... when significant at this level (two-proportion z-test)
-    equal_treatment_z          double not null    -- the two-sided critical z of alpha (Python: NormalDist), also Wilson's
+    equal_treatment_z          double not null,   -- the two-sided critical z of alpha (Python: NormalDist), also Wilson's
+    work_order_hours           double not null    -- work_order: working hours from a request to its work order
 );
 
 create or replace table classification_keywords (
@@ -30,7 +31,7 @@ create or replace table customer_type_prefixes (
 );
 
 create or replace table identity_lists (
-    kind    varchar not null,   -- non_client_account_type | public_mail_domain | social_domain | agency_domain | ae_role
+    kind    varchar not null,   -- non_client_account_type | public_mail_domain | social_domain | agency_domain | ae_role | missed_call_result | internal_request_origin
     value   varchar not null,   -- lower-cased, white space collapsed (docs/configuration.md)
     ordinal integer not null    -- position in its setting's list (messages name them in that order)
 );

@@ -18,6 +18,14 @@ with unioned as (
     select * from int_obligations__friday_client_report
     union all by name
     select * from int_obligations__friday_supervisor_report
+    union all by name
+    select * from int_obligations__callback
+    union all by name
+    select * from int_obligations__work_order
+    union all by name
+    select * from int_obligations__estimate_first
+    union all by name
+    select * from int_obligations__same_day_close
 ),
 
 params as (

@@ -1,5 +1,5 @@
 -- The ISO weeks evaluated (business time zone): from the first week holding any exported
--- activity (a message sent, a CRM activity, an attendance session; calendar series are
+-- activity (a message sent, a CRM activity, request, work order or estimate, an attendance session; calendar series are
 -- schedules and do not start the range) up to the week of as_of, with each week's first and
 -- last working day from the business calendar (make-up Saturdays/Sundays included). A week
 -- without a working day has no first/last working day and opens no weekly obligation.
@@ -32,6 +32,17 @@ activity as (
     union all
     select min(sessions.join_at)
     from sessions cross join params where sessions.join_at <= params.as_of
+    union all
+    -- client requests, work orders and estimates (Salesforce Case / WorkOrder / Quote) are dated CRM
+    -- records like the canonical layout's Request / WorkOrder / Estimate activities above
+    select min(jobs.dated_at)
+    from (
+        select opened_at as dated_at, logged_at from stg_crm__cases
+        union all select created_at, logged_at from stg_crm__work_orders
+        union all select created_at, logged_at from stg_crm__quotes
+    ) as jobs
+    cross join params
+    where jobs.dated_at <= params.as_of and jobs.logged_at <= params.as_of
 ),
 
 bounds as (

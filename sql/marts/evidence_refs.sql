@@ -19,6 +19,9 @@ source_rows as (
     union all select distinct source_file, record, 'crm_user', 'raw_crm_users' from raw_crm_users
     union all select distinct source_file, record, 'attendance', 'raw_attendance' from raw_attendance
     union all select distinct source_file, record, 'staff', 'raw_staff' from raw_staff
+    union all select distinct source_file, record, 'crm_case', 'raw_crm_cases' from raw_crm_cases
+    union all select distinct source_file, record, 'crm_work_order', 'raw_crm_work_orders' from raw_crm_work_orders
+    union all select distinct source_file, record, 'crm_quote', 'raw_crm_quotes' from raw_crm_quotes
 ),
 
 final as (

@@ -73,7 +73,9 @@ def test_obligations_the_oracle_does_not_know_are_the_documented_ones(compared):
     mine, oracle, period_start = compared
     extra = {k for k in mine if k not in oracle}
     weekly = {"monday_call", "friday_client_report", "friday_supervisor_report"}
-    assert {s for s, _ in extra} <= weekly | {"internal_notice_24h"}
+    # standards of issue 11 the oracle does not compute yet (the demo's missed calls open callbacks)
+    not_in_oracle = {"callback", "work_order", "estimate_first", "same_day_close"} - {s for s, _ in oracle}
+    assert {s for s, _ in extra} <= weekly | {"internal_notice_24h"} | not_in_oracle
     early = {k for k in extra if k[0] in weekly}
     assert all(k[1].rsplit("/", 1)[1] < period_start.isoformat() for k in early), sorted(early)[:3]
 
