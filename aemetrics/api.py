@@ -394,7 +394,7 @@ def loaded_exports(manifest: pd.DataFrame) -> set[str]:
             continue
         parser = str(parser or "")
         if kind == "attendance":
-            out.add("clock" if parser == "clock" else "attendance")
+            out.add("clock" if parser.startswith("clock") else "attendance")
         else:
             out.add(str(kind))
         if kind == "crm" and "user" in parser.lower():

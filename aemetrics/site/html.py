@@ -231,6 +231,8 @@ a { color:var(--accent); }
 a.csv { display:inline-block; margin-top:8px; font-size:12px; text-decoration:none; }
 a.csv:hover { text-decoration:underline; }
 .empty { padding:22px; text-align:center; color:var(--muted); background:#f9fafb; border:1px dashed var(--line); border-radius:8px; }
+td.group { background:#f9fafb; color:var(--ink, #101828); padding-top:10px; }
+td.no-data { color:var(--muted); font-style:italic; }
 .chart { min-height:200px; }
 footer { text-align:center; color:var(--muted); font-size:12px; padding:24px; }
 """

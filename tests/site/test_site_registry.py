@@ -61,7 +61,7 @@ def test_loaded_exports_reads_the_manifest():
     manifest = pd.DataFrame(
         {
             "source_kind": ["email", "attendance", "attendance", "crm", "calendar"],
-            "parser": ["mbox", "clock", "zoom", "crm-salesforce-user", "ics"],
+            "parser": ["mbox", "clock-dingtalk", "zoom", "crm-salesforce-user", "ics"],
             "rows_loaded": [3, 5, 0, 2, 0],  # a file that loaded nothing feeds nothing
         }
     )
