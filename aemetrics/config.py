@@ -275,9 +275,13 @@ def load_settings(path: str | Path | None = None) -> Settings:
 
 
 def _registry_thresholds() -> dict[str, Any]:
-    from aemetrics.standards import threshold_defaults
+    """Every standard's threshold setting with its default (the registry: aemetrics/standards.py)."""
+    from aemetrics.standards import RegistryError, threshold_defaults
 
-    return threshold_defaults()
+    try:
+        return threshold_defaults()
+    except RegistryError as exc:
+        raise ConfigError(f"the registry of standards is broken, so its settings are unknown: {exc}") from exc
 
 
 def _load_calendar(settings: Settings, table: Any, path: Path) -> None:
