@@ -235,3 +235,22 @@ def test_site_labels_and_standards_table_come_from_the_registry(con):
 def test_docs_show_the_recipe_and_every_standard():
     recipe = (ROOT / "docs" / "standards.md").read_text(encoding="utf-8")
     assert "int_obligations__<id>.sql" in recipe and "int_obligations__<id>.yml" in recipe
+
+
+def test_a_standard_listed_by_name_in_models_txt_runs_there_once(sql_copy):
+    """The way the parallel helpers add a model (a line before intermediate/int_obligations) keeps
+    working: the line places it, and the registry line does not run it a second time."""
+    add_standard(sql_copy)
+    listing = sql_copy / "models.txt"
+    text = listing.read_text(encoding="utf-8")
+    listing.write_text(
+        text.replace(
+            "intermediate/int_meeting_mail_matched\n",
+            "intermediate/int_meeting_mail_matched\nintermediate/int_obligations__test_standard\n",
+        ),
+        encoding="utf-8",
+    )
+    models = [p.stem for p in declared_models(sql_copy)]
+    assert models.count("int_obligations__test_standard") == 1
+    assert models.index("int_obligations__test_standard") == models.index("int_meeting_mail_matched") + 1
+    assert models.index("int_obligations__reply_12h") > models.index("int_obligations__test_standard")
