@@ -296,6 +296,38 @@ class Warehouse:
         this_monday = as_of.date() - timedelta(days=as_of.weekday())
         return this_monday - timedelta(days=7)
 
+    def standards(self) -> pd.DataFrame:
+        """The registry of standards (the `standards` table the build writes, in registry order:
+        handbook section, then order), with `missing_exports`: the exports in `needs` of which the
+        ingest loaded no row (docs/standards.md). Before a build: the project's registry."""
+        if self.has("standards"):
+            df = self.con.execute("select * from standards order by position").df()
+        else:
+            from aemetrics.standards import registry
+
+            df = pd.DataFrame(
+                [
+                    dict(
+                        standard=s.id,
+                        section=s.section,
+                        section_zh=s.section_labels[0],
+                        section_en=s.section_labels[1],
+                        position=i,
+                        label_zh=s.label_zh,
+                        label_en=s.label_en,
+                        handbook=s.handbook,
+                        needs=list(s.needs),
+                        evidence=list(s.evidence),
+                        kpi_target=s.kpi_target,
+                    )
+                    for i, s in enumerate(registry(), 1)
+                ]
+            )
+        loaded = loaded_exports(self.ingest_manifest())
+        df["needs"] = df["needs"].map(list)
+        df["missing_exports"] = df["needs"].map(lambda needs: [n for n in needs if n not in loaded])
+        return df
+
     def ingest_manifest(self) -> pd.DataFrame:
         if not self.has("ingest_manifest"):
             return pd.DataFrame(columns=["source_file", "source_kind", "rows_loaded", "rows_quarantined"])
@@ -348,6 +380,26 @@ class Warehouse:
             f"select {', '.join(cols)} from validation_results "
             "order by success, stage, table_name, expectation, column_name"
         )
+
+
+def loaded_exports(manifest: pd.DataFrame) -> set[str]:
+    """The exports (standards' `needs`: email, calendar, crm, attendance, clock, staff) of which the
+    ingest manifest loaded at least one row. Clock-in records (parser `clock`) sit under attendance/
+    but are their own export; CRM users stand in for a staff directory."""
+    out: set[str] = set()
+    if manifest.empty:
+        return out
+    for kind, parser, rows in zip(manifest["source_kind"], manifest["parser"], manifest["rows_loaded"], strict=True):
+        if not rows or rows <= 0:
+            continue
+        parser = str(parser or "")
+        if kind == "attendance":
+            out.add("clock" if parser.startswith("clock") else "attendance")
+        else:
+            out.add(str(kind))
+        if kind == "crm" and "user" in parser.lower():
+            out.add("staff")
+    return out
 
 
 def connect(db: str | Path | duckdb.DuckDBPyConnection | Warehouse) -> Warehouse:

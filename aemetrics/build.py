@@ -21,6 +21,7 @@ import duckdb
 
 from aemetrics.business_calendar import BusinessCalendar, write_business_days
 from aemetrics.config import Settings
+from aemetrics.standards import MODEL_PREFIX, MODELS_GLOB, RegistryError, contract_errors, load_registry, sql_type
 from aemetrics.warehouse import SQL_DIR, create_raw_tables
 
 log = logging.getLogger("aemetrics.build")
@@ -55,12 +56,32 @@ class BuildReport:
 
 
 def declared_models(sql_dir: Path = SQL_DIR) -> list[Path]:
-    """The model files in build order (sql/models.txt); every model file must be listed once."""
+    """The model files in build order (sql/models.txt); every model file must be listed once.
+
+    The line `intermediate/int_obligations__*` stands for every standard of the registry
+    (aemetrics/standards.py) in registry order, less those listed by name; each standard's model
+    must run before intermediate/int_obligations, which unions them."""
     listing = sql_dir / "models.txt"
-    paths: list[Path] = []
+    lines: list[tuple[int, str]] = []
     for lineno, line in enumerate(listing.read_text(encoding="utf-8").splitlines(), 1):
         entry = line.split("#", 1)[0].strip()
-        if not entry:
+        if entry:
+            lines.append((lineno, entry))
+    try:
+        standards = load_registry(sql_dir)
+    except RegistryError as exc:
+        raise BuildError(str(exc)) from exc
+    named = {entry for _, entry in lines}
+    paths: list[Path] = []
+    globs = 0
+    for lineno, entry in lines:
+        if entry == MODELS_GLOB:
+            globs += 1
+            if globs > 1:
+                raise BuildError(f"{listing}:{lineno}: {MODELS_GLOB} is listed twice")
+            paths.extend(
+                sql_dir / f"intermediate/{s.model}.sql" for s in standards if f"intermediate/{s.model}" not in named
+            )
             continue
         path = sql_dir / f"{entry}.sql"
         if not path.is_file():
@@ -75,6 +96,13 @@ def declared_models(sql_dir: Path = SQL_DIR) -> list[Path]:
     unlisted = sorted(str(p.relative_to(sql_dir)) for p in on_disk - set(paths))
     if unlisted:
         raise BuildError(f"{listing}: model files not in the build order: {', '.join(unlisted)}")
+    if "int_obligations" in names:
+        union_at = names.index("int_obligations")
+        late = [s.model for s in standards if s.model in names and names.index(s.model) > union_at]
+        if late:
+            raise BuildError(
+                f"{listing}: {', '.join(late)} must come before intermediate/int_obligations (it unions every standard)"
+            )
     return paths
 
 
@@ -126,9 +154,43 @@ def write_parameters(
         "equal_treatment_alpha": float(settings.equal_treatment_alpha),
         "equal_treatment_z": critical_z(settings.equal_treatment_alpha),
     }
-    columns = ", ".join(params)
+    # the registry's thresholds: a run_params column each (named as the setting), besides the ones
+    # parameters.sql declares; a number is a double (docs/standards.md)
+    declared = {r[0] for r in con.execute("select column_name from (describe run_params)").fetchall()}
+    standards = load_registry(sql_dir)
+    for s in standards:
+        for name, default in s.thresholds.items():
+            if name in params:
+                continue
+            if name not in declared:
+                con.execute(f'alter table run_params add column "{name}" {sql_type(default)}')
+                declared.add(name)
+            value = settings.threshold(name, default)
+            params[name] = float(value) if sql_type(default) == "double" else value
+    columns = ", ".join(f'"{c}"' for c in params)
     marks = ", ".join("?" for _ in params)
     con.execute(f"insert into run_params ({columns}) values ({marks})", list(params.values()))
+    # the registry as a table (the site, the notebooks) and the models int_obligations unions
+    con.executemany(
+        "insert into standards values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                s.id,
+                s.section,
+                s.section_labels[0],
+                s.section_labels[1],
+                position,
+                s.label_zh,
+                s.label_en,
+                s.handbook,
+                list(s.needs),
+                list(s.evidence),
+                settings.kpi_targets.get(s.id, s.kpi_target if s.kpi_target is not None else settings.kpi_target),
+            )
+            for position, s in enumerate(standards, 1)
+        ],
+    )
+    con.execute("set variable standard_models = ?", [[s.model for s in standards]])
     keywords = [(kind, word) for kind, words in settings.keywords.items() for word in words if str(word).strip()]
     if keywords:
         con.executemany("insert into classification_keywords (kind, keyword) values (?, ?)", keywords)
@@ -202,6 +264,11 @@ def build(
                 report.row_counts[name] = con.execute(f'select count(*) from "{name}"').fetchall()[0][0]
             except duckdb.Error as exc:
                 raise BuildError(f"{path.parent.name}/{path.name}: {exc}") from exc
+            if name.startswith(MODEL_PREFIX):  # a standard: the obligation contract's columns
+                columns = con.execute(f'select column_name, column_type from (describe "{name}")').fetchall()
+                errors = contract_errors(name, columns, f"{path.parent.name}/{path.name}")
+                if errors:
+                    raise BuildError("; ".join(errors))
             report.models.append(name)
             report.model_seconds[name] = time.perf_counter() - model_started
         report.statuses = dict(con.execute("select status, count(*) from obligations group by status").fetchall())

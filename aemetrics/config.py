@@ -160,6 +160,25 @@ class Settings:
     # client_file_complete: required field -> CRM column (Salesforce API name or canonical column;
     # several alternatives with '|'). Read from fields_json by the models (docs/configuration.md).
     client_file_fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CLIENT_FILE_FIELDS))
+    # The thresholds of the standards' registry (sql/intermediate/int_obligations__<id>.yml) that
+    # are not fields above: setting name -> value given in aemetrics.toml (defaults: the registry).
+    thresholds: dict[str, Any] = field(default_factory=dict)
+
+    def threshold(self, name: str, default: Any = None) -> Any:
+        """A standard's threshold: the value set in aemetrics.toml, else `default`, else its
+        default in the project's registry."""
+        if name in self.thresholds:
+            return self.thresholds[name]
+        if name in {f.name for f in fields(self)}:
+            return getattr(self, name)
+        if default is not None:
+            return default
+        from aemetrics.standards import threshold_defaults
+
+        defaults = threshold_defaults()
+        if name not in defaults:
+            raise KeyError(f"no standard has the threshold {name!r}")
+        return defaults[name]
 
     @property
     def tz(self) -> ZoneInfo:
@@ -238,8 +257,11 @@ def load_settings(path: str | Path | None = None) -> Settings:
             given = _coerce("client_file_fields", value, settings.client_file_fields, path)
             merged = {**settings.client_file_fields, **given}  # per field over the defaults; "" drops one
             settings.client_file_fields = {k: v for k, v in merged.items() if v.strip()}
-        elif key in known and key not in {"keywords", "calendar_overrides", "holidays_file"}:
+        elif key in known and key not in {"keywords", "calendar_overrides", "holidays_file", "thresholds"}:
             setattr(settings, key, _coerce(key, value, getattr(settings, key), path))
+        elif key in _registry_thresholds():  # a standard's threshold (its registry entry)
+            default = _registry_thresholds()[key]
+            settings.thresholds[key] = _coerce(key, value, float(default) if type(default) is int else default, path)
         else:
             raise ConfigError(f"{path}: unknown setting {key!r}")
     try:
@@ -257,6 +279,16 @@ def load_settings(path: str | Path | None = None) -> Settings:
     if settings.work_end <= settings.work_start:
         raise ConfigError(f"{path}: work_end {settings.work_end} must be after work_start {settings.work_start}")
     return settings
+
+
+def _registry_thresholds() -> dict[str, Any]:
+    """Every standard's threshold setting with its default (the registry: aemetrics/standards.py)."""
+    from aemetrics.standards import RegistryError, threshold_defaults
+
+    try:
+        return threshold_defaults()
+    except RegistryError as exc:
+        raise ConfigError(f"the registry of standards is broken, so its settings are unknown: {exc}") from exc
 
 
 def _load_calendar(settings: Settings, table: Any, path: Path) -> None:

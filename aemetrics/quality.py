@@ -107,9 +107,9 @@ def load_model_checks(model_sql: Path) -> ModelChecks:
         raise ChecksError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ChecksError(f"{path}: expected a mapping of {', '.join(CHECK_KINDS)}")
-    unknown = sorted(set(data) - set(CHECK_KINDS) - {"standard"})  # standard: the registry entry (issue 11)
+    unknown = sorted(set(data) - set(CHECK_KINDS) - {"standard"})  # standard: the registry's (standards.py)
     if unknown:
-        raise ChecksError(f"{path}: unknown keys {unknown}; allowed: {', '.join(CHECK_KINDS)}")
+        raise ChecksError(f"{path}: unknown keys {unknown}; allowed: {', '.join(CHECK_KINDS)}, standard")
     if "grain" not in data:
         raise ChecksError(f"{path}: no grain: add `grain: [<the columns that identify one row>]`")
     accepted = data.get("accepted_values") or {}

@@ -128,8 +128,15 @@ def test_layout_is_the_exports_folder_ingest_expects(demo):
         "crm/Account.csv",
         "crm/Contact.csv",
         "crm/Task.csv",
+        # the other standards' objects (aemetrics/demo/extras.py)
+        "crm/Case.csv",
+        "crm/WorkOrder.csv",
+        "crm/Quote.csv",
+        "crm/Opportunity.csv",
+        "crm/ProcessInstance.csv",
     }
-    zoom = {f for f in files if f.startswith("attendance/")}
+    assert {f for f in files if f.startswith("attendance/dingtalk/")} == {"attendance/dingtalk/考勤报表.xlsx"}
+    zoom = {f for f in files if f.startswith("attendance/") and not f.startswith("attendance/dingtalk/")}
     assert all(re.fullmatch(r"attendance/zoom/participants_\d{11}_2025\d{4}\.csv", f) for f in zoom)
     assert len(zoom) == summary.zoom_reports > 200
     assert set(summary.files) == files - {"README.md"}
@@ -178,7 +185,7 @@ def test_calendar_vevent_counts_match_the_summary(demo):
 
 def test_csv_row_counts_match_the_summary(demo):
     out, s = demo
-    for name in ("User", "Account", "Contact", "Task"):
+    for name in ("User", "Account", "Contact", "Task", "Case", "WorkOrder", "Quote", "Opportunity", "ProcessInstance"):
         with open(out / "crm" / f"{name}.csv", encoding="utf-8-sig", newline="") as fh:
             assert len(list(csv.DictReader(fh))) == s.files[f"crm/{name}.csv"]
     rows = 0
@@ -511,6 +518,28 @@ def test_every_generated_file_loads_with_the_ingest_parsers_without_quarantine(d
     assert rows["raw_crm_accounts"] == s.accounts and rows["raw_crm_contacts"] == s.contacts
     assert rows["raw_crm_activities"] == s.tasks and rows["raw_crm_users"] == s.crm_users
     assert rows["raw_attendance"] == s.attendance_rows
+    # the other standards' exports (aemetrics/demo/extras.py)
+    assert rows["raw_clock_ins"] == s.clock_rows > 1000
+    for table, name in (
+        ("raw_crm_cases", "Case"),
+        ("raw_crm_work_orders", "WorkOrder"),
+        ("raw_crm_quotes", "Quote"),
+        ("raw_crm_opportunities", "Opportunity"),
+        ("raw_crm_approvals", "ProcessInstance"),
+    ):
+        assert rows[table] == s.files[f"crm/{name}.csv"] > 0, table
+
+
+def test_the_other_standards_have_met_late_and_missed_cases_in_the_truth(demo):
+    """issue 11: each standard the demo's extra exports feed has met, late and missed obligations;
+    work_on_time also has a leave day (excused) and a make-up working day (调休, 2025-09-28 Sunday)."""
+    _, s = demo
+    for standard in ("work_order", "estimate_first", "same_day_close", "work_on_time"):
+        per_ae = s.truth[standard]
+        assert all(sum(per_ae[ae][k] for ae in per_ae) > 0 for k in ("met", "late", "missed")), standard
+    clock_days = {r["key"].split("/")[1] for r in s.obligations if r["standard"] == "work_on_time"}
+    assert "2025-09-28" in clock_days and "2025-10-01" not in clock_days
+    assert any(r["status"] == "excused" for r in s.obligations if r["standard"] == "work_on_time")
 
 
 def test_parsed_mail_keeps_the_decoded_subjects_and_shanghai_times(demo):

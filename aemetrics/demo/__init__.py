@@ -1,7 +1,8 @@
 """A deterministic demo advertising agency, written in the real export formats ingest reads.
 
 `generate_demo(out_dir, seed)` writes staff.csv, one Gmail mbox and one Google Calendar .ics per
-staff member, a Salesforce data export (User/Account/Contact/Task) and Zoom participant reports,
+staff member, a Salesforce data export (User/Account/Contact/Task, and Case/WorkOrder/Quote/
+Opportunity/ProcessInstance for the other standards), Zoom participant reports and a DingTalk 考勤 xlsx,
 plus a README.md listing the planted behaviours and the ground truth of the standards. The same
 seed writes byte-identical files.
 
@@ -43,7 +44,8 @@ class DemoSummary:
     vevents: int  # VEVENT components summed over calendar files
     client_meetings: int  # client-meeting occurrences, not cancelled, starting before the export
     zoom_reports: int
-    attendance_rows: int
+    attendance_rows: int  # Zoom participant rows
+    clock_rows: int  # DingTalk 考勤 punches (原始记录 rows)
     files: dict[str, int] = field(default_factory=dict, repr=False)  # relative path -> records in it
     truth: dict[str, dict[str, dict[str, int]]] = field(
         default_factory=dict, repr=False
@@ -77,17 +79,25 @@ _OWNED = [
     "crm/Contact.csv",
     "crm/Task.csv",
     "attendance/zoom/participants_*.csv",
+    # the exports of the other standards (aemetrics/demo/extras.py)
+    "crm/Case.csv",
+    "crm/WorkOrder.csv",
+    "crm/Quote.csv",
+    "crm/Opportunity.csv",
+    "crm/ProcessInstance.csv",
+    "attendance/dingtalk/*.xlsx",
 ]
 
 
 def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     """Write the demo agency's exports into `out_dir` (created if needed) and describe them."""
     from aemetrics.demo import files as F
+    from aemetrics.demo.extras import extras_truth, plan_extras, write_extras
     from aemetrics.demo.mail import render, write_mbox
     from aemetrics.demo.meetings import client_occurrences, plan_meetings, write_calendars
     from aemetrics.demo.readme import readme_text
     from aemetrics.demo.traffic import Simulation
-    from aemetrics.demo.truth import Truth
+    from aemetrics.demo.truth import Truth, counts
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -99,6 +109,7 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     events = plan_meetings(world, rng_for(seed, "meetings"))
     sim = Simulation(world, events, seed)
     sim.run()
+    extras = plan_extras(world, rng_for(seed, "extras"))  # after the simulation: ids in the same order
 
     files: dict[str, int] = {"staff.csv": F.write_staff(out / "staff.csv", world)}
 
@@ -115,9 +126,10 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     files.update(write_calendars(out / "calendar", world.staff, events))
     files.update(F.write_crm(out / "crm", world, sim.tasks))
     files.update(F.write_zoom(out / "attendance" / "zoom", sim.zoom))
+    files.update(write_extras(out, extras))
 
     truth = Truth(world, sim, events)
-    obligations = truth.compute()
+    obligations = truth.compute() + extras_truth(extras)
     mailbox_files = [k for k in files if k.startswith("email/")]
     summary = DemoSummary(
         out_dir=out,
@@ -141,9 +153,10 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
         vevents=sum(v for k, v in files.items() if k.startswith("calendar/")),
         client_meetings=sum(1 for o in client_occurrences(events) if o.status != "CANCELLED" and o.start < EXPORT_AT),
         zoom_reports=len(sim.zoom),
-        attendance_rows=sum(v for k, v in files.items() if k.startswith("attendance/")),
+        attendance_rows=sum(v for k, v in files.items() if k.startswith("attendance/zoom/")),
+        clock_rows=sum(v for k, v in files.items() if k.startswith("attendance/dingtalk/")),
         files=dict(sorted(files.items())),
-        truth=truth.counts(),
+        truth=counts(obligations),
         intent=_intent(sim.planned),
         obligations=obligations,
     )
@@ -159,8 +172,9 @@ def _intent(planned: list) -> dict[str, dict[str, dict[str, int]]]:
     return {s: dict(sorted(v.items())) for s, v in sorted(out.items())}
 
 
-def ground_truth(seed: int = 7, as_of: datetime | None = None) -> list[dict]:
-    """The ground-truth obligations of the demo as of `as_of` (default: its export time); see demo.truth."""
+def ground_truth(seed: int = 7, as_of: datetime | None = None, standards: set[str] | None = None) -> list[dict]:
+    """The ground-truth obligations of the demo as of `as_of` (default: its export time), of
+    `standards` (default: every one the oracle knows); see demo.truth and demo.extras."""
     from aemetrics.demo.truth import ground_truth as _ground_truth
 
-    return _ground_truth(seed, as_of)
+    return _ground_truth(seed, as_of, standards)

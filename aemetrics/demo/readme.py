@@ -16,6 +16,10 @@ TRUTH_COLUMNS = [
     "monday_call",
     "friday_client_report",
     "friday_supervisor_report",
+    "work_order",
+    "estimate_first",
+    "same_day_close",
+    "work_on_time",
 ]
 
 
@@ -55,6 +59,12 @@ def readme_text(world: World, seed: int, files: dict[str, int], summary: Any) ->
         f"{files['crm/Task.csv']} tasks |",
         f"| attendance/zoom/*.csv | Zoom participant reports with the meeting summary block | "
         f"{summary.zoom_reports} reports, {summary.attendance_rows} participant rows |",
+        f"| crm/Case.csv, WorkOrder.csv, Quote.csv, Opportunity.csv, ProcessInstance.csv | the other standards' "
+        f"Salesforce objects (requests, work orders, estimates, projects, approvals) | "
+        f"{files['crm/Case.csv']} cases, {files['crm/WorkOrder.csv']} work orders, {files['crm/Quote.csv']} quotes, "
+        f"{files['crm/Opportunity.csv']} opportunities, {files['crm/ProcessInstance.csv']} approvals |",
+        f"| attendance/dingtalk/考勤报表.xlsx | DingTalk 考勤报表, sheet 原始记录 (on time, 迟到, 缺卡, 请假; 调休 days) | "
+        f"{summary.clock_rows} punches |",
         "",
         "## People",
         "",
@@ -136,8 +146,8 @@ def readme_text(world: World, seed: int, files: dict[str, int], summary: Any) ->
         lines.append(f"| {ae.key} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Not in the demo: work orders and estimates (`work_order`, `estimate_first`), minutes sign-off, CRM "
-        "check-ins, Teams reports, attendance clock-ins.",
+        "Not in the demo: minutes sign-off approvals, reschedule notices, post-project review meetings, CRM "
+        "check-ins, Teams reports. The other standards' truth is `aemetrics.demo.extras.extras_truth`.",
         "",
     ]
     return "\n".join(lines)

@@ -285,12 +285,17 @@ def rate(c: dict[str, int]) -> float | None:
     return c["met"] / n if n else None
 
 
-def ground_truth(seed: int = 7, as_of: datetime | None = None) -> list[dict[str, Any]]:
-    """The demo's ground-truth obligations as of `as_of` (default: the export time), without writing files.
+def ground_truth(
+    seed: int = 7, as_of: datetime | None = None, standards: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """The demo's ground-truth obligations as of `as_of` (default: the export time), without writing files,
+    of `standards` (default: all the oracle knows: the core eight and demo.extras.STANDARDS).
 
     Each row: standard, ae (e-mail local part), status, opened_at, due_at, fulfilled_at (UTC), key
-    (the opening Message-ID, 'UID/occurrence_key' of a meeting, or 'account_id/week_monday').
+    (the opening Message-ID, 'UID/occurrence_key' of a meeting, 'account_id/week_monday', or for the
+    other standards a Case / WorkOrder Id or 'ae/date': demo.extras.extras_truth).
     """
+    from aemetrics.demo.extras import extras_truth, plan_extras
     from aemetrics.demo.meetings import plan_meetings
     from aemetrics.demo.world import build_world, rng_for
 
@@ -298,4 +303,6 @@ def ground_truth(seed: int = 7, as_of: datetime | None = None) -> list[dict[str,
     events = plan_meetings(world, rng_for(seed, "meetings"))
     sim = Simulation(world, events, seed)
     sim.run()
-    return Truth(world, sim, events, as_of or EXPORT_AT).compute()
+    extras = plan_extras(world, rng_for(seed, "extras"))  # as generate_demo: after the simulation
+    rows = Truth(world, sim, events, as_of or EXPORT_AT).compute() + extras_truth(extras, as_of or EXPORT_AT)
+    return [r for r in rows if standards is None or r["standard"] in standards]

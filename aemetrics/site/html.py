@@ -77,6 +77,7 @@ class Cell:
     html: str
     cls: str = ""
     sort: Any = None
+    span: int = 1  # columns it spans (a group heading row: one cell across the table)
 
 
 def text(value: Any, cls: str = "") -> Cell:
@@ -113,7 +114,12 @@ def table(
         return f'<div class="empty">{labels.html("no_rows")}</div>{download}'
     numeric = set(numeric)
     head = "".join(f'<th class="{"num" if i in numeric else ""}">{h}</th>' for i, h in enumerate(headers))
-    body = "".join("<tr>" + "".join(f'<td class="{c.cls}">{c.html}</td>' for c in r) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{c.cls}"{f" colspan={c.span}" if c.span > 1 else ""}>{c.html}</td>' for c in r)
+        + "</tr>"
+        for r in rows
+    )
     ident = f' id="{esc(table_id)}"' if table_id else ""
     return (
         f'<div class="table-wrap"><table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
@@ -225,6 +231,8 @@ a { color:var(--accent); }
 a.csv { display:inline-block; margin-top:8px; font-size:12px; text-decoration:none; }
 a.csv:hover { text-decoration:underline; }
 .empty { padding:22px; text-align:center; color:var(--muted); background:#f9fafb; border:1px dashed var(--line); border-radius:8px; }
+td.group { background:#f9fafb; color:var(--ink, #101828); padding-top:10px; }
+td.no-data { color:var(--muted); font-style:italic; }
 .chart { min-height:200px; }
 footer { text-align:center; color:var(--muted); font-size:12px; padding:24px; }
 """

@@ -8,30 +8,16 @@ from __future__ import annotations
 
 from html import escape
 
+from aemetrics.standards import SECTIONS as STANDARD_SECTIONS
+from aemetrics.standards import registry
+
 LANGS = ("zh", "en", "zh-en")
 
-STANDARDS: dict[str, tuple[str, str]] = {
-    "reply_12h": ("12小时内回复", "Reply within 12 h"),
-    "callback": ("及时回电", "Return calls"),
-    "work_order": ("立即开工作单", "Work order at once"),
-    "estimate_first": ("先估算成本", "Estimate first"),
-    "agenda_48h": ("提前48小时发议程", "Agenda 48 h before"),
-    "internal_notice_24h": ("提前24小时通知内部", "Internal notice 24 h"),
-    "on_time": ("开会不迟到", "On time to meetings"),
-    "reschedule_notice": ("提前通知改期", "Reschedule notice"),
-    "minutes_24h": ("24小时内发会议记录", "Minutes within 24 h"),
-    "minutes_signoff": ("会议记录主管签字", "Minutes signed off"),
-    "minutes_confirmed": ("电话确认会议记录", "Minutes confirmed"),
-    "monday_call": ("周一致电客户", "Monday call"),
-    "friday_client_report": ("周五客户进度报告", "Friday client report"),
-    "friday_supervisor_report": ("周五主管周报", "Friday supervisor report"),
-    "client_file_complete": ("客户档案完整", "Client file complete"),
-    "festival_greeting": ("节日贺卡", "Festival greeting"),
-    "market_info": ("提供市场信息", "Market information"),
-    "post_project_review": ("项目总结会", "Post-project review"),
-    "work_on_time": ("准时上班", "On time for work"),
-    "same_day_close": ("今日事今日毕", "Same-day close"),
-}
+# Each standard's name, from its registry entry (sql/intermediate/int_obligations__<id>.yml), in
+# registry order: handbook section, then order inside it (aemetrics/standards.py).
+STANDARDS: dict[str, tuple[str, str]] = {s.id: (s.label_zh, s.label_en) for s in registry()}
+# The handbook's sections, in its order (沟通 / 会议 / 日常沟通 / 再次提升 / 工作习惯).
+SECTIONS: dict[str, tuple[str, str]] = dict(STANDARD_SECTIONS)
 
 TEXT: dict[str, tuple[str, str]] = {
     "site_title": ("客户服务标准", "Client service standards"),
@@ -108,6 +94,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "on_failure": ("未通过时", "On failure"),
     "observed": ("观察值", "Observed"),
     "no_data": ("本周无数据", "No data this week"),
+    "no_data_standard": ("无数据", "no data"),
+    "needs": ("需要导出", "needs export"),
+    "section": ("类别", "Section"),
     "no_rows": ("无记录", "Nothing to show"),
     "no_ingest": ("尚无导入记录", "No ingest records yet"),
     "download_csv": ("下载CSV", "Download CSV"),
@@ -185,6 +174,8 @@ class Labels:
             return TEXT[key]
         if key in STANDARDS:
             return STANDARDS[key]
+        if key in SECTIONS:
+            return SECTIONS[key]
         return (key, key)  # an id without a label (e.g. a new standard) shows as itself
 
     def text(self, key: str, sep: str = " · ") -> str:

@@ -15,6 +15,9 @@ from typing import Any
 import pandas as pd
 
 from aemetrics.site.labels import STANDARDS
+from aemetrics.standards import registry
+
+REGISTRY_TARGETS = {s.id: s.kpi_target for s in registry() if s.kpi_target is not None}
 
 TREND_WEEKS = 12
 LATE = ("late", "missed")
@@ -36,7 +39,8 @@ class Options:
     def from_settings(cls, settings: Any) -> Options:
         return cls(
             target=float(getattr(settings, "kpi_target", cls.target)),
-            targets=dict(getattr(settings, "kpi_targets", None) or {}),
+            # a registry entry's kpi_target, overridden by the setting kpi_targets
+            targets={**REGISTRY_TARGETS, **dict(getattr(settings, "kpi_targets", None) or {})},
             tier_gap=float(getattr(settings, "equal_treatment_gap", cls.tier_gap)),
             tier_min_n=int(getattr(settings, "equal_treatment_min_n", cls.tier_min_n)),
             tier_alpha=float(getattr(settings, "equal_treatment_alpha", cls.tier_alpha)),
@@ -89,13 +93,16 @@ def in_window(df: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
 COUNTS = ("met", "late", "missed", "open", "excused")
 
 
-def standards_table(std_weekly: pd.DataFrame, weeks: Weeks, opts: Options) -> pd.DataFrame:
+def standards_table(
+    std_weekly: pd.DataFrame, weeks: Weeks, opts: Options, standards: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per standard seen in the window: this week's and last week's rate (kpi_standard_weekly),
-    the change in rate points, the target, this week's counts and the Friday reports confirmed by phone."""
+    the change in rate points, the target, this week's counts and the Friday reports confirmed by phone.
+    With the registry (`standards`: Warehouse.standards()), every standard of it, grouped by section."""
     window = in_window(std_weekly, weeks)
     cols = ["standard", "rate", "rate_last_week", "change", "target", "on_target", *COUNTS, "confirmed"]
     if window.empty:
-        return pd.DataFrame(columns=cols)
+        return with_registry(pd.DataFrame(columns=cols), standards, opts)
     this = window[window["week_start"] == weeks.this].set_index("standard")
     last = window[window["week_start"] == weeks.last].set_index("standard")
     rows = []
@@ -115,7 +122,30 @@ def standards_table(std_weekly: pd.DataFrame, weeks: Weeks, opts: Options) -> pd
                 **{c: int(counts[c]) if counts is not None else 0 for c in (*COUNTS, "confirmed")},
             }
         )
-    return pd.DataFrame(rows, columns=cols)
+    return with_registry(pd.DataFrame(rows, columns=cols), standards, opts)
+
+
+def with_registry(table: pd.DataFrame, standards: pd.DataFrame | None, opts: Options) -> pd.DataFrame:
+    """A per-standard table with every standard of the registry, in registry order (unknown ids
+    after) and with its `section`; a standard with no row gets `has_data` false, no rates and no
+    counts, and `needs`: the exports it needs that the ingest did not load ("no data — needs ...",
+    never 0 % or 100 %). Without a registry the table is returned as it was."""
+    if standards is None or standards.empty:
+        return table
+    seen = set(table["standard"])
+    blank = {c: (0 if c in (*COUNTS, "confirmed", "at_risk") else None) for c in table.columns}
+    extra = [{**blank, "standard": s, "target": opts.target_for(s)} for s in standards["standard"] if s not in seen]
+    out = pd.concat([table, pd.DataFrame(extra, columns=table.columns)], ignore_index=True) if extra else table.copy()
+    position = dict(zip(standards["standard"], standards["position"], strict=True))
+    out["has_data"] = out["standard"].isin(seen)
+    out["section"] = out["standard"].map(dict(zip(standards["standard"], standards["section"], strict=True)))
+    missing_exports = dict(zip(standards["standard"], standards["missing_exports"], strict=True))
+    out["needs"] = [
+        "" if has else ", ".join(missing_exports.get(s) or [])
+        for s, has in zip(out["standard"], out["has_data"], strict=True)
+    ]
+    out["_order"] = out["standard"].map(lambda s: position.get(s, len(position) + 1))
+    return out.sort_values(["_order", "standard"], kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
 def _val(row: Any, col: str) -> float | None:
@@ -199,8 +229,11 @@ def late_reply_heatmap(obl: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
     return grid
 
 
-def ae_standards(scorecard: pd.DataFrame, ae: str, opts: Options) -> pd.DataFrame:
-    """One AE's rates this week and over 12 weeks beside their team's median (ae_scorecard), with the target."""
+def ae_standards(
+    scorecard: pd.DataFrame, ae: str, opts: Options, standards: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One AE's rates this week and over 12 weeks beside their team's median (ae_scorecard), with the target.
+    With the registry (`standards`), every standard of it, grouped by section (with_registry)."""
     cols = [
         "standard",
         "rate",
@@ -215,7 +248,7 @@ def ae_standards(scorecard: pd.DataFrame, ae: str, opts: Options) -> pd.DataFram
     ]
     mine = scorecard[(scorecard["ae"] == ae) & (scorecard["standard"] != "*")] if not scorecard.empty else scorecard
     if mine.empty:
-        return pd.DataFrame(columns=cols)
+        return with_registry(pd.DataFrame(columns=cols), standards, opts)
     mine = mine.set_index("standard")
     rows = [
         {
@@ -229,7 +262,7 @@ def ae_standards(scorecard: pd.DataFrame, ae: str, opts: Options) -> pd.DataFram
         }
         for std in standard_order(mine.index)
     ]
-    return pd.DataFrame(rows, columns=cols)
+    return with_registry(pd.DataFrame(rows, columns=cols), standards, opts)
 
 
 def tier_rates(rates: pd.DataFrame, gaps: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

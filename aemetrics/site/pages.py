@@ -62,6 +62,7 @@ class SiteData:
     quarantine: pd.DataFrame
     validation: pd.DataFrame
     slugs: dict[str, str] = field(default_factory=dict)  # ae email -> page name
+    standards: pd.DataFrame | None = None  # the registry with missing_exports (Warehouse.standards())
     notes: list[str] = field(default_factory=list)  # run_notes: e.g. the staff directory names no AE
     equal: dict | None = None  # equal_treatment_gap / _min_n / _alpha of the build (run_params)
     sources: dict[str, list[dict]] = field(default_factory=dict)  # obligation_id -> evidence_refs rows (late/missed)
@@ -97,6 +98,7 @@ class SiteData:
             wh.validation_results(),
         )
         data.slugs = ae_slugs(list(aes["ae"]))
+        data.standards = wh.standards()
         data.notes = wh.run_notes()
         data.equal = wh.equal_treatment_settings()
         data.sources = _evidence_sources(wh, obl)
@@ -151,6 +153,35 @@ def _std_names(labels: Labels, ids) -> dict[str, str]:
     return names
 
 
+def _grouped_by_section(df: pd.DataFrame, rows: list[list[Cell]], labels: Labels, width: int) -> list[list[Cell]]:
+    """The rows of a per-standard table (registry order) under a heading row for each handbook
+    section (沟通 / 会议 / 日常沟通 / 再次提升 / 工作习惯); a standard outside the registry last, ungrouped."""
+    if "section" not in df:
+        return rows
+    out: list[list[Cell]] = []
+    previous = None
+    for sec, row in zip(df["section"], rows, strict=True):
+        if not missing(sec) and sec != previous:
+            out.append([Cell(f"<b>{labels.html(sec)}</b>", "group", span=width)])
+        previous = sec
+        out.append(row)
+    return out
+
+
+def _has_data(row) -> bool:
+    return bool(getattr(row, "has_data", True))
+
+
+def _no_data_cells(row, labels: Labels, width: int) -> list[Cell]:
+    """A standard with nothing in the exports: 'no data', with the exports it needs that were not
+    loaded (registry `needs` against ingest_manifest); never a 0 % or 100 %."""
+    needs = getattr(row, "needs", "") or ""
+    note = labels.html("no_data_standard")
+    if needs:
+        note += f" — {labels.html('needs')} {esc(needs)}"
+    return [Cell(f'<span class="muted no-data">{note}</span>', "no-data"), *[Cell("", "") for _ in range(width - 1)]]
+
+
 def _status_badge(status: str, labels: Labels) -> Cell:
     return Cell(f'<span class="badge {esc(status)}">{labels.html(status)}</span>')
 
@@ -174,7 +205,7 @@ def _local(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 # -- index.html ------------------------------------------------------------------------------
 def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
     L, weeks = labels, data.weeks
-    std = metrics.standards_table(data.std_weekly, weeks, opts)
+    std = metrics.standards_table(data.std_weekly, weeks, opts, data.standards)
     names = _std_names(L, std["standard"])
     csvs: dict[str, pd.DataFrame] = {}
     parts: list[str] = []
@@ -205,20 +236,27 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
     rows = [
         [
             text(names[r.standard]),
-            rate_cell(r.rate, r.target),
-            rate_cell(r.rate_last_week, r.target),
-            num(points(r.change)),
-            num(pct(r.target)),
-            num(count(r.met)),
-            num(count(r.late)),
-            num(count(r.missed)),
-            num(count(r.open)),
-            num(count(r.excused)),
-            _on_target_badge(r.on_target, L),
-            num(_confirmed(r)),
+            *(
+                [
+                    rate_cell(r.rate, r.target),
+                    rate_cell(r.rate_last_week, r.target),
+                    num(points(r.change)),
+                    num(pct(r.target)),
+                    num(count(r.met)),
+                    num(count(r.late)),
+                    num(count(r.missed)),
+                    num(count(r.open)),
+                    num(count(r.excused)),
+                    _on_target_badge(r.on_target, L),
+                    num(_confirmed(r)),
+                ]
+                if _has_data(r)
+                else _no_data_cells(r, L, 11)
+            ),
         ]
         for r in std.itertuples()
     ]
+    rows = _grouped_by_section(std, rows, L, 12)
     heads = [
         L.html(k)
         for k in (
@@ -454,24 +492,31 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     parts: list[str] = []
 
     # rates against target and team median
-    st = metrics.ae_standards(data.scorecard, ae, opts)
+    st = metrics.ae_standards(data.scorecard, ae, opts, data.standards)
     names = _std_names(L, st["standard"])
     csvs[f"ae/{slug}-rates.csv"] = st
     rows = [
         [
             text(names[r.standard]),
-            rate_cell(r.rate, r.target),
-            num(pct(r.team_median)),
-            rate_cell(r.rate_12w, r.target),
-            num(pct(r.team_median_12w)),
-            num(pct(r.target)),
-            num(count(r.met)),
-            num(count(r.late)),
-            num(count(r.missed)),
-            num(count(r.at_risk)),
+            *(
+                [
+                    rate_cell(r.rate, r.target),
+                    num(pct(r.team_median)),
+                    rate_cell(r.rate_12w, r.target),
+                    num(pct(r.team_median_12w)),
+                    num(pct(r.target)),
+                    num(count(r.met)),
+                    num(count(r.late)),
+                    num(count(r.missed)),
+                    num(count(r.at_risk)),
+                ]
+                if _has_data(r)
+                else _no_data_cells(r, L, 9)
+            ),
         ]
         for r in st.itertuples()
     ]
+    rows = _grouped_by_section(st, rows, L, 10)
     heads = [
         L.html("standard"),
         L.html("this_week"),
@@ -485,6 +530,7 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
         L.html("at_risk"),
     ]
     rates_table = table(heads, rows, L, f"{slug}-rates.csv", numeric=range(1, 10), table_id="ae-rates")
+    st = st[st["has_data"]] if "has_data" in st else st  # no bars for a standard without data
     bars = (
         pd.concat(
             [

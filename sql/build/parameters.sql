@@ -44,3 +44,21 @@ create or replace table client_file_fields (
     column_name  varchar not null,   -- as written in the export: Brand__c, BillingCity, brand, ...
     ordinal      integer not null    -- 0 = first alternative
 );
+
+-- The registry of standards (aemetrics/standards.py: the `standard:` blocks of
+-- sql/intermediate/int_obligations__<id>.yml), in registry order. The site and the notebooks read
+-- labels, sections and the exports each standard needs from here. The standards' thresholds are
+-- run_params columns added by write_parameters (one per setting, named as the setting).
+create or replace table standards (
+    standard      varchar not null,    -- id (= int_obligations__<id>)
+    section       varchar not null,    -- communication | meetings | weekly | account_care | work_habits
+    section_zh    varchar not null,    -- 沟通 / 会议 / 日常沟通 / 再次提升 / 工作习惯
+    section_en    varchar not null,
+    position      integer not null,    -- registry order: handbook section, then order inside it
+    label_zh      varchar not null,
+    label_en      varchar not null,
+    handbook      varchar not null,    -- the handbook's words
+    needs         varchar[] not null,  -- exports that feed it: email | calendar | crm | attendance | clock | staff
+    evidence      varchar[] not null,  -- evidence kinds it reads
+    kpi_target    double not null      -- kpi_targets.<id>, else the entry's kpi_target, else kpi_target
+);

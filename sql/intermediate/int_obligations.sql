@@ -3,29 +3,9 @@
 -- evidence as evidence_items (structs: macro evidence_item) and optional evidence_head/_tail words;
 -- the evidence text is rendered here, once, by the macro evidence_sentence.
 with unioned as (
-    select * from int_obligations__reply_12h
-    union all by name
-    select * from int_obligations__agenda_48h
-    union all by name
-    select * from int_obligations__internal_notice_24h
-    union all by name
-    select * from int_obligations__on_time
-    union all by name
-    select * from int_obligations__minutes_24h
-    union all by name
-    select * from int_obligations__monday_call
-    union all by name
-    select * from int_obligations__friday_client_report
-    union all by name
-    select * from int_obligations__friday_supervisor_report
-    union all by name
-    select * from int_obligations__callback
-    union all by name
-    select * from int_obligations__work_order
-    union all by name
-    select * from int_obligations__estimate_first
-    union all by name
-    select * from int_obligations__same_day_close
+    -- every standard's model of the registry, by column name (the build sets standard_models from
+    -- the `standard:` blocks: aemetrics/standards.py); a column a standard lacks (is_confirmed) is null
+    select * from query_table(getvariable('standard_models'), true)
 ),
 
 params as (
