@@ -111,7 +111,8 @@ def test_marts_pass_the_publishing_quality_gate(tmp_path_factory):
 def _engine_status(new: dict, standard: str, key: str) -> str | None:
     """The engine's status of the obligation the oracle keys `key` (a Case / WorkOrder Id, or
     'ae/date'): the row of that standard whose opening_key holds the id (or the AE and the date)."""
-    parts = key.split("/")
+    # Salesforce ids are keyed by their 15-character form (macro id_key)
+    parts = [p[:15] if len(p) == 18 and p.isalnum() else p for p in key.split("/")]
     found = [st for (s, k), st in new.items() if s == standard and all(p in k for p in parts)]
     return found[0] if len(found) == 1 else None
 
