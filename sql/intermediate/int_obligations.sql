@@ -18,6 +18,14 @@ with unioned as (
     select * from int_obligations__friday_client_report
     union all by name
     select * from int_obligations__friday_supervisor_report
+    union all by name
+    select * from int_obligations__reschedule_notice
+    union all by name
+    select * from int_obligations__minutes_signoff
+    union all by name
+    select * from int_obligations__minutes_confirmed
+    union all by name
+    select * from int_obligations__post_project_review
 ),
 
 params as (

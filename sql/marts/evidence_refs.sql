@@ -19,6 +19,8 @@ source_rows as (
     union all select distinct source_file, record, 'crm_user', 'raw_crm_users' from raw_crm_users
     union all select distinct source_file, record, 'attendance', 'raw_attendance' from raw_attendance
     union all select distinct source_file, record, 'staff', 'raw_staff' from raw_staff
+    union all select distinct source_file, record, 'crm_approval', 'raw_crm_approvals' from raw_crm_approvals
+    union all select distinct source_file, record, 'crm_opportunity', 'raw_crm_opportunities' from raw_crm_opportunities
 ),
 
 final as (
