@@ -78,7 +78,9 @@ opened as (
         meetings.occurrence_id,
         meetings.start_at as meeting_start_at,
         nullif(regexp_replace(lower(coalesce(meetings.summary, '')), '[\s\p{Z}]+', '', 'g'), '') as meeting_title_key,
-        cast(timezone(params.business_timezone, meetings.start_at) as date) as meeting_local_date,
+        '(^|\D)(' || year(timezone(params.business_timezone, meetings.start_at)) || '[-/.])?0?'
+            || month(timezone(params.business_timezone, meetings.start_at)) || '(月|/|\.|-)0?'
+            || day(timezone(params.business_timezone, meetings.start_at)) || '(\D|$)' as date_pattern,
         coalesce(meetings.ae, accounts.owner_email, minutes.from_addr) as ae,
         coalesce(meetings.client_account, accounts.account_id) as client_account
     from minutes
@@ -106,7 +108,7 @@ approvers as (
 ),
 
 approval_mail as (
-    select mail.*
+    select mail.*, regexp_replace(lower(coalesce(mail.subject_key, '')), '[\s\p{Z}]+', '', 'g') as subject_text
     from mail
     inner join body_flags on body_flags.message_id = mail.message_id
     where mail.from_kind = 'staff' and not mail.is_auto_generated
@@ -134,15 +136,17 @@ mail_candidates as (
         and (
             approval_mail.thread_id = opened.thread_id
             or (opened.subject_key is not null and contains(coalesce(approval_mail.subject_key, ''), opened.subject_key))
-            or (opened.meeting_title_key is not null and contains(
-                regexp_replace(lower(coalesce(approval_mail.subject_key, '')), '[\s\p{Z}]+', '', 'g'),
-                opened.meeting_title_key
-            ))
-            or (opened.meeting_local_date is not null and regexp_matches(
-                regexp_replace(coalesce(approval_mail.subject_key, ''), '[\s\p{Z}]+', '', 'g'),
-                '(^|\D)(' || year(opened.meeting_local_date) || '[-/.])?0?' || month(opened.meeting_local_date)
-                    || '(月|/|\.|-)0?' || day(opened.meeting_local_date) || '(\D|$)'
-            ))
+            or (
+                -- names the meeting the minutes serve: its title or local date; a date written must be its date
+                (
+                    (opened.meeting_title_key is not null and contains(approval_mail.subject_text, opened.meeting_title_key))
+                    or coalesce(regexp_matches(approval_mail.subject_text, opened.date_pattern), false)
+                )
+                and (
+                    not regexp_matches(approval_mail.subject_text, '\d{1,2}(月|/|\.)\d{1,2}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}')
+                    or coalesce(regexp_matches(approval_mail.subject_text, opened.date_pattern), false)
+                )
+            )
         )
 ),
 

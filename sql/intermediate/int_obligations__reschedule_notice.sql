@@ -11,7 +11,8 @@
 -- trace of its original start in the winning version: not evaluated either.
 -- Fulfilled by the change itself (LAST-MODIFIED) or by an earlier e-mail from staff to a client
 -- attendee whose subject holds a reschedule keyword (改期, 延期, 取消, 推迟, reschedule, postpone,
--- cancel) and names the meeting (its title, or its original local date), sent after the event
+-- cancel) and names the meeting (its title or its original local date; when the subject holds a
+-- date, it must be that date: "title and date, both"), sent after the event
 -- entered the calendar: the earlier of the two. Met when at least reschedule_notice_hours before
 -- the original start, else late (never missed: the change itself is the notice).
 -- The AE is the organiser.
@@ -122,12 +123,21 @@ notices as (
         on len(list_intersect(notice_mail.client_recipients, client_changes.client_emails)) > 0
         and notice_mail.sent_at <= client_changes.last_modified_at
         and notice_mail.sent_at >= coalesce(client_changes.first_created_at, notice_mail.sent_at)
-    where (client_changes.title_key is not null and contains(notice_mail.subject_text, client_changes.title_key))
-        or regexp_matches(
-            notice_mail.subject_text,
-            '(^|\D)(' || year(client_changes.original_local_date) || '[-/.])?0?' || month(client_changes.original_local_date)
-                || '(月|/|\.|-)0?' || day(client_changes.original_local_date) || '(\D|$)'
-        )
+    cross join lateral (
+        select
+            client_changes.title_key is not null and contains(notice_mail.subject_text, client_changes.title_key)
+                as title_match,
+            regexp_matches(
+                notice_mail.subject_text,
+                '(^|\D)(' || year(client_changes.original_local_date) || '[-/.])?0?'
+                    || month(client_changes.original_local_date) || '(月|/|\.|-)0?'
+                    || day(client_changes.original_local_date) || '(\D|$)'
+            ) as date_match,
+            regexp_matches(notice_mail.subject_text, '\d{1,2}(月|/|\.)\d{1,2}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}')
+                as has_date
+    ) as naming
+    -- names the meeting: its title or its original date; a date written in the subject must be its date
+    where (naming.title_match or naming.date_match) and (not naming.has_date or naming.date_match)
     qualify row_number() over (partition by client_changes.occurrence_id order by notice_mail.sent_at, notice_mail.message_id) = 1
 ),
 
