@@ -71,8 +71,10 @@ def test_every_oracle_obligation_has_the_oracles_status(compared):
 
 def test_obligations_the_oracle_does_not_know_are_the_documented_ones(compared):
     mine, oracle, period_start = compared
-    extra = {k for k in mine if k not in oracle}
     weekly = {"monday_call", "friday_client_report", "friday_supervisor_report"}
+    # the oracle models the core eight; the standards of issue 11 are checked by their own scenarios
+    core = weekly | {"reply_12h", "agenda_48h", "internal_notice_24h", "on_time", "minutes_24h"}
+    extra = {k for k in mine if k not in oracle and k[0] in core}
     assert {s for s, _ in extra} <= weekly | {"internal_notice_24h"}
     early = {k for k in extra if k[0] in weekly}
     assert all(k[1].rsplit("/", 1)[1] < period_start.isoformat() for k in early), sorted(early)[:3]
