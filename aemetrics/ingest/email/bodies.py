@@ -66,6 +66,17 @@ def message_text(h: Headers, raw_message: bytes, body: bytes) -> str | None:
     return text.replace("\x00", "")
 
 
+FLAG_SCAN_BYTES = 65536
+
+
+def message_text_for_flags(h: Headers, raw_message: bytes, body: bytes, *, store_bodies: bool) -> str | None:
+    """The text approval_flags reads. Without store_bodies only the first 1,000 characters matter, so a
+    multipart message is parsed from its first 64 KiB only (attachments after the text are not decoded)."""
+    if store_bodies or content_type(h.get("content-type")) in (None, "text/plain"):
+        return message_text(h, raw_message, body)
+    return body_of(bytes(raw_message[:FLAG_SCAN_BYTES]))
+
+
 def body_of(raw_message: bytes) -> str | None:
     """The first text/plain part that is not an attachment, decoded, via Python's MIME parser."""
     try:

@@ -10,7 +10,7 @@ from typing import Any
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
-from aemetrics.ingest.email.bodies import approval_flags, message_text
+from aemetrics.ingest.email.bodies import approval_flags, message_text_for_flags
 from aemetrics.ingest.email.headers import BLANK_LINE, Headers
 from aemetrics.ingest.email.rows import TABLE, build_row
 
@@ -178,6 +178,8 @@ def _read_mbox(buf: Any, src: SourceFile, settings: Settings, result: ParseResul
         raw = buf[msg.header_start : max(end, msg.header_start)]
         if b">From " in raw:
             raw = _MBOXRD_QUOTE.sub(rb"\1", raw)
-        text = message_text(h, raw, raw[msg.body_start - msg.header_start :])
+        text = message_text_for_flags(
+            h, raw, raw[msg.body_start - msg.header_start :], store_bodies=settings.store_bodies
+        )
         body = text if settings.store_bodies else None
         result.add(TABLE, build_row(h, source_file=src.rel, record=record, body_text=body, flags=approval_flags(text)))
