@@ -7,8 +7,8 @@
 -- minutes' client account after the send: an outbound call, or an answered inbound call from it;
 -- a call whose result says it did not reach anyone (未接, 未接通, 无人接听, missed, no answer,
 -- voicemail, busy ...; canonical call_type Missed) does not count. A date-only call (Salesforce
--- ActivityDate) on the local day of the send counts as after it. Calls count up to
--- minutes_match_days after the send. One call confirms one minutes e-mail: per account, the calls
+-- ActivityDate) on the local day of the send counts as after it. Calls count up to minutes_match_days
+-- after the due (a long holiday does not shorten the reach). One call confirms one minutes e-mail: per account, the calls
 -- in order each take the earliest minutes e-mail not yet confirmed (a recursive CTE, as in
 -- int_meeting_mail_matched).
 -- The AE: the served meeting's AE, else the owner of the message's client account, else the sender.
@@ -130,7 +130,7 @@ calls as (
 
 candidates as (
     -- the minutes e-mails a call can confirm: same account, sent before it (a date-only call on the
-    -- send's local day counts as after), at most minutes_match_days before
+    -- send's local day counts as after), at most minutes_match_days after its due
     select
         calls.account_key,
         calls.activity_key,
@@ -144,7 +144,7 @@ candidates as (
             calls.activity_at > scheduled.sent_at
             or (calls.is_date_only and cast(timezone(params.business_timezone, calls.activity_at) as date) = scheduled.sent_day)
         )
-        and calls.activity_at <= scheduled.sent_at + to_days(cast(params.minutes_match_days as integer))
+        and calls.activity_at <= scheduled.due_at + to_days(cast(params.minutes_match_days as integer))
 ),
 
 queue as (

@@ -10,7 +10,8 @@
 -- as the minutes, or whose subject holds the minutes' subject or names the meeting they serve (its
 -- title or local date); or a CRM approval of the account (Salesforce ProcessInstance Approved whose
 -- TargetObjectId is the account or one of its activities or opportunities, at CompletedDate;
--- canonical activity_type Approval). Approvals count from the start of the meeting the minutes serve
+-- canonical activity_type Approval of the account, or whose what_id is the minutes' Message-ID, not
+-- rejected). Approvals count from the start of the meeting the minutes serve
 -- (else from minutes_match_days before the send). Before the send: met; after: late; none: missed.
 -- One approval serves one minutes e-mail: the first sent at or after it, else the latest before it.
 -- The AE: the served meeting's AE, else the owner of the message's client account, else the sender.
@@ -177,9 +178,31 @@ crm_approvals as (
         and approvals.completed_at <= params.as_of
         and coalesce(approvals.created_at, approvals.completed_at) <= params.as_of
     union all
-    select 'crm', activity_id, account_key, activity_at, source_file, record  -- a canonical Approval activity
+    select 'crm', activities.activity_id, activities.account_key, activities.activity_at, activities.source_file,
+        activities.record  -- a canonical Approval activity of the account
     from activities
-    where is_visible and account_key is not null and lower(coalesce(activity_type, '')) = 'approval'
+    where activities.is_visible and activities.account_key is not null
+        and lower(coalesce(activities.activity_type, '')) = 'approval'
+        and lower(trim(coalesce(activities.status, 'approved'))) not in (
+            'rejected', 'denied', 'pending', 'not started', 'open', '驳回', '拒绝', '不同意', '待审批', '审批中'
+        )
+),
+
+crm_direct_approvals as (
+    -- a canonical Approval whose what_id names the minutes e-mail itself (its Message-ID)
+    select
+        opened.message_id,
+        stg.activity_id as approval_id,
+        activities.activity_at as approved_at,
+        [evidence_item('crm', 'fulfilled_by', activities.source_file, activities.record, stg.activity_id,
+            'CRM approval', null)] as evidence_items
+    from opened
+    inner join stg_crm__activities as stg on trim(stg.what_key, '<> ') = opened.message_id
+    inner join activities on activities.activity_key = stg.activity_key
+    where activities.is_visible and lower(coalesce(activities.activity_type, '')) = 'approval'
+        and lower(trim(coalesce(activities.status, 'approved'))) not in (
+            'rejected', 'denied', 'pending', 'not started', 'open', '驳回', '拒绝', '不同意', '待审批', '审批中'
+        )
 ),
 
 crm_candidates as (
@@ -202,6 +225,9 @@ candidates as (
     union all
     select message_id, approval_id, approved_at, evidence_items
     from crm_candidates
+    union all
+    select message_id, approval_id, approved_at, evidence_items
+    from crm_direct_approvals
 ),
 
 assigned as (
