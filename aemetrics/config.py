@@ -28,6 +28,10 @@ DEFAULT_KEYWORDS: dict[str, list[str]] = {
         "season's greetings",
     ],
     "market_info": ["市场信息", "媒介信息", "市场动态", "market update", "media update", "market info"],
+    # reschedule_notice: an e-mail telling the client a meeting moves or is cancelled (STANDARDS.md)
+    "reschedule": ["改期", "延期", "取消", "推迟", "reschedule", "postpone", "cancel"],
+    # post_project_review: a review meeting's title (STANDARDS.md)
+    "project_review": ["复盘", "总结", "评估", "回顾", "review", "retrospective", "post-mortem"],
     "out_of_office": [
         "自动回复",
         "自动答复",
@@ -141,6 +145,10 @@ class Settings:
     )
     # work_order / same_day_close: a Case whose Origin is one of these is internal, not a client request
     internal_request_origins: list[str] = field(default_factory=lambda: ["Internal", "内部"])
+    # issue 11, STANDARDS.md "Decisions for the other twelve" (docs/configuration.md)
+    reschedule_notice_hours: float = 24.0  # tell the client at least this long before the original start
+    minutes_confirm_working_days: int = 1  # minutes_confirmed: a call by 24:00 of this working day after the send
+    project_review_working_days: int = 10  # post_project_review: review meeting by 24:00 of this working day
     customer_type_prefixes: list[str] = field(default_factory=lambda: ["Customer"])
     # Who is a client, who is an AE (docs/configuration.md, docs/decisions.md "Who is who").
     non_client_account_types: list[str] = field(default_factory=lambda: list(DEFAULT_NON_CLIENT_ACCOUNT_TYPES))

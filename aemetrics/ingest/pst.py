@@ -20,6 +20,7 @@ from typing import Any
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
 from aemetrics.ingest.email import TABLE, Headers, build_row, is_mail_class, list_undated, synthetic_id
+from aemetrics.ingest.email.bodies import approval_flags
 from aemetrics.ingest.email.charsets import decode_raw
 from aemetrics.ingest.email.headers import BLANK_LINE
 from aemetrics.ingest.email.msg import CPID_CODEPAGE, LCID_CODEPAGE
@@ -239,12 +240,13 @@ def _row(item: Any, props: Props, src: SourceFile, record: str, settings: Settin
         row["thread_topic"] = clean_text(props.str(CONVERSATION_TOPIC))
     if not row["has_message_id"]:
         row["message_id"] = _synthetic(props, raw, row)
-    if settings.store_bodies:
-        try:
-            body = item.plain_text_body
-        except Exception:
-            body = None
-        row["body_text"] = decode_raw(body).replace("\x00", "") if isinstance(body, bytes) else None
+    try:  # read for the approval flags of minutes_signoff; stored only with store_bodies
+        body = item.plain_text_body
+    except Exception:
+        body = None
+    text = decode_raw(body).replace("\x00", "") if isinstance(body, bytes) else None
+    row["has_approval_word"], row["has_negation_word"] = approval_flags(text)
+    row["body_text"] = text if settings.store_bodies else None
     return row
 
 

@@ -14,6 +14,9 @@ create or replace table run_params (
     on_time_grace_minutes      double not null,
     subject_thread_window_days integer not null,
     minutes_match_days         integer not null,  -- minutes serve a meeting ended at most this many days before
+    reschedule_notice_hours    double not null,   -- reschedule_notice: notice at least this long before the original start
+    minutes_confirm_working_days integer not null, -- minutes_confirmed: due 24:00 of this working day after the send
+    project_review_working_days integer not null,  -- post_project_review: due 24:00 of this working day after completion
     equal_treatment_gap        double not null,   -- flag a gap between client tiers above this (rate points) ...
     equal_treatment_min_n      integer not null,  -- ... between tiers with at least this many evaluated ...
     equal_treatment_alpha      double not null,   -- ... when significant at this level (two-proportion z-test)

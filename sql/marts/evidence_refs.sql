@@ -22,6 +22,8 @@ source_rows as (
     union all select distinct source_file, record, 'crm_case', 'raw_crm_cases' from raw_crm_cases
     union all select distinct source_file, record, 'crm_work_order', 'raw_crm_work_orders' from raw_crm_work_orders
     union all select distinct source_file, record, 'crm_quote', 'raw_crm_quotes' from raw_crm_quotes
+    union all select distinct source_file, record, 'crm_approval', 'raw_crm_approvals' from raw_crm_approvals
+    union all select distinct source_file, record, 'crm_opportunity', 'raw_crm_opportunities' from raw_crm_opportunities
 ),
 
 final as (

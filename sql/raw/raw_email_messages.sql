@@ -24,3 +24,9 @@ create table if not exists raw_email_messages (
     source_file      varchar not null,
     record           varchar not null   -- 'message N' (mbox, 1-based) or 'file' (.eml/.msg)
 );
+
+-- minutes_signoff (STANDARDS.md): approval / negation words in the first 1,000 characters of the
+-- body (before any quoted text), read at ingest; only the flags are kept (null: no readable body).
+-- Added with issue 11, so older warehouses gain the columns here.
+alter table raw_email_messages add column if not exists has_approval_word boolean;
+alter table raw_email_messages add column if not exists has_negation_word boolean;

@@ -75,12 +75,15 @@ __all__ = ["Built", "CST", "SCENARIOS", "build_copy", "ingest_scenario", "local"
 # Acceptance scenarios: hand-computed rows (opening key, standard, ae, client account, opened_at,
 # due_at, fulfilled_at, status) compared with the obligations built.
 def missing_and_extra(expected_rows: list[tuple], obligations: dict[str, dict]) -> tuple[list, list]:
+    """Only the standards the scenario's expected rows cover are compared: a scenario written for the core
+    eight says nothing about the standards added later (issue 11), which have their own scenarios."""
     expected = {oid(std, key): (std, key) for key, std, *_ in expected_rows}
+    covered = {std for _key, std, *_ in expected_rows}
     missing = [expected[i] for i in expected.keys() - obligations.keys()]
     extra = [
         (r["standard"], r["ae"], r["client_account"], r["opened_at"])
         for i, r in obligations.items()
-        if i not in expected
+        if i not in expected and r["standard"] in covered
     ]
     return missing, extra
 

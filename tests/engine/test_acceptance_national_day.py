@@ -330,9 +330,11 @@ def test_later_as_of(warehouse):
         want[oid(std, key)] = (std, ae, account, opened_at, due_at, fulfilled_at, status)
     for key, std, *rest in LATER_NEW:
         want[oid(std, key)] = (std, *rest)
+    covered = {v[0] for v in want.values()}  # the core eight; the standards of issue 11 have their own scenarios
     got = {
         i: (r["standard"], r["ae"], r["client_account"], r["opened_at"], r["due_at"], r["fulfilled_at"], r["status"])
         for i, r in later.items()
+        if r["standard"] in covered
     }
     assert len(want) == 56
     assert {i: v for i, v in got.items() if want.get(i) != v} == {}

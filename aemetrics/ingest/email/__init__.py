@@ -1,9 +1,10 @@
 """E-mail exports -> raw_email_messages: mbox mailboxes, single .eml files, Outlook .msg files.
 
-Only headers are read unless settings.store_bodies: the header block of each message is
-split with one regular expression and only the fields the warehouse keeps are decoded,
-which is several times faster than Python's mailbox module (benchmarks/bench_mbox.py,
-docs/benchmarks.md). Every decision on odd input is documented in docs/formats.md#email.
+The header block of each message is split with one regular expression and only the fields the
+warehouse keeps are decoded, which is several times faster than Python's mailbox module
+(benchmarks/bench_mbox.py, docs/benchmarks.md). Bodies are stored only with settings.store_bodies;
+otherwise the first text is read for two flags only (approval / negation words, minutes_signoff:
+bodies.approval_flags). Every decision on odd input is documented in docs/formats.md#email.
 
 One concern per module:
   parser.py         which reader for a file (name or first bytes); undated messages listed
@@ -12,7 +13,7 @@ One concern per module:
   msg.py            Outlook .msg files (extract_msg, MAPI properties)
   headers.py        a header block -> the kept fields (Headers)
   rows.py           Headers -> the raw_email_messages row (build_row, synthetic_id)
-  bodies.py         message text, only with store_bodies
+  bodies.py         message text (stored only with store_bodies) and its approval flags
   charsets.py, text.py, address_lists.py, msgids.py, dates.py
                     decoding of header values: pure functions that never raise on bad
                     input (a value that cannot be understood becomes None or [])

@@ -1,5 +1,7 @@
-"""Message text (only with settings.store_bodies): a single-part text/plain body decoded
-directly, anything else through Python's MIME parser."""
+"""Message text: a single-part text/plain body decoded directly, anything else through Python's
+MIME parser. The text is stored only with settings.store_bodies; every message's first 1,000
+characters are read for the approval / negation words of minutes_signoff (approval_flags), and
+only the two flags are kept (STANDARDS.md, minutes_signoff)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,43 @@ import binascii
 import email
 import email.policy
 import logging
+import re
 
 from aemetrics.ingest.email.charsets import decode_charset, decode_raw
 from aemetrics.ingest.email.headers import CHARSET_PARAM, Headers
 from aemetrics.ingest.email.rows import content_type
 
 log = logging.getLogger(__name__)
+
+# minutes_signoff (STANDARDS.md "Decisions for the other twelve"): a supervisor's approval of a
+# minutes draft holds one of these words and none of the negations. Negations are looked for
+# first and cut out, so '不同意' or 'not approved' is never read as '同意' / 'approved'.
+APPROVAL_WORDS = ("同意", "批准", "可以发", "通过", "没问题", "approved", "ok to send", "lgtm")
+NEGATION_WORDS = ("不同意", "不批准", "不可以", "暂不", "驳回", "not approved", "rejected")
+FLAG_CHARS = 1000
+_NEGATION = re.compile("|".join(re.escape(w) for w in NEGATION_WORDS), re.IGNORECASE)
+_APPROVAL = re.compile(
+    "|".join(r"\b" + re.escape(w) + r"\b" if w.isascii() else re.escape(w) for w in APPROVAL_WORDS), re.IGNORECASE
+)
+# A reply quotes the message it answers: the quoted part is someone else's words.
+_QUOTE_START = re.compile(
+    r"^(>|-{2,}\s*(original message|原始邮件|原始郵件)|(发件人|寄件者|from)\s*[:：]|在 .{0,80}写道[:：]|on .{0,120}wrote:)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def approval_flags(text: str | None) -> tuple[bool | None, bool | None]:
+    """(has_approval_word, has_negation_word) in the first 1,000 characters of a body, before
+    any quoted text; (None, None) when there is no readable body."""
+    if text is None:
+        return None, None
+    head = text[:FLAG_CHARS]
+    quote = _QUOTE_START.search(head)
+    if quote:
+        head = head[: quote.start()]
+    has_negation = _NEGATION.search(head) is not None
+    has_approval = _APPROVAL.search(_NEGATION.sub(" ", head)) is not None
+    return has_approval, has_negation
 
 
 def message_text(h: Headers, raw_message: bytes, body: bytes) -> str | None:
@@ -31,6 +64,17 @@ def message_text(h: Headers, raw_message: bytes, body: bytes) -> str | None:
     m = CHARSET_PARAM.search((h.get("content-type") or "").encode("ascii", "replace"))
     text = decode_charset(body, m.group(1).decode("ascii")) if m else decode_raw(body)
     return text.replace("\x00", "")
+
+
+FLAG_SCAN_BYTES = 65536
+
+
+def message_text_for_flags(h: Headers, raw_message: bytes, body: bytes, *, store_bodies: bool) -> str | None:
+    """The text approval_flags reads. Without store_bodies only the first 1,000 characters matter, so a
+    multipart message is parsed from its first 64 KiB only (attachments after the text are not decoded)."""
+    if store_bodies or content_type(h.get("content-type")) in (None, "text/plain"):
+        return message_text(h, raw_message, body)
+    return body_of(bytes(raw_message[:FLAG_SCAN_BYTES]))
 
 
 def body_of(raw_message: bytes) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
-from aemetrics.ingest.email.bodies import message_text
+from aemetrics.ingest.email.bodies import approval_flags, message_text_for_flags
 from aemetrics.ingest.email.headers import BLANK_LINE, Headers
 from aemetrics.ingest.email.mbox import looks_like_separator
 from aemetrics.ingest.email.rows import TABLE, build_row
@@ -31,6 +31,8 @@ def parse_eml(src: SourceFile, settings: Settings) -> ParseResult:
         raise ParseError(f"{src.rel}: not an e-mail message: no header lines")
     if not h.usable:
         raise ParseError(f"{src.rel}: not an e-mail message: no From, To, Cc, Date, Subject or Message-ID header")
-    body = message_text(h, data[start:], data[body_start:]) if settings.store_bodies else None
-    result.add(TABLE, build_row(h, source_file=src.rel, record="file", body_text=body))
+    # read for the approval flags; stored only with store_bodies
+    text = message_text_for_flags(h, data[start:], data[body_start:], store_bodies=settings.store_bodies)
+    body = text if settings.store_bodies else None
+    result.add(TABLE, build_row(h, source_file=src.rel, record="file", body_text=body, flags=approval_flags(text)))
     return result

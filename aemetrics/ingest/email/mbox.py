@@ -10,7 +10,7 @@ from typing import Any
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
-from aemetrics.ingest.email.bodies import message_text
+from aemetrics.ingest.email.bodies import approval_flags, message_text_for_flags
 from aemetrics.ingest.email.headers import BLANK_LINE, Headers
 from aemetrics.ingest.email.rows import TABLE, build_row
 
@@ -171,13 +171,15 @@ def _read_mbox(buf: Any, src: SourceFile, settings: Settings, result: ParseResul
             else:
                 result.reject(record, missing if h.field_lines else "empty message: no header lines")
             continue
-        body = None
-        if settings.store_bodies:
-            end = msg.end  # the line break before the next 'From ' line belongs to the mbox format
-            if end < len(buf) and buf[end - 1 : end] == b"\n":
-                end -= 2 if buf[end - 2 : end] == b"\r\n" else 1
-            raw = buf[msg.header_start : max(end, msg.header_start)]
-            if b">From " in raw:
-                raw = _MBOXRD_QUOTE.sub(rb"\1", raw)
-            body = message_text(h, raw, raw[msg.body_start - msg.header_start :])
-        result.add(TABLE, build_row(h, source_file=src.rel, record=record, body_text=body))
+        # the text is read for the approval flags of minutes_signoff; stored only with store_bodies
+        end = msg.end  # the line break before the next 'From ' line belongs to the mbox format
+        if end < len(buf) and buf[end - 1 : end] == b"\n":
+            end -= 2 if buf[end - 2 : end] == b"\r\n" else 1
+        raw = buf[msg.header_start : max(end, msg.header_start)]
+        if b">From " in raw:
+            raw = _MBOXRD_QUOTE.sub(rb"\1", raw)
+        text = message_text_for_flags(
+            h, raw, raw[msg.body_start - msg.header_start :], store_bodies=settings.store_bodies
+        )
+        body = text if settings.store_bodies else None
+        result.add(TABLE, build_row(h, source_file=src.rel, record=record, body_text=body, flags=approval_flags(text)))

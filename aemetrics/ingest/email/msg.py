@@ -11,6 +11,7 @@ from typing import Any
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile, utc
+from aemetrics.ingest.email.bodies import approval_flags
 from aemetrics.ingest.email.headers import BLANK_LINE, Headers
 from aemetrics.ingest.email.msgids import message_id, msg_ids
 from aemetrics.ingest.email.rows import TABLE, build_row, synthetic_id
@@ -197,12 +198,13 @@ def _msg_row(msg: Any, src: SourceFile, settings: Settings) -> dict[str, Any]:
         row["thread_topic"] = clean_text(_prop(msg, "0070"))
     if not row["has_message_id"]:
         row["message_id"] = _msg_synthetic_id(msg, raw, row)
-    if settings.store_bodies:
-        try:
-            body = msg.body
-            row["body_text"] = body.replace("\x00", "") if isinstance(body, str) else None
-        except Exception:
-            row["body_text"] = None
+    try:  # read for the approval flags of minutes_signoff; stored only with store_bodies
+        body = msg.body
+        text = body.replace("\x00", "") if isinstance(body, str) else None
+    except Exception:
+        text = None
+    row["has_approval_word"], row["has_negation_word"] = approval_flags(text)
+    row["body_text"] = text if settings.store_bodies else None
     return row
 
 

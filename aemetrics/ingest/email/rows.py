@@ -35,6 +35,8 @@ COLUMNS = (
     "thread_topic",
     "gm_thread_id",
     "body_text",
+    "has_approval_word",
+    "has_negation_word",
     "source_file",
     "record",
 )
@@ -52,8 +54,17 @@ def _scalar(value: str | None) -> str | None:
     return clean_text(value) if value is not None else None
 
 
-def build_row(h: Headers, *, source_file: str, record: str, body_text: str | None) -> dict[str, Any]:
-    """The raw_email_messages row of one parsed header block."""
+def build_row(
+    h: Headers,
+    *,
+    source_file: str,
+    record: str,
+    body_text: str | None,
+    flags: tuple[bool | None, bool | None] = (None, None),
+) -> dict[str, Any]:
+    """The raw_email_messages row of one parsed header block. flags: (has_approval_word,
+    has_negation_word) of the body's first 1,000 characters (bodies.approval_flags); None when
+    the body was not read."""
     mid = message_id(h.get("message-id"))
     date_header = _scalar(h.get("date"))
     senders = parse_addresses(h.get("from"))
@@ -87,6 +98,8 @@ def build_row(h: Headers, *, source_file: str, record: str, body_text: str | Non
         "thread_topic": decode_text(h.get("thread-topic")),
         "gm_thread_id": _scalar(h.get("x-gm-thrid")),
         "body_text": body_text,
+        "has_approval_word": flags[0],
+        "has_negation_word": flags[1],
         "source_file": source_file,
         "record": record,
     }
