@@ -78,6 +78,8 @@ class RunSummary:
     failures: list[str] = field(default_factory=list)  # every blocking failure, raw tables and marts
     blocked: bool = False
     unchanged: bool = False  # same files, settings, SQL and as_of as the last build: nothing rebuilt
+    site_kept: Path | None = None  # unchanged, and the site there was published from this very build
+    fingerprint: str | None = None  # run_fingerprint of what this warehouse was built from
 
     def lines(self) -> list[str]:
         """One `step: result` line per step that ran, as `aemetrics run` prints them."""
@@ -91,6 +93,8 @@ class RunSummary:
             out += [f"build: {self.build}", f"validation: {self.validation}"]
         if self.site is not None:
             out.append(f"site: {self.site}")
+        if self.site_kept is not None:
+            out.append(f"site: {self.site_kept} was published from this build: kept as it is")
         if self.blocked:
             out.append(f"blocked: {'; '.join(self.failures)}")
         return out
@@ -112,7 +116,9 @@ def run_fingerprint(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: d
     """What a build depends on: every loaded file (path and sha256), the settings, the SQL of the
     models and checks, the package version and `as_of`. Equal fingerprints give equal warehouses."""
     digest = hashlib.sha256()
-    for source_file, sha in con.execute("select source_file, sha256 from ingest_manifest order by source_file").fetchall():
+    for source_file, sha in con.execute(
+        "select source_file, sha256 from ingest_manifest order by source_file"
+    ).fetchall():
         digest.update(f"{source_file}\0{sha}\n".encode())
     digest.update(f"{settings!r}\0{_sql_digest()}\0{__version__}\0{as_of.astimezone(UTC).isoformat()}".encode())
     return digest.hexdigest()
@@ -238,12 +244,28 @@ def _site_files(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
 
 
+STAMP = ".aemetrics-run"  # in the site: the run_fingerprint of the build it was published from
+
+
+def _read_stamp(site: Path) -> str | None:
+    try:
+        return (site / STAMP).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
 class _SiteUnchanged(Exception):
     """Raised inside the staged site to discard it: every file is the published one."""
 
 
 def _publish_locked(
-    db: Path, site: Path, settings: Settings, lang: str | None, steps: Steps, progress: Progress = SILENT
+    db: Path,
+    site: Path,
+    settings: Settings,
+    lang: str | None,
+    steps: Steps,
+    progress: Progress = SILENT,
+    stamp: str | None = None,
 ) -> SiteReport:
     """Write the site of `db` into a staging folder and swap it in. The caller holds the lock.
     Files whose bytes did not change keep their inode and mtime (`SiteReport.kept`); when no file
@@ -256,6 +278,8 @@ def _publish_locked(
                 report = steps.write_site(con, staging, settings, lang)
             finally:
                 con.close()
+            if stamp is not None:  # a re-run from the same build can then leave the site alone
+                (staging / STAMP).write_text(stamp + "\n", encoding="utf-8")
             kept = _keep_unchanged_files(site, staging)
             if site.is_dir() and _site_files(staging) == _site_files(site):
                 raise _SiteUnchanged
@@ -310,8 +334,11 @@ def run_weekly(
             if site is not None and summary.failures:
                 summary.blocked = True
                 log.error("validation failed, the previous site stays up: %s", "; ".join(summary.failures))
+            elif site is not None and summary.unchanged and _read_stamp(Path(site)) == summary.fingerprint:
+                summary.site_kept = Path(site)
+                log.info("site %s was published from this build: kept as it is", site)
             elif site is not None:
-                summary.site = _publish_locked(db, Path(site), settings, None, steps, progress)
+                summary.site = _publish_locked(db, Path(site), settings, None, steps, progress, summary.fingerprint)
                 log.info("site written to %s", site)
     finally:
         progress.done()
@@ -336,7 +363,7 @@ def _run_locked(
                 fingerprint = run_fingerprint(con, settings, when)
                 if ingested.files_parsed == 0 and fingerprint == _last_fingerprint(con):
                     log.info("nothing changed since the last build (same files, settings, SQL, as_of): build skipped")
-                    raise _NothingChanged(ingested)
+                    raise _NothingChanged(ingested, fingerprint)
                 ingested = _validate_raw(con, ingested, steps, log, progress)
                 progress.phase("build")
                 built = steps.build(con, settings, when)
@@ -348,7 +375,7 @@ def _run_locked(
             finally:
                 con.close()
     except _NothingChanged as unchanged:
-        ingested = unchanged.args[0]
+        ingested, fingerprint = unchanged.args
         nothing = ValidationReport(run_id="", stage="build")
         return RunSummary(
             as_of=when,
@@ -356,5 +383,8 @@ def _run_locked(
             build=BuildReport(as_of=when, calendar_first_day=when.date(), calendar_last_day=when.date()),
             validation=nothing,
             unchanged=True,
+            fingerprint=fingerprint,
         )
-    return RunSummary(as_of=when, ingest=ingested, build=built, validation=checked, failures=failures)
+    return RunSummary(
+        as_of=when, ingest=ingested, build=built, validation=checked, failures=failures, fingerprint=fingerprint
+    )
