@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import mailbox
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -72,9 +73,13 @@ def run(exports: Path, db: Path, site: Path, as_of: datetime) -> tuple[float, st
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     cmd = [sys.executable, "-m", "aemetrics.cli", "run", "--exports", str(exports), "--db", str(db)]
     cmd += ["--site", str(site), "--as-of", as_of.isoformat()]
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds (user + system) of the process: steadier than wall clock on a shared machine
+    print(f"    cpu {after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime:6.2f} s for: {' '.join(cmd[2:5])}")
     if done.returncode != 0:
         sys.exit(f"run failed ({done.returncode}):\n{done.stdout}\n{done.stderr[-3000:]}")
     return seconds, done.stdout

@@ -20,6 +20,7 @@ Prints each time, and the ratio project / baseline.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -76,9 +77,13 @@ def baseline(exports: Path, as_of: str) -> None:
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds (user + system) of the process: steadier than wall clock on a shared machine
+    print(f"    cpu {after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime:6.2f} s for: {' '.join(cmd[2:5])}")
     if done.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr[-3000:]}")
     return seconds, done.stdout
