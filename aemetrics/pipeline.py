@@ -104,23 +104,31 @@ def _logger(logger: Logger | None) -> Logger:
     return logger if logger is not None else logging.getLogger(__name__)
 
 
-def _sql_digest(sql_dir: Path = SQL_DIR) -> str:
+def _code_digest(sql_dir: Path = SQL_DIR) -> str:
+    """The SQL of the models and checks and the package's Python (parsers aside, which only run on
+    new files): a change to either, version bump or not, means a new build and a new site."""
     digest = hashlib.sha256()
-    for path in sorted(sql_dir.rglob("*")):
-        if path.is_file() and path.suffix in (".sql", ".txt", ".yml"):
-            digest.update(path.relative_to(sql_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parent
+    for folder, suffixes in ((sql_dir, (".sql", ".txt", ".yml")), (package, (".py",))):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in suffixes and "ingest" not in path.relative_to(folder).parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 def run_fingerprint(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) -> str:
-    """What a build depends on: every loaded file (path and sha256), the settings, the SQL of the
-    models and checks, the package version and `as_of`. Equal fingerprints give equal warehouses."""
+    """What a build depends on: every loaded file (path and sha256), the settings (and the content
+    of the holidays file they name), the SQL and Python that build, check and publish, the package
+    version and `as_of`. Equal fingerprints give equal warehouses and sites."""
     digest = hashlib.sha256()
     for source_file, sha in con.execute(
         "select source_file, sha256 from ingest_manifest order by source_file"
     ).fetchall():
         digest.update(f"{source_file}\0{sha}\n".encode())
-    digest.update(f"{settings!r}\0{_sql_digest()}\0{__version__}\0{as_of.astimezone(UTC).isoformat()}".encode())
+    digest.update(f"{settings!r}\0{_code_digest()}\0{__version__}\0{as_of.astimezone(UTC).isoformat()}".encode())
+    if settings.holidays_file is not None:  # a file the settings name: its content, not its name
+        holidays = Path(settings.holidays_file)
+        digest.update(holidays.read_bytes() if holidays.is_file() else b"(missing)")
     return digest.hexdigest()
 
 
