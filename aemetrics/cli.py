@@ -16,6 +16,45 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
 
 
+def prefect_api_url() -> str | None:
+    """The configured Prefect API, if any, without importing Prefect when nothing can configure one
+    (importing it costs ~1 s): PREFECT_API_URL in the environment, else Prefect's own settings when
+    a profile, prefect.toml, .env or pyproject.toml here may set it."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml")
+    places = [profiles, Path(".env"), Path("prefect.toml"), Path("pyproject.toml")]
+
+    def may_set(path: Path) -> bool:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        return "PREFECT_API_URL" in text or path.name == "prefect.toml" or "[tool.prefect" in text
+
+    if not any(may_set(p) for p in places):
+        return None
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
+def _plain_logging(progress_on_terminal: bool) -> None:
+    """Log lines on stderr for a run without Prefect, as Prefect's console would show them; on a
+    terminal the progress display replaces the INFO lines (warnings and errors still show)."""
+    import logging
+
+    logging.basicConfig(
+        level=logging.WARNING if progress_on_terminal else logging.INFO,
+        format="%(asctime)s | %(levelname)-7s | %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    for noisy in ("great_expectations", "py.warnings"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def _as_of(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -31,6 +70,16 @@ def _path(value: Path | None, resolve: bool = False) -> str | None:
     if value is None:
         return None
     return str(value.resolve() if resolve else value)
+
+
+def _orchestration(through_prefect: bool) -> str:
+    if through_prefect:
+        where = prefect_api_url() or "a temporary local Prefect server"
+        return f"orchestration: Prefect flow (every flow and task run recorded in {where})"
+    return (
+        "orchestration: plain, in this process (no Prefect API configured, nothing recorded in Prefect; "
+        "set PREFECT_API_URL, e.g. to `prefect server start`, or pass --prefect to record the run)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish"
     )
+    for command in (ing, run):
+        command.add_argument(
+            "--prefect",
+            action="store_true",
+            help="run as a Prefect flow even when no Prefect API is configured (starts a temporary server, "
+            "~15 s); with PREFECT_API_URL set the run is always a Prefect flow",
+        )
 
     serve = sub.add_parser("serve", help="run the weekly pipeline on a cron schedule (Prefect flow.serve)")
     serve.add_argument("--exports", required=True, type=Path)
@@ -97,23 +153,59 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("ingest", "run"):
             with warehouse_lock(args.db, args.wait):  # busy: say so now, not after starting Prefect
                 pass
-        if args.command == "ingest":
+        through_prefect = args.command in ("ingest", "run") and (args.prefect or prefect_api_url() is not None)
+        if args.command in ("ingest", "run"):
+            print(_orchestration(through_prefect))
+        if args.command == "ingest" and through_prefect:
             from aemetrics.flows import ingest_flow
 
             report = ingest_flow(str(args.exports), str(args.db), _path(args.config), args.prune, args.wait)
             print(report.summary())
-        elif args.command == "run":
-            from aemetrics.flows import weekly_flow
+        elif args.command == "ingest":
+            from aemetrics.pipeline import run_ingest
+            from aemetrics.progress import Progress
 
-            summary = weekly_flow(
-                str(args.exports),
-                str(args.db),
-                as_of=args.as_of.isoformat() if args.as_of else None,
-                config=_path(args.config),
-                site=_path(args.site),
+            progress = Progress.for_terminal()
+            _plain_logging(progress.stream is not None)
+            report = run_ingest(
+                args.exports,
+                args.db,
+                load_settings(args.config),
                 prune=args.prune,
                 wait_seconds=args.wait,
+                progress=progress,
             )
+            print(report.summary())
+        elif args.command == "run":
+            from aemetrics.progress import Progress
+
+            progress = Progress.for_terminal()
+            if through_prefect:
+                from aemetrics.flows import weekly_flow
+
+                summary = weekly_flow(
+                    str(args.exports),
+                    str(args.db),
+                    as_of=args.as_of.isoformat() if args.as_of else None,
+                    config=_path(args.config),
+                    site=_path(args.site),
+                    prune=args.prune,
+                    wait_seconds=args.wait,
+                )
+            else:
+                from aemetrics.pipeline import run_weekly
+
+                _plain_logging(progress.stream is not None)
+                summary = run_weekly(
+                    args.exports,
+                    args.db,
+                    load_settings(args.config),
+                    args.as_of,
+                    site=args.site,
+                    prune=args.prune,
+                    wait_seconds=args.wait,
+                    progress=progress,
+                )
             for line in summary.lines():
                 print(line)
             if summary.blocked:

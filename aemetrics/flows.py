@@ -25,6 +25,7 @@ from aemetrics import build as build_module
 from aemetrics import pipeline, quality
 from aemetrics.config import Settings, load_settings
 from aemetrics.ingest import runner
+from aemetrics.progress import Progress
 
 if TYPE_CHECKING:  # the site imports Plotly: only a run that publishes pays for it
     from aemetrics.site import SiteReport
@@ -84,6 +85,7 @@ def ingest_flow(
         wait_seconds=wait_seconds,
         steps=TASKS,
         logger=get_run_logger(),
+        progress=Progress.for_terminal(),  # silent unless stderr is a terminal (not under `serve`)
     )
 
 
@@ -108,6 +110,7 @@ def weekly_flow(
         wait_seconds=wait_seconds,
         steps=TASKS,
         logger=get_run_logger(),
+        progress=Progress.for_terminal(),  # silent unless stderr is a terminal (not under `serve`)
     )
 
 

@@ -6,6 +6,11 @@
   killed at any point leaves the previous warehouse and site as they were.
 - A blocking validation failure (after ingest or after the build) stops publishing: the run
   keeps its warehouse, the previous site stays up, and `RunSummary.blocked` is true.
+- Nothing is redone that cannot have changed: when the ingest loaded no new, changed or pruned
+  file and the warehouse was last built, unblocked, from the same files, settings, SQL and
+  `as_of` (`run_fingerprint`), the build and the checks are skipped and the warehouse is not
+  replaced; the site is rendered and only pages whose bytes changed are rewritten
+  (`RunSummary.unchanged`). A re-run on the same exports changes no file.
 
 The steps themselves are plain functions (`Steps`); the Prefect flows (`aemetrics.flows`) pass
 the same functions wrapped as tasks, so the policy is the same with and without Prefect.
@@ -13,7 +18,9 @@ the same functions wrapped as tasks, so the policy is the same with and without 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,12 +29,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 
+from aemetrics import __version__
 from aemetrics.atomic import staged_site, staged_warehouse, warehouse_lock
 from aemetrics.build import BuildReport, build
 from aemetrics.config import Settings
 from aemetrics.ingest import runner
+from aemetrics.progress import SILENT, Progress
 from aemetrics.quality import ValidationReport, validate
-from aemetrics.warehouse import open_warehouse
+from aemetrics.warehouse import SQL_DIR, open_warehouse
 
 if TYPE_CHECKING:  # the site imports Plotly: only a run that publishes pays for it
     from aemetrics.site.publish import SiteReport
@@ -68,12 +77,24 @@ class RunSummary:
     site: SiteReport | None = None
     failures: list[str] = field(default_factory=list)  # every blocking failure, raw tables and marts
     blocked: bool = False
+    unchanged: bool = False  # same files, settings, SQL and as_of as the last build: nothing rebuilt
+    site_kept: Path | None = None  # unchanged, and the site there was published from this very build
+    fingerprint: str | None = None  # run_fingerprint of what this warehouse was built from
 
     def lines(self) -> list[str]:
         """One `step: result` line per step that ran, as `aemetrics run` prints them."""
-        out = [f"ingest: {self.ingest.summary()}", f"build: {self.build}", f"validation: {self.validation}"]
+        out = [f"ingest: {self.ingest.summary()}"]
+        if self.unchanged:
+            out.append(
+                f"build: skipped, the warehouse was built from the same files, settings and SQL as of "
+                f"{self.as_of.isoformat()} (kept as it is)"
+            )
+        else:
+            out += [f"build: {self.build}", f"validation: {self.validation}"]
         if self.site is not None:
             out.append(f"site: {self.site}")
+        if self.site_kept is not None:
+            out.append(f"site: {self.site_kept} was published from this build: kept as it is")
         if self.blocked:
             out.append(f"blocked: {'; '.join(self.failures)}")
         return out
@@ -81,6 +102,85 @@ class RunSummary:
 
 def _logger(logger: Logger | None) -> Logger:
     return logger if logger is not None else logging.getLogger(__name__)
+
+
+def _code_digest(sql_dir: Path = SQL_DIR) -> str:
+    """The SQL of the models and checks and the package's Python (parsers aside, which only run on
+    new files): a change to either, version bump or not, means a new build and a new site."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for folder, suffixes in ((sql_dir, (".sql", ".txt", ".yml")), (package, (".py",))):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in suffixes and "ingest" not in path.relative_to(folder).parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def run_fingerprint(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) -> str:
+    """What a build depends on: every loaded file (path and sha256), the settings (and the content
+    of the holidays file they name), the SQL and Python that build, check and publish, the package
+    version and `as_of`. Equal fingerprints give equal warehouses and sites."""
+    digest = hashlib.sha256()
+    for source_file, sha in con.execute(
+        "select source_file, sha256 from ingest_manifest order by source_file"
+    ).fetchall():
+        digest.update(f"{source_file}\0{sha}\n".encode())
+    digest.update(f"{settings!r}\0{_code_digest()}\0{__version__}\0{as_of.astimezone(UTC).isoformat()}".encode())
+    if settings.holidays_file is not None:  # a file the settings name: its content, not its name
+        holidays = Path(settings.holidays_file)
+        digest.update(holidays.read_bytes() if holidays.is_file() else b"(missing)")
+    return digest.hexdigest()
+
+
+def _last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the last complete, unblocked build of this warehouse (None: none)."""
+    try:
+        row = con.execute("select fingerprint from run_fingerprint where not blocked").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return None if row is None else row[0]
+
+
+def _record_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str, blocked: bool) -> None:
+    con.execute("create or replace table run_fingerprint (fingerprint varchar not null, blocked boolean not null)")
+    con.execute("insert into run_fingerprint values (?, ?)", [fingerprint, blocked])
+
+
+class _NothingChanged(Exception):
+    """Raised inside the staged warehouse to discard the copy: the warehouse stays untouched."""
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    exports: Path,
+    settings: Settings,
+    prune: bool,
+    steps: Steps,
+    log: Logger,
+    progress: Progress,
+) -> runner.IngestReport:
+    progress.phase("ingest")
+
+    def say(message: str) -> None:
+        log.info(message)
+        progress.update(message)
+
+    report = runner.ingest_exports(
+        exports, con, settings, prune_missing=prune, progress=say, parse_batches=steps.parse_batches
+    )
+    log.info(report.summary())
+    return report
+
+
+def _validate_raw(
+    con: duckdb.DuckDBPyConnection, report: runner.IngestReport, steps: Steps, log: Logger, progress: Progress
+) -> runner.IngestReport:
+    progress.phase("raw checks")
+    checked = steps.validate(con, "ingest")
+    report.records_quarantined += checked.quarantined_rows
+    report.blocking_failures = checked.failed
+    log.info("validation %s", checked)
+    return report
 
 
 def ingest_and_validate(
@@ -91,19 +191,13 @@ def ingest_and_validate(
     prune: bool = False,
     steps: Steps = PLAIN,
     logger: Logger | None = None,
+    progress: Progress = SILENT,
 ) -> runner.IngestReport:
     """Ingest into `con`, then the raw-table checks (which may quarantine rows). No lock, no staging:
     the caller holds both."""
     log = _logger(logger)
-    report = runner.ingest_exports(
-        exports, con, settings, prune_missing=prune, progress=log.info, parse_batches=steps.parse_batches
-    )
-    log.info(report.summary())
-    checked = steps.validate(con, "ingest")
-    report.records_quarantined += checked.quarantined_rows
-    report.blocking_failures = checked.failed
-    log.info("validation %s", checked)
-    return report
+    report = _ingest(con, exports, settings, prune, steps, log, progress)
+    return _validate_raw(con, report, steps, log, progress)
 
 
 def run_ingest(
@@ -115,24 +209,91 @@ def run_ingest(
     wait_seconds: float = 0.0,
     steps: Steps = PLAIN,
     logger: Logger | None = None,
+    progress: Progress = SILENT,
 ) -> runner.IngestReport:
     """`aemetrics ingest`: ingest and check the raw tables, locked, on a copy swapped in at the end."""
     with warehouse_lock(Path(db), wait_seconds), staged_warehouse(Path(db)) as work:
         con = open_warehouse(work)
         try:
-            return ingest_and_validate(con, Path(exports), settings, prune=prune, steps=steps, logger=logger)
+            return ingest_and_validate(
+                con, Path(exports), settings, prune=prune, steps=steps, logger=logger, progress=progress
+            )
         finally:
             con.close()
+            progress.done()
 
 
-def _publish_locked(db: Path, site: Path, settings: Settings, lang: str | None, steps: Steps) -> SiteReport:
-    """Write the site of `db` into a staging folder and swap it in. The caller holds the lock."""
-    with staged_site(site) as staging:
-        con = open_warehouse(db, read_only=True)
+def _same_bytes(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def _keep_unchanged_files(site: Path, staging: Path) -> int:
+    """Put the published file (hard link: same inode, same mtime) in place of every staged file
+    with the same bytes, so that swapping in the staged site rewrites only the files that changed.
+    Returns how many files were kept."""
+    kept = 0
+    if not site.is_dir():
+        return kept
+    for new in sorted(p for p in staging.rglob("*") if p.is_file()):
+        old = site / new.relative_to(staging)
+        if not old.is_file() or not _same_bytes(old, new):
+            continue
+        link = new.with_name(new.name + ".keep")
         try:
-            report = steps.write_site(con, staging, settings, lang)
-        finally:
-            con.close()
+            os.link(old, link)
+        except OSError:  # no hard links here: the new copy stays
+            continue
+        os.replace(link, new)
+        kept += 1
+    return kept
+
+
+def _site_files(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+STAMP = ".aemetrics-run"  # in the site: the run_fingerprint of the build it was published from
+
+
+def _read_stamp(site: Path) -> str | None:
+    try:
+        return (site / STAMP).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+class _SiteUnchanged(Exception):
+    """Raised inside the staged site to discard it: every file is the published one."""
+
+
+def _publish_locked(
+    db: Path,
+    site: Path,
+    settings: Settings,
+    lang: str | None,
+    steps: Steps,
+    progress: Progress = SILENT,
+    stamp: str | None = None,
+) -> SiteReport:
+    """Write the site of `db` into a staging folder and swap it in. The caller holds the lock.
+    Files whose bytes did not change keep their inode and mtime (`SiteReport.kept`); when no file
+    changed at all the published folder is not touched."""
+    progress.phase("site")
+    try:
+        with staged_site(site) as staging:
+            con = open_warehouse(db, read_only=True)
+            try:
+                report = steps.write_site(con, staging, settings, lang)
+            finally:
+                con.close()
+            if stamp is not None:  # a re-run from the same build can then leave the site alone
+                (staging / STAMP).write_text(stamp + "\n", encoding="utf-8")
+            kept = _keep_unchanged_files(site, staging)
+            if site.is_dir() and _site_files(staging) == _site_files(site):
+                raise _SiteUnchanged
+    except _SiteUnchanged:
+        pass
+    report.kept = kept
     # the pages stand in `site` once swapped in
     report.pages = [site / p.relative_to(staging) for p in report.pages]
     report.csv_files = [site / p.relative_to(staging) for p in report.csv_files]
@@ -166,33 +327,72 @@ def run_weekly(
     wait_seconds: float = 0.0,
     steps: Steps = PLAIN,
     logger: Logger | None = None,
+    progress: Progress = SILENT,
 ) -> RunSummary:
     """The weekly pipeline: ingest -> raw checks -> build as of `as_of` (aware; default now) -> mart
-    checks -> the site (when `site` is given and no check blocks it)."""
+    checks -> the site (when `site` is given and no check blocks it). When the ingest changed
+    nothing and the last build had the same fingerprint (`run_fingerprint`), the checks and the
+    build are skipped and the warehouse is left untouched."""
     log = _logger(logger)
     when = (as_of or datetime.now(UTC)).astimezone(UTC)
     db = Path(db)
-    with warehouse_lock(db, wait_seconds):
+    try:
+        with warehouse_lock(db, wait_seconds):
+            summary = _run_locked(Path(exports), db, settings, when, prune, steps, log, progress)
+            if site is not None and summary.failures:
+                summary.blocked = True
+                log.error("validation failed, the previous site stays up: %s", "; ".join(summary.failures))
+            elif site is not None and summary.unchanged and _read_stamp(Path(site)) == summary.fingerprint:
+                summary.site_kept = Path(site)
+                log.info("site %s was published from this build: kept as it is", site)
+            elif site is not None:
+                summary.site = _publish_locked(db, Path(site), settings, None, steps, progress, summary.fingerprint)
+                log.info("site written to %s", site)
+    finally:
+        progress.done()
+    return summary
+
+
+def _run_locked(
+    exports: Path,
+    db: Path,
+    settings: Settings,
+    when: datetime,
+    prune: bool,
+    steps: Steps,
+    log: Logger,
+    progress: Progress,
+) -> RunSummary:
+    try:
         with staged_warehouse(db) as work:
             con = open_warehouse(work)
             try:
-                ingested = ingest_and_validate(con, Path(exports), settings, prune=prune, steps=steps, logger=log)
+                ingested = _ingest(con, exports, settings, prune, steps, log, progress)
+                fingerprint = run_fingerprint(con, settings, when)
+                if ingested.files_parsed == 0 and fingerprint == _last_fingerprint(con):
+                    log.info("nothing changed since the last build (same files, settings, SQL, as_of): build skipped")
+                    raise _NothingChanged(ingested, fingerprint)
+                ingested = _validate_raw(con, ingested, steps, log, progress)
+                progress.phase("build")
                 built = steps.build(con, settings, when)
                 log.info("built as of %s: %s", when.isoformat(), built)
+                progress.phase("mart checks")
                 checked = steps.validate(con, "build")
+                failures = ingested.blocking_failures + checked.failed
+                _record_fingerprint(con, fingerprint, blocked=bool(failures))
             finally:
                 con.close()
-        summary = RunSummary(
+    except _NothingChanged as unchanged:
+        ingested, fingerprint = unchanged.args
+        nothing = ValidationReport(run_id="", stage="build")
+        return RunSummary(
             as_of=when,
             ingest=ingested,
-            build=built,
-            validation=checked,
-            failures=ingested.blocking_failures + checked.failed,
+            build=BuildReport(as_of=when, calendar_first_day=when.date(), calendar_last_day=when.date()),
+            validation=nothing,
+            unchanged=True,
+            fingerprint=fingerprint,
         )
-        if site is not None and summary.failures:
-            summary.blocked = True
-            log.error("validation failed, the previous site stays up: %s", "; ".join(summary.failures))
-        elif site is not None:
-            summary.site = _publish_locked(db, Path(site), settings, None, steps)
-            log.info("site written to %s", site)
-    return summary
+    return RunSummary(
+        as_of=when, ingest=ingested, build=built, validation=checked, failures=failures, fingerprint=fingerprint
+    )

@@ -92,3 +92,44 @@ def test_a_run_records_every_step_as_a_task_run(prefect_api, fixtures, tmp_path)
     names = asyncio.run(task_names())
     assert names["validate"] == 2 and names["build-obligations"] == 1 and names["write-site"] == 1
     assert names["parse-files"] >= 1
+
+
+def test_a_run_without_a_prefect_api_records_nothing_and_builds_the_same_warehouse(prefect_api, fixtures, tmp_path):
+    """Issue 10: with no Prefect API configured `aemetrics run` calls the same run policy in the
+    process (the old CLI always went through the flow, on a temporary server): no flow run is
+    recorded, and the warehouse is the one the Prefect flow builds."""
+    import os
+
+    import duckdb
+    from prefect import get_client
+
+    from aemetrics.cli import main
+    from aemetrics.flows import weekly_flow
+
+    async def flow_runs():
+        async with get_client() as client:
+            return len(await client.read_flow_runs())
+
+    exports = fixtures / "scenarios" / "weekly"
+    weekly_flow(str(exports), str(tmp_path / "prefect.duckdb"), as_of=AS_OF)
+    recorded = asyncio.run(flow_runs())
+    assert recorded >= 1
+    saved = os.environ.pop("PREFECT_API_URL", None)
+    try:
+        assert main(["run", "--exports", str(exports), "--db", str(tmp_path / "plain.duckdb"), "--as-of", AS_OF]) == 0
+    finally:
+        if saved is not None:
+            os.environ["PREFECT_API_URL"] = saved
+    assert asyncio.run(flow_runs()) == recorded
+
+    def tables(db):
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return {
+                t: con.execute(f'select * from "{t}" order by all').fetchall()
+                for t in ("obligations", "obligation_details", "kpi_weekly", "at_risk", "evidence_refs")
+            }
+        finally:
+            con.close()
+
+    assert tables(tmp_path / "plain.duckdb") == tables(tmp_path / "prefect.duckdb")

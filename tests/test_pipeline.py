@@ -79,7 +79,9 @@ def test_without_a_site_nothing_is_blocked(first_run, fixtures, tmp_path):
     db = tmp_path / "w.duckdb"
     shutil.copy(db0, db)
     steps = dataclasses.replace(PLAIN, validate=lambda con, stage: ValidationReport("r", stage, failed=["x"]))
-    summary = run_weekly(fixtures / "scenarios" / "weekly", db, Settings(), AS_OF, steps=steps)
+    # a day later: with the first run's as_of nothing would be rebuilt nor checked (issue 10)
+    later = datetime.fromisoformat("2025-10-14T09:00:00+08:00")
+    summary = run_weekly(fixtures / "scenarios" / "weekly", db, Settings(), later, steps=steps)
     assert summary.failures == ["x", "x"] and not summary.blocked
     assert [line.split(":")[0] for line in summary.lines()] == ["ingest", "build", "validation"]
 

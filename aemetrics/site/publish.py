@@ -33,6 +33,7 @@ class SiteReport:
     csv_files: list[Path] = field(default_factory=list)
     page_bytes: dict[str, int] = field(default_factory=dict)  # page (relative) -> size without plotly.min.js
     removed: list[Path] = field(default_factory=list)
+    kept: int = 0  # files whose bytes did not change: not rewritten (aemetrics.pipeline)
 
     def __str__(self) -> str:
         return self.summary()
@@ -42,7 +43,7 @@ class SiteReport:
         return (
             f"site in {self.out_dir}: {len(self.pages)} pages, {len(self.csv_files)} CSV files, week {self.week}, "
             f"largest page {biggest / 1024:.0f} KiB"
-        )
+        ) + (f"; {self.kept} files unchanged, not rewritten" if self.kept else "")
 
 
 def publish_site(
