@@ -195,6 +195,7 @@ class Settings:
     # equal-treatment flag (a gap between client-size tiers above this, with enough obligations).
     site_language: str = "zh-en"  # labels of the site: zh, en or zh-en (bilingual)
     show_subjects: bool = True  # false: the site shows the standard's name instead of a message subject
+    site_audience: str = "management"  # management: every AE; ae: one folder per AE (--audience overrides)
     kpi_target: float = 0.95
     kpi_targets: dict[str, float] = field(default_factory=dict)
     equal_treatment_gap: float = 0.10
@@ -292,6 +293,8 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise ConfigError(f"{path}: unknown time zone: {exc}") from exc
     if settings.site_language not in ("zh", "en", "zh-en"):
         raise ConfigError(f"{path}: site_language {settings.site_language!r} must be zh, en or zh-en")
+    if settings.site_audience not in ("management", "ae"):
+        raise ConfigError(f"{path}: setting 'site_audience': {settings.site_audience!r} must be management or ae")
     if not 0 < settings.equal_treatment_alpha < 1:
         raise ConfigError(
             f"{path}: setting 'equal_treatment_alpha': {settings.equal_treatment_alpha} must be between 0 and 1 "

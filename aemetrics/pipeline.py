@@ -27,6 +27,7 @@ from aemetrics.build import BuildReport, build
 from aemetrics.config import Settings
 from aemetrics.ingest import runner
 from aemetrics.quality import ValidationReport, validate
+from aemetrics.setup_check import SourceStatus, has_export_files, no_exports_message, setup_status
 from aemetrics.warehouse import open_warehouse
 
 if TYPE_CHECKING:  # the site imports Plotly: only a run that publishes pays for it
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # the site imports Plotly: only a run that publishes pays for
 class Logger(Protocol):  # logging.Logger and Prefect's run logger (a LoggerAdapter) both fit
     def info(self, msg: str, *args: Any) -> Any: ...
     def error(self, msg: str, *args: Any) -> Any: ...
+    def warning(self, msg: str, *args: Any) -> Any: ...
 
 
 def _write_site(con: duckdb.DuckDBPyConnection, out: Path, settings: Settings, lang: str | None) -> SiteReport:
@@ -68,10 +70,13 @@ class RunSummary:
     site: SiteReport | None = None
     failures: list[str] = field(default_factory=list)  # every blocking failure, raw tables and marts
     blocked: bool = False
+    setup: list[SourceStatus] = field(default_factory=list)  # each source found or missing (setup_check)
 
     def lines(self) -> list[str]:
         """One `step: result` line per step that ran, as `aemetrics run` prints them."""
-        out = [f"ingest: {self.ingest.summary()}", f"build: {self.build}", f"validation: {self.validation}"]
+        out = [f"ingest: {self.ingest.summary()}"]
+        out += [f"setup: {s.line()}" for s in self.setup if not s.found]  # what is missing and what it blocks
+        out += [f"build: {self.build}", f"validation: {self.validation}"]
         if self.site is not None:
             out.append(f"site: {self.site}")
         if self.blocked:
@@ -95,6 +100,8 @@ def ingest_and_validate(
     """Ingest into `con`, then the raw-table checks (which may quarantine rows). No lock, no staging:
     the caller holds both."""
     log = _logger(logger)
+    if Path(exports).is_dir() and not has_export_files(Path(exports)):
+        raise runner.ExportsError(no_exports_message(Path(exports)))
     report = runner.ingest_exports(
         exports, con, settings, prune_missing=prune, progress=log.info, parse_batches=steps.parse_batches
     )
@@ -180,6 +187,7 @@ def run_weekly(
                 built = steps.build(con, settings, when)
                 log.info("built as of %s: %s", when.isoformat(), built)
                 checked = steps.validate(con, "build")
+                setup = setup_status(con)
             finally:
                 con.close()
         summary = RunSummary(
@@ -188,7 +196,10 @@ def run_weekly(
             build=built,
             validation=checked,
             failures=ingested.blocking_failures + checked.failed,
+            setup=setup,
         )
+        for missing in (s for s in setup if not s.found):
+            log.warning("setup: %s", missing.line())
         if site is not None and summary.failures:
             summary.blocked = True
             log.error("validation failed, the previous site stays up: %s", "; ".join(summary.failures))
