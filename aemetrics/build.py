@@ -165,7 +165,8 @@ def write_calendar(
     query = (sql_dir / "build" / "data_date_range.sql").read_text(encoding="utf-8")
     first, last = con.execute(query, [settings.business_timezone, as_of]).fetchall()[0]
     first, last = first - CALENDAR_PAD, last + CALENDAR_PAD
-    write_business_days(con, BusinessCalendar(settings), first, last)
+    as_of_day = as_of.astimezone(settings.tz).date()  # years after as_of are written, not evaluated
+    write_business_days(con, BusinessCalendar(settings), first, last, evaluated_until=as_of_day)
     return first, last
 
 
