@@ -186,7 +186,8 @@ def build(
     models = declared_models(sql_dir)
     sql = {path: model_sql(con, path) for path in models}
     first, last = write_calendar(con, settings, as_of, sql_dir)
-    report = BuildReport(as_of=as_of, calendar_first_day=first, calendar_last_day=last)
+    # as_of is shown in the business time zone everywhere (summary, site, notebooks): one instant, one clock
+    report = BuildReport(as_of=as_of.astimezone(settings.tz), calendar_first_day=first, calendar_last_day=last)
 
     con.execute("begin transaction")
     try:

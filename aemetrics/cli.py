@@ -164,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "demo":
-            from aemetrics.demo import generate_demo
+            from aemetrics.demo import generate_demo, readme_path
 
             print(generate_demo(args.out, seed=args.seed))
+            print(f"what was planted, and the ground truth: {readme_path(args.out)}")
             return 0
         if args.config is not None:
             load_settings(args.config)  # fail before Prefect starts

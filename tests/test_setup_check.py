@@ -35,6 +35,8 @@ def test_mail_only_run_says_staff_and_crm_are_missing_and_what_they_block(fixtur
     assert any(line.startswith("setup: missing CRM accounts (crm/") and "monday_call" in line for line in lines)
     assert any(line.startswith("setup: missing calendars") and "agenda_48h" in line for line in lines)
     assert not any(line.startswith("setup: missing mailboxes") for line in lines)
+    # one as_of, in the business time zone, like the site and the notebooks (was printed in UTC)
+    assert any(line.startswith("build: as of 2025-10-13T09:00:00+08:00:") for line in lines)
 
 
 def test_setup_status_of_a_complete_scenario(fixtures, tmp_path):
