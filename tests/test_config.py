@@ -168,3 +168,25 @@ def test_kpi_target_keys_are_the_standards_the_site_names():
     from aemetrics.site.labels import STANDARDS
 
     assert set(STANDARD_IDS) == set(STANDARDS)
+
+
+def test_docs_name_only_settings_and_standards_that_exist():
+    """Issue 13: docs/site.md, docs/canonical-crm.md and docs/configuration.md mentioned settings and
+    standards that did not exist. Every `snake_case` name in backticks there must be a setting, a
+    standard, a keyword kind, or a table, column or function that the SQL or the package defines."""
+    import re
+
+    from aemetrics.config import STANDARD_IDS
+
+    known = {f.name for f in fields(Settings)} | set(STANDARD_IDS) | set(DEFAULT_KEYWORDS)
+    code = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "sql").rglob("*.sql"))
+    code += " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "aemetrics").rglob("*.py"))
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code))
+    for doc in ("site.md", "canonical-crm.md", "configuration.md"):
+        text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+        names = set(re.findall(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`", text))
+        unknown = sorted(n for n in names if n not in known and n not in words and n != "reply_hour")
+        assert unknown == [], f"docs/{doc} names what does not exist: {unknown}"
+        for setting in re.findall(r"`([a-z_]+)` setting|setting `([a-z_]+)`", text):
+            name = setting[0] or setting[1]
+            assert name in known or name.split(".")[0] in {"keywords", "calendar"}, f"docs/{doc}: setting {name}"
