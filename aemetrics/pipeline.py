@@ -185,7 +185,7 @@ def run_weekly(
             try:
                 ingested = ingest_and_validate(con, Path(exports), settings, prune=prune, steps=steps, logger=log)
                 built = steps.build(con, settings, when)
-                log.info("built: %s", built)  # as of, in the business time zone
+                log.info("built %s", built)  # "built as of <as_of in the business time zone>: ..."
                 checked = steps.validate(con, "build")
                 setup = setup_status(con)
             finally:
