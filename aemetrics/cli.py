@@ -61,9 +61,9 @@ def _common(p: argparse.ArgumentParser, site: bool = True) -> None:
         p.add_argument(
             "--audience",
             choices=AUDIENCES,
-            default="management",
-            help="management: one site with every AE (default); ae: one self-contained folder per AE "
-            "under --site, holding only that AE's scorecard, clients and evidence",
+            help="management: one site with every AE; ae: one self-contained folder per AE under --site, "
+            "holding only that AE's scorecard, clients and evidence (default: the site_audience setting, "
+            "management)",
         )
 
 

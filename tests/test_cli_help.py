@@ -108,3 +108,29 @@ def test_serve_without_a_prefect_server_exits_2_with_the_how_to(fixtures, tmp_pa
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("aemetrics: error: "), done.stderr
         assert "prefect server start" in lines[0] and "PREFECT_API_URL=http://127.0.0.1:4200/api" in lines[0]
+
+
+def test_run_passes_the_audience_to_the_weekly_flow(fixtures, tmp_path, monkeypatch):
+    """`aemetrics run --audience ae` reaches the flow, which sets site_audience over the config file's."""
+    import aemetrics.flows
+
+    seen = {}
+
+    class Summary:
+        blocked = False
+
+        def lines(self):
+            return ["ingest: fake"]
+
+    def fake_flow(*args, **kwargs):
+        seen.update(kwargs)
+        return Summary()
+
+    monkeypatch.setattr(aemetrics.flows, "weekly_flow", fake_flow)
+    exports = str(fixtures / "scenarios" / "weekly")
+    assert main(["run", "--exports", exports, "--db", str(tmp_path / "w.duckdb"), "--audience", "ae"]) == 0
+    assert seen["audience"] == "ae"
+    assert main(["run", "--exports", exports, "--db", str(tmp_path / "w.duckdb")]) == 0
+    assert seen["audience"] is None  # the site_audience setting decides (default management)
+    with pytest.raises(SystemExit):
+        main(["run", "--exports", exports, "--db", str(tmp_path / "w.duckdb"), "--audience", "everyone"])
