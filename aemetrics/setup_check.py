@@ -90,10 +90,10 @@ class SourceStatus:
     feeds: list[str] = field(default_factory=list)  # standards that need it
 
     def line(self) -> str:
-        """`missing staff directory (staff.csv, ...): blocks reply_12h, ...` or `found ...: N files`."""
+        """`missing staff directory: staff.csv, ...; blocks reply_12h, ...` or `found ...: N files`."""
         if self.found:
             return f"found {self.label}: {len(self.files)} files"
-        return f"missing {self.label} ({self.export}): blocks {', '.join(self.feeds)}"
+        return f"missing {self.label}: {self.export}; blocks {', '.join(self.feeds)}"
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -29,10 +29,10 @@ def test_mail_only_run_says_staff_and_crm_are_missing_and_what_they_block(fixtur
     assert not status["crm"].found and "reply_12h" in status["crm"].feeds
     assert "friday_supervisor_report" not in status["crm"].feeds
     lines = summary.lines()
-    assert "setup: missing staff directory (staff.csv, or the CRM's User.csv): blocks reply_12h, callback" in "\n".join(
+    assert "setup: missing staff directory: staff.csv, or the CRM's User.csv; blocks reply_12h, callback" in "\n".join(
         lines
     )
-    assert any(line.startswith("setup: missing CRM accounts (crm/") and "monday_call" in line for line in lines)
+    assert any(line.startswith("setup: missing CRM accounts: crm/") and "monday_call" in line for line in lines)
     assert any(line.startswith("setup: missing calendars") and "agenda_48h" in line for line in lines)
     assert not any(line.startswith("setup: missing mailboxes") for line in lines)
     # one as_of, in the business time zone, like the site and the notebooks (was printed in UTC)
