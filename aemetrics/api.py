@@ -2,7 +2,10 @@
 
     import aemetrics
     wh = aemetrics.connect("build/demo.duckdb")
-    wh.kpi_weekly(ae="li.wei@agency.cn", standard="reply_12h")
+    wh.kpi_weekly(ae="li.wei@agency.cn", standard="reply_12h")   # or ae="Li Wei": an email or a name
+
+An unknown AE, status or standard raises ValueError naming the accepted values (a typo never
+returns an empty frame).
 
 The connection is read-only: analysts, notebooks and the site never change the warehouse.
 Every timestamp comes back time-zone aware, converted to the business time zone recorded in
@@ -37,6 +40,7 @@ MARTS = (
     "run_info",
 )
 EVALUATED = ("met", "late", "missed")  # the statuses a rate counts (STANDARDS.md)
+STATUSES = (*EVALUATED, "open", "excused")  # every status of an obligation
 GROUPABLE = ("standard", "ae", "team", "iso_year", "iso_week", "week_start")  # kpi_weekly columns rates() groups by
 
 
@@ -108,8 +112,56 @@ class Warehouse:
                 df[col] = df[col].dt.date
         return df
 
+    def _check(self, filters: dict[str, Any]) -> dict[str, Any]:
+        """Filters with AEs given by email or name resolved to emails; an unknown AE, status or standard
+        raises ValueError naming the accepted values (a typo would otherwise return an empty frame)."""
+        from aemetrics.config import STANDARD_IDS
+
+        out = dict(filters)
+        if out.get("ae") is not None:
+            out["ae"] = self.resolve_ae(out["ae"])
+        for col, known in (("status", STATUSES), ("standard", (*STANDARD_IDS, "*"))):
+            value = out.get(col)
+            if value is None:
+                continue
+            values = [value] if isinstance(value, str) else list(value)
+            unknown = [v for v in values if v not in known]
+            if unknown:
+                raise ValueError(f"{col}={unknown[0]!r} is not a known {col}; known: {', '.join(known)}")
+        return out
+
+    def resolve_ae(self, ae: str | list[str]) -> list[str]:
+        """AE emails from emails or names (case-insensitive, as in wh.aes()); an unknown one raises ValueError."""
+        values = [ae] if isinstance(ae, str) else list(ae)
+        self._require("aes")
+        rows = self.con.execute("select ae, name from aes").fetchall()
+        by_email = {str(e).lower(): e for e, _ in rows if e}
+        by_name: dict[str, list[str]] = {}
+        for e, n in rows:
+            if n:
+                by_name.setdefault(str(n).strip().lower(), []).append(e)
+        found: list[str] = []
+        for v in values:
+            key = str(v).strip().lower()
+            if key in by_email:
+                found.append(by_email[key])
+            elif key in by_name:
+                found.extend(by_name[key])
+            elif "@" in key and self._has_obligations_of(key):  # an AE with obligations missing from `aes`
+                found.append(key)
+            else:
+                examples = ", ".join(f"{e} ({n})" for e, n in rows[:3])
+                raise ValueError(f"unknown AE {v!r}: give an email or a name from wh.aes(), e.g. {examples}")
+        return found
+
+    def _has_obligations_of(self, email: str) -> bool:
+        if not self.has("obligations"):
+            return False
+        return bool(self.con.execute("select count(*) from obligations where ae = ?", [email]).fetchone()[0])
+
     def _select(self, table: str, filters: dict[str, Any], order: str) -> pd.DataFrame:
         self._require(table)
+        filters = self._check(filters)
         where, params = [], []
         for col, value in filters.items():
             if value is None:
@@ -240,7 +292,7 @@ class Warehouse:
         if not set(wanted) <= cols:
             return None
         row = self.con.execute(f"select {', '.join(wanted)} from run_params").fetchone()
-        return dict(zip(wanted, row)) if row else None
+        return dict(zip(wanted, row, strict=True)) if row else None
 
     def rates(
         self,
@@ -257,6 +309,8 @@ class Warehouse:
             raise ValueError(f"rates(by=...): {unknown or by} not among {', '.join(GROUPABLE)}")
         self._require("kpi_weekly")
         self._macros()
+        checked = self._check({"ae": ae, "standard": standard})
+        ae, standard = checked["ae"], checked["standard"]
         where, params = [], []
         for col, value in (("ae", ae), ("standard", standard)):
             if value is not None:

@@ -233,7 +233,8 @@ def write_calendar(
     query = (sql_dir / "build" / "data_date_range.sql").read_text(encoding="utf-8")
     first, last = con.execute(query, [settings.business_timezone, as_of]).fetchall()[0]
     first, last = first - CALENDAR_PAD, last + CALENDAR_PAD
-    write_business_days(con, BusinessCalendar(settings), first, last)
+    as_of_day = as_of.astimezone(settings.tz).date()  # years after as_of are written, not evaluated
+    write_business_days(con, BusinessCalendar(settings), first, last, evaluated_until=as_of_day)
     return first, last
 
 
@@ -253,7 +254,8 @@ def build(
     models = declared_models(sql_dir)
     sql = {path: model_sql(con, path) for path in models}
     first, last = write_calendar(con, settings, as_of, sql_dir)
-    report = BuildReport(as_of=as_of, calendar_first_day=first, calendar_last_day=last)
+    # as_of is shown in the business time zone everywhere (summary, site, notebooks): one instant, one clock
+    report = BuildReport(as_of=as_of.astimezone(settings.tz), calendar_first_day=first, calendar_last_day=last)
 
     con.execute("begin transaction")
     try:

@@ -306,14 +306,26 @@ def business_days_rows(cal: BusinessCalendar, first: date, last: date) -> list[d
     return rows
 
 
-def write_business_days(con: duckdb.DuckDBPyConnection, cal: BusinessCalendar, first: date, last: date) -> int:
+def write_business_days(
+    con: duckdb.DuckDBPyConnection, cal: BusinessCalendar, first: date, last: date, evaluated_until: date | None = None
+) -> int:
     """Replace the content of business_days with `first`..`last` in one transaction; returns rows.
+
+    Logs a warning for each estimated year (no official schedule) that is evaluated: up to the year
+    of `evaluated_until` (the as_of day) when given; the padding after as_of is written but not judged.
 
     Timestamps go in as pandas datetime64[us, UTC], so DuckDB stores the right instants whatever
     the connection's TimeZone setting.
     """
     rows = business_days_rows(cal, first, last)
-    estimated = sorted({r["day"].year for r in rows if cal.is_estimated_year(r["day"].year)})
+    estimated = sorted(
+        {
+            r["day"].year
+            for r in rows
+            if cal.is_estimated_year(r["day"].year)
+            and (evaluated_until is None or r["day"].year <= evaluated_until.year)
+        }
+    )
     if estimated:
         log.warning(
             "business calendar for %s is the holidays package's guess (no official schedule, no holidays "

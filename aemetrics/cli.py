@@ -82,33 +82,80 @@ def _orchestration(through_prefect: bool) -> str:
     )
 
 
+DESCRIPTION = """Measure how well account executives keep their client-service standards.
+
+commands:
+  ingest   load an exports folder into the warehouse (new and changed files only)
+  run      the weekly pipeline: ingest, checks, the standards as of --as-of, the site
+  serve    the weekly pipeline on a cron schedule (needs a Prefect server)
+  demo     write the demo agency's exports (deterministic)
+
+Exit codes: 0 done, 1 checks blocked publishing, 2 unusable arguments, exports folder,
+configuration or database, 3 another run holds the warehouse."""
+
+AUDIENCES = ("management", "ae")
+
+
+def _common(p: argparse.ArgumentParser, site: bool = True) -> None:
+    p.add_argument(
+        "--exports",
+        required=True,
+        type=Path,
+        help="exports folder: staff.csv, email/, calendar/, crm/, attendance/ (any part may be missing; required)",
+    )
+    p.add_argument("--db", required=True, type=Path, help="DuckDB warehouse file, created if missing (required)")
+    p.add_argument("--config", type=Path, help="settings file, e.g. aemetrics.toml (default: none, built-in defaults)")
+    if site:
+        p.add_argument("--site", type=Path, help="write the static site into this folder (default: no site)")
+        p.add_argument(
+            "--audience",
+            choices=AUDIENCES,
+            help="management: one site with every AE; ae: one self-contained folder per AE under --site, "
+            "holding only that AE's scorecard, clients and evidence (default: the site_audience setting, "
+            "management)",
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="aemetrics", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
+    from aemetrics import __version__
 
-    ing = sub.add_parser("ingest", help="load an exports folder into the warehouse")
-    ing.add_argument(
-        "--exports", required=True, type=Path, help="folder with staff.csv, email/, calendar/, crm/, attendance/"
+    p = argparse.ArgumentParser(
+        prog="aemetrics", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ing.add_argument("--db", required=True, type=Path, help="DuckDB warehouse file (created if missing)")
-    ing.add_argument("--config", type=Path, help="aemetrics.toml (default: built-in defaults)")
-    ing.add_argument(
-        "--prune", action="store_true", help="forget files loaded earlier that are no longer in the folder"
-    )
-    ing.add_argument(
-        "--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish"
-    )
+    p.add_argument("--version", action="version", version=f"aemetrics {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{ingest,run,serve,demo}")
+    wait_help = "wait up to this many seconds for another run on the same warehouse to finish, else exit 3 (default: 0)"
 
-    run = sub.add_parser("run", help="ingest, build obligations and KPIs, publish the site: the weekly pipeline")
-    run.add_argument("--exports", required=True, type=Path)
-    run.add_argument("--db", required=True, type=Path)
-    run.add_argument("--as-of", type=_as_of, help="evaluate as of this ISO-8601 instant (default: now)")
-    run.add_argument("--config", type=Path)
-    run.add_argument("--site", type=Path, help="write the static site here")
-    run.add_argument("--prune", action="store_true")
+    ing = sub.add_parser(
+        "ingest",
+        help="load an exports folder into the warehouse",
+        description="load an exports folder into the warehouse",
+    )
+    _common(ing, site=False)
+    ing.add_argument(
+        "--prune",
+        action="store_true",
+        help="forget files loaded earlier that are no longer in the folder (default: keep)",
+    )
+    ing.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=wait_help)
+
+    run = sub.add_parser(
+        "run",
+        help="ingest, build obligations and KPIs, publish the site: the weekly pipeline",
+        description="ingest, build obligations and KPIs, publish the site: the weekly pipeline",
+    )
+    _common(run)
     run.add_argument(
-        "--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish"
+        "--as-of",
+        type=_as_of,
+        help="evaluate as of this ISO-8601 instant with its zone, e.g. 2025-10-13T09:00:00+08:00 (default: now)",
     )
+    run.add_argument(
+        "--prune",
+        action="store_true",
+        help="forget files loaded earlier that are no longer in the folder (default: keep)",
+    )
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=wait_help)
     for command in (ing, run):
         command.add_argument(
             "--prefect",
@@ -117,18 +164,50 @@ def build_parser() -> argparse.ArgumentParser:
             "~15 s); with PREFECT_API_URL set the run is always a Prefect flow",
         )
 
-    serve = sub.add_parser("serve", help="run the weekly pipeline on a cron schedule (Prefect flow.serve)")
-    serve.add_argument("--exports", required=True, type=Path)
-    serve.add_argument("--db", required=True, type=Path)
-    serve.add_argument("--config", type=Path)
-    serve.add_argument("--site", type=Path)
-    serve.add_argument("--cron", default="0 7 * * 1", help="cron in --timezone (default: Mondays 07:00)")
-    serve.add_argument("--timezone", default="Asia/Shanghai")
+    serve = sub.add_parser(
+        "serve",
+        help="run the weekly pipeline on a cron schedule (Prefect flow.serve)",
+        description="run the weekly pipeline on a cron schedule (Prefect flow.serve)",
+    )
+    _common(serve)
+    serve.add_argument(
+        "--cron",
+        default="0 7 * * 1",
+        help="schedule, a cron expression in --timezone (default: '0 7 * * 1', Mondays 07:00)",
+    )
+    serve.add_argument("--timezone", default="Asia/Shanghai", help="time zone of --cron (default: Asia/Shanghai)")
 
-    demo = sub.add_parser("demo", help="write the demo agency's exports (deterministic)")
-    demo.add_argument("--out", required=True, type=Path)
-    demo.add_argument("--seed", type=int, default=7)
+    demo = sub.add_parser(
+        "demo",
+        help="write the demo agency's exports (deterministic)",
+        description="write the demo agency's exports (deterministic)",
+    )
+    demo.add_argument("--out", required=True, type=Path, help="folder to write the demo exports into (required)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the demo agency (default: 7)")
     return p
+
+
+PREFECT_HOWTO = (
+    "schedules need a Prefect server: start one with `.venv/bin/prefect server start`, then "
+    "export PREFECT_API_URL=http://127.0.0.1:4200/api (see README)"
+)
+
+
+def _prefect_server_problem() -> str | None:
+    """Why `serve` cannot schedule (no PREFECT_API_URL, or no server answers there), None when it can."""
+    import urllib.request
+
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        return f"no Prefect server configured: {PREFECT_HOWTO}"
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=5) as response:
+            response.read()
+    except OSError as exc:
+        return f"no Prefect server answers at {url} ({exc}): {PREFECT_HOWTO}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,14 +220,19 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "demo":
-            from aemetrics.demo import generate_demo
+            from aemetrics.demo import generate_demo, readme_path
 
             print(generate_demo(args.out, seed=args.seed))
+            print(f"what was planted, and the ground truth: {readme_path(args.out)}")
             return 0
         if args.config is not None:
             load_settings(args.config)  # fail before Prefect starts
         if not args.exports.is_dir():
             raise ExportsError(f"{args.exports}: exports folder not found")
+        from aemetrics.setup_check import has_export_files, no_exports_message
+
+        if not has_export_files(args.exports):  # an empty folder is a mistake, not an empty week
+            raise ExportsError(no_exports_message(args.exports))
         check_usable(args.db)  # an unusable database fails here, with its name, before any work
         if args.command in ("ingest", "run"):
             with warehouse_lock(args.db, args.wait):  # busy: say so now, not after starting Prefect
@@ -191,15 +275,21 @@ def main(argv: list[str] | None = None) -> int:
                     site=_path(args.site),
                     prune=args.prune,
                     wait_seconds=args.wait,
+                    audience=args.audience,
                 )
             else:
+                import dataclasses
+
                 from aemetrics.pipeline import run_weekly
 
                 _plain_logging(progress.stream is not None)
+                settings = load_settings(args.config)
+                if args.audience:
+                    settings = dataclasses.replace(settings, site_audience=args.audience)
                 summary = run_weekly(
                     args.exports,
                     args.db,
-                    load_settings(args.config),
+                    settings,
                     args.as_of,
                     site=args.site,
                     prune=args.prune,
@@ -214,16 +304,11 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 return 1
         elif args.command == "serve":
+            problem = _prefect_server_problem()
+            if problem:
+                print(f"aemetrics: error: {problem}", file=sys.stderr)
+                return 2
             from prefect.schedules import Cron
-            from prefect.settings import PREFECT_API_URL
-
-            if not PREFECT_API_URL.value():
-                print(
-                    "aemetrics: note: schedules need a Prefect server; start one with `prefect server start` "
-                    "and set PREFECT_API_URL=http://127.0.0.1:4200/api (see README)",
-                    file=sys.stderr,
-                )
-
             from prefect.types.entrypoint import EntrypointType
 
             from aemetrics.flows import weekly_flow
@@ -237,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
                     "db": _path(args.db, True),
                     "config": _path(args.config, True),
                     "site": _path(args.site, True),
+                    "audience": args.audience,
                 },
             )
     except (ConfigError, ExportsError, WarehouseError) as exc:

@@ -102,6 +102,55 @@ DEFAULT_AE_ROLES = [
 ]
 
 
+# Every standard of STANDARDS.md's catalogue: the keys [kpi_targets] accepts (the site's labels
+# name the same ones; tests/test_config.py checks they agree).
+STANDARD_IDS = (
+    "reply_12h",
+    "callback",
+    "work_order",
+    "estimate_first",
+    "agenda_48h",
+    "internal_notice_24h",
+    "on_time",
+    "reschedule_notice",
+    "minutes_24h",
+    "minutes_signoff",
+    "minutes_confirmed",
+    "monday_call",
+    "friday_client_report",
+    "friday_supervisor_report",
+    "client_file_complete",
+    "festival_greeting",
+    "market_info",
+    "post_project_review",
+    "work_on_time",
+    "same_day_close",
+)
+
+# Allowed range of each numeric setting: (lowest, highest, lowest allowed?, what it is).
+# None: no bound on that side. Checked at load, the error names the file, the key and the range.
+RANGES: dict[str, tuple[float | None, float | None, bool, str]] = {
+    "reply_hours": (0, None, False, "hours, more than 0"),
+    "agenda_hours": (0, None, False, "hours, more than 0"),
+    "internal_notice_hours": (0, None, False, "hours, more than 0"),
+    "minutes_hours": (0, None, False, "hours, more than 0"),
+    "on_time_grace_minutes": (0, None, True, "minutes, 0 or more"),
+    "subject_thread_window_days": (1, None, True, "days, 1 or more"),
+    "minutes_match_days": (1, None, True, "days, 1 or more"),
+    "parse_batch_size": (1, None, True, "files, 1 or more"),
+    "kpi_target": (0, 1, True, "a rate, between 0 and 1 (0.95 = 95 %)"),
+    "equal_treatment_gap": (0, 1, True, "a difference of rates, between 0 and 1 (0.10 = 10 points)"),
+    "equal_treatment_min_n": (1, None, True, "obligations, 1 or more"),
+}
+
+
+def _check_range(source: Path, key: str, value: float, rule: tuple[float | None, float | None, bool, str]) -> None:
+    low, high, low_ok, what = rule
+    below = low is not None and (value < low or (value == low and not low_ok))
+    if below or (high is not None and value > high):
+        raise ConfigError(f"{source}: setting {key!r}: {value:g} is out of range: {what}")
+
+
 # STANDARDS.md, client_file_complete: the Salesforce defaults (canonical files name the columns
 # in lower case: brand, product, address, phone, fax, ad_volume, budget).
 DEFAULT_CLIENT_FILE_FIELDS: dict[str, str] = {
@@ -160,6 +209,8 @@ class Settings:
     # Dashboards: the target rate of every standard, per-standard overrides, and the
     # equal-treatment flag (a gap between client-size tiers above this, with enough obligations).
     site_language: str = "zh-en"  # labels of the site: zh, en or zh-en (bilingual)
+    show_subjects: bool = True  # false: the site shows the standard's name instead of a message subject
+    site_audience: str = "management"  # management: every AE; ae: one folder per AE (--audience overrides)
     kpi_target: float = 0.95
     kpi_targets: dict[str, float] = field(default_factory=dict)
     equal_treatment_gap: float = 0.10
@@ -273,17 +324,27 @@ def load_settings(path: str | Path | None = None) -> Settings:
         else:
             raise ConfigError(f"{path}: unknown setting {key!r}")
     try:
-        settings.tz
-        settings.attendance_tz
+        _ = settings.tz
+        _ = settings.attendance_tz
     except Exception as exc:
         raise ConfigError(f"{path}: unknown time zone: {exc}") from exc
     if settings.site_language not in ("zh", "en", "zh-en"):
         raise ConfigError(f"{path}: site_language {settings.site_language!r} must be zh, en or zh-en")
+    if settings.site_audience not in ("management", "ae"):
+        raise ConfigError(f"{path}: setting 'site_audience': {settings.site_audience!r} must be management or ae")
     if not 0 < settings.equal_treatment_alpha < 1:
         raise ConfigError(
             f"{path}: setting 'equal_treatment_alpha': {settings.equal_treatment_alpha} must be between 0 and 1 "
             "(exclusive), e.g. 0.05"
         )
+    for key, rule in RANGES.items():
+        _check_range(path, key, getattr(settings, key), rule)
+    for standard, rate in settings.kpi_targets.items():
+        if standard not in STANDARD_IDS:
+            raise ConfigError(
+                f"{path}: unknown setting 'kpi_targets.{standard}' (known standards: {', '.join(STANDARD_IDS)})"
+            )
+        _check_range(path, f"kpi_targets.{standard}", rate, RANGES["kpi_target"])
     if settings.work_end <= settings.work_start:
         raise ConfigError(f"{path}: work_end {settings.work_end} must be after work_start {settings.work_start}")
     return settings

@@ -12,6 +12,7 @@ Flow parameters are plain strings: Prefect stores them with each run and deploym
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -98,12 +99,16 @@ def weekly_flow(
     site: str | None = None,
     prune: bool = False,
     wait_seconds: float = 0.0,
+    audience: str | None = None,
 ) -> pipeline.RunSummary:
-    """as_of: ISO-8601 with a zone; default now."""
+    """as_of: ISO-8601 with a zone; default now. audience: management | ae, over the site_audience setting."""
+    settings = load_settings(config)
+    if audience:
+        settings = dataclasses.replace(settings, site_audience=audience)
     return pipeline.run_weekly(
         Path(exports),
         Path(db),
-        load_settings(config),
+        settings,
         datetime.fromisoformat(as_of) if as_of else None,
         site=Path(site) if site else None,
         prune=prune,

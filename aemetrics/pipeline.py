@@ -36,6 +36,7 @@ from aemetrics.config import Settings
 from aemetrics.ingest import runner
 from aemetrics.progress import SILENT, Progress
 from aemetrics.quality import ValidationReport, validate
+from aemetrics.setup_check import SourceStatus, has_export_files, no_exports_message, setup_status
 from aemetrics.warehouse import SQL_DIR, open_warehouse
 
 if TYPE_CHECKING:  # the site imports Plotly: only a run that publishes pays for it
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # the site imports Plotly: only a run that publishes pays for
 
 class Logger(Protocol):  # logging.Logger and Prefect's run logger (a LoggerAdapter) both fit
     def info(self, msg: str, *args: Any) -> Any: ...
+    def warning(self, msg: str, *args: Any) -> Any: ...
     def error(self, msg: str, *args: Any) -> Any: ...
 
 
@@ -80,10 +82,12 @@ class RunSummary:
     unchanged: bool = False  # same files, settings, SQL and as_of as the last build: nothing rebuilt
     site_kept: Path | None = None  # unchanged, and the site there was published from this very build
     fingerprint: str | None = None  # run_fingerprint of what this warehouse was built from
+    setup: list[SourceStatus] = field(default_factory=list)  # each source found or missing (setup_check)
 
     def lines(self) -> list[str]:
         """One `step: result` line per step that ran, as `aemetrics run` prints them."""
         out = [f"ingest: {self.ingest.summary()}"]
+        out += [f"setup: {s.line()}" for s in self.setup if not s.found]  # what is missing and what it blocks
         if self.unchanged:
             out.append(
                 f"build: skipped, the warehouse was built from the same files, settings and SQL as of "
@@ -159,6 +163,8 @@ def _ingest(
     log: Logger,
     progress: Progress,
 ) -> runner.IngestReport:
+    if Path(exports).is_dir() and not has_export_files(Path(exports)):
+        raise runner.ExportsError(no_exports_message(Path(exports)))
     progress.phase("ingest")
 
     def say(message: str) -> None:
@@ -375,9 +381,10 @@ def _run_locked(
                 ingested = _validate_raw(con, ingested, steps, log, progress)
                 progress.phase("build")
                 built = steps.build(con, settings, when)
-                log.info("built as of %s: %s", when.isoformat(), built)
+                log.info("built %s", built)  # "built as of <as_of in the business time zone>: ..."
                 progress.phase("mart checks")
                 checked = steps.validate(con, "build")
+                setup = setup_status(con)
                 failures = ingested.blocking_failures + checked.failed
                 _record_fingerprint(con, fingerprint, blocked=bool(failures))
             finally:
@@ -393,6 +400,14 @@ def _run_locked(
             unchanged=True,
             fingerprint=fingerprint,
         )
+    for missing in (s for s in setup if not s.found):
+        log.warning("setup: %s", missing.line())
     return RunSummary(
-        as_of=when, ingest=ingested, build=built, validation=checked, failures=failures, fingerprint=fingerprint
+        as_of=when,
+        ingest=ingested,
+        build=built,
+        validation=checked,
+        failures=failures,
+        fingerprint=fingerprint,
+        setup=setup,
     )

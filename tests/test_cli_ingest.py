@@ -78,6 +78,7 @@ def test_unusable_arguments_exit_2(tmp_path):
     bad_config = tmp_path / "bad.toml"
     bad_config.write_text("business_timezone = 'Mars/Olympus'\n")
     (tmp_path / "ex").mkdir()
+    (tmp_path / "ex" / "staff.csv").write_text("email,name,role\n")  # an empty folder is itself exit 2 (issue 13)
     r = run_cli(
         "ingest", "--exports", str(tmp_path / "ex"), "--db", str(tmp_path / "w.duckdb"), "--config", str(bad_config)
     )

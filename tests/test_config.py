@@ -128,3 +128,67 @@ def test_client_file_fields_map_custom_columns(tmp_path):
     path.write_text("[client_file]\nfields = {brand = 3}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="client_file_fields"):
         load_settings(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kpi_target = 95\n", r"setting 'kpi_target': 95 is out of range: a rate, between 0 and 1"),
+        ("[kpi_targets]\nreply_12 = 1.0\n", r"unknown setting 'kpi_targets.reply_12' \(known standards: reply_12h"),
+        ("[kpi_targets]\nreply_12h = 90\n", r"setting 'kpi_targets.reply_12h': 90 is out of range: a rate"),
+        ("reply_hours = -3\n", r"setting 'reply_hours': -3 is out of range: hours, more than 0"),
+        ("agenda_hours = 0\n", r"setting 'agenda_hours': 0 is out of range"),
+        ("on_time_grace_minutes = -1\n", r"setting 'on_time_grace_minutes': -1 is out of range: minutes, 0 or more"),
+        ("equal_treatment_gap = 10\n", r"setting 'equal_treatment_gap': 10 is out of range: a difference of rates"),
+        ("minutes_match_days = 0\n", r"setting 'minutes_match_days': 0 is out of range: days, 1 or more"),
+        ("parse_batch_size = 0\n", r"setting 'parse_batch_size': 0 is out of range"),
+    ],
+)
+def test_ranges_and_nested_keys_are_checked_at_load(tmp_path, text, message):
+    """Issue 13: `kpi_target = 95` was accepted (cards read "Target 9500%"), `[kpi_targets] reply_12`
+    (a typo) was ignored, `reply_hours = -3` failed later inside a Great Expectations message. Now each
+    is refused at load, naming the file, the key and the allowed range."""
+    path = tmp_path / "aemetrics.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as info:
+        load_settings(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_edges_of_the_ranges_load(tmp_path):
+    path = tmp_path / "aemetrics.toml"
+    path.write_text(
+        "kpi_target = 1\non_time_grace_minutes = 0\nequal_treatment_gap = 0\n[kpi_targets]\nreply_12h = 0.9\n",
+        encoding="utf-8",
+    )
+    s = load_settings(path)
+    assert s.kpi_target == 1.0 and s.kpi_targets == {"reply_12h": 0.9} and s.on_time_grace_minutes == 0
+
+
+def test_kpi_target_keys_are_the_standards_the_site_names():
+    from aemetrics.config import STANDARD_IDS
+    from aemetrics.site.labels import STANDARDS
+
+    assert set(STANDARD_IDS) == set(STANDARDS)
+
+
+def test_docs_name_only_settings_and_standards_that_exist():
+    """Issue 13: docs/site.md, docs/canonical-crm.md and docs/configuration.md mentioned settings and
+    standards that did not exist. Every `snake_case` name in backticks there must be a setting, a
+    standard, a keyword kind, or a table, column or function that the SQL or the package defines."""
+    import re
+
+    from aemetrics.config import STANDARD_IDS
+
+    known = {f.name for f in fields(Settings)} | set(STANDARD_IDS) | set(DEFAULT_KEYWORDS)
+    code = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "sql").rglob("*.sql"))
+    code += " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "aemetrics").rglob("*.py"))
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code))
+    for doc in ("site.md", "canonical-crm.md", "configuration.md"):
+        text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+        names = set(re.findall(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`", text))
+        unknown = sorted(n for n in names if n not in known and n not in words and n != "reply_hour")
+        assert unknown == [], f"docs/{doc} names what does not exist: {unknown}"
+        for setting in re.findall(r"`([a-z_]+)` setting|setting `([a-z_]+)`", text):
+            name = setting[0] or setting[1]
+            assert name in known or name.split(".")[0] in {"keywords", "calendar"}, f"docs/{doc}: setting {name}"

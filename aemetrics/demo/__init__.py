@@ -71,7 +71,7 @@ class DemoSummary:
 # What generate_demo owns inside out_dir: removed first so stale files of another seed never linger.
 _OWNED = [
     "staff.csv",
-    "README.md",
+    "README.md",  # written inside by earlier versions; now beside (readme_path)
     "email/*.mbox",
     "calendar/*.ics",
     "crm/User.csv",
@@ -89,8 +89,16 @@ _OWNED = [
 ]
 
 
+def readme_path(out_dir: str | Path) -> Path:
+    """The demo's README lives beside its exports folder (build/demo-exports-README.md), not inside:
+    inside, ingest would list it as an unknown file in the data-quality section."""
+    out = Path(out_dir)
+    return out.parent / f"{out.name}-README.md"
+
+
 def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
-    """Write the demo agency's exports into `out_dir` (created if needed) and describe them."""
+    """Write the demo agency's exports into `out_dir` (created if needed) and describe them; the
+    README goes beside the folder (`readme_path`)."""
     from aemetrics.demo import files as F
     from aemetrics.demo.extras import extras_truth, plan_extras, write_extras
     from aemetrics.demo.mail import render, write_mbox
@@ -160,7 +168,7 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
         intent=_intent(sim.planned),
         obligations=obligations,
     )
-    (out / "README.md").write_text(readme_text(world, seed, summary.files, summary), encoding="utf-8")
+    readme_path(out).write_text(readme_text(world, seed, summary.files, summary), encoding="utf-8")
     return summary
 
 

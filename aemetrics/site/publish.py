@@ -16,7 +16,7 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from aemetrics.api import Warehouse, connect
-from aemetrics.site import pages
+from aemetrics.site import audience, pages
 from aemetrics.site.html import CSS
 from aemetrics.site.labels import Labels
 from aemetrics.site.metrics import Options
@@ -58,6 +58,9 @@ def publish_site(
     """
     labels = Labels(lang or getattr(settings, "site_language", "zh-en"))  # validates before anything is written
     opts = Options.from_settings(settings)
+    who = getattr(settings, "site_audience", "management")
+    if who not in audience.AUDIENCES:
+        raise ValueError(f"audience {who!r}: expected one of {', '.join(audience.AUDIENCES)}")
     out_dir = Path(out_dir)
     wh = connect(con_or_db_path)
     try:
@@ -65,34 +68,56 @@ def publish_site(
     finally:
         if not isinstance(con_or_db_path, Warehouse):
             wh.close()
-
-    built = [pages.index_page(data, labels, opts), pages.equal_treatment_page(data, labels, opts)]
-    built += [pages.ae_page(data, ae, labels, opts) for ae in data.aes["ae"]]
+    if not getattr(settings, "show_subjects", True):
+        data = audience.hide_subjects(data, labels)
 
     report = SiteReport(out_dir=out_dir, week=data.weeks.label())
-    (out_dir / "ae").mkdir(parents=True, exist_ok=True)
-    _write_once(out_dir / PLOTLY_JS, get_plotlyjs())
-    (out_dir / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
-    written: set[Path] = set()
-    for p in built:
-        path = out_dir / p.path
-        path.write_text(p.html, encoding="utf-8")
-        report.pages.append(path)
-        report.page_bytes[p.path] = len(p.html.encode("utf-8"))
-        written.add(path)
-        for rel, frame in p.csvs.items():
-            csv = out_dir / rel
-            _write_csv(frame, csv)
-            report.csv_files.append(csv)
-            written.add(csv)
-    for old in sorted((out_dir / "ae").glob("*")):  # scorecards of people no longer in the data
-        if old.is_file() and old not in written:
-            old.unlink()
-            report.removed.append(old)
+    if who == "ae":
+        _write_ae_folders(data, out_dir, labels, opts, report)
+    else:
+        built = [pages.index_page(data, labels, opts), pages.equal_treatment_page(data, labels, opts)]
+        built += [pages.ae_page(data, ae, labels, opts) for ae in data.aes["ae"]]
+        _write_pages(out_dir, built, report)
+        written = set(report.pages) | set(report.csv_files)
+        for old in sorted((out_dir / "ae").glob("*")):  # scorecards of people no longer in the data
+            if old.is_file() and old not in written:
+                old.unlink()
+                report.removed.append(old)
     too_big = {k: v for k, v in report.page_bytes.items() if v > MAX_PAGE_BYTES}
     if too_big:
         raise RuntimeError(f"pages over {MAX_PAGE_BYTES} bytes (without plotly.min.js): {too_big}")
     return report
+
+
+def _write_pages(out_dir: Path, built: list, report: SiteReport, prefix: str = "", standalone: bool = False) -> None:
+    """One site's pages, CSVs, site.css and plotly.min.js under out_dir (page paths relative to it)."""
+    (out_dir / "ae").mkdir(parents=True, exist_ok=True)
+    _write_once(out_dir / PLOTLY_JS, get_plotlyjs())
+    (out_dir / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
+    for p in built:
+        path = out_dir / p.path
+        html = audience.standalone_nav(p.html) if standalone else p.html
+        path.write_text(html, encoding="utf-8")
+        report.pages.append(path)
+        report.page_bytes[prefix + p.path] = len(html.encode("utf-8"))
+        for rel, frame in p.csvs.items():
+            csv = out_dir / rel
+            _write_csv(frame, csv)
+            report.csv_files.append(csv)
+
+
+def _write_ae_folders(data: pages.SiteData, out_dir: Path, labels: Labels, opts: Options, report: SiteReport) -> None:
+    """--audience ae: out_dir/<slug>/ per AE, self-contained (its own site.css and plotly.min.js), holding
+    the AE's scorecard (ae/<slug>.html, opened by the folder's index.html) written from their data only."""
+    for ae in data.aes["ae"]:
+        slug = data.slugs[ae]
+        own = audience.for_ae(data, ae)
+        page = pages.ae_page(own, ae, labels, opts)
+        folder = out_dir / slug
+        _write_pages(folder, [page], report, prefix=f"{slug}/", standalone=True)
+        index = folder / "index.html"
+        index.write_text(audience.redirect_page(page.path, labels.text("scorecard")), encoding="utf-8")
+        report.pages.append(index)
 
 
 def _write_once(path: Path, content: str) -> None:
@@ -104,5 +129,7 @@ def _write_once(path: Path, content: str) -> None:
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     # utf-8 with BOM: Excel (what managers open CSVs with) then reads Chinese names correctly
+    # a subject or name starting with = + - @ is text, not a formula (CSV injection)
     path.parent.mkdir(parents=True, exist_ok=True)
+    frame = audience.neutralise_formulas(frame)
     frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
