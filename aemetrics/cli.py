@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--prefect",
             action="store_true",
             help="run as a Prefect flow even when no Prefect API is configured (starts a temporary server, "
-            "~15 s); with PREFECT_API_URL set the run is always a Prefect flow",
+            "~15 s); with PREFECT_API_URL set the run is always a Prefect flow (default: off)",
         )
 
     serve = sub.add_parser(

@@ -128,9 +128,22 @@ def test_run_passes_the_audience_to_the_weekly_flow(fixtures, tmp_path, monkeypa
 
     monkeypatch.setattr(aemetrics.flows, "weekly_flow", fake_flow)
     exports = str(fixtures / "scenarios" / "weekly")
-    assert main(["run", "--exports", exports, "--db", str(tmp_path / "w.duckdb"), "--audience", "ae"]) == 0
+    db = str(tmp_path / "w.duckdb")
+    assert main(["run", "--exports", exports, "--db", db, "--audience", "ae", "--prefect"]) == 0
     assert seen["audience"] == "ae"
-    assert main(["run", "--exports", exports, "--db", str(tmp_path / "w.duckdb")]) == 0
+    assert main(["run", "--exports", exports, "--db", db, "--prefect"]) == 0
     assert seen["audience"] is None  # the site_audience setting decides (default management)
+
+    # without a Prefect API the same policy runs in the process, with the audience in its settings
+    import aemetrics.pipeline
+
+    def fake_run(exports, db, settings, as_of, **kwargs):
+        seen["site_audience"] = settings.site_audience
+        return Summary()
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(aemetrics.pipeline, "run_weekly", fake_run)
+    assert main(["run", "--exports", exports, "--db", db, "--audience", "ae"]) == 0
+    assert seen["site_audience"] == "ae"
     with pytest.raises(SystemExit):
         main(["run", "--exports", exports, "--db", str(tmp_path / "w.duckdb"), "--audience", "everyone"])
