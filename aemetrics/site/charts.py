@@ -224,8 +224,9 @@ def league(df: pd.DataFrame, labels: Labels, target: float, title: str, div_id: 
     return _div(data, layout, div_id)
 
 
-def heatmap(grid: pd.DataFrame, labels: Labels, title: str, div_id: str) -> str | None:
-    """Weekday × hour counts; cells with 0 stay blank so the hot spots stand out."""
+def heatmap(grid: pd.DataFrame, labels: Labels, title: str, div_id: str, link=None) -> str | None:
+    """Weekday × hour counts; cells with 0 stay blank so the hot spots stand out. `link(weekday, hour)`
+    gives the href of a cell's obligations (customdata; site.js opens it on click)."""
     top = int(grid.values.max())
     if top == 0:
         return None
@@ -245,6 +246,8 @@ def heatmap(grid: pd.DataFrame, labels: Labels, title: str, div_id: str) -> str 
             "hovertemplate": "%{y} %{x}:00 — %{z}<extra></extra>",
         }
     ]
+    if link is not None:
+        data[0]["customdata"] = [[link(int(d), int(h)) for h in grid.columns] for d in grid.index]
     layout = _layout(
         title,
         height=340,

@@ -16,10 +16,11 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from aemetrics.api import Warehouse, connect
-from aemetrics.site import pages
+from aemetrics.site import drill, pages
 from aemetrics.site.html import CSS
 from aemetrics.site.labels import Labels
 from aemetrics.site.metrics import Options
+from aemetrics.site.static import SITE_JS
 
 PLOTLY_JS = "plotly.min.js"
 MAX_PAGE_BYTES = 1_000_000
@@ -33,6 +34,7 @@ class SiteReport:
     csv_files: list[Path] = field(default_factory=list)
     page_bytes: dict[str, int] = field(default_factory=dict)  # page (relative) -> size without plotly.min.js
     removed: list[Path] = field(default_factory=list)
+    data_files: list[Path] = field(default_factory=list)  # data/obl-<week>.js: the obligations page's rows
 
     def __str__(self) -> str:
         return self.summary()
@@ -60,19 +62,34 @@ def publish_site(
     out_dir = Path(out_dir)
     wh = connect(con_or_db_path)
     try:
-        data = pages.SiteData.load(wh)
+        data = pages.SiteData.load(wh, store_bodies=bool(getattr(settings, "store_bodies", False)))
     finally:
         if not isinstance(con_or_db_path, Warehouse):
             wh.close()
 
     built = [pages.index_page(data, labels, opts), pages.equal_treatment_page(data, labels, opts)]
     built += [pages.ae_page(data, ae, labels, opts) for ae in data.aes["ae"]]
+    built += [  # every evaluated week keeps its review page: no re-run needed to look back
+        pages.index_page(data.for_week(monday), labels, opts, pages.week_page(monday))
+        for monday in data.eval_weeks
+        if monday != data.weeks.this
+    ]
+    built += pages.client_pages(data, labels, opts)
+    built.append(pages.obligations_page(data, labels))
+    data_files = drill.week_data_files(data.all_obl, data.refs, data.raw)
 
     report = SiteReport(out_dir=out_dir, week=data.weeks.label())
-    (out_dir / "ae").mkdir(parents=True, exist_ok=True)
+    for sub in ("ae", "clients", "weeks", "data"):
+        (out_dir / sub).mkdir(parents=True, exist_ok=True)
     _write_once(out_dir / PLOTLY_JS, get_plotlyjs())
     (out_dir / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
+    (out_dir / "site.js").write_text(SITE_JS.lstrip(), encoding="utf-8")
     written: set[Path] = set()
+    for rel, content in data_files.items():
+        path = out_dir / rel
+        path.write_text(content, encoding="utf-8")
+        report.data_files.append(path)
+        written.add(path)
     for p in built:
         path = out_dir / p.path
         path.write_text(p.html, encoding="utf-8")
@@ -84,10 +101,11 @@ def publish_site(
             _write_csv(frame, csv)
             report.csv_files.append(csv)
             written.add(csv)
-    for old in sorted((out_dir / "ae").glob("*")):  # scorecards of people no longer in the data
-        if old.is_file() and old not in written:
-            old.unlink()
-            report.removed.append(old)
+    for sub in ("ae", "clients", "weeks", "data"):  # pages of people, clients and weeks no longer in the data
+        for old in sorted((out_dir / sub).glob("*")):
+            if old.is_file() and old not in written:
+                old.unlink()
+                report.removed.append(old)
     too_big = {k: v for k, v in report.page_bytes.items() if v > MAX_PAGE_BYTES}
     if too_big:
         raise RuntimeError(f"pages over {MAX_PAGE_BYTES} bytes (without plotly.min.js): {too_big}")
