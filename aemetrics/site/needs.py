@@ -16,7 +16,7 @@ import pandas as pd
 
 # export id -> (raw tables whose rows count as "found", Chinese, English label)
 EXPORTS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "staff": (("raw_staff",), "员工名录", "staff directory (staff.csv)"),
+    "staff": (("raw_staff", "raw_crm_users"), "员工名录", "staff directory (staff.csv or CRM users)"),
     "crm_accounts": (("raw_crm_accounts",), "CRM 客户", "CRM accounts (Account.csv)"),
     "crm_activities": (("raw_crm_activities",), "CRM 活动", "CRM activities (Task/Event.csv)"),
     "email": (("raw_email_messages",), "邮件", "mailboxes (mbox / .eml)"),

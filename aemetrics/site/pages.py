@@ -116,9 +116,10 @@ class SiteData:
         data.refs = wh.evidence_sources()
         data.raw = drill.raw_rows(wh, store_bodies=store_bodies)
         tables = set(wh.tables())
-        data.exports = needs.export_rows(
-            lambda t: int(wh.sql(f"select count(*) as n from {t}")["n"].iloc[0]) if t in tables else None
-        )
+        if any(t.startswith("raw_") for t in tables):  # a warehouse of marts only cannot say what was exported
+            data.exports = needs.export_rows(
+                lambda t: int(wh.sql(f"select count(*) as n from {t}")["n"].iloc[0]) if t in tables else None
+            )
         seen = sorted(set(data.all_obl["week_start"].dropna())) if not data.all_obl.empty else []
         first = seen[0] if seen else weeks.this
         data.eval_weeks = [first + timedelta(days=7 * i) for i in range((weeks.this - first).days // 7 + 1)]
@@ -305,7 +306,9 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
     std = metrics.standards_table(data.std_weekly, weeks, opts)
     # the core standards whose exports are missing get a row saying so, never a rate
     lacking = {s: needs.missing_exports(s, data.exports) for s in needs.NEEDS} if data.exports else {}
-    lacking = {s: m for s, m in lacking.items() if m}
+    # a standard with obligations evaluated this week has its data, whatever the checklist says
+    evaluated = {r.standard for r in std.itertuples() if r.met + r.late + r.missed > 0}
+    lacking = {s: m for s, m in lacking.items() if m and s not in evaluated}
     extra = [s for s in lacking if s not in set(std["standard"])]
     if extra:
         blank = pd.DataFrame(
@@ -327,7 +330,8 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
         parts.append(section("run-notes", L.html("run_notes"), notes))
 
     # setup checklist: what was found, what is missing and what it blocks (first when something is missing)
-    if is_latest:
+    setup = ""
+    if is_latest and data.exports:
         setup = section("setup", L.html("setup"), _setup(data, L, csvs), L.html("setup_note"))
         if lacking:
             parts.append(setup)
