@@ -169,6 +169,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "found": ("已找到", "found"),
     "missing_export": ("缺失", "missing"),
     "no_data_needs": ("无数据 — 需要", "no data — needs"),
+    "week": ("周", "Week"),
     "so_far": ("本周至今", "This week so far"),
     "so_far_note": ("本周尚未结束：数字会变化。", "The week is not over: these figures will change."),
     "client_page": ("客户", "Client"),

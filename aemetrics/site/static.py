@@ -117,6 +117,7 @@ OBLIGATIONS_JS = r"""
       if (!kv) return; var i = kv.indexOf("="); p[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1));
     }); return p;
   }
+  function short(s) { s = s == null ? "—" : String(s); return s.length > 60 ? s.slice(0, 57) + "…" : s; }
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]; }); }
   function hashWith(p, extra) {
     var q = {}; Object.keys(p).forEach(function (k) { q[k] = p[k]; }); Object.keys(extra).forEach(function (k) { if (extra[k] == null) delete q[k]; else q[k] = extra[k]; });
@@ -185,7 +186,7 @@ OBLIGATIONS_JS = r"""
           "<a href='ae/" + esc((IDX.aes[r.ae] || [r.ae, r.ae])[1]) + ".html'>" + esc((IDX.aes[r.ae] || [r.ae])[0]) + "</a></td><td>" + esc(r.team || "—") + "</td><td>" +
           (r.client_account && IDX.clients[r.client_account] ? "<a href='clients/" + esc(IDX.clients[r.client_account]) + ".html'>" + esc(r.client_name || r.client_account) + "</a>" : esc(r.client_name || r.client_account || "—")) +
           "</td><td>" + esc(r.tier || "—") + "</td><td class='subject'>" + esc(r.subject || "—") + "</td><td class='num'>" + esc(r.opened_at || "—") + "</td><td class='num'>" + esc(r.due_at || "—") +
-          "</td><td class='num'>" + esc(r.fulfilled_at || "—") + "</td><td class='small evidence'><a href='" + link + "'>" + esc(r.evidence || "—") + "</a>" + ev + "</td></tr>";
+          "</td><td class='num'>" + esc(r.fulfilled_at || "—") + "</td><td class='small evidence'><a href='" + link + "'>" + esc(short(r.evidence)) + "</a>" + ev + "</td></tr>";
       });
       h += "</tbody></table></div>";
       if (shown < rows.length) h += "<p><a class='more noprint' href='" + hashWith(p, {n: String(shown + PAGE * 5)}) + "'>" + (rows.length - shown) + " more…</a></p>";
