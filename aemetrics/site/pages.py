@@ -254,7 +254,12 @@ def _rate_link(rate, target, href: str) -> Cell:
 
 
 def _names(data: SiteData) -> dict[str, str]:
-    return {r.ae: (r.name if not missing(r.name) else r.ae) for r in data.aes.itertuples()}
+    """AE -> display name; computed once per SiteData (every page asks: 1,000 AEs × 1,000 pages)."""
+    cached = data.__dict__.get("_people")
+    if cached is None or cached[0] is not data.aes:
+        cached = (data.aes, {r.ae: (r.name if not missing(r.name) else r.ae) for r in data.aes.itertuples()})
+        data.__dict__["_people"] = cached
+    return cached[1]
 
 
 def _meta(data: SiteData, labels: Labels, extra: str = "") -> str:
