@@ -37,6 +37,7 @@ NOISE_COLUMNS = {
     "is_override",
 }
 MAX_VALUE = 200  # characters of one field in the readable view
+NO_VALUE = "(none)"  # a filter value matching a null (an AE without a team, an obligation without a tier)
 ROW_FIELDS = [
     "obligation_id",
     "standard",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from aemetrics.api import RunInfo, Warehouse
 from aemetrics.site import charts, drill, metrics, needs
-from aemetrics.site.drill import obl_href
+from aemetrics.site.drill import NO_VALUE, obl_href
 from aemetrics.site.html import (
     Cell,
     count,
@@ -433,6 +433,7 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
         opts.target,
         f"{L.text('team_rates')} — {weeks.label()}",
         "chart-teams",
+        link=lambda s, t: obl_href(root, weeks.this, standard=s, team=NO_VALUE if t == L.text("no_team") else t),
     )
     team_names = sorted(teams["team"].dropna().unique()) if not teams.empty else []
     rows = []
@@ -441,7 +442,7 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
         for t in team_names:
             m = teams[(teams["standard"] == s) & (teams["team"] == t)]
             rate = m["rate"].iloc[0] if len(m) else None
-            team_filter = "" if t == L.text("no_team") else t
+            team_filter = NO_VALUE if t == L.text("no_team") else t
             cells.append(_rate_link(rate, opts.target_for(s), obl_href(root, weeks.this, standard=s, team=team_filter)))
         rows.append(cells)
     team_table = table(
@@ -899,6 +900,7 @@ def equal_treatment_page(data: SiteData, labels: Labels, opts: Options) -> Page:
         opts.target,
         f"{L.text('equal_treatment')} — {L.text('tier')} ({L.text('last_12w')})",
         "chart-tiers",
+        link=lambda s, t: obl_href("", weeks.mondays, standard=None if s == "*" else s, tier=t),
     )
     win = weeks.mondays
 
@@ -956,7 +958,7 @@ def equal_treatment_page(data: SiteData, labels: Labels, opts: Options) -> Page:
                 cells.append(num("—"))
             else:
                 r = m.iloc[0]
-                tier_key = "" if tier == "unknown" else tier
+                tier_key = tier
                 c = _rate_link(r["rate"], target, obl_href("", win, standard=std_filter(std_id), tier=tier_key))
                 c.html += (
                     f' <span class="small">[{esc(pct(r["rate_low"]))}–{esc(pct(r["rate_high"]))}] '

@@ -131,8 +131,8 @@ OBLIGATIONS_JS = r"""
   }
   function matches(r, p) {
     function inList(v, key) { return !p[key] || p[key].split(",").indexOf(String(v)) >= 0; }
-    return inList(r.standard, "standard") && inList(r.ae, "ae") && inList(r.team == null ? "" : r.team, "team") &&
-      inList(r.tier == null ? "" : r.tier, "tier") && inList(r.client_account, "client") && inList(r.status, "status") &&
+    return inList(r.standard, "standard") && inList(r.ae, "ae") && inList(r.team == null ? "(none)" : r.team, "team") &&
+      inList(r.tier == null ? "(none)" : r.tier, "tier") && inList(r.client_account, "client") && inList(r.status, "status") &&
       inList(r.weekday, "weekday") && inList(r.hour, "hour");
   }
   function describe(p) {
