@@ -71,6 +71,7 @@ def test_every_figure_links_to_its_obligations(site):
     assert f'href="obligations.html#{week}&amp;standard=reply_12h"' in html  # card and standards row
     assert f"obligations.html#{week}&amp;standard=reply_12h&amp;team={quote('华东组')}" in html  # team cell
     assert f"obligations.html#{week}&amp;ae=li.wei@agency.cn" in html  # league row
+    assert f"obligations.html#{week}&standard=reply_12h&team={quote('华东组')}" in html  # team bar (plot JSON)
     assert "standard=reply_12h&status=late,missed&weekday=4&hour=19" in html  # heat-map cell (plot JSON)
     eq = (site.out_dir / "equal-treatment.html").read_text(encoding="utf-8")
     assert "obligations.html#week=2025-07-21," in eq and "tier=" in eq
