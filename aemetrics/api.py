@@ -196,7 +196,7 @@ class Warehouse:
         return self._run_info
 
     def aes(self) -> pd.DataFrame:
-        """One row per AE: ae (email), name, team, supervisor_email."""
+        """One row per AE: ae (email), name, team, supervisor_email, has_left, is_active."""
         return self._select("aes", {}, "team, name, ae")
 
     def kpi_weekly(

@@ -132,8 +132,11 @@ def grouped_rates(
     title: str,
     div_id: str,
     group_names: dict[str, str] | None = None,
+    link=None,
 ) -> str | None:
-    """Bars of rate per x value, one colour per group (teams, tiers, AE against team median)."""
+    """Bars of rate per x value, one colour per group (teams, tiers, AE against team median).
+    `link(x, group)` gives the href of a bar's obligations (last item of its customdata; site.js
+    opens it on click)."""
     df = df[df["rate"].notna()] if not df.empty else df
     if df.empty:
         return None
@@ -154,7 +157,10 @@ def grouped_rates(
                     "cliponaxis": False,
                     "textfont": {"size": 11 if len(x_order) * df[group].nunique() <= 16 else 9},
                     "text": [f"{v:.0%}" if pd.notna(v) else "" for v in g["rate"]],
-                    "customdata": [[int(m), int(n)] for m, n in zip(g["met"].fillna(0), g["evaluated"].fillna(0))],
+                    "customdata": [
+                        [int(m), int(n)] + ([link(xv, key)] if link is not None else [])
+                        for xv, m, n in zip(x_order, g["met"].fillna(0), g["evaluated"].fillna(0), strict=True)
+                    ],
                     "hovertemplate": "%{x}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})<extra>%{fullData.name}</extra>",
                 },
                 g,
@@ -224,8 +230,9 @@ def league(df: pd.DataFrame, labels: Labels, target: float, title: str, div_id: 
     return _div(data, layout, div_id)
 
 
-def heatmap(grid: pd.DataFrame, labels: Labels, title: str, div_id: str) -> str | None:
-    """Weekday × hour counts; cells with 0 stay blank so the hot spots stand out."""
+def heatmap(grid: pd.DataFrame, labels: Labels, title: str, div_id: str, link=None) -> str | None:
+    """Weekday × hour counts; cells with 0 stay blank so the hot spots stand out. `link(weekday, hour)`
+    gives the href of a cell's obligations (customdata; site.js opens it on click)."""
     top = int(grid.values.max())
     if top == 0:
         return None
@@ -245,6 +252,8 @@ def heatmap(grid: pd.DataFrame, labels: Labels, title: str, div_id: str) -> str 
             "hovertemplate": "%{y} %{x}:00 — %{z}<extra></extra>",
         }
     ]
+    if link is not None:
+        data[0]["customdata"] = [[link(int(d), int(h)) for h in grid.columns] for d in grid.index]
     layout = _layout(
         title,
         height=340,

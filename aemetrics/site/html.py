@@ -17,6 +17,7 @@ import pandas as pd
 from aemetrics.site.labels import Labels
 
 DASH = "—"
+MAX_ROWS = 300  # rows of one table on a page; the CSV beside it holds them all
 
 
 def esc(value: Any) -> str:
@@ -106,14 +107,27 @@ def table(
     csv_href: str | None = None,
     numeric: Iterable[int] = (),
     table_id: str = "",
+    max_rows: int | None = MAX_ROWS,
+    filters: Iterable[int] = (),
 ) -> str:
-    """A readable table with a CSV download link; an empty table becomes an empty-state note."""
+    """A readable table with a CSV download link; an empty table becomes an empty-state note.
+
+    The page holds at most `max_rows` rows (a site of 1,000 AEs stays under the page limit); the
+    note under it says how many more there are, and the CSV holds every row. Headers listed in
+    `filters` get a drop-down filter; site.js makes every table sortable and searchable."""
     rows = list(rows)
     download = f'<a class="csv" href="{esc(csv_href)}" download>↓ {labels.html("download_csv")}</a>' if csv_href else ""
     if not rows:
         return f'<div class="empty">{labels.html("no_rows")}</div>{download}'
-    numeric = set(numeric)
-    head = "".join(f'<th class="{"num" if i in numeric else ""}">{h}</th>' for i, h in enumerate(headers))
+    more = ""
+    if max_rows is not None and len(rows) > max_rows:
+        more = f'<p class="note more">{labels.html("rows_shown")}: {max_rows:,} / {len(rows):,} — {labels.html("rest_in_csv")}</p>'
+        rows = rows[:max_rows]
+    numeric, filters = set(numeric), set(filters)
+    head = "".join(
+        f'<th class="{"num" if i in numeric else ""}"{" data-filter" if i in filters else ""}>{h}</th>'
+        for i, h in enumerate(headers)
+    )
     body = "".join(
         "<tr>"
         + "".join(f'<td class="{c.cls}"{f" colspan={c.span}" if c.span > 1 else ""}>{c.html}</td>' for c in r)
@@ -122,8 +136,8 @@ def table(
     )
     ident = f' id="{esc(table_id)}"' if table_id else ""
     return (
-        f'<div class="table-wrap"><table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
-        f"{download}"
+        f'<div class="table-wrap"><table{ident} class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+        f"{more}{download}"
     )
 
 
@@ -136,12 +150,15 @@ def empty(labels: Labels, key: str = "no_data") -> str:
     return f'<div class="empty">{labels.html(key)}</div>'
 
 
-def page(title: str, body: str, labels: Labels, root: str, active: str, subtitle_html: str = "") -> str:
+def page(
+    title: str, body: str, labels: Labels, root: str, active: str, subtitle_html: str = "", picker_html: str = ""
+) -> str:
     """The shell every page shares: head (one stylesheet, one plotly.min.js), nav bar, footer."""
     nav_items = [
         ("index.html", "weekly_review", "index"),
         ("index.html#league", "scorecards", "ae"),
         ("equal-treatment.html", "equal_treatment", "equal"),
+        ("obligations.html", "obligation_list", "obligations"),
     ]
     nav = "".join(
         f'<a class="{"active" if key == active else ""}" href="{root}{href}">{labels.html(label)}</a>'
@@ -155,9 +172,10 @@ def page(title: str, body: str, labels: Labels, root: str, active: str, subtitle
 <title>{esc(title)}</title>
 <link rel="stylesheet" href="{root}site.css">
 <script src="{root}plotly.min.js"></script>
+<script src="{root}site.js"></script>
 </head>
 <body>
-<header class="topbar"><div class="brand">{labels.html("site_title")}</div><nav>{nav}</nav></header>
+<header class="topbar"><div class="brand">{labels.html("site_title")}</div><nav>{nav}</nav>{picker_html}</header>
 <main>
 <div class="page-head"><h1>{esc(title)}</h1>{subtitle_html}</div>
 {body}
@@ -235,4 +253,46 @@ td.group { background:#f9fafb; color:var(--ink, #101828); padding-top:10px; }
 td.no-data { color:var(--muted); font-style:italic; }
 .chart { min-height:200px; }
 footer { text-align:center; color:var(--muted); font-size:12px; padding:24px; }
+.topbar { height:auto; min-height:52px; flex-wrap:wrap; row-gap:4px; padding-top:6px; padding-bottom:6px; }
+.topbar .weeks { margin-left:auto; }
+.topbar select.week-picker { max-width:100%; font:inherit; padding:3px 6px; border-radius:6px; }
+.grid2 > * { min-width:0; }
+.js-plotly-plot, .plotly-graph-div { max-width:100%; }
+.table-tools { display:flex; flex-wrap:wrap; gap:6px; align-items:center; margin:4px 0 6px; }
+.table-tools input, .table-tools select { font:inherit; padding:3px 6px; border:1px solid var(--line); border-radius:6px; max-width:100%; }
+th.sortable { cursor:pointer; } th[data-dir="asc"]::after { content:" ▲"; } th[data-dir="desc"]::after { content:" ▼"; }
+a.kpi-link { color:inherit; text-decoration:none; display:block; }
+a.kpi-link:hover .kpi { border-color:var(--accent); }
+.kpi.nodata { border-left-color:var(--muted); } .kpi.nodata .k-rate { font-size:15px; color:var(--muted); }
+td.nodata, span.nodata { color:var(--muted); font-style:italic; }
+.checklist li { margin:2px 0; } .checklist .found { color:var(--good); } .checklist .missing { color:var(--bad); font-weight:600; }
+.left-badge { background:#f2f4f7; color:var(--muted); }
+table.kv th { position:static; width:12em; } table.kv td { word-break:break-word; }
+a.source { display:block; font-family:monospace; font-size:90%; }
+@media (max-width: 700px) {
+  .topbar { position:static; padding:6px 12px; gap:8px; }
+  .topbar nav a { padding:4px 6px; }
+  .topbar .weeks { margin-left:0; width:100%; }
+  main { padding:12px 10px 30px; }
+  .card { padding:12px 10px; }
+  .page-head h1 { font-size:20px; overflow-wrap:anywhere; }
+  td:first-child { min-width:0; }
+  td.client, td.subject, td.evidence { min-width:0; }
+  .kpis { grid-template-columns:repeat(auto-fill, minmax(150px, 1fr)); }
+  .table-wrap { max-width:100%; }
+}
+@media print {
+  .topbar, .noprint, a.csv, .table-tools, footer { display:none !important; }
+  body { background:#fff; font-size:11px; }
+  main { max-width:none; padding:0; }
+  .card { box-shadow:none; border:none; padding:4px 0; break-inside:auto; }
+  .table-wrap { max-height:none !important; overflow:visible !important; border:none; }
+  th { position:static; }
+  tr { break-inside:avoid; }
+  tbody tr { display:table-row !important; }
+  .chart, .js-plotly-plot, .plotly-graph-div, .kpi, .grid2 > div { break-inside:avoid; page-break-inside:avoid; }
+  .grid2, .grid2.wide-left { grid-template-columns:1fr; }
+  details > *:not(summary) { display:block; }
+  a { color:inherit; text-decoration:none; }
+}
 """

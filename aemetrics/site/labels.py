@@ -25,7 +25,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "equal_treatment": ("一视同仁", "Equal treatment"),
     "scorecards": ("客户经理", "Account executives"),
     "scorecard": ("客户经理记分卡", "AE scorecard"),
-    "week": ("周", "Week"),
     "as_of": ("数据截至", "Data as of"),
     "built_at": ("生成于", "Built at"),
     "timezone": ("时区", "Time zone"),
@@ -148,6 +147,42 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_team": ("未分组", "No team"),
     "team_rates": ("各团队达标率", "Rate by team"),
     "ae_rates_week": ("本周各客户经理达标率", "Each AE's rate this week"),
+    "rows_shown": ("页面显示行数", "rows on this page"),
+    "rest_in_csv": ("完整列表见 CSV 下载", "every row is in the CSV download"),
+    "obligation_list": ("事项明细", "Obligations"),
+    "setup": ("数据准备清单", "Setup checklist"),
+    "setup_note": (
+        "每个导出文件是否已载入，以及它支持哪些标准。",
+        "Each export: found or missing, and the standards it feeds.",
+    ),
+    "found": ("已找到", "found"),
+    "missing_export": ("缺失", "missing"),
+    "no_data_needs": ("无数据 — 需要", "no data — needs"),
+    "week": ("周", "Week"),
+    "so_far": ("本周至今", "This week so far"),
+    "so_far_note": ("本周尚未结束：数字会变化。", "The week is not over: these figures will change."),
+    "client_page": ("客户", "Client"),
+    "clients": ("客户", "Clients"),
+    "has_left": ("已离职", "left"),
+    "left_note": (
+        "已离职人员不参与排名和团队中位数；其客户的事项仍然显示。",
+        "People who left are not ranked and not in team medians; their accounts' obligations stay listed.",
+    ),
+    "tiers_explained": ("客户分档说明", "What the tiers mean"),
+    "tiers_text": (
+        "A/B/C 是 CRM 客户档案中的客户规模分档（A 最大）；unknown 表示客户未分档或不是 CRM 客户。"
+        "每档的达标率是该档客户所有事项合计的比率。",
+        "A, B and C are the client size tiers of the CRM accounts (A the largest); unknown: "
+        "a client without a tier or not a CRM account. A tier's rate pools every obligation of its clients.",
+    ),
+    "gap_makers": ("差距来源", "Who makes the gap"),
+    "gap_makers_note": (
+        "被标记差距中，最差档的迟到/未完成事项按客户经理和客户统计。",
+        "For each flagged gap: the late and missed obligations of the worst tier, by AE and by client.",
+    ),
+    "all_weeks": ("所有周", "Every week"),
+    "trend_counts": ("每周结果", "Outcomes per week"),
+    "obligations_12w": ("事项（12周）", "Obligations (12 weeks)"),
 }
 
 WEEKDAYS = [

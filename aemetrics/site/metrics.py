@@ -196,22 +196,22 @@ def teams_table(team_weekly: pd.DataFrame, week: date) -> pd.DataFrame:
     )
 
 
-def league(scorecard: pd.DataFrame) -> pd.DataFrame:
+def league(scorecard: pd.DataFrame, left: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
     """Every AE ranked by this week's overall rate (ae_scorecard, standard '*': all standards pooled).
 
     Ties break on more obligations evaluated, then name; AEs with nothing evaluated come last,
-    unranked, so nobody disappears from the table.
+    unranked, so nobody disappears from the table. AEs who left (`left`, aes.has_left) stay in the
+    table with their figures but unranked, after the ranked ones.
     """
     cols = ["rank", "ae", "name", "team", "rate", "met", "late", "missed", "evaluated", "at_risk"]
     df = scorecard[scorecard["standard"] == "*"] if not scorecard.empty else scorecard
     if df.empty:
         return pd.DataFrame(columns=cols)
     df = df[cols[1:]].copy()
-    df["_has"] = df["rate"].notna()
-    df = df.sort_values(["_has", "rate", "evaluated", "name"], ascending=[False, False, False, True]).drop(
-        columns="_has"
-    )
-    df.insert(0, "rank", [i + 1 if pd.notna(r) else None for i, r in enumerate(df["rate"])])
+    df["_has"] = df["rate"].notna() & ~df["ae"].isin(set(left))
+    df = df.sort_values(["_has", "rate", "evaluated", "name"], ascending=[False, False, False, True])
+    df.insert(0, "rank", [i + 1 if h else None for i, h in enumerate(df["_has"])])
+    df = df.drop(columns="_has")
     df["rank"] = df["rank"].astype("Int64")
     df["rate"] = df["rate"].astype(float)
     return df.reset_index(drop=True)

@@ -8,12 +8,14 @@ same rows formatted for people.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 import pandas as pd
 
 from aemetrics.api import RunInfo, Warehouse
-from aemetrics.site import charts, metrics
+from aemetrics.site import charts, drill, metrics, needs
+from aemetrics.site.drill import NO_VALUE, obl_href
 from aemetrics.site.html import (
     Cell,
     count,
@@ -66,9 +68,19 @@ class SiteData:
     notes: list[str] = field(default_factory=list)  # run_notes: e.g. the staff directory names no AE
     equal: dict | None = None  # equal_treatment_gap / _min_n / _alpha of the build (run_params)
     sources: dict[str, list[dict]] = field(default_factory=dict)  # obligation_id -> evidence_refs rows (late/missed)
+    all_obl: pd.DataFrame | None = None  # obligation_details of every week (the obligations page, client pages)
+    refs: pd.DataFrame | None = None  # evidence_refs of every obligation
+    raw: dict = field(default_factory=dict)  # (raw table, file, record) -> fields (drill.raw_rows)
+    exports: dict[str, int] = field(default_factory=dict)  # export id -> rows loaded (needs.EXPORTS)
+    eval_weeks: list[date] = field(default_factory=list)  # every evaluated week up to the week under review
+    running: date | None = None  # Monday of the unfinished week ("so far")
+    ae_week_rates: pd.DataFrame | None = None  # wh.rates(by=[ae, week_start]): the league of a past week
+    client_slugs: dict[str, str] = field(default_factory=dict)  # client_account -> page name
+    left: set[str] = field(default_factory=set)  # AEs who left (aes.has_left)
+    latest: date | None = None  # the week under review of the latest run (index.html)
 
     @classmethod
-    def load(cls, wh: Warehouse) -> SiteData:
+    def load(cls, wh: Warehouse, store_bodies: bool = False) -> SiteData:
         info = wh.run_info()
         weeks = Weeks.ending(wh.latest_complete_week())
         aes = wh.aes()
@@ -102,7 +114,53 @@ class SiteData:
         data.notes = wh.run_notes()
         data.equal = wh.equal_treatment_settings()
         data.sources = _evidence_sources(wh, obl)
+        data.all_obl = wh.obligations()
+        data.refs = wh.evidence_sources()
+        data.raw = drill.raw_rows(wh, store_bodies=store_bodies)
+        tables = set(wh.tables())
+        if any(t.startswith("raw_") for t in tables):  # a warehouse of marts only cannot say what was exported
+            data.exports = needs.export_rows(
+                lambda t: int(wh.sql(f"select count(*) as n from {t}")["n"].iloc[0]) if t in tables else None
+            )
+        seen = sorted(set(data.all_obl["week_start"].dropna())) if not data.all_obl.empty else []
+        first = seen[0] if seen else weeks.this
+        data.eval_weeks = [first + timedelta(days=7 * i) for i in range((weeks.this - first).days // 7 + 1)]
+        data.running = weeks.this + timedelta(days=7)
+        data.latest = weeks.this
+        data.ae_week_rates = wh.rates(by=["ae", "week_start"])
+        accounts = sorted(set(data.all_obl["client_account"].dropna())) if not data.all_obl.empty else []
+        data.client_slugs = client_slugs(accounts)
+        if "has_left" in aes:
+            data.left = set(aes.loc[aes["has_left"].fillna(False).astype(bool), "ae"])
         return data
+
+    def for_week(self, monday: date) -> SiteData:
+        """The same data seen from an earlier week: its review, league from kpi_weekly (rates in SQL)."""
+        weeks = Weeks.ending(monday)
+        rates = self.ae_week_rates
+        week = rates[rates["week_start"] == monday] if rates is not None and not rates.empty else pd.DataFrame()
+        names = _names(self)
+        teams = dict(zip(self.aes["ae"], self.aes["team"], strict=True)) if "team" in self.aes else {}
+        board = pd.DataFrame(
+            {
+                "ae": list(self.aes["ae"]),
+                "name": [names.get(a, a) for a in self.aes["ae"]],
+                "team": [teams.get(a) for a in self.aes["ae"]],
+                "standard": "*",
+            }
+        )
+        cols = ["met", "late", "missed", "evaluated", "rate"]
+        if not week.empty:
+            board = board.merge(week[["ae", *cols]], on="ae", how="left")
+        for c in cols:
+            if c not in board:
+                board[c] = None
+        for c in cols[:4]:
+            board[c] = board[c].fillna(0).astype(int)
+        board["at_risk"] = 0
+        obl = self.all_obl
+        window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end)] if obl is not None else obl
+        return replace(self, weeks=weeks, scorecard=board, obl=window)
 
 
 def _evidence_sources(wh: Warehouse, obl: pd.DataFrame) -> dict[str, list[dict]]:
@@ -131,8 +189,79 @@ def ae_slugs(emails: list[str]) -> dict[str, str]:
     return {e: (v if seen[v] == 1 else clean(e.replace("@", "_at_"))) for e, v in locals_.items()}
 
 
+def client_slugs(accounts: list[str]) -> dict[str, str]:
+    """Page names of client accounts: the account id made file-safe, numbered where two collide."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for acc in accounts:
+        base = re.sub(r"[^A-Za-z0-9._-]+", "_", str(acc)).strip("._") or "client"
+        slug, n = base, 2
+        while slug.lower() in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug.lower())
+        out[acc] = slug
+    return out
+
+
+def week_page(monday: date) -> str:
+    y, w, _ = monday.isocalendar()
+    return f"weeks/{y}-W{w:02d}.html"
+
+
+def picker(data: SiteData, labels: Labels, root: str, current: date | None) -> str:
+    """The week picker of every page: each evaluated week's review, and the running week so far."""
+    opts = []
+    if data.running is not None:
+        opts.append(
+            f'<option value="{esc(obl_href(root, data.running))}">{esc(data.weeks.label(data.running))} — '
+            f"{esc(labels.text('so_far'))}</option>"
+        )
+    for monday in reversed(data.eval_weeks):
+        href = f"{root}index.html" if monday == data.latest else f"{root}{week_page(monday)}"
+        sel = " selected" if monday == current else ""
+        opts.append(f'<option value="{esc(href)}"{sel}>{esc(data.weeks.label(monday))}</option>')
+    if current is None:
+        opts.insert(0, f'<option value="" selected>{esc(labels.text("week"))}…</option>')
+    return (
+        f'<div class="weeks"><label><span class="small">{labels.html("week")}</span> '
+        f'<select class="week-picker" aria-label="week">{"".join(opts)}</select></label></div>'
+    )
+
+
+def _no_data(labels: Labels, missing_exports: list[str]) -> str:
+    """'no data — needs calendars (.ics)': a standard whose export is missing has no rate at all."""
+    what = ", ".join(needs.export_label(e, labels.lang) for e in missing_exports)
+    return f'<span class="nodata">{labels.html("no_data_needs")} {esc(what)}</span>'
+
+
+def _setup(data: SiteData, labels: Labels, csvs: dict) -> str:
+    items = needs.checklist(data.exports)
+    csvs["index-setup.csv"] = needs.checklist_frame(items)
+    lis = []
+    for item in items:
+        state = "found" if item.found else "missing_export"
+        stds = ", ".join(labels.standard(s) for s in item.standards) or "—"
+        lis.append(
+            f'<li><span class="{"found" if item.found else "missing"}">{"✓" if item.found else "✗"} '
+            f"{labels.html(state)}</span> <b>{esc(needs.export_label(item.export, labels.lang))}</b> "
+            f'({count(item.rows)}) → <span class="small">{esc(stds)}</span></li>'
+        )
+    return f'<ul class="checklist">{"".join(lis)}</ul>' + _csv_link(labels, "index-setup.csv")
+
+
+def _rate_link(rate, target, href: str) -> Cell:
+    c = rate_cell(rate, target)
+    c.html = f'<a href="{esc(href)}">{c.html}</a>'
+    return c
+
+
 def _names(data: SiteData) -> dict[str, str]:
-    return {r.ae: (r.name if not missing(r.name) else r.ae) for r in data.aes.itertuples()}
+    """AE -> display name; computed once per SiteData (every page asks: 1,000 AEs × 1,000 pages)."""
+    cached = data.__dict__.get("_people")
+    if cached is None or cached[0] is not data.aes:
+        cached = (data.aes, {r.ae: (r.name if not missing(r.name) else r.ae) for r in data.aes.itertuples()})
+        data.__dict__["_people"] = cached
+    return cached[1]
 
 
 def _meta(data: SiteData, labels: Labels, extra: str = "") -> str:
@@ -203,42 +332,68 @@ def _local(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 # -- index.html ------------------------------------------------------------------------------
-def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
+def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index.html") -> Page:
+    """The weekly review of data.weeks.this; path 'index.html' (latest week) or weeks/<YYYY-Www>.html."""
     L, weeks = labels, data.weeks
+    root = "../" if "/" in path else ""
+    pre = path.rsplit("/", 1)[0] + "/" if "/" in path else ""  # CSV files beside the page
+    stem = path.rsplit("/", 1)[-1].removesuffix(".html")
+    is_latest = path == "index.html"
     std = metrics.standards_table(data.std_weekly, weeks, opts, data.standards)
+    # standards without data whose exports were not loaded (registry `needs`): "no data — needs ...", never a rate
+    lacking = {
+        r.standard: [e.strip() for e in str(r.needs).split(",") if e.strip()]
+        for r in std.itertuples()
+        if not _has_data(r) and getattr(r, "needs", "")
+    }
     names = _std_names(L, std["standard"])
     csvs: dict[str, pd.DataFrame] = {}
     parts: list[str] = []
+    name_of = (lambda f: f"{pre}{stem}-{f}") if not is_latest else (lambda f: f"index-{f}")
 
     # what the reader must be told first (run_notes: a directory without any AE, ...)
     if data.notes:
         notes = "".join(f'<p class="bad">{esc(note)}</p>' for note in data.notes)
         parts.append(section("run-notes", L.html("run_notes"), notes))
 
-    # headline cards
-    this_week = std[std["met"] + std["late"] + std["missed"] > 0]
+    # setup checklist: what was found, what is missing and what it blocks (first when something is missing)
+    setup = ""
+    if is_latest and data.exports:
+        setup = section("setup", L.html("setup"), _setup(data, L, csvs), L.html("setup_note"))
+        if lacking:
+            parts.append(setup)
+
+    # headline cards: each opens the obligations behind it
+    this_week = std[(std["met"] + std["late"] + std["missed"] > 0) | std["standard"].isin(list(lacking))]
     if this_week.empty:
         parts.append(section("summary", L.html("summary"), empty(L)))
     else:
         cards = []
         for r in this_week.itertuples():
+            href = esc(obl_href(root, weeks.this, standard=r.standard))
+            if r.standard in lacking:
+                cards.append(
+                    f'<a class="kpi-link" href="{href}"><div class="kpi nodata"><div class="k-name">{esc(names[r.standard])}</div>'
+                    f'<div class="k-rate">{_no_data(L, lacking[r.standard])}</div></div></a>'
+                )
+                continue
             cls = "good" if r.on_target else "bad"
             cards.append(
-                f'<div class="kpi {cls}"><div class="k-name">{esc(names[r.standard])}</div>'
+                f'<a class="kpi-link" href="{href}"><div class="kpi {cls}"><div class="k-name">{esc(names[r.standard])}</div>'
                 f'<div class="k-rate">{esc(pct(r.rate))}</div>'
                 f'<div class="k-sub">{L.html("last_week")} {esc(pct(r.rate_last_week))} · {esc(points(r.change))}<br>'
-                f"{L.html('target')} {esc(pct(r.target))} · {r.met}/{r.met + r.late + r.missed}</div></div>"
+                f"{L.html('target')} {esc(pct(r.target))} · {r.met}/{r.met + r.late + r.missed}</div></div></a>"
             )
         parts.append(f'<div class="kpis">{"".join(cards)}</div>')
 
     # standards table
-    csvs["index-standards.csv"] = std
+    csvs[name_of("standards.csv")] = std
     rows = [
         [
-            text(names[r.standard]),
+            link(obl_href(root, weeks.this, standard=r.standard), names[r.standard]),
             *(
                 [
-                    rate_cell(r.rate, r.target),
+                    _rate_link(r.rate, r.target, obl_href(root, weeks.this, standard=r.standard)),
                     rate_cell(r.rate_last_week, r.target),
                     num(points(r.change)),
                     num(pct(r.target)),
@@ -274,24 +429,28 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
             "confirmed_phone",
         )
     ]
-    body = table(heads, rows, L, "index-standards.csv", numeric=[*range(1, 10), 11], table_id="standards")
+    body = table(
+        heads, rows, L, name_of("standards.csv").split("/")[-1], numeric=[*range(1, 10), 11], table_id="standards"
+    )
     if std.empty:
         body = empty(L) + body
     parts.append(section("standards", L.html("per_standard"), body))
 
     # 12-week trend
     tr = metrics.trend(data.std_weekly, weeks, "standard")
-    csvs["index-trend.csv"] = tr
+    csvs[name_of("trend.csv")] = tr
     chart = charts.trend(
         tr, "standard", _std_names(L, tr["standard"]), L, opts.target, L.text("weekly_rate_by_standard"), "chart-trend"
     )
-    parts.append(section("trend", L.html("trend_12w"), (chart or empty(L)) + _csv_link(L, "index-trend.csv")))
+    parts.append(
+        section("trend", L.html("trend_12w"), (chart or empty(L)) + _csv_link(L, name_of("trend.csv").split("/")[-1]))
+    )
 
     # teams side by side
     teams = metrics.teams_table(data.team_weekly, weeks.this)
     if not teams.empty:  # an AE missing from the staff directory has no team: still counted, named so
         teams["team"] = teams["team"].fillna(L.text("no_team"))
-    csvs["index-teams.csv"] = teams
+    csvs[name_of("teams.csv")] = teams
     chart = charts.grouped_rates(
         teams,
         "standard",
@@ -301,6 +460,7 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
         opts.target,
         f"{L.text('team_rates')} — {weeks.label()}",
         "chart-teams",
+        link=lambda s, t: obl_href(root, weeks.this, standard=s, team=NO_VALUE if t == L.text("no_team") else t),
     )
     team_names = sorted(teams["team"].dropna().unique()) if not teams.empty else []
     rows = []
@@ -309,27 +469,32 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
         for t in team_names:
             m = teams[(teams["standard"] == s) & (teams["team"] == t)]
             rate = m["rate"].iloc[0] if len(m) else None
-            cells.append(rate_cell(rate, opts.target_for(s)))
+            team_filter = NO_VALUE if t == L.text("no_team") else t
+            cells.append(_rate_link(rate, opts.target_for(s), obl_href(root, weeks.this, standard=s, team=team_filter)))
         rows.append(cells)
     team_table = table(
         [L.html("standard")] + [esc(t) for t in team_names],
         rows,
         L,
-        "index-teams.csv",
+        name_of("teams.csv").split("/")[-1],
         numeric=range(1, len(team_names) + 1),
         table_id="teams",
     )
     parts.append(section("teams", L.html("teams"), (chart or empty(L)) + team_table))
 
     # league table
-    lg = metrics.league(data.scorecard)
-    csvs["index-league.csv"] = lg
+    lg = metrics.league(data.scorecard, left=data.left)
+    csvs[name_of("league.csv")] = lg
     rows = [
         [
             num("—" if missing(r.rank) else str(int(r.rank))),
-            link(f"ae/{data.slugs.get(r.ae, r.ae)}.html", r.name, "nowrap"),
+            Cell(
+                link(f"{root}ae/{data.slugs.get(r.ae, r.ae)}.html", r.name).html
+                + (f' <span class="badge left-badge">{L.html("has_left")}</span>' if r.ae in data.left else ""),
+                "nowrap",
+            ),
             text(r.team, "nowrap"),
-            rate_cell(r.rate, opts.target),
+            _rate_link(r.rate, opts.target, obl_href(root, weeks.this, ae=r.ae)),
             num(count(r.met)),
             num(count(r.late)),
             num(count(r.missed)),
@@ -339,13 +504,23 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
         for r in lg.itertuples()
     ]
     heads = [L.html(k) for k in ("rank", "ae", "team", "this_week", "met", "late", "missed", "evaluated", "at_risk")]
-    chart = charts.league(lg, L, opts.target, L.text("ae_rates_week"), "chart-league")
+    ranked = lg[lg["rank"].notna()]
+    chart = charts.league(ranked.head(60), L, opts.target, L.text("ae_rates_week"), "chart-league")
+    league_table = table(
+        heads,
+        rows,
+        L,
+        name_of("league.csv").split("/")[-1],
+        numeric=[0, *range(3, 9)],
+        table_id="league-table",
+        filters=[2],
+    )
     parts.append(
         section(
             "league",
             L.html("league"),
-            f'<div class="grid2 wide-left"><div>{table(heads, rows, L, "index-league.csv", numeric=[0, *range(3, 9)], table_id="league-table")}</div>'
-            f"<div>{chart or empty(L)}</div></div>",
+            f'<div class="grid2 wide-left"><div>{league_table}</div><div>{chart or empty(L)}</div></div>',
+            L.html("left_note") if data.left else "",
         )
     )
 
@@ -354,36 +529,76 @@ def index_page(data: SiteData, labels: Labels, opts: Options) -> Page:
     long = grid.stack().rename("count").reset_index()
     long.columns = ["weekday", "hour", "count"]
     long.insert(1, "weekday_name", [L.weekday(d) for d in long["weekday"]])
-    csvs["index-late-reply-heatmap.csv"] = long
-    chart = charts.heatmap(grid, L, f"{L.text('heatmap')} ({data.info.business_timezone})", "chart-heatmap")
+    csvs[name_of("late-reply-heatmap.csv")] = long
+    window = weeks.mondays
+
+    def cell_link(d: int, h: int) -> str:
+        return obl_href(root, window, standard="reply_12h", status="late,missed", weekday=d, hour=h)
+
+    chart = charts.heatmap(
+        grid, L, f"{L.text('heatmap')} ({data.info.business_timezone})", "chart-heatmap", link=cell_link
+    )
+    all_late = obl_href(root, window, standard="reply_12h", status="late,missed")
     parts.append(
         section(
             "heatmap",
             L.html("heatmap"),
-            (chart or empty(L, "no_rows")) + _csv_link(L, "index-late-reply-heatmap.csv"),
+            (chart or empty(L, "no_rows"))
+            + f'<a class="csv" href="{esc(all_late)}">→ {L.html("obligation_list")}</a> '
+            + _csv_link(L, name_of("late-reply-heatmap.csv").split("/")[-1]),
             L.html("heatmap_note"),
         )
     )
 
-    # at-risk list
-    parts.append(
-        section(
+    if is_latest:
+        # at-risk list, beside this unfinished week so far
+        risk = section(
             "at-risk",
             L.html("at_risk"),
             _at_risk_table(data, L, "index-at-risk.csv", csvs, names, with_ae=True),
             L.html("at_risk_note"),
         )
-    )
+        parts.append(f'<div class="grid2">{risk}{_so_far(data, L, opts, csvs)}</div>')
 
-    # data quality
-    parts.append(section("data-quality", L.html("data_quality"), _quality(data, L, csvs)))
+        # data quality
+        parts.append(section("data-quality", L.html("data_quality"), _quality(data, L, csvs)))
+        if not lacking:
+            parts.append(setup)
 
     title = (
         f"{L.text('weekly_review')} · {weeks.label()}"
         if L.lang != "zh-en"
         else f"{L.text('weekly_review')} — {weeks.label()}"
     )
-    return Page("index.html", page(title, "\n".join(parts), L, "", "index", _meta(data, L)), csvs)
+    html = page(title, "\n".join(parts), L, root, "index", _meta(data, L), picker(data, L, root, weeks.this))
+    return Page(path, html, csvs)
+
+
+def _so_far(data: SiteData, L: Labels, opts: Options, csvs: dict) -> str:
+    """The running week up to as_of: each standard's counts and rate so far (kpi_standard_weekly)."""
+    monday = data.running
+    sw = data.std_weekly
+    rows_df = sw[sw["week_start"] == monday] if not sw.empty else sw
+    cols = ["standard", "met", "late", "missed", "open", "excused", "rate"]
+    rows_df = rows_df.reindex(columns=cols)
+    order = {s: i for i, s in enumerate(metrics.standard_order(rows_df["standard"]))}
+    rows_df = rows_df.sort_values("standard", key=lambda c: c.map(order)) if not rows_df.empty else rows_df
+    csvs["index-so-far.csv"] = rows_df
+    rows = [
+        [
+            link(obl_href("", monday, standard=r.standard), L.standard(r.standard)),
+            _rate_link(r.rate, opts.target_for(r.standard), obl_href("", monday, standard=r.standard)),
+            num(count(r.met)),
+            num(count(r.late)),
+            num(count(r.missed)),
+            num(count(r.open)),
+        ]
+        for r in rows_df.itertuples()
+    ]
+    heads = [L.html(k) for k in ("standard", "rate", "met", "late", "missed", "open")]
+    body = table(heads, rows, L, "index-so-far.csv", numeric=range(1, 6), table_id="so-far")
+    title = f'{L.html("so_far")} <span class="en">{esc(data.weeks.label(monday))}</span>'
+    return section("so-far", title, body, L.html("so_far_note"))
 
 
 def _confirmed(r) -> str:
@@ -497,10 +712,13 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     csvs[f"ae/{slug}-rates.csv"] = st
     rows = [
         [
-            text(names[r.standard]),
+            link(
+                obl_href("../", weeks.mondays, ae=ae, standard=None if r.standard == "*" else r.standard),
+                names[r.standard],
+            ),
             *(
                 [
-                    rate_cell(r.rate, r.target),
+                    _rate_link(r.rate, r.target, obl_href("../", weeks.this, ae=ae, standard=r.standard)),
                     num(pct(r.team_median)),
                     rate_cell(r.rate_12w, r.target),
                     num(pct(r.team_median_12w)),
@@ -596,13 +814,17 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
         [
             text(L.standard(r.standard)),
             _status_badge(r.status, L),
-            text(r.client_name if not missing(r.client_name) else r.client_account, "client"),
+            _client_cell(data, r.client_account, r.client_name, "../"),
             text(r.subject, "subject"),
             num(when(r.opened_at), "wrap"),
             num(when(r.due_at), "wrap"),
             num(when(r.fulfilled_at), "wrap"),
             num(hours(r.hours_late)),
-            _evidence(r.evidence, data.sources.get(r.obligation_id, [])),
+            _evidence(
+                r.evidence,
+                data.sources.get(r.obligation_id, []),
+                obl_href("../", r.week_start, o=r.obligation_id) if not missing(r.week_start) else None,
+            ),
             _confirmed_cell(getattr(r, "is_confirmed", None), L),
         ]
         for r in bad.itertuples()
@@ -640,13 +862,24 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     )
 
     who = [f"<b>{esc(ae)}</b>"]
+    if ae in data.left:
+        who.append(f'<span class="badge left-badge">{L.html("has_left")}</span>')
+    who.append(f'<a href="{esc(obl_href("../", weeks.this, ae=ae))}">{L.html("obligation_list")}</a>')
     if not missing(person.get("team")):
         who.append(f"{L.html('team')}: <b>{esc(person['team'])}</b>")
     if not missing(person.get("supervisor_email")):
         who.append(f"{L.html('supervisor')}: {esc(person['supervisor_email'])}")
     meta = f'<p class="meta">{" · ".join(who)}</p>' + _meta(data, L)
     title = f"{name} — {L.text('scorecard')}"
-    return Page(f"ae/{slug}.html", page(title, "\n".join(parts), L, "../", "ae", meta), csvs)
+    html = page(title, "\n".join(parts), L, "../", "ae", meta, picker(data, L, "../", None))
+    return Page(f"ae/{slug}.html", html, csvs)
+
+
+def _client_cell(data: SiteData, account, name, root: str) -> Cell:
+    label = name if not missing(name) else account
+    if missing(account) or account not in data.client_slugs:
+        return text(label, "client")
+    return link(f"{root}clients/{data.client_slugs[account]}.html", label, "client")
 
 
 def _confirmed_cell(is_confirmed, L: Labels) -> Cell:
@@ -658,7 +891,7 @@ def _confirmed_cell(is_confirmed, L: Labels) -> Cell:
     )
 
 
-def _evidence(evidence, sources: list[dict] | None = None) -> Cell:
+def _evidence(evidence, sources: list[dict] | None = None, href: str | None = None) -> Cell:
     """Evidence references can run to several Message-IDs: folded, full text one click away. Below the
     sentence, each export row it names (evidence_refs) as a label 'email/li.wei.mbox · message 3' whose
     title says what the row is (kind, role, key, raw table); the exports are not published, so the
@@ -666,20 +899,23 @@ def _evidence(evidence, sources: list[dict] | None = None) -> Cell:
     if missing(evidence):
         return Cell("—", "small evidence")
     ev = str(evidence)
-    rows = "".join(_source_label(s) for s in sources or [])
+    rows = "".join(_source_label(s, href) for s in sources or [])
     refs = f'<span class="sources">{rows}</span>' if rows else ""
     if len(ev) <= 40:
         return Cell(esc(ev) + refs, "small evidence")
     return Cell(f"<details><summary>{esc(ev[:30])}…</summary>{esc(ev)}</details>" + refs, "small evidence")
 
 
-def _source_label(src: dict) -> str:
-    """One export row of an obligation's evidence: readable label, details in the title."""
+def _source_label(src: dict, href: str | None = None) -> str:
+    """One export row of an obligation's evidence: readable label, details in the title; a link to the
+    obligation's page view, which shows the row's fields (message header, event, CRM row)."""
     where = f"{src['source_file']} · {src['record']}"
     title = (
         f"{src.get('role') or ''} {src.get('kind') or ''} {src.get('key') or ''}: "
         f"{src.get('source_table') or 'row not in the warehouse'}, {src['source_file']} ({src['record']})"
     ).strip()
+    if href:
+        return f'<a class="source" href="{esc(href)}" title="{esc(title)}">{esc(where)}</a>'
     return f'<span class="source" title="{esc(title)}">{esc(where)}</span>'
 
 
@@ -699,10 +935,19 @@ def equal_treatment_page(data: SiteData, labels: Labels, opts: Options) -> Page:
         opts.target,
         f"{L.text('equal_treatment')} — {L.text('tier')} ({L.text('last_12w')})",
         "chart-tiers",
+        link=lambda s, t: obl_href("", weeks.mondays, standard=None if s == "*" else s, tier=t),
     )
+    win = weeks.mondays
+
+    def std_filter(std_id):
+        return None if std_id == "*" else std_id
+
     rows = [
         [
-            text(names.get(r.standard, r.standard)),
+            link(
+                obl_href("", win, standard=std_filter(r.standard), tier=f"{r.best_tier},{r.worst_tier}"),
+                names.get(r.standard, r.standard),
+            ),
             text(r.best_tier),
             num(f"{pct(r.best_rate)} ({count(r.best_n)})"),
             text(r.worst_tier),
@@ -748,7 +993,8 @@ def equal_treatment_page(data: SiteData, labels: Labels, opts: Options) -> Page:
                 cells.append(num("—"))
             else:
                 r = m.iloc[0]
-                c = rate_cell(r["rate"], target)
+                tier_key = tier
+                c = _rate_link(r["rate"], target, obl_href("", win, standard=std_filter(std_id), tier=tier_key))
                 c.html += (
                     f' <span class="small">[{esc(pct(r["rate_low"]))}–{esc(pct(r["rate_high"]))}] '
                     f"({int(r['met'])}/{int(r['evaluated'])})</span>"
@@ -771,9 +1017,209 @@ def equal_treatment_page(data: SiteData, labels: Labels, opts: Options) -> Page:
             ),
         )
     )
+    parts.insert(0, section("tiers-explained", L.html("tiers_explained"), f"<p>{L.html('tiers_text')}</p>"))
+    parts.append(
+        section("gap-makers", L.html("gap_makers"), _gap_makers(data, gaps, names, L, csvs), L.html("gap_makers_note"))
+    )
     window = f"{weeks.label(weeks.start).split(' ')[0]} – {weeks.label().split(' ')[0]}"
     meta = _meta(data, L, f"{L.html('last_12w')}: <b>{esc(window)}</b> · ")
-    return Page("equal-treatment.html", page(L.text("equal_treatment"), "\n".join(parts), L, "", "equal", meta), csvs)
+    html = page(L.text("equal_treatment"), "\n".join(parts), L, "", "equal", meta, picker(data, L, "", None))
+    return Page("equal-treatment.html", html, csvs)
 
 
-__all__ = ["Page", "SiteData", "index_page", "ae_page", "equal_treatment_page", "ae_slugs"]
+def _gap_makers(data: SiteData, gaps: pd.DataFrame, names: dict, L: Labels, csvs: dict) -> str:
+    """For each flagged gap, the worst tier's late and missed obligations counted by AE and by client
+    (obligation_details of the 12-week window): who and which clients make the gap."""
+    cols = ["standard", "tier", "by", "ae", "client_account", "client_name", "late", "missed"]
+    out = []
+    obl = data.obl
+    flagged = gaps[gaps["flagged"]] if not gaps.empty else gaps
+    for g in flagged.itertuples():
+        rows = obl[(obl["client_tier"] == g.worst_tier) & obl["status"].isin(metrics.LATE)] if not obl.empty else obl
+        if g.standard != "*":
+            rows = rows[rows["standard"] == g.standard]
+        for by, keys in (("ae", ["ae"]), ("client", ["client_account", "client_name"])):
+            counted = rows.groupby(keys, dropna=False)["status"].value_counts().unstack(fill_value=0)
+            for key, c in counted.iterrows():
+                key = key if isinstance(key, tuple) else (key,)
+                rec = {
+                    "standard": g.standard,
+                    "tier": g.worst_tier,
+                    "by": by,
+                    "late": int(c.get("late", 0)),
+                    "missed": int(c.get("missed", 0)),
+                }
+                rec.update(dict(zip(keys, key, strict=True)))
+                out.append(rec)
+    frame = pd.DataFrame(out, columns=cols)
+    if not frame.empty:
+        frame = (
+            frame.assign(_n=frame["late"] + frame["missed"])
+            .sort_values(["standard", "by", "_n"], ascending=[True, True, False])
+            .drop(columns="_n")
+        )
+    csvs["equal-treatment-gap-makers.csv"] = frame
+    people = _names(data)
+    win = data.weeks.mondays
+    rows = []
+    for r in frame.itertuples():
+        std = None if r.standard == "*" else r.standard
+        if r.by == "ae":
+            who = link(f"ae/{data.slugs.get(r.ae, r.ae)}.html", people.get(r.ae, r.ae))
+            href = obl_href("", win, standard=std, tier=r.tier, ae=r.ae, status="late,missed")
+        else:
+            who = _client_cell(data, r.client_account, r.client_name, "")
+            href = obl_href("", win, standard=std, tier=r.tier, client=r.client_account, status="late,missed")
+        rows.append(
+            [
+                text(names.get(r.standard, r.standard)),
+                text(r.tier),
+                text(r.by),
+                who,
+                num(count(r.late)),
+                num(count(r.missed)),
+                link(href, "→"),
+            ]
+        )
+    heads = [
+        L.html("standard"),
+        L.html("tier"),
+        "",
+        L.html("ae") + " / " + L.html("client"),
+        L.html("late"),
+        L.html("missed"),
+        L.html("obligation_list"),
+    ]
+    return table(
+        heads, rows, L, "equal-treatment-gap-makers.csv", numeric=[4, 5], table_id="gap-makers", filters=[0, 2]
+    )
+
+
+# -- clients/<account>.html ------------------------------------------------------------------
+def client_pages(data: SiteData, labels: Labels, opts: Options) -> list[Page]:
+    """A page per client account: its AE(s), its obligations over the 12 weeks and its weekly outcomes."""
+    L, weeks = labels, data.weeks
+    obl = data.all_obl
+    if obl is None or obl.empty:
+        return []
+    people = _names(data)
+    window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end + timedelta(days=7))]
+    out = []
+    for account, rows in obl.groupby("client_account"):
+        slug = data.client_slugs[account]
+        recent = rows.sort_values("opened_at")
+        name = next((n for n in reversed(list(recent["client_name"])) if not missing(n)), account)
+        tier = next((t for t in reversed(list(recent["client_tier"])) if not missing(t)), None)
+        aes = list(dict.fromkeys(a for a in reversed(list(recent["ae"])) if not missing(a)))
+        mine = window[window["client_account"] == account]
+        csvs: dict[str, pd.DataFrame] = {}
+        cols = ["week_start", "met", "late", "missed"]
+        per_week = mine.groupby("week_start")["status"].value_counts().unstack(fill_value=0) if not mine.empty else None
+        trend = (
+            per_week.reindex(columns=cols[1:], fill_value=0)
+            .reindex(weeks.mondays, fill_value=0)
+            .rename_axis("week_start")
+            .reset_index()
+            if per_week is not None
+            else pd.DataFrame(columns=cols)
+        )
+        chart = charts.outcomes(trend, L, L.text("weekly_outcomes"), "chart-client-outcomes")
+        listed = mine.sort_values("opened_at", ascending=False)
+        ocols = [
+            "standard",
+            "status",
+            "ae",
+            "subject",
+            "opened_at",
+            "due_at",
+            "fulfilled_at",
+            "evidence",
+            "obligation_id",
+        ]
+        csvs[f"clients/{slug}-obligations.csv"] = _local(
+            listed.reindex(columns=ocols), ["opened_at", "due_at", "fulfilled_at"]
+        )
+        trs = [
+            [
+                text(L.standard(r.standard)),
+                _status_badge(r.status, L),
+                link(f"../ae/{data.slugs.get(r.ae, r.ae)}.html", people.get(r.ae, r.ae))
+                if not missing(r.ae)
+                else text(None),
+                text(r.subject, "subject"),
+                num(when(r.opened_at), "wrap"),
+                num(when(r.due_at), "wrap"),
+                num(when(r.fulfilled_at), "wrap"),
+                link(obl_href("../", r.week_start, o=r.obligation_id), "→"),
+            ]
+            for r in listed.itertuples()
+        ]
+        heads = [L.html(k) for k in ("standard", "status", "ae", "subject", "opened_at", "due_at", "fulfilled_at")] + [
+            L.html("evidence")
+        ]
+        body = table(
+            heads, trs, L, f"{slug}-obligations.csv", numeric=[4, 5, 6], table_id="client-obligations", filters=[0, 1]
+        )
+        who = [f"<b>{esc(account)}</b>"]
+        if tier:
+            who.append(f"{L.html('tier')}: <b>{esc(tier)}</b>")
+        who.append(
+            f"{L.html('ae')}: "
+            + ", ".join(
+                f'<a href="../ae/{esc(data.slugs.get(a, a))}.html">{esc(people.get(a, a))}</a>'
+                + (f' <span class="badge left-badge">{L.html("has_left")}</span>' if a in data.left else "")
+                for a in aes
+            )
+        )
+        who.append(f'<a href="{esc(obl_href("../", weeks.mondays, client=account))}">{L.html("obligation_list")}</a>')
+        meta = f'<p class="meta">{" · ".join(who)}</p>' + _meta(data, L)
+        parts = [
+            section("outcomes", L.html("weekly_outcomes"), chart or empty(L)),
+            section("obligations", L.html("obligations_12w"), body),
+        ]
+        html = page(
+            f"{name} — {L.text('client_page')}", "\n".join(parts), L, "../", "", meta, picker(data, L, "../", None)
+        )
+        out.append(Page(f"clients/{slug}.html", html, csvs))
+    return out
+
+
+# -- obligations.html ------------------------------------------------------------------------
+def obligations_page(data: SiteData, labels: Labels) -> Page:
+    """The list behind every figure: filtered by the URL hash, rows from data/obl-<week>.js (site.js)."""
+    from aemetrics.site.static import OBLIGATIONS_JS
+
+    L = labels
+    people = _names(data)
+    std_ids = (
+        sorted(set(data.all_obl["standard"].dropna())) if data.all_obl is not None and not data.all_obl.empty else []
+    )
+    obl = data.all_obl
+    shards = sorted(obl.groupby(["week_start", "standard"]).groups.keys()) if obl is not None and not obl.empty else []
+    index = drill.index_script(
+        shards,
+        data.latest or data.weeks.this,
+        {s: L.standard(s) for s in std_ids},
+        {a: (people.get(a, a), data.slugs.get(a, a)) for a in data.aes["ae"]},
+        data.client_slugs,
+    )
+    body = (
+        f'<p class="meta" id="obl-filter"></p><section class="card" id="obl"><div class="empty">…</div></section>'
+        f"<script>window.AEM_INDEX = {index};</script><script>{OBLIGATIONS_JS}</script>"
+    )
+    html = page(L.text("obligation_list"), body, L, "", "obligations", _meta(data, L), picker(data, L, "", None))
+    return Page("obligations.html", html, {})
+
+
+__all__ = [
+    "Page",
+    "SiteData",
+    "index_page",
+    "ae_page",
+    "equal_treatment_page",
+    "client_pages",
+    "obligations_page",
+    "ae_slugs",
+    "client_slugs",
+    "week_page",
+]

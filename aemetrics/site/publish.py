@@ -1,8 +1,10 @@
-"""Publish the static site: index.html, one scorecard per AE, equal-treatment.html, CSVs.
+"""Publish the static site: index.html, one scorecard per AE, equal-treatment.html, a review page per
+evaluated week, a page per client, the obligations page (drill-down) and its data files, CSVs.
 
-The site works offline: one site.css and one plotly.min.js at its root, every page links
-them relatively (pages under ae/ use ../). Pages are rewritten on each run; files of AEs
-that no longer exist are removed so the site never shows stale people.
+The site works offline: one site.css, site.js and plotly.min.js at its root, every page links
+them relatively (pages in sub-folders use ../). Pages are rewritten on each run; files of AEs,
+clients and weeks that no longer exist are removed so the site never shows stale people.
+`site_audience = "ae"` writes one self-contained folder per AE instead (aemetrics/site/audience.py).
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from aemetrics.api import Warehouse, connect
-from aemetrics.site import audience, pages
+from aemetrics.site import audience, drill, pages
 from aemetrics.site.html import CSS
 from aemetrics.site.labels import Labels
 from aemetrics.site.metrics import Options
+from aemetrics.site.static import SITE_JS
 
 PLOTLY_JS = "plotly.min.js"
 MAX_PAGE_BYTES = 1_000_000
+SUB_FOLDERS = ("ae", "clients", "weeks", "data")
 
 
 @dataclass
@@ -33,6 +37,7 @@ class SiteReport:
     csv_files: list[Path] = field(default_factory=list)
     page_bytes: dict[str, int] = field(default_factory=dict)  # page (relative) -> size without plotly.min.js
     removed: list[Path] = field(default_factory=list)
+    data_files: list[Path] = field(default_factory=list)  # data/obl-<week>.js: the obligations page's rows
     kept: int = 0  # files whose bytes did not change: not rewritten (aemetrics.pipeline)
 
     def __str__(self) -> str:
@@ -64,7 +69,7 @@ def publish_site(
     out_dir = Path(out_dir)
     wh = connect(con_or_db_path)
     try:
-        data = pages.SiteData.load(wh)
+        data = pages.SiteData.load(wh, store_bodies=bool(getattr(settings, "store_bodies", False)))
     finally:
         if not isinstance(con_or_db_path, Warehouse):
             wh.close()
@@ -77,38 +82,65 @@ def publish_site(
     else:
         built = [pages.index_page(data, labels, opts), pages.equal_treatment_page(data, labels, opts)]
         built += [pages.ae_page(data, ae, labels, opts) for ae in data.aes["ae"]]
-        _write_pages(out_dir, built, report)
-        written = set(report.pages) | set(report.csv_files)
-        for old in sorted((out_dir / "ae").glob("*")):  # scorecards of people no longer in the data
-            if old.is_file() and old not in written:
-                old.unlink()
-                report.removed.append(old)
+        built += [  # every evaluated week keeps its review page: no re-run needed to look back
+            pages.index_page(data.for_week(monday), labels, opts, pages.week_page(monday))
+            for monday in data.eval_weeks
+            if monday != data.weeks.this
+        ]
+        built += pages.client_pages(data, labels, opts)
+        built.append(pages.obligations_page(data, labels))
+        data_files = drill.week_data_files(data.all_obl, data.refs, data.raw)
+        written = _write_pages(out_dir, built, report, data_files=data_files)
+        for sub in SUB_FOLDERS:  # pages of people, clients and weeks no longer in the data
+            for old in sorted((out_dir / sub).glob("*")):
+                if old.is_file() and old not in written:
+                    old.unlink()
+                    report.removed.append(old)
     too_big = {k: v for k, v in report.page_bytes.items() if v > MAX_PAGE_BYTES}
     if too_big:
         raise RuntimeError(f"pages over {MAX_PAGE_BYTES} bytes (without plotly.min.js): {too_big}")
     return report
 
 
-def _write_pages(out_dir: Path, built: list, report: SiteReport, prefix: str = "", standalone: bool = False) -> None:
-    """One site's pages, CSVs, site.css and plotly.min.js under out_dir (page paths relative to it)."""
-    (out_dir / "ae").mkdir(parents=True, exist_ok=True)
+def _write_pages(
+    out_dir: Path,
+    built: list,
+    report: SiteReport,
+    prefix: str = "",
+    standalone: bool = False,
+    data_files: dict[str, str] | None = None,
+) -> set[Path]:
+    """One site's pages, CSVs, data files, site.css, site.js and plotly.min.js under out_dir (page paths
+    relative to it); returns every file written."""
+    for sub in SUB_FOLDERS:
+        (out_dir / sub).mkdir(parents=True, exist_ok=True)
     _write_once(out_dir / PLOTLY_JS, get_plotlyjs())
     (out_dir / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
+    (out_dir / "site.js").write_text(SITE_JS.lstrip(), encoding="utf-8")
+    written: set[Path] = set()
+    for rel, content in (data_files or {}).items():
+        path = out_dir / rel
+        path.write_text(content, encoding="utf-8")
+        report.data_files.append(path)
+        written.add(path)
     for p in built:
         path = out_dir / p.path
         html = audience.standalone_nav(p.html) if standalone else p.html
         path.write_text(html, encoding="utf-8")
         report.pages.append(path)
         report.page_bytes[prefix + p.path] = len(html.encode("utf-8"))
+        written.add(path)
         for rel, frame in p.csvs.items():
             csv = out_dir / rel
             _write_csv(frame, csv)
             report.csv_files.append(csv)
+            written.add(csv)
+    return written
 
 
 def _write_ae_folders(data: pages.SiteData, out_dir: Path, labels: Labels, opts: Options, report: SiteReport) -> None:
-    """--audience ae: out_dir/<slug>/ per AE, self-contained (its own site.css and plotly.min.js), holding
-    the AE's scorecard (ae/<slug>.html, opened by the folder's index.html) written from their data only."""
+    """--audience ae: out_dir/<slug>/ per AE, self-contained (its own site.css, site.js and plotly.min.js),
+    holding the AE's scorecard (ae/<slug>.html, opened by the folder's index.html) written from their data only."""
     for ae in data.aes["ae"]:
         slug = data.slugs[ae]
         own = audience.for_ae(data, ae)
@@ -128,7 +160,7 @@ def _write_once(path: Path, content: str) -> None:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    # utf-8 with BOM: Excel (what managers open CSVs with) then reads Chinese names correctly
+    # utf-8 with BOM: Excel (what managers open CSVs with) then reads Chinese names correctly;
     # a subject or name starting with = + - @ is text, not a formula (CSV injection)
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = audience.neutralise_formulas(frame)

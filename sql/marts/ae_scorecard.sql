@@ -3,6 +3,8 @@
 -- the AE's counts and rates (macro kpi_rate), the median of their team's AEs' own rates (AEs with
 -- nothing evaluated left out, the AE included; an AE without a team is their own team) and the
 -- open obligations. Every AE of `aes`, of kpi_weekly and of at_risk has at least the '*' row.
+-- AEs who left (aes.has_left) are not in the median of the team they were in; has_left is carried
+-- so the league table can leave them unranked.
 with params as (
     select review_week_start(as_of, business_timezone) as this_week from run_params
 ),
@@ -16,7 +18,7 @@ risk_rows as (
 ),
 
 people as (
-    select ae, name, team from aes
+    select ae, name, team, coalesce(has_left, false) as has_left from aes
 ),
 
 everyone as (
@@ -28,7 +30,8 @@ everyone as (
 ),
 
 members as (
-    select everyone.ae, coalesce(people.name, everyone.ae) as name, people.team
+    select everyone.ae, coalesce(people.name, everyone.ae) as name, people.team,
+        coalesce(people.has_left, false) as has_left
     from everyone
     left join people on people.ae = everyone.ae
 ),
@@ -102,7 +105,8 @@ team_medians as (
         median(mate_scores.rate) as team_median,
         median(mate_scores.rate_12w) as team_median_12w
     from members as me
-    inner join members as mate on mate.team = me.team or mate.ae = me.ae
+    -- a leaver's rates are not in their former team's median (their own row keeps itself)
+    inner join members as mate on (mate.team = me.team and not mate.has_left) or mate.ae = me.ae
     inner join scored as mate_scores on mate_scores.ae = mate.ae
     group by me.ae, mate_scores.standard
 ),
@@ -126,7 +130,8 @@ final as (
         scored.evaluated_12w,
         scored.rate_12w,
         team_medians.team_median_12w,
-        scored.at_risk
+        scored.at_risk,
+        members.has_left
     from scored
     cross join params
     inner join members on members.ae = scored.ae

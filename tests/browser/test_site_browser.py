@@ -135,3 +135,124 @@ def test_screenshots(site, tmp_path):
         )
         assert shot.is_file() and shot.stat().st_size > 50_000, f"no screenshot of {page}"
         print(f"screenshot of {page}: {shot}")
+
+
+LAYOUT_PROBE = """<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  var de = document.documentElement, out = {};
+  out.scrollWidth = de.scrollWidth; out.innerWidth = window.innerWidth;
+  var bar = document.querySelector(".topbar"), h1 = document.querySelector("h1");
+  out.headerBottom = bar ? bar.getBoundingClientRect().bottom : 0;
+  out.titleTop = h1 ? h1.getBoundingClientRect().top : 0;
+  out.headerPosition = bar ? getComputedStyle(bar).position : "";
+  out.widestChart = Math.max.apply(null, [0].concat(Array.prototype.map.call(
+    document.querySelectorAll(".js-plotly-plot"), function (d) { return d.getBoundingClientRect().width; })));
+  var hidden = 0, rows = 0, clipped = 0;
+  Array.prototype.forEach.call(document.querySelectorAll("table tbody tr"), function (tr) {
+    rows++; if (!tr.offsetHeight) hidden++; });
+  Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (w) {
+    if (w.scrollHeight > w.clientHeight + 2) clipped++; });
+  out.rows = rows; out.hiddenRows = hidden; out.clippedTables = clipped;
+  out.chartsAvoidBreak = Array.prototype.every.call(document.querySelectorAll(".chart"), function (c) {
+    return getComputedStyle(c).breakInside === "avoid" || getComputedStyle(c).pageBreakInside === "avoid"; });
+  var t = document.getElementById("obl-table");
+  out.oblRows = t ? t.tBodies[0].rows.length : -1;
+  out.kv = document.querySelectorAll("table.kv").length;
+  out.sortable = document.querySelectorAll("th.sortable").length;
+  out.search = document.querySelectorAll(".table-tools input[type=search]").length;
+  de.setAttribute("data-layout", JSON.stringify(out));
+  if (window.parent !== window) window.parent.postMessage(JSON.stringify(out), "*");
+}, 2500); });
+</script>"""
+
+
+def _layout(browser: str, site: Path, page: str, width: int, profile: Path, print_css: bool = False, hash_: str = ""):
+    """Load a probe copy of `page` at `width` px and return what LAYOUT_PROBE measured. print_css:
+    the page with site.css's @media print rules applied to the screen (print emulation)."""
+    src = site / page
+    probe = src.with_name(src.stem + f".layout{width}{'p' if print_css else ''}.html")
+    html = src.read_text(encoding="utf-8").replace("<head>", "<head>\n" + LAYOUT_PROBE, 1)
+    if print_css:
+        css = (site / "site.css").read_text(encoding="utf-8").replace("@media print", "@media all")
+        (site / "site.print.css").write_text(css, encoding="utf-8")
+        html = html.replace('site.css"', 'site.print.css"')
+    probe.write_text(html, encoding="utf-8")
+    target = probe.as_uri() + hash_
+    if width < 500:  # headless Chromium's window is at least 500 px wide: a phone is a 390 px iframe
+        harness = probe.with_name(probe.stem + ".phone.html")
+        harness.write_text(
+            f'<!doctype html><html><body style="margin:0"><iframe src="{probe.name}{hash_}" width="{width}" '
+            'height="1200" style="border:0"></iframe><script>window.addEventListener("message", function (e) '
+            '{ document.documentElement.setAttribute("data-layout", e.data); });</script></body></html>',
+            encoding="utf-8",
+        )
+        target = harness.as_uri()
+    proc = subprocess.run(
+        [browser, *_flags(profile), "--window-size=1000,1200", "--dump-dom", target]
+        if width < 500
+        else [browser, *_flags(profile), f"--window-size={width},1200", "--dump-dom", target],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    found = re.search(r'data-layout="([^"]*)"', proc.stdout)
+    assert found, f"layout probe did not report (exit {proc.returncode}): {proc.stderr[-2000:]}"
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+@pytest.mark.parametrize("page", ["index.html", "scorecard", "equal-treatment.html"])
+def test_phone_width_no_horizontal_scroll_and_title_visible(site, page, tmp_path):
+    """At 390 px the old header (fixed 52 px, nav wrapping) covered the title and charts forced 684 px."""
+    browser = _browser()
+    page = _scorecard(site) if page == "scorecard" else page
+    got = _layout(browser, site, page, 390, tmp_path / "profile")
+    assert got["scrollWidth"] <= got["innerWidth"], got
+    assert got["headerPosition"] != "sticky" and got["titleTop"] >= got["headerBottom"] - 1, got
+    assert got["widestChart"] <= 390, got
+
+
+@pytest.mark.parametrize("page", ["index.html", "scorecard"])
+def test_wide_screen_tables_sortable_and_searchable(site, page, tmp_path):
+    browser = _browser()
+    page = _scorecard(site) if page == "scorecard" else page
+    got = _layout(browser, site, page, 1400, tmp_path / "profile")
+    assert got["scrollWidth"] <= got["innerWidth"], got
+    assert got["sortable"] > 10 and got["search"] >= 2, got
+
+
+@pytest.mark.parametrize("page", ["index.html", "scorecard", "equal-treatment.html"])
+def test_print_gives_every_row_and_keeps_charts_whole(site, page, tmp_path):
+    """On paper the old tables were cut at their 560 px scroll box and charts could split across pages."""
+    browser = _browser()
+    page = _scorecard(site) if page == "scorecard" else page
+    got = _layout(browser, site, page, 1000, tmp_path / "profile", print_css=True)
+    assert got["rows"] > 0 and got["hiddenRows"] == 0 and got["clippedTables"] == 0, got
+    assert got["chartsAvoidBreak"], got
+    pdf = tmp_path / "page.pdf"
+    subprocess.run(
+        [
+            browser,
+            *_flags(tmp_path / "profile2"),
+            f"--print-to-pdf={pdf}",
+            "--no-pdf-header-footer",
+            (site / page).as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+    assert pdf.is_file() and pdf.stat().st_size > 10_000
+
+
+def test_obligations_page_lists_the_rows_behind_a_figure_and_opens_evidence(site, tmp_path):
+    """From the standards row of the week to its obligations, then one obligation with its export rows."""
+    browser = _browser()
+    std = (site / "index-standards.csv").read_text(encoding="utf-8-sig").splitlines()[1].split(",")[0]
+    index = (site / "index.html").read_text(encoding="utf-8")
+    week = re.search(r"obligations\.html#week=(\d{4}-\d\d-\d\d)&amp;standard=" + std, index).group(1)
+    data = (site / "data" / f"obl-{week}-{std}.js").read_text(encoding="utf-8")
+    rows = json.loads(data.strip()[len("AEM_OBL(") : -2])[0]
+    got = _layout(browser, site, "obligations.html", 1400, tmp_path / "p1", hash_=f"#week={week}&standard={std}")
+    assert got["oblRows"] == min(len(rows), 200), got
+    with_refs = next(r for r in rows if r[-1])
+    got = _layout(browser, site, "obligations.html", 390, tmp_path / "p2", hash_=f"#week={week}&o={with_refs[0]}")
+    assert got["kv"] >= 2 and got["scrollWidth"] <= got["innerWidth"], got

@@ -25,12 +25,12 @@ MART_COLUMNS = {
     "kpi_standard_weekly": "standard iso_year iso_week week_start met late missed open excused evaluated confirmed rate",
     "kpi_team_weekly": "standard team iso_year iso_week week_start met late missed open excused evaluated confirmed rate",
     "ae_scorecard": "ae name team week_start standard met late missed evaluated rate team_median met_12w late_12w "
-    "missed_12w evaluated_12w rate_12w team_median_12w at_risk",
+    "missed_12w evaluated_12w rate_12w team_median_12w at_risk has_left",
     "kpi_tier_rates": "standard client_tier met late missed evaluated rate rate_low rate_high is_compared",
     "kpi_tier_gaps": "standard best_tier best_rate best_met best_n worst_tier worst_rate worst_met worst_n gap z "
     "critical_z alpha is_above_threshold is_significant flagged",
     "at_risk": "obligation_id standard ae client_account client_name opened_at due_at hours_left as_of",
-    "aes": "ae name team supervisor_email",
+    "aes": "ae name team supervisor_email has_left is_active",
     "run_info": "as_of built_at business_timezone",
     "run_notes": "note_kind message",
 }

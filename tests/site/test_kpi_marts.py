@@ -82,8 +82,8 @@ def marts(kpi_marts):
             ],
         )
         con.execute(
-            "create table aes as select * from (values (?, 'Li', ?), (?, 'Zhang', ?), (?, 'Zhou', ?), "
-            "(?, 'Wang', ?)) t(ae, name, team)",
+            "create table aes as select *, false as has_left from (values (?, 'Li', ?), (?, 'Zhang', ?), "
+            "(?, 'Zhou', ?), (?, 'Wang', ?)) t(ae, name, team)",
             [LI, TEAM[LI], ZHANG, TEAM[ZHANG], ZHOU, TEAM[ZHOU], WANG, TEAM[WANG]],
         )
         con.execute("create table at_risk as select ? as ae, 'reply_12h' as standard", [ZHOU])
