@@ -26,6 +26,10 @@ COLLEAGUE = "(colleague)"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# fields of raw export rows that carry a message's or event's subject text
+SUBJECT_FIELDS = frozenset({"subject", "summary", "thread_topic", "description", "topic", "location"})
+
+
 def hide_subjects(data, labels: Labels):
     """The data with each subject replaced by its obligation's standard name (show_subjects = false)."""
     obl = data.obl.copy()
@@ -34,7 +38,13 @@ def hide_subjects(data, labels: Labels):
     risk = data.at_risk.copy()
     if "subject" in risk and not risk.empty:
         risk["subject"] = [labels.standard(s) for s in risk["standard"]]
-    return dataclasses.replace(data, obl=obl, at_risk=risk)
+    every = data.all_obl
+    if every is not None and "subject" in every and not every.empty:
+        every = every.copy()
+        every["subject"] = [labels.standard(s) for s in every["standard"]]
+    # the drill-down's evidence rows (message headers, events, CRM rows) lose their subject-like fields
+    raw = {key: {f: v for f, v in row.items() if f not in SUBJECT_FIELDS} for key, row in data.raw.items()}
+    return dataclasses.replace(data, obl=obl, at_risk=risk, all_obl=every, raw=raw)
 
 
 def _scrub(value, pattern: re.Pattern | None):
