@@ -124,6 +124,9 @@ def write_parameters(
         "equal_treatment_min_n": int(settings.equal_treatment_min_n),
         "equal_treatment_alpha": float(settings.equal_treatment_alpha),
         "equal_treatment_z": critical_z(settings.equal_treatment_alpha),
+        "client_file_days": int(settings.client_file_days),
+        "festival_greeting_days": int(settings.festival_greeting_days),
+        "work_on_time_grace_minutes": float(settings.work_on_time_grace_minutes),
     }
     columns = ", ".join(params)
     marks = ", ".join("?" for _ in params)
@@ -142,6 +145,7 @@ def write_parameters(
             ("social_domain", settings.social_domains),
             ("agency_domain", settings.agency_domains),
             ("ae_role", settings.ae_roles),
+            ("festival", settings.festival_names),
         )
         for ordinal, v in enumerate(values)
         if str(v).strip()

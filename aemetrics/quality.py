@@ -107,7 +107,7 @@ def load_model_checks(model_sql: Path) -> ModelChecks:
         raise ChecksError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ChecksError(f"{path}: expected a mapping of {', '.join(CHECK_KINDS)}")
-    unknown = sorted(set(data) - set(CHECK_KINDS))
+    unknown = sorted(set(data) - set(CHECK_KINDS) - {"standard"})  # standard: the registry entry (issue 11)
     if unknown:
         raise ChecksError(f"{path}: unknown keys {unknown}; allowed: {', '.join(CHECK_KINDS)}")
     if "grain" not in data:

@@ -11,6 +11,8 @@ with instants as (
     union all
     select min(least(join_at, meeting_start_at)), max(greatest(leave_at, meeting_end_at)) from raw_attendance
     union all
+    select min(clock_at), max(clock_at) from raw_clock_ins
+    union all
     select cast($2 as timestamptz), cast($2 as timestamptz)
 ),
 

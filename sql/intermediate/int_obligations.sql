@@ -18,6 +18,14 @@ with unioned as (
     select * from int_obligations__friday_client_report
     union all by name
     select * from int_obligations__friday_supervisor_report
+    union all by name
+    select * from int_obligations__client_file_complete
+    union all by name
+    select * from int_obligations__festival_greeting
+    union all by name
+    select * from int_obligations__market_info
+    union all by name
+    select * from int_obligations__work_on_time
 ),
 
 params as (

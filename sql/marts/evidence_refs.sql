@@ -19,6 +19,7 @@ source_rows as (
     union all select distinct source_file, record, 'crm_user', 'raw_crm_users' from raw_crm_users
     union all select distinct source_file, record, 'attendance', 'raw_attendance' from raw_attendance
     union all select distinct source_file, record, 'staff', 'raw_staff' from raw_staff
+    union all select distinct source_file, record, 'clock', 'raw_clock_ins' from raw_clock_ins
 ),
 
 final as (
