@@ -116,7 +116,10 @@ final as (
             || case when scheduled.is_makeup_workday then ' (make-up working day 调休)' else '' end
             || ', work starts ' || local_minute(scheduled.opened_at, params.business_timezone)
             as evidence_head,
-        list_concat([scheduled.first_record], evidence_items_if(clock_in_rows.item)) as evidence_items,
+        case
+            when clock_in_rows.item.source_file is not null then [clock_in_rows.item]
+            else [scheduled.first_record]
+        end as evidence_items,
         case
             when scheduled.leave_type is not null then 'leave: ' || scheduled.leave_type
             when scheduled.clock_in_at is null then 'no clock-in that day (缺卡)'

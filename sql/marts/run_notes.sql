@@ -45,8 +45,8 @@ no_ae as (
 clock_unmatched as (
     select
         'clock_unmatched' as note_kind,
-        count(*) || ' people in the clock-in exports match no staff member (staff.csv dingtalk_userid, '
-            || 'employee_no or exact name); their days are not measured for work_on_time: '
+        'People in the clock-in exports who match no staff member (staff.csv dingtalk_userid, employee_no or '
+            || 'exact name), ' || count(*) || ', are not measured for work_on_time: '
             || string_agg(
                 coalesce(person_name, email, userid, employee_no)
                     || coalesce(' (UserId ' || userid || ')', '') || coalesce(' (工号 ' || employee_no || ')', '')
