@@ -73,7 +73,8 @@ def test_obligations_the_oracle_does_not_know_are_the_documented_ones(compared):
     mine, oracle, period_start = compared
     extra = {k for k in mine if k not in oracle}
     weekly = {"monday_call", "friday_client_report", "friday_supervisor_report"}
-    assert {s for s, _ in extra} <= weekly | {"internal_notice_24h"}
+    issue_11 = {"client_file_complete", "festival_greeting", "market_info", "work_on_time"}  # no oracle yet
+    assert {s for s, _ in extra} <= weekly | {"internal_notice_24h"} | issue_11
     early = {k for k in extra if k[0] in weekly}
     assert all(k[1].rsplit("/", 1)[1] < period_start.isoformat() for k in early), sorted(early)[:3]
 
