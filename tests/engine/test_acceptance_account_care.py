@@ -130,3 +130,13 @@ def test_evidence_names_file_and_record(obligations):
     ev = obligations[oid(CF, K2)]["evidence"]
     assert "7 of 10 required fields" in ev and "missing: budget, fax, projects" in ev
     assert "crm/Account.csv (line 3)" in ev
+
+
+def test_unmatched_clock_person_is_on_the_data_quality_section(built, tmp_path):
+    """The site's data-quality section names 赵六 under its own heading (and the run notes say it first)."""
+    from aemetrics.site import publish_site
+
+    publish_site(built.con, tmp_path / "site", lang="zh-en")
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    quality = html[html.index('id="data-quality"') :]
+    assert "Clock-in people matching no staff member" in quality and "赵六" in quality
