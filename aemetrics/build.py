@@ -156,6 +156,9 @@ def write_parameters(
         "equal_treatment_min_n": int(settings.equal_treatment_min_n),
         "equal_treatment_alpha": float(settings.equal_treatment_alpha),
         "equal_treatment_z": critical_z(settings.equal_treatment_alpha),
+        "client_file_days": int(settings.client_file_days),
+        "festival_greeting_days": int(settings.festival_greeting_days),
+        "work_on_time_grace_minutes": float(settings.work_on_time_grace_minutes),
     }
     # the registry's thresholds: a run_params column each (named as the setting), besides the ones
     # parameters.sql declares; a number is a double (docs/standards.md)
@@ -210,6 +213,7 @@ def write_parameters(
             ("ae_role", settings.ae_roles),
             ("missed_call_result", settings.missed_call_results),
             ("internal_request_origin", settings.internal_request_origins),
+            ("festival", settings.festival_names),
         )
         for ordinal, v in enumerate(values)
         if str(v).strip()

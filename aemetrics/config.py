@@ -26,6 +26,12 @@ DEFAULT_KEYWORDS: dict[str, list[str]] = {
         "greetings",
         "happy new year",
         "season's greetings",
+        "国庆快乐",
+        "元旦快乐",
+        "新春快乐",
+        "端午安康",
+        "劳动节快乐",
+        "双节快乐",
     ],
     "market_info": ["市场信息", "媒介信息", "市场动态", "market update", "media update", "market info"],
     # reschedule_notice: an e-mail telling the client a meeting moves or is cancelled (STANDARDS.md)
@@ -164,6 +170,9 @@ DEFAULT_CLIENT_FILE_FIELDS: dict[str, str] = {
     "budget": "Budget__c|budget",
 }
 
+# festival_greeting: holiday names of the business calendar (holidays.China, zh_CN) that are festivals.
+DEFAULT_FESTIVAL_NAMES = ["元旦", "春节", "劳动节", "端午节", "中秋节", "国庆节"]
+
 
 @dataclass
 class Settings:
@@ -238,6 +247,12 @@ class Settings:
         if name not in defaults:
             raise KeyError(f"no standard has the threshold {name!r}")
         return defaults[name]
+    client_file_days: int = 30  # client_file_complete: the file is due this many days after the account's creation
+    # festival_greeting: the holidays of the business calendar whose first day is a festival, and
+    # the days before it when a greeting is on time (STANDARDS.md, "Decisions for the other twelve").
+    festival_names: list[str] = field(default_factory=lambda: list(DEFAULT_FESTIVAL_NAMES))
+    festival_greeting_days: int = 7
+    work_on_time_grace_minutes: float = 0.0  # work_on_time: clock-in at work_start + this is on time
 
     @property
     def tz(self) -> ZoneInfo:

@@ -80,6 +80,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "records_quarantined": ("隔离记录", "Records quarantined"),
     "records_kept": ("其中已载入(不可用或有备注)", "Of which loaded (unusable or noted)"),
     "quarantine_reasons": ("隔离原因", "Quarantine reasons"),
+    "clock_unmatched": ("未匹配员工的打卡人员", "Clock-in people matching no staff member"),
     "reason": ("原因", "Reason"),
     "example": ("示例", "Example"),
     "checks": ("数据校验 (Great Expectations)", "Checks (Great Expectations)"),

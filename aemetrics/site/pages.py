@@ -666,6 +666,12 @@ def _quality(data: SiteData, L: Labels, csvs: dict) -> str:
     ]
     heads = [L.html(k) for k in ("source_kind", "reason", "count", "files", "example")]
     right = table(heads, rows, L, "index-quarantine-reasons.csv", numeric=[2, 3], table_id="quarantine-reasons")
+    # work_on_time: people of the clock-in exports who match no staff member (run_notes clock_unmatched)
+    unmatched = "".join(
+        f'<p class="bad">{esc(n)}</p>' for n in data.notes if n.startswith("People in the clock-in exports")
+    )
+    if unmatched:
+        right += f"<h3>{L.html('clock_unmatched')}</h3>{unmatched}"
     return f"{left}<h3>{L.html('quarantine_reasons')}</h3>{right}<h3>{L.html('checks')}</h3>{_checks(data, L, csvs)}"
 
 

@@ -17,6 +17,8 @@ with instants as (
     union all
     select min(created_at), max(created_at) from raw_crm_quotes
     union all
+    select min(clock_at), max(clock_at) from raw_clock_ins
+    union all
     select cast($2 as timestamptz), cast($2 as timestamptz)
 ),
 

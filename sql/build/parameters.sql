@@ -23,6 +23,10 @@ create or replace table run_params (
     equal_treatment_z          double not null,   -- the two-sided critical z of alpha (Python: NormalDist), also Wilson's
     work_order_hours           double not null    -- work_order: working hours from a request to its work order
 );
+-- The thresholds of client_file_complete, festival_greeting and work_on_time (docs/configuration.md).
+alter table run_params add column client_file_days integer default 30;
+alter table run_params add column festival_greeting_days integer default 7;
+alter table run_params add column work_on_time_grace_minutes double default 0;
 
 create or replace table classification_keywords (
     kind    varchar not null,   -- agenda | minutes | weekly_report | supervisor_report | out_of_office | ...
@@ -34,7 +38,7 @@ create or replace table customer_type_prefixes (
 );
 
 create or replace table identity_lists (
-    kind    varchar not null,   -- non_client_account_type | public_mail_domain | social_domain | agency_domain | ae_role | missed_call_result | internal_request_origin
+    kind    varchar not null,   -- non_client_account_type | public_mail_domain | social_domain | agency_domain | ae_role | missed_call_result | internal_request_origin | festival
     value   varchar not null,   -- lower-cased, white space collapsed (docs/configuration.md)
     ordinal integer not null    -- position in its setting's list (messages name them in that order)
 );

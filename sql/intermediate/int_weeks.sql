@@ -1,5 +1,5 @@
 -- The ISO weeks evaluated (business time zone): from the first week holding any exported
--- activity (a message sent, a CRM activity, request, work order or estimate, an attendance session; calendar series are
+-- activity (a message sent, a CRM activity, request, work order or estimate, an attendance session or clock-in punch; calendar series are
 -- schedules and do not start the range) up to the week of as_of, with each week's first and
 -- last working day from the business calendar (make-up Saturdays/Sundays included). A week
 -- without a working day has no first/last working day and opens no weekly obligation.
@@ -43,6 +43,10 @@ activity as (
     ) as jobs
     cross join params
     where jobs.dated_at <= params.as_of and jobs.logged_at <= params.as_of
+    union all
+    -- clock-in records are attendance records too (work_on_time)
+    select min(punches.clock_at)
+    from stg_clock__punches as punches cross join params where punches.clock_at <= params.as_of
 ),
 
 bounds as (

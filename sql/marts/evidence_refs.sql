@@ -24,6 +24,7 @@ source_rows as (
     union all select distinct source_file, record, 'crm_quote', 'raw_crm_quotes' from raw_crm_quotes
     union all select distinct source_file, record, 'crm_approval', 'raw_crm_approvals' from raw_crm_approvals
     union all select distinct source_file, record, 'crm_opportunity', 'raw_crm_opportunities' from raw_crm_opportunities
+    union all select distinct source_file, record, 'clock', 'raw_clock_ins' from raw_clock_ins
 ),
 
 final as (

@@ -78,7 +78,14 @@ def test_declared_order_lists_every_model_file_once():
     ]
 
 
-BUILD_INPUTS = {"business_days", "run_params", "classification_keywords", "customer_type_prefixes", "identity_lists"}
+BUILD_INPUTS = {
+    "business_days",
+    "run_params",
+    "classification_keywords",
+    "customer_type_prefixes",
+    "identity_lists",
+    "client_file_fields",
+}
 
 
 def referenced_tables(sql: str) -> set[str]:
@@ -159,9 +166,16 @@ def test_report_counts_obligations_by_status(warehouse):
         ((s, st), n)
         for s, st, n in con.execute("select standard, status, count(*) from obligations group by all").fetchall()
     )
-    assert by_standard == HAND_COUNTED
-    assert report.statuses == {"met": 5, "late": 3, "missed": 8, "open": 5, "excused": 3}
-    assert report.row_counts["obligations"] == 24
+    # the scenario was written for the core standards; the issue-11 ones have their own scenarios
+    core = {s for s, _ in HAND_COUNTED}
+    assert {k: n for k, n in by_standard.items() if k[0] in core} == HAND_COUNTED
+    others = {"met": 0, "late": 0, "missed": 0, "open": 0, "excused": 0}
+    for (s, st), n in by_standard.items():
+        if s not in core:
+            others[st] += n
+    hand = {"met": 5, "late": 3, "missed": 8, "open": 5, "excused": 3}
+    assert report.statuses == {st: n + others[st] for st, n in hand.items() if n + others[st]}
+    assert report.row_counts["obligations"] == 24 + sum(others.values())
     assert "obligations" in str(report) and len(report.models) == len(declared_models())
 
 

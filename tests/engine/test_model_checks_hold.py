@@ -21,6 +21,8 @@ from aemetrics.warehouse import open_warehouse
         ("acceptance", "2026-02-27T15:00:00+08:00"),
         ("acceptance_national_day", "2025-10-11T20:00:00+08:00"),
         ("acceptance_new_year", "2026-01-09T20:00:00+08:00"),
+        ("acceptance_account_care", "2026-03-04T12:00:00+08:00"),
+        ("account_care_2025", "2025-10-10T18:00:00+08:00"),
     ],
 )
 def test_declared_checks_hold_on_the_acceptance_scenarios(scenario, as_of, tmp_path):
