@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish"
     )
+    ing.add_argument(
+        "--dask", metavar="ADDRESS", help="parse on this Dask scheduler, e.g. tcp://host:8786 (docs/scale.md)"
+    )
 
     run = sub.add_parser("run", help="ingest, build obligations and KPIs, publish the site: the weekly pipeline")
     run.add_argument("--exports", required=True, type=Path)
@@ -59,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--prune", action="store_true")
     run.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for another run to finish"
+    )
+    run.add_argument(
+        "--dask", metavar="ADDRESS", help="parse on this Dask scheduler, e.g. tcp://host:8786 (docs/scale.md)"
     )
 
     serve = sub.add_parser("serve", help="run the weekly pipeline on a cron schedule (Prefect flow.serve)")
@@ -100,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ingest":
             from aemetrics.flows import ingest_flow
 
-            report = ingest_flow(str(args.exports), str(args.db), _path(args.config), args.prune, args.wait)
+            report = ingest_flow(str(args.exports), str(args.db), _path(args.config), args.prune, args.wait, args.dask)
             print(report.summary())
         elif args.command == "run":
             from aemetrics.flows import weekly_flow
@@ -113,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                 site=_path(args.site),
                 prune=args.prune,
                 wait_seconds=args.wait,
+                dask=args.dask,
             )
             for line in summary.lines():
                 print(line)
