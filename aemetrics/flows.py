@@ -58,7 +58,7 @@ def parse_in_tasks(
     if settings.dask_address:
         yield from _parse_on_dask(file_batches, settings, hashes, shard_dir)
         return
-    workers = min(runner.parse_workers(settings), len(file_batches))
+    workers = runner.local_workers(file_batches, settings, hashes)
     pool = runner.process_pool(workers) if workers > 1 else None
     try:
         # quote(): Prefect would otherwise walk every element of a batch looking for upstream futures

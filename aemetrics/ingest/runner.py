@@ -475,6 +475,19 @@ def parse_workers(settings: Settings) -> int:
         return os.cpu_count() or 1
 
 
+POOL_BYTES = 16 * 1024 * 1024  # below this much to parse, a process pool costs more than it saves
+
+
+def local_workers(file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]]) -> int:
+    """How many worker processes a local parse uses: one per core (`parse_workers`), at most one
+    per batch; 1 (this process, no pool) below POOL_BYTES, where starting a pool (about a second)
+    would cost more than the parse itself."""
+    total = sum(hashes[src.rel][1] for batch in file_batches for src in batch)
+    if total < POOL_BYTES:
+        return 1
+    return max(1, min(parse_workers(settings), len(file_batches)))
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes forked from a fresh server process that has imported the parsers once
     (forkserver: never a fork of this process, whose threads may hold DuckDB's or Prefect's locks)."""
@@ -486,9 +499,9 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 def parse_in_processes(
     file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]], shard_dir: str
 ) -> Iterable[ShardBatch]:
-    """Parse the batches in a local pool of worker processes (one per core); one batch, or one
-    core, parses in this process (a pool costs about a second to start)."""
-    workers = min(parse_workers(settings), len(file_batches))
+    """Parse the batches in a local pool of worker processes (one per core); a small ingest, one
+    batch or one core parses in this process (`local_workers`)."""
+    workers = local_workers(file_batches, settings, hashes)
     if workers <= 1:
         yield from parse_in_turn(file_batches, settings, hashes, shard_dir)
         return
