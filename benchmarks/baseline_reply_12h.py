@@ -61,7 +61,7 @@ def main(exports: Path, as_of: datetime, agency: str) -> None:
     messages = read(exports, agency)
     read_s = time.perf_counter() - start
     bench_build.AS_OF = as_of
-    rounds = bench_build.pandas_reply_rounds(messages, messages[["message_id", "thread_id"]])
+    rounds = bench_build.pandas_reply_rounds(messages.drop(columns="thread_id"), messages[["message_id", "thread_id"]])
     total = time.perf_counter() - start
     statuses = rounds.status.value_counts().to_dict()
     print(f"baseline: {len(messages):,} messages, {len(rounds):,} rounds {statuses}")

@@ -28,20 +28,20 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # this checkout's aemetrics, not an installed one
 import agency_year  # noqa: E402
 
 
-def timed_process(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+def timed_process(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float, float, str]:
     """Wall seconds, peak memory in MB, and stdout of one process (and the children it waited for)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True, cwd=HERE.parent)
     out = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):  # 1: a check blocked publishing, still a complete run
-        sys.exit(f"{cmd[2:4]} failed ({proc.returncode}):\n{out}")
+    if proc.returncode not in ok:
+        sys.exit(f"{' '.join(cmd[:4])} failed ({proc.returncode}):\n{out}")
     return seconds, usage.ru_maxrss / 1024, out
 
 
@@ -95,10 +95,11 @@ def main() -> None:
                 str(tmp / "site"),
             ],
             env,
+            ok=(0, 1),  # 1: a check blocked publishing, still a complete run
         )
         for line in out.splitlines():
             if line.split(":", 1)[0] in ("ingest", "build", "validation", "site", "blocked"):
-                print(f"  {line[:300]}")
+                print(f"  {line}")
         t_base, mem_base, out = timed_process([python, str(HERE / "baseline_reply_12h.py"), str(exports), as_of], env)
         for line in out.splitlines():
             print(f"  {line}")
