@@ -125,14 +125,41 @@ def test_dask_is_an_option_of_run_and_ingest():
         assert args.dask == "tcp://10.0.0.5:8786"
 
 
+@pytest.fixture(scope="module")
+def cluster():
+    """A real Dask cluster: a scheduler and two worker processes of one thread each."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as local_cluster:
+        yield local_cluster
+
+
+def executed(cluster) -> dict[str, int]:
+    import distributed
+
+    with distributed.Client(cluster) as client:
+        return client.run(lambda dask_worker: dask_worker.state.executed_count)
+
+
+def test_a_run_without_prefect_parses_on_dask_too(in_process, exports, tmp_path, cluster):
+    """`dask_address` in the settings of a plain ingest (no Prefect flow): the batches run as
+    plain Dask tasks on the cluster; the warehouse is the same."""
+    before = sum(executed(cluster).values())
+    settings = Settings(dask_address=cluster.scheduler_address, parse_batch_size=20)
+    report = ingest(exports, tmp_path / "plain-dask.duckdb", settings, runner.parse_in_processes)
+    assert tables(tmp_path / "plain-dask.duckdb") == tables(in_process[0])
+    assert report.rows_loaded == in_process[1].rows_loaded
+    assert sum(executed(cluster).values()) - before >= 2
+
+
 @pytest.mark.prefect
-def test_a_dask_cluster_loads_the_same_warehouse(in_process, exports, tmp_path):
+def test_a_dask_cluster_loads_the_same_warehouse(in_process, exports, tmp_path, cluster):
     """A real LocalCluster with two worker processes; the ingest flow with its address and the
     shards under a file:// URL (shard_dir, as a shared folder would be given): every raw table,
     the quarantine and the manifest are the same as the in-process parse's, and the run's shard
     folder is gone afterwards. The zipped mailbox is parsed by the flow itself (its member was
     unpacked on this machine only)."""
-    distributed = pytest.importorskip("distributed")
     from prefect.testing.utilities import prefect_test_harness
 
     from aemetrics.flows import ingest_flow
@@ -140,14 +167,11 @@ def test_a_dask_cluster_loads_the_same_warehouse(in_process, exports, tmp_path):
     shards = tmp_path / "shared-shards"
     config = tmp_path / "aemetrics.toml"
     config.write_text(f'shard_dir = "file://{shards}"\nparse_batch_size = 20\n', encoding="utf-8")
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-        prefect_test_harness(server_startup_timeout=90),
-    ):
+    before = executed(cluster)
+    with prefect_test_harness(server_startup_timeout=90):
         report = ingest_flow(str(exports), str(tmp_path / "dask.duckdb"), str(config), dask=cluster.scheduler_address)
-        with distributed.Client(cluster) as client:
-            executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+    after = executed(cluster)
     assert tables(tmp_path / "dask.duckdb") == tables(in_process[0])
     assert report.rows_loaded == in_process[1].rows_loaded
-    assert len(executed) == 2 and sum(executed.values()) >= 2  # the parse tasks ran on the cluster's workers
+    assert len(after) == 2 and sum(after.values()) - sum(before.values()) >= 2  # parse tasks ran on the workers
     assert shards.is_dir() and list(shards.iterdir()) == []

@@ -500,7 +500,11 @@ def parse_in_processes(
     file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]], shard_dir: str
 ) -> Iterable[ShardBatch]:
     """Parse the batches in a local pool of worker processes (one per core); a small ingest, one
-    batch or one core parses in this process (`local_workers`)."""
+    batch or one core parses in this process (`local_workers`). With `dask_address`, on that
+    Dask cluster instead (`parse_on_dask`: a run without Prefect honours it too)."""
+    if settings.dask_address:
+        yield from parse_on_dask(file_batches, settings, hashes, shard_dir)
+        return
     workers = local_workers(file_batches, settings, hashes)
     if workers <= 1:
         yield from parse_in_turn(file_batches, settings, hashes, shard_dir)
@@ -512,6 +516,29 @@ def parse_in_processes(
         ]
         for future in futures:
             yield future.result()
+
+
+def parse_on_dask(
+    file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]], shard_dir: str
+) -> Iterable[ShardBatch]:
+    """The batches as plain Dask tasks on the cluster at `dask_address` (the Prefect flow uses
+    DaskTaskRunner instead, so that each batch is a task run). Archive members were unpacked on
+    this machine only: their batches are parsed here while the cluster parses the rest."""
+    from distributed import Client
+
+    with Client(settings.dask_address) as client:
+        futures = {
+            i: client.submit(
+                parse_to_shards, batch, settings, batch_hashes(batch, hashes), shard_dir, shard_name(i), pure=False
+            )
+            for i, batch in enumerate(file_batches)
+            if not any(is_archive_member(src) for src in batch)
+        }
+        for i, batch in enumerate(file_batches):
+            if i in futures:
+                yield futures[i].result()
+            else:
+                yield parse_to_shards(batch, settings, batch_hashes(batch, hashes), shard_dir, shard_name(i))
 
 
 @contextmanager
