@@ -7,6 +7,10 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aemetrics.config import Settings
 
 
 def _prefect_defaults() -> None:
@@ -116,6 +120,20 @@ def _common(p: argparse.ArgumentParser, site: bool = True) -> None:
         )
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings file's values, with what the command line overrides (--dask, --audience)."""
+    import dataclasses
+
+    from aemetrics.config import load_settings
+
+    settings = load_settings(args.config)
+    if getattr(args, "dask", None):
+        settings = dataclasses.replace(settings, dask_address=args.dask)
+    if getattr(args, "audience", None):
+        settings = dataclasses.replace(settings, site_audience=args.audience)
+    return settings
+
+
 def build_parser() -> argparse.ArgumentParser:
     from aemetrics import __version__
 
@@ -157,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=wait_help)
     for command in (ing, run):
+        command.add_argument(
+            "--dask",
+            metavar="ADDRESS",
+            help="parse on this Dask scheduler, e.g. tcp://host:8786 (docs/scale.md; default: the dask_address "
+            "setting, else a local process pool)",
+        )
         command.add_argument(
             "--prefect",
             action="store_true",
@@ -243,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ingest" and through_prefect:
             from aemetrics.flows import ingest_flow
 
-            report = ingest_flow(str(args.exports), str(args.db), _path(args.config), args.prune, args.wait)
+            report = ingest_flow(str(args.exports), str(args.db), _path(args.config), args.prune, args.wait, args.dask)
             print(report.summary())
         elif args.command == "ingest":
             from aemetrics.pipeline import run_ingest
@@ -254,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             report = run_ingest(
                 args.exports,
                 args.db,
-                load_settings(args.config),
+                _settings(args),
                 prune=args.prune,
                 wait_seconds=args.wait,
                 progress=progress,
@@ -276,20 +300,16 @@ def main(argv: list[str] | None = None) -> int:
                     prune=args.prune,
                     wait_seconds=args.wait,
                     audience=args.audience,
+                    dask=args.dask,
                 )
             else:
-                import dataclasses
-
                 from aemetrics.pipeline import run_weekly
 
                 _plain_logging(progress.stream is not None)
-                settings = load_settings(args.config)
-                if args.audience:
-                    settings = dataclasses.replace(settings, site_audience=args.audience)
                 summary = run_weekly(
                     args.exports,
                     args.db,
-                    settings,
+                    _settings(args),
                     args.as_of,
                     site=args.site,
                     prune=args.prune,

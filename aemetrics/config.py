@@ -215,6 +215,9 @@ class Settings:
     agency_domains: list[str] = field(default_factory=list)  # besides the staff directory's domains
     ae_roles: list[str] = field(default_factory=lambda: list(DEFAULT_AE_ROLES))
     parse_batch_size: int = 200  # files per Prefect task (at least; see ingest.runner.batches)
+    parse_workers: int = 0  # local parse processes; 0: one per core (docs/scale.md)
+    dask_address: str = ""  # Dask scheduler (tcp://host:8786): parse tasks run there (docs/scale.md)
+    shard_dir: str = ""  # where parse workers write Parquet shards (path or fsspec URL); "": a local temp folder
     # Dashboards: the target rate of every standard, per-standard overrides, and the
     # equal-treatment flag (a gap between client-size tiers above this, with enough obligations).
     site_language: str = "zh-en"  # labels of the site: zh, en or zh-en (bilingual)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,24 +35,85 @@ if TYPE_CHECKING:  # the site imports Plotly: only a run that publishes pays for
 
 @task(name="parse-files", cache_policy=NO_CACHE)
 def parse_batch(
-    batch: list[runner.SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]]
-) -> list[runner.ParsedFile]:
-    return runner.parse_files(batch, settings, hashes)
+    batch: list[runner.SourceFile],
+    settings: Settings,
+    hashes: dict[str, tuple[str, int]],
+    shard_dir: str,
+    name: str,
+    pool: Executor | None = None,
+) -> runner.ShardBatch:
+    """Parse one batch into Parquet shards; returns their paths and counts. With `pool` (a local
+    process pool) the task waits on a worker process; on Dask, the task itself runs on a worker."""
+    if pool is None:
+        return runner.parse_to_shards(batch, settings, hashes, shard_dir, name)
+    return pool.submit(runner.parse_to_shards, batch, settings, hashes, shard_dir, name).result()
 
 
 def parse_in_tasks(
-    file_batches: list[list[runner.SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]]
-) -> Iterable[list[runner.ParsedFile]]:
-    # quote(): Prefect would otherwise walk every element of a batch looking for upstream futures
-    futures = [
-        parse_batch.submit(
-            quote(batch),
-            settings,  # type: ignore[call-overload]  # quote() unwraps
-            quote({f.rel: hashes[f.rel] for f in batch}),
-        )
-        for batch in file_batches
-    ]
-    return (future.result() for future in futures)
+    file_batches: list[list[runner.SourceFile]],
+    settings: Settings,
+    hashes: dict[str, tuple[str, int]],
+    shard_dir: str,
+) -> Iterable[runner.ShardBatch]:
+    """One Prefect task per batch: on the Dask cluster at `settings.dask_address` (DaskTaskRunner),
+    else in threads of this flow, each handing its batch to a local process pool."""
+    if settings.dask_address:
+        yield from _parse_on_dask(file_batches, settings, hashes, shard_dir)
+        return
+    workers = runner.local_workers(file_batches, settings, hashes)
+    pool = runner.process_pool(workers) if workers > 1 else None
+    try:
+        # quote(): Prefect would otherwise walk every element of a batch looking for upstream futures
+        futures = [
+            parse_batch.submit(
+                quote(batch),
+                settings,  # type: ignore[call-overload]  # quote() unwraps
+                quote(runner.batch_hashes(batch, hashes)),
+                shard_dir,
+                runner.shard_name(i),
+                quote(pool),
+            )
+            for i, batch in enumerate(file_batches)
+        ]
+        for future in futures:
+            yield future.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _parse_on_dask(
+    file_batches: list[list[runner.SourceFile]],
+    settings: Settings,
+    hashes: dict[str, tuple[str, int]],
+    shard_dir: str,
+) -> Iterable[runner.ShardBatch]:
+    """The parse tasks on an existing Dask cluster. Archive members were unpacked on this machine
+    only: their batches are parsed here, in this flow, while the cluster parses the rest."""
+    from prefect_dask import DaskTaskRunner
+
+    with DaskTaskRunner(address=settings.dask_address) as task_runner:
+        futures = {
+            i: task_runner.submit(
+                parse_batch,
+                parameters=dict(
+                    batch=batch,
+                    settings=settings,
+                    hashes=runner.batch_hashes(batch, hashes),
+                    shard_dir=shard_dir,
+                    name=runner.shard_name(i),
+                ),
+            )
+            for i, batch in enumerate(file_batches)
+            if not any(runner.is_archive_member(src) for src in batch)
+        }
+        for i, batch in enumerate(file_batches):
+            if i in futures:
+                yield futures[i].result()
+            else:
+                yield runner.parse_to_shards(
+                    batch, settings, runner.batch_hashes(batch, hashes), shard_dir, runner.shard_name(i)
+                )
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -74,14 +136,27 @@ TASKS = pipeline.Steps(
 )
 
 
+def _settings(config: str | None, dask: str | None) -> Settings:
+    settings = load_settings(config)
+    if dask:
+        settings.dask_address = dask
+    return settings
+
+
 @flow(name="aemetrics-ingest", log_prints=True)
 def ingest_flow(
-    exports: str, db: str, config: str | None = None, prune: bool = False, wait_seconds: float = 0.0
+    exports: str,
+    db: str,
+    config: str | None = None,
+    prune: bool = False,
+    wait_seconds: float = 0.0,
+    dask: str | None = None,
 ) -> runner.IngestReport:
+    """dask: a Dask scheduler address for the parse tasks (overrides `dask_address`)."""
     return pipeline.run_ingest(
         Path(exports),
         Path(db),
-        load_settings(config),
+        _settings(config, dask),
         prune=prune,
         wait_seconds=wait_seconds,
         steps=TASKS,
@@ -100,9 +175,11 @@ def weekly_flow(
     prune: bool = False,
     wait_seconds: float = 0.0,
     audience: str | None = None,
+    dask: str | None = None,
 ) -> pipeline.RunSummary:
-    """as_of: ISO-8601 with a zone; default now. audience: management | ae, over the site_audience setting."""
-    settings = load_settings(config)
+    """as_of: ISO-8601 with a zone; default now. audience: management | ae, over the site_audience
+    setting. dask: a Dask scheduler address for the parse tasks (overrides `dask_address`)."""
+    settings = _settings(config, dask)
     if audience:
         settings = dataclasses.replace(settings, site_audience=audience)
     return pipeline.run_weekly(

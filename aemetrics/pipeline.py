@@ -59,7 +59,7 @@ def _write_site(con: duckdb.DuckDBPyConnection, out: Path, settings: Settings, l
 class Steps:
     """The work of a run, one callable per step. Defaults: plain functions, in this process."""
 
-    parse_batches: runner.BatchParser = runner.parse_in_turn
+    parse_batches: runner.BatchParser = runner.parse_in_processes
     validate: Callable[[duckdb.DuckDBPyConnection, str], ValidationReport] = validate
     build: Callable[[duckdb.DuckDBPyConnection, Settings, datetime], BuildReport] = build
     write_site: Callable[[duckdb.DuckDBPyConnection, Path, Settings, str | None], SiteReport] = _write_site

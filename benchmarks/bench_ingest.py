@@ -77,7 +77,13 @@ def main(n: int) -> None:
 
         @flow(name="bench-per-file")
         def per_file():
-            for fut in [parse_batch.submit([f], settings, hashes) for f in tenth]:
+            shards = Path(tmp) / "per-file-shards"
+            shards.mkdir(exist_ok=True)
+            futures = [
+                parse_batch.submit([f], settings, {f.rel: hashes[f.rel]}, str(shards), runner.shard_name(i))
+                for i, f in enumerate(tenth)
+            ]
+            for fut in futures:
                 fut.result()
 
         @flow(name="warm-up")

@@ -10,10 +10,14 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +27,7 @@ import duckdb
 from aemetrics.config import Settings
 from aemetrics.ingest import archives
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
-from aemetrics.warehouse import insert_rows, raw_tables
+from aemetrics.warehouse import create_raw_tables, insert_rows, raw_tables
 
 log = logging.getLogger("aemetrics.ingest")
 
@@ -235,63 +239,151 @@ def parse_files(
     return out
 
 
-def load(
-    con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile], report: IngestReport, replace: list[str] = ()
-) -> None:
-    """Load every parsed file's rows, quarantine and manifest entry in one transaction.
+@dataclass
+class ShardBatch:
+    """What parsing one batch returns: where its rows are and how many, never the rows themselves
+    (a worker process or a Dask worker sends back a few hundred bytes, not millions of dicts).
 
-    Rows of the files in `replace` (loaded before with other content) are deleted first. Rows
-    are inserted one table at a time for all files together: per-file statements would cost
-    more than the parsing on ten thousand small files.
-    """
+    shards: table -> Parquet file (a local path or any fsspec URL), one per table with rows,
+    `quarantine` included; manifest: one small ingest_manifest entry per file (loaded_at is
+    stamped at load time)."""
+
+    shards: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+    manifest: list[dict] = field(default_factory=list)
+
+
+FLUSH_ROWS = 50_000  # rows held as Python dicts before they go into the batch's columnar buffer
+
+
+def _is_local(url: str) -> bool:
+    return "://" not in url or url.startswith("file://")
+
+
+def _local_path(url: str) -> str:
+    return url[len("file://") :] if url.startswith("file://") else url
+
+
+def parse_to_shards(
+    batch: list[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]], shard_dir: str, name: str
+) -> ShardBatch:
+    """Parse a batch of files and write its rows as Parquet shards `<shard_dir>/<name>.<table>.parquet`.
+
+    The unit of work of a worker process or a Dask task. Rows go through `insert_rows` into an
+    in-memory DuckDB holding the raw tables, so every value is cast exactly as loading them
+    directly would; the shards then load with one `insert ... by name` per table (`load_shards`).
+    `shard_dir` may be any fsspec URL (a shared folder or bucket, for a cluster)."""
+    buffer = duckdb.connect(":memory:")
+    try:
+        buffer.execute("set TimeZone = 'UTC'")
+        create_raw_tables(buffer)
+        out = ShardBatch()
+        pending: dict[str, list[dict]] = {}
+        held = 0
+        for pf in parse_files(batch, settings, hashes):
+            rel = pf.src.rel
+            for table, rows in pf.result.rows.items():
+                for row in rows:
+                    row.setdefault("source_file", rel)
+                pending.setdefault(table, []).extend(rows)
+                held += len(rows)
+            # is_loaded: the quarantined record is still in a raw table (loaded but unusable, or loaded
+            # with a note), as opposed to a record or a whole file that did not load
+            loaded = {row.get("record") for rows in pf.result.rows.values() for row in rows}
+            pending.setdefault("quarantine", []).extend(
+                dict(source_file=rel, record=record, reason=reason, source_kind=pf.src.kind, is_loaded=record in loaded)
+                for record, reason in pf.result.quarantined
+            )
+            out.quarantined += len(pf.result.quarantined)
+            out.manifest.append(
+                dict(
+                    source_file=rel,
+                    sha256=pf.sha256,
+                    size_bytes=pf.size_bytes,
+                    source_kind=pf.src.kind,
+                    parser=pf.result.parser,
+                    rows_loaded=pf.result.row_count,
+                    rows_quarantined=len(pf.result.quarantined),
+                )
+            )
+            if held >= FLUSH_ROWS:
+                _flush(buffer, pending, out)
+                held = 0
+        _flush(buffer, pending, out)
+        for table in out.rows:
+            out.shards[table] = _write_shard(buffer, table, f"{shard_dir.rstrip('/')}/{name}.{table}.parquet")
+        return out
+    finally:
+        buffer.close()
+
+
+def _flush(buffer: duckdb.DuckDBPyConnection, pending: dict[str, list[dict]], out: ShardBatch) -> None:
+    for table, rows in pending.items():
+        if rows:
+            out.rows[table] = out.rows.get(table, 0) + insert_rows(buffer, table, rows)
+    pending.clear()
+
+
+def _write_shard(buffer: duckdb.DuckDBPyConnection, table: str, url: str) -> str:
+    """Write one table of the buffer as Parquet to `url` (local, or copied there with fsspec)."""
+    if _is_local(url):
+        buffer.execute(f"copy \"{table}\" to '{_local_path(url).replace(chr(39), chr(39) * 2)}' (format parquet)")
+        return _local_path(url)
+    import fsspec
+
+    with tempfile.TemporaryDirectory(prefix="aemetrics-shard-") as tmp:
+        local = os.path.join(tmp, "shard.parquet")
+        buffer.execute(f"copy \"{table}\" to '{local.replace(chr(39), chr(39) * 2)}' (format parquet)")
+        fs, path = fsspec.core.url_to_fs(url)
+        fs.put_file(local, path)
+    return url
+
+
+def load_shards(
+    con: duckdb.DuckDBPyConnection, parsed: list[ShardBatch], report: IngestReport, replace: list[str] = ()
+) -> None:
+    """Load every batch's shards, quarantine and manifest entries in one transaction, one
+    `insert ... by name select * from read_parquet([...])` per table.
+
+    Rows of the files in `replace` (loaded before with other content) are deleted first. Shards
+    load in batch order, so a table's rows stand in the order of the files, as parsed."""
     now = datetime.now(UTC)
-    by_table: dict[str, list[dict]] = {}
-    quarantined: list[dict] = []
-    manifest: list[dict] = []
-    for pf in parsed:
-        rel = pf.src.rel
-        for table, rows in pf.result.rows.items():
-            for row in rows:
-                row.setdefault("source_file", rel)
-            by_table.setdefault(table, []).extend(rows)
-        # is_loaded: the quarantined record is still in a raw table (loaded but unusable, or loaded
-        # with a note), as opposed to a record or a whole file that did not load
-        loaded = {row.get("record") for rows in pf.result.rows.values() for row in rows}
-        quarantined.extend(
-            dict(
-                source_file=rel,
-                record=record,
-                reason=reason,
-                source_kind=pf.src.kind,
-                quarantined_at=now,
-                is_loaded=record in loaded,
-            )
-            for record, reason in pf.result.quarantined
-        )
-        manifest.append(
-            dict(
-                source_file=rel,
-                sha256=pf.sha256,
-                size_bytes=pf.size_bytes,
-                source_kind=pf.src.kind,
-                parser=pf.result.parser,
-                rows_loaded=pf.result.row_count,
-                rows_quarantined=len(pf.result.quarantined),
-                loaded_at=now,
-            )
-        )
+    by_table: dict[str, list[str]] = {}
+    for batch in parsed:
+        for table, url in batch.shards.items():
+            by_table.setdefault(table, []).append(url)
+    manifest = [dict(entry, loaded_at=now) for batch in parsed for entry in batch.manifest]
+    if any(not _is_local(url) for urls in by_table.values() for url in urls):
+        _register_fsspec(con, [url for urls in by_table.values() for url in urls])
     con.execute("begin transaction")
     try:
         _delete_files(con, list(replace), raw_tables(con) + ["ingest_manifest"])
-        for table, rows in by_table.items():
-            report.rows_loaded[table] = report.rows_loaded.get(table, 0) + insert_rows(con, table, rows)
-        insert_rows(con, "quarantine", quarantined)
+        for table, urls in by_table.items():
+            stamp = " replace (?::timestamptz as quarantined_at)" if table == "quarantine" else ""
+            params: list = [now, urls] if stamp else [urls]
+            n = con.execute(
+                f'insert into "{table}" by name select *{stamp} from read_parquet(?::varchar[])', params
+            ).fetchone()[0]
+            if table != "quarantine":
+                report.rows_loaded[table] = report.rows_loaded.get(table, 0) + n
         insert_rows(con, "ingest_manifest", manifest)
-        report.records_quarantined += len(quarantined)
+        report.records_quarantined += sum(batch.quarantined for batch in parsed)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def _register_fsspec(con: duckdb.DuckDBPyConnection, urls: list[str]) -> None:
+    """Let DuckDB read shards on a remote fsspec filesystem (s3://, gcs://, memory://, ...)."""
+    import fsspec
+
+    registered = {fs for fs in con.list_filesystems()}
+    for protocol in sorted({url.split("://", 1)[0] for url in urls if not _is_local(url)}):
+        fs = fsspec.filesystem(protocol)
+        if fs.protocol[0] not in registered and protocol not in registered:
+            con.register_filesystem(fs)
 
 
 def _delete_files(con: duckdb.DuckDBPyConnection, rels: list[str], tables: list[str]) -> None:
@@ -315,34 +407,163 @@ def prune(con: duckdb.DuckDBPyConnection, missing: list[str]) -> None:
 
 
 MAX_BATCHES = 8  # a Prefect task costs ~0.1 s: a few big batches keep 2-4 workers busy for less
+BATCH_BYTES = 8 * 1024 * 1024  # at least one batch per this much export, so that every core has work
+BIG_FILE = 20 * 1024 * 1024  # a mailbox this big is a batch on its own
+
+
+def is_archive_member(src: SourceFile) -> bool:
+    """A file unpacked from an archive into this machine's temporary folder (`<archive>!/<member>`):
+    a Dask worker on another machine cannot read it, so the client parses it."""
+    return "!/" in src.rel
 
 
 def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
-    """Batches of at least `size` files, at most MAX_BATCHES of them (plus one per big mailbox)."""
-    size = max(size, -(-len(files) // MAX_BATCHES))
+    """The files in order, cut into batches of about equal bytes: one batch per `size` files or
+    per BATCH_BYTES, whichever gives more, at most MAX_BATCHES (plus one per big mailbox).
+    Archive members never share a batch with other files (`is_archive_member`)."""
+    if not files:
+        return []
+    sizes = [src.path.stat().st_size for src in files]
+    total = sum(s for s in sizes if s <= BIG_FILE)
+    n = min(MAX_BATCHES, max(1, -(-len(files) // max(size, 1)), -(-total // BATCH_BYTES)))
+    target = total / n
     out: list[list[SourceFile]] = []
     current: list[SourceFile] = []
-    for src in files:
-        if src.path.stat().st_size > 20 * 1024 * 1024:
+    held = 0
+    for src, nbytes in zip(files, sizes, strict=True):
+        if nbytes > BIG_FILE:
             out.append([src])
             continue
-        current.append(src)
-        if len(current) >= size:
+        if current and (held >= target or is_archive_member(src) != is_archive_member(current[-1])):
             out.append(current)
-            current = []
+            current, held = [], 0
+        current.append(src)
+        held += nbytes
     if current:
         out.append(current)
     return out
 
 
-BatchParser = Callable[[list[list[SourceFile]], Settings, dict[str, tuple[str, int]]], Iterable[list[ParsedFile]]]
+BatchParser = Callable[[list[list[SourceFile]], Settings, dict[str, tuple[str, int]], str], Iterable[ShardBatch]]
+
+
+def batch_hashes(batch: list[SourceFile], hashes: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
+    return {src.rel: hashes[src.rel] for src in batch}
+
+
+def shard_name(i: int) -> str:
+    return f"batch-{i:05d}"
 
 
 def parse_in_turn(
-    file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]]
-) -> Iterable[list[ParsedFile]]:
+    file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]], shard_dir: str
+) -> Iterable[ShardBatch]:
     """Parse the batches one after the other, in this process."""
-    return (parse_files(batch, settings, hashes) for batch in file_batches)
+    return (
+        parse_to_shards(batch, settings, batch_hashes(batch, hashes), shard_dir, shard_name(i))
+        for i, batch in enumerate(file_batches)
+    )
+
+
+def parse_workers(settings: Settings) -> int:
+    """Worker processes of a local parse: `parse_workers`, else every core this process may use."""
+    if settings.parse_workers > 0:
+        return settings.parse_workers
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+POOL_BYTES = 16 * 1024 * 1024  # below this much to parse, a process pool costs more than it saves
+
+
+def local_workers(file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]]) -> int:
+    """How many worker processes a local parse uses: one per core (`parse_workers`), at most one
+    per batch; 1 (this process, no pool) below POOL_BYTES, where starting a pool (about a second)
+    would cost more than the parse itself."""
+    total = sum(hashes[src.rel][1] for batch in file_batches for src in batch)
+    if total < POOL_BYTES:
+        return 1
+    return max(1, min(parse_workers(settings), len(file_batches)))
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked from a fresh server process that has imported the parsers once
+    (forkserver: never a fork of this process, whose threads may hold DuckDB's or Prefect's locks)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["aemetrics.ingest.runner", "aemetrics.ingest.email", "aemetrics.ingest.calendar"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def parse_in_processes(
+    file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]], shard_dir: str
+) -> Iterable[ShardBatch]:
+    """Parse the batches in a local pool of worker processes (one per core); a small ingest, one
+    batch or one core parses in this process (`local_workers`). With `dask_address`, on that
+    Dask cluster instead (`parse_on_dask`: a run without Prefect honours it too)."""
+    if settings.dask_address:
+        yield from parse_on_dask(file_batches, settings, hashes, shard_dir)
+        return
+    workers = local_workers(file_batches, settings, hashes)
+    if workers <= 1:
+        yield from parse_in_turn(file_batches, settings, hashes, shard_dir)
+        return
+    with process_pool(workers) as pool:
+        futures = [
+            pool.submit(parse_to_shards, batch, settings, batch_hashes(batch, hashes), shard_dir, shard_name(i))
+            for i, batch in enumerate(file_batches)
+        ]
+        for future in futures:
+            yield future.result()
+
+
+def parse_on_dask(
+    file_batches: list[list[SourceFile]], settings: Settings, hashes: dict[str, tuple[str, int]], shard_dir: str
+) -> Iterable[ShardBatch]:
+    """The batches as plain Dask tasks on the cluster at `dask_address` (the Prefect flow uses
+    DaskTaskRunner instead, so that each batch is a task run). Archive members were unpacked on
+    this machine only: their batches are parsed here while the cluster parses the rest."""
+    from distributed import Client
+
+    with Client(settings.dask_address) as client:
+        futures = {
+            i: client.submit(
+                parse_to_shards, batch, settings, batch_hashes(batch, hashes), shard_dir, shard_name(i), pure=False
+            )
+            for i, batch in enumerate(file_batches)
+            if not any(is_archive_member(src) for src in batch)
+        }
+        for i, batch in enumerate(file_batches):
+            if i in futures:
+                yield futures[i].result()
+            else:
+                yield parse_to_shards(batch, settings, batch_hashes(batch, hashes), shard_dir, shard_name(i))
+
+
+@contextmanager
+def run_shard_dir(settings: Settings, local_tmp: Path) -> Iterator[str]:
+    """The folder of this run's shards: `<shard_dir>/run-<id>` when `shard_dir` is set (a path or
+    fsspec URL every worker can reach), else a folder in this run's temporary directory; removed
+    after loading."""
+    if not settings.shard_dir:
+        folder = local_tmp / "shards"
+        folder.mkdir()
+        yield str(folder)
+        return
+    import fsspec
+
+    url = f"{settings.shard_dir.rstrip('/')}/run-{uuid.uuid4().hex}"
+    fs, path = fsspec.core.url_to_fs(url)
+    fs.makedirs(path, exist_ok=True)
+    try:
+        yield url
+    finally:
+        try:
+            if fs.exists(path):
+                fs.rm(path, recursive=True)
+        except OSError as exc:  # a leftover folder is untidy, not wrong: say so and go on
+            log.warning("%s: cannot remove this run's shards: %s", url, exc)
 
 
 def ingest_exports(
@@ -352,19 +573,22 @@ def ingest_exports(
     *,
     prune_missing: bool = False,
     progress: Callable[[str], None] | None = None,
-    parse_batches: BatchParser = parse_in_turn,
+    parse_batches: BatchParser = parse_in_processes,
 ) -> IngestReport:
-    """The whole ingest: discover, plan, parse what is new or changed, load.
+    """The whole ingest: discover, plan, parse what is new or changed (into Parquet shards), load.
 
-    Plain by default (tests, notebooks); the Prefect flow passes a `parse_batches` that runs
-    each batch as a task.
+    Plain by default (tests, notebooks: a local process pool when there is more than one batch);
+    the Prefect flow passes a `parse_batches` that runs each batch as a task (on Dask when
+    `dask_address` is set).
     """
-    with tempfile.TemporaryDirectory(prefix="aemetrics-archives-") as unpack_dir:
+    with tempfile.TemporaryDirectory(prefix="aemetrics-ingest-") as tmp:
+        unpack_dir = Path(tmp) / "archives"
+        unpack_dir.mkdir()
         return _ingest(
             exports_dir,
             con,
             settings,
-            Path(unpack_dir),
+            unpack_dir,
             prune_missing=prune_missing,
             progress=progress,
             parse_batches=parse_batches,
@@ -393,12 +617,15 @@ def _ingest(
         files_missing=len(the_plan.missing),
     )
     say(f"{len(files)} files in {exports_dir}: {len(the_plan.to_parse)} to parse, {len(the_plan.unchanged)} unchanged")
-    parsed: list[ParsedFile] = []
     file_batches = batches(the_plan.to_parse, settings.parse_batch_size)
-    for batch_result in parse_batches(file_batches, settings, the_plan.hashes):
-        parsed.extend(batch_result)
-        say(f"parsed {len(parsed)}/{len(the_plan.to_parse)} files")
-    load(con, parsed, report, replace=the_plan.changed)
+    with run_shard_dir(settings, unpack_dir.parent) as shard_dir:
+        parsed: list[ShardBatch] = []
+        n_files = 0
+        for batch_result in parse_batches(file_batches, settings, the_plan.hashes, shard_dir):
+            parsed.append(batch_result)
+            n_files += len(batch_result.manifest)
+            say(f"parsed {n_files}/{len(the_plan.to_parse)} files")
+        load_shards(con, parsed, report, replace=the_plan.changed)
     if prune_missing:
         prune(con, the_plan.missing)
     elif the_plan.missing:
