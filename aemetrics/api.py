@@ -240,7 +240,7 @@ class Warehouse:
         if not set(wanted) <= cols:
             return None
         row = self.con.execute(f"select {', '.join(wanted)} from run_params").fetchone()
-        return dict(zip(wanted, row)) if row else None
+        return dict(zip(wanted, row, strict=True)) if row else None
 
     def rates(
         self,

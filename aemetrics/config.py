@@ -243,8 +243,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         else:
             raise ConfigError(f"{path}: unknown setting {key!r}")
     try:
-        settings.tz
-        settings.attendance_tz
+        _zones = (settings.tz, settings.attendance_tz)  # resolving a zone checks its name
     except Exception as exc:
         raise ConfigError(f"{path}: unknown time zone: {exc}") from exc
     if settings.site_language not in ("zh", "en", "zh-en"):

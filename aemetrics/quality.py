@@ -548,7 +548,7 @@ def validate(
 def _quarantine_rows(con, table: str, rows: dict[tuple, str], now: datetime) -> None:
     con.execute("begin transaction")
     try:
-        for (source_file, record), reason in rows.items():
+        for source_file, record in rows:
             con.execute(f'delete from "{table}" where source_file = ? and record = ?', [source_file, record])
         insert_rows(
             con,

@@ -24,6 +24,7 @@ import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from aemetrics.config import Settings
@@ -225,7 +226,7 @@ def unpack(archive: SourceFile, dest_root: Path, kind_of: Callable[[str, str], s
             if ok:
                 with target.open("rb") as fh:
                     head = fh.read(512)
-                ok = not looks_nested(head, lambda: _zip_is_ooxml(target))
+                ok = not looks_nested(head, partial(_zip_is_ooxml, target))
             if not ok:
                 target.unlink(missing_ok=True)
                 continue
@@ -269,7 +270,7 @@ def _check_unpacked(src: SourceFile, members: list[Member], result: ParseResult)
                 continue
             if size > m.size:
                 result.reject(f"member {m.name}", "member inflates past its declared size: refused (zip bomb guard)")
-            elif looks_nested(head, lambda: _is_ooxml(handle, m, fmt)):
+            elif looks_nested(head, partial(_is_ooxml, handle, m, fmt)):
                 result.reject(
                     f"member {m.name}", "an archive inside the archive: not opened (unpack it into the exports folder)"
                 )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -144,15 +145,19 @@ def _flags(result: str, note: str) -> dict[str, Any]:
     )
 
 
+def _line_name(sheet: str, line: int) -> str:
+    return f"line {line}"
+
+
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
     result = ParseResult(parser="clock")
     tz = settings.attendance_tz
     if xlsx.is_workbook(src.path):
         sheets = [(s.name, xlsx.sheet_records(s)) for s in xlsx.read_workbook(src.path)]
-        name: Callable[[str, int], str] = lambda sheet, line: xlsx.record_name(sheet, line)
+        name: Callable[[str, int], str] = xlsx.record_name
     else:
         sheets = [("", read_sheet(src.path).records)]
-        name = lambda sheet, line: f"line {line}"
+        name = _line_name
     read_any = False
     for sheet, records in sheets:
         kind = _sheet_kind(records)
@@ -164,7 +169,7 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
                 )
             continue
         read_any = True
-        rec_name = lambda line, s=sheet: name(s, line)
+        rec_name = partial(name, sheet)
         if kind == "canonical":
             _canonical(records, src, tz, result, rec_name)
         else:
