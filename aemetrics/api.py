@@ -257,7 +257,8 @@ class Warehouse:
             raise ValueError(f"rates(by=...): {unknown or by} not among {', '.join(GROUPABLE)}")
         self._require("kpi_weekly")
         self._macros()
-        where, params = [], []
+        where: list[str] = []
+        params: list[object] = []
         for col, value in (("ae", ae), ("standard", standard)):
             if value is not None:
                 values = [value] if isinstance(value, str) else list(value)

@@ -22,6 +22,7 @@ import math
 import os
 import uuid
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,7 +144,7 @@ def models_without_checks(sql_dir: Path = SQL_DIR) -> list[str]:
     ]
 
 
-def model_suite(con, checks: ModelChecks, extra: list[tuple[Any, str]] = ()) -> TableSuite:
+def model_suite(con, checks: ModelChecks, extra: Sequence[tuple[Any, str]] = ()) -> TableSuite:
     """One GX suite with every declared check of a model (plus `extra`), actions by layer."""
     gxe = _gxe()
     action = MODEL_CHECK_ACTIONS.get(checks.layer, MODEL_CHECK_ACTIONS["staging"])
@@ -406,7 +407,7 @@ class _Gx:
         # one asset for every table: each validation passes its own DataFrame
         self.batch_def = self.source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
 
-    def run(self, suite: TableSuite, frame, extra: list[tuple[Any, str]] = ()) -> list[tuple[Any, str]]:
+    def run(self, suite: TableSuite, frame, extra: Sequence[tuple[Any, str]] = ()) -> list[tuple[Any, str]]:
         """Every expectation of the suite in one validation of `frame`, with its action."""
         expectations = list(suite.expectations) + list(extra)
         # the suite is not stored (storing suites and validation definitions in the context costs
@@ -428,7 +429,13 @@ class _Gx:
                     else {"result_format": "SUMMARY"}
                 ),
             )
-        return [(r, expectations[r.expectation_config.meta["aemetrics_check"]][1]) for r in result.results]
+        out = []
+        for r in result.results:
+            config = r.expectation_config
+            if config is None:  # GX sets it on every result of a suite's validation
+                raise RuntimeError(f"{suite.table}: a validation result without its expectation")
+            out.append((r, expectations[config.meta["aemetrics_check"]][1]))
+        return out
 
 
 def _describe(r) -> tuple[str, str | None]:
@@ -527,7 +534,7 @@ def validate(
             _quarantine_rows(con, suite.table, to_quarantine, now)
             report.quarantined_rows += len(to_quarantine)
         if suite.count_drop:
-            count = con.execute(f'select count(*) from "{suite.table}"').fetchone()[0]
+            count = con.execute(f'select count(*) from "{suite.table}"').fetchall()[0][0]
             counts_rows.append(dict(run_id=run_id, checked_at=now, table_name=suite.table, row_count=count))
     # keep the latest results of each stage and the latest count of each table: re-running on
     # the same exports must change no row anywhere, these tables included

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import partial
 from typing import Any
 
@@ -774,6 +774,7 @@ def parse_table(
     if hub:
         return hubspot.parse_table(hub, table, src, settings, record_name, excel)
     family, obj = detect(table)
+    naive_tz: tzinfo | None  # the zone of times written without one
     if family == "unused":
         result = ParseResult(parser="crm-salesforce-unused")
         result.reject("file", obj)

@@ -236,7 +236,7 @@ def parse_files(
 
 
 def load(
-    con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile], report: IngestReport, replace: list[str] = ()
+    con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile], report: IngestReport, replace: Iterable[str] = ()
 ) -> None:
     """Load every parsed file's rows, quarantine and manifest entry in one transaction.
 
