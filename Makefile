@@ -10,7 +10,7 @@ SITE    ?= site
 # the site shows a finished week, the current week and what is still at risk.
 AS_OF   ?= 2025-12-12T20:00:00+08:00
 
-.PHONY: demo test install clean
+.PHONY: demo test lint install clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,7 +28,14 @@ demo: install
 	@echo ""
 	@echo "Open the site:  xdg-open $(SITE)/index.html   (or: python3 -m http.server -d $(SITE) 8000)"
 
-test: install
+# Lint and types before the tests (configs in pyproject.toml: [tool.ruff], [tool.mypy], [tool.sqlfluff]).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/sqlfluff lint sql
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -311,7 +311,8 @@ class Warehouse:
         self._macros()
         checked = self._check({"ae": ae, "standard": standard})
         ae, standard = checked["ae"], checked["standard"]
-        where, params = [], []
+        where: list[str] = []
+        params: list[object] = []
         for col, value in (("ae", ae), ("standard", standard)):
             if value is not None:
                 values = [value] if isinstance(value, str) else list(value)

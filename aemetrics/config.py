@@ -250,6 +250,7 @@ class Settings:
         if name not in defaults:
             raise KeyError(f"no standard has the threshold {name!r}")
         return defaults[name]
+
     client_file_days: int = 30  # client_file_complete: the file is due this many days after the account's creation
     # festival_greeting: the holidays of the business calendar whose first day is a festival, and
     # the days before it when a greeting is on time (STANDARDS.md, "Decisions for the other twelve").
@@ -342,8 +343,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         else:
             raise ConfigError(f"{path}: unknown setting {key!r}")
     try:
-        _ = settings.tz
-        _ = settings.attendance_tz
+        _zones = (settings.tz, settings.attendance_tz)  # resolving a zone checks its name
     except Exception as exc:
         raise ConfigError(f"{path}: unknown time zone: {exc}") from exc
     if settings.site_language not in ("zh", "en", "zh-en"):

@@ -22,6 +22,7 @@ import math
 import os
 import uuid
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,7 +144,7 @@ def models_without_checks(sql_dir: Path = SQL_DIR) -> list[str]:
     ]
 
 
-def model_suite(con, checks: ModelChecks, extra: list[tuple[Any, str]] = ()) -> TableSuite:
+def model_suite(con, checks: ModelChecks, extra: Sequence[tuple[Any, str]] = ()) -> TableSuite:
     """One GX suite with every declared check of a model (plus `extra`), actions by layer."""
     gxe = _gxe()
     action = MODEL_CHECK_ACTIONS.get(checks.layer, MODEL_CHECK_ACTIONS["staging"])
@@ -413,7 +414,7 @@ class _Gx:
 
         self.row_wise = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
 
-    def run(self, suite: TableSuite, frame, extra: list[tuple[Any, str]] = ()) -> list[tuple[Any, str]]:
+    def run(self, suite: TableSuite, frame, extra: Sequence[tuple[Any, str]] = ()) -> list[tuple[Any, str]]:
         """Every expectation of the suite in one validation of `frame`, with its action.
 
         A suite that quarantines nothing is first validated with GX's BOOLEAN_ONLY results (half
@@ -546,7 +547,7 @@ def validate(
             _quarantine_rows(con, suite.table, to_quarantine, now)
             report.quarantined_rows += len(to_quarantine)
         if suite.count_drop:
-            count = con.execute(f'select count(*) from "{suite.table}"').fetchone()[0]
+            count = con.execute(f'select count(*) from "{suite.table}"').fetchall()[0][0]
             counts_rows.append(dict(run_id=run_id, checked_at=now, table_name=suite.table, row_count=count))
     # keep the latest results of each stage and the latest count of each table: re-running on
     # the same exports must change no row anywhere, these tables included
@@ -567,7 +568,7 @@ def validate(
 def _quarantine_rows(con, table: str, rows: dict[tuple, str], now: datetime) -> None:
     con.execute("begin transaction")
     try:
-        for (source_file, record), reason in rows.items():
+        for source_file, record in rows:
             con.execute(f'delete from "{table}" where source_file = ? and record = ?', [source_file, record])
         insert_rows(
             con,

@@ -10,4 +10,5 @@ __all__ = ["ingest_flow"]
 if __name__ == "__main__":
     if len(sys.argv) < 3:
         sys.exit("usage: python -m flows.ingest EXPORTS DB [CONFIG]")
-    print(ingest_flow(*sys.argv[1:]))
+    config = sys.argv[3] if len(sys.argv) > 3 else None
+    print(ingest_flow(sys.argv[1], sys.argv[2], config))

@@ -10,4 +10,5 @@ __all__ = ["publish_flow"]
 if __name__ == "__main__":
     if len(sys.argv) < 3:
         sys.exit("usage: python -m flows.publish DB OUT [CONFIG [LANG]]")
-    print(publish_flow(*sys.argv[1:]))
+    config, lang = (sys.argv[3:] + [None, None])[:2]
+    print(publish_flow(sys.argv[1], sys.argv[2], config, lang))

@@ -204,6 +204,8 @@ create or replace temp macro evidence_key_ref(kind, key) as
 -- THE evidence sentence, the one place where evidence text is written: head words, then each item
 -- as '<label> <key> in <file> (<record>)<note>' (the further copies of one message added as
 -- ', <file> (<record>)'), then tail words; parts separated by '; ', empty parts skipped.
+-- Not linted (noqa): the SQL linter cannot parse the two-argument lambda (`lambda x, i:`) below.
+-- noqa: disable=all
 create or replace temp macro evidence_sentence(head, items, tail) as
     concat_ws(
         '; ',
@@ -237,6 +239,7 @@ create or replace temp macro evidence_sentence(head, items, tail) as
         ),
         nullif(tail, '')
     );
+-- noqa: enable=all
 
 -- A person's name as meeting reports compare it: trimmed, runs of white space collapsed, lower case.
 create or replace temp macro person_name_key(s) as

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from aemetrics.demo.world import EXPORT_AT, SH, UTC, World
 BOM = "\ufeff"
 
 
-def _csv(rows: list[list[object]], *, crlf: bool = False) -> str:
+def _csv(rows: Sequence[Sequence[object]], *, crlf: bool = False) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n" if crlf else "\n")
     w.writerows([["" if v is None else v for v in r] for r in rows])
@@ -165,7 +166,7 @@ TASK_COLS = [
 ]
 
 
-def _write_sf(path: Path, cols: list[str], rows: list[dict[str, object]]) -> int:
+def _write_sf(path: Path, cols: list[str], rows: Sequence[Mapping[str, object]]) -> int:
     out = [cols] + [[r.get(c) for c in cols] for r in rows]
     path.write_text(BOM + _csv(out), encoding="utf-8", newline="")
     return len(rows)
@@ -358,7 +359,7 @@ def write_zoom(folder: Path, reports: list[ZoomReport]) -> dict[str, int]:
     for r in reports:
         name = f"participants_{r.meeting_id}_{r.occurrence.start.astimezone(SH):%Y%m%d}.csv"
         unique = len({(row.name, row.email) for row in r.rows})
-        head = [
+        head: list[list[object]] = [
             ["Meeting ID", "Topic", "Start Time", "End Time", "User Email", "Duration (Minutes)", "Participants"],
             [
                 r.meeting_id,

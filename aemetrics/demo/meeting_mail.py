@@ -6,15 +6,25 @@ A mixin of traffic.Simulation (it uses the simulation's mailroom, tasks and help
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
 
-from aemetrics.demo.meetings import Occurrence, client_occurrences
-from aemetrics.demo.records import Planned, ZoomReport, ZoomRow, fmt_day, salute, sign
+from aemetrics.demo.mail import Mailroom, Message
+from aemetrics.demo.meetings import Event, Occurrence, client_occurrences
+from aemetrics.demo.records import Planned, Task, ZoomReport, ZoomRow, fmt_day, salute, sign
 from aemetrics.demo.world import EXPORT_AT, PROFILES, awake, local, work_after, work_before
 
 
 class MeetingMail:
     """Per client-meeting occurrence: a notice if moved or cancelled, the agenda, the minutes, the Zoom report."""
+
+    # the state and helpers of traffic.Simulation, which this mixes into
+    events: list[Event]
+    mail: Mailroom
+    planned: list[Planned]
+    zoom: list[ZoomReport]
+    _client_ooo: Callable[[Message | None], None]
+    _task: Callable[..., Task | None]
 
     def meetings(self, rng: random.Random) -> None:
         for occ in client_occurrences(self.events):

@@ -81,6 +81,7 @@ class Event:
             return [Occurrence(self, None, self.start, self.start + self.duration, self.status, False)]
         horizon = self.until or (EXPORT_AT + timedelta(days=28))
         out: list[Occurrence] = []
+        interval = self.interval or 1  # is_recurring: never None here
         t = self.start
         while t <= horizon:
             if t not in self.exdates:
@@ -89,7 +90,7 @@ class Event:
                     out.append(Occurrence(self, t, o.start, o.end, o.status, o.start != t))
                 else:
                     out.append(Occurrence(self, t, t, t + self.duration, self.status, False))
-            t = t + timedelta(days=7 * self.interval)  # wall-clock arithmetic: Shanghai has no DST
+            t = t + timedelta(days=7 * interval)  # wall-clock arithmetic: Shanghai has no DST
         return out
 
     def attendees(self) -> list[Any]:

@@ -72,6 +72,7 @@ def readme_text(world: World, seed: int, files: dict[str, int], summary: Any) ->
         "|---|---|---|---|",
     ]
     for ae in world.aes:
+        assert ae.supervisor is not None and ae.profile is not None  # every AE has both
         lines.append(
             f"| {ae.team} | {ae.supervisor.name} ({ae.supervisor.email}) | {ae.name} ({ae.email}) | "
             f"{ae.profile.summary} |"

@@ -7,16 +7,19 @@ A mixin of traffic.Simulation (it uses the simulation's mailroom, tasks and help
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 from aemetrics.demo import names as N
-from aemetrics.demo.records import Planned, salute, sign
+from aemetrics.demo.mail import Mailroom, Message
+from aemetrics.demo.records import Planned, Task, salute, sign
 from aemetrics.demo.world import (
     COVER,
     EXPORT_AT,
     WEEKS,
     Account,
     Person,
+    World,
     at,
     is_working_day,
     local,
@@ -27,6 +30,14 @@ from aemetrics.demo.world import (
 
 class WeeklyRhythm:
     """Per week and AE: Monday calls, Friday client reports, the report to the supervisor; festivals."""
+
+    # the state and helpers of traffic.Simulation, which this mixes into
+    w: World
+    mail: Mailroom
+    planned: list[Planned]
+    _on_leave: Callable[[Person, datetime], bool]
+    _client_ooo: Callable[[Message | None], None]
+    _task: Callable[..., Task | None]
 
     def weekly(self, rng: random.Random) -> None:
         for w in range(WEEKS):
@@ -176,6 +187,7 @@ class WeeklyRhythm:
     def seasonal(self, rng: random.Random) -> None:
         for ae in self.w.aes:
             prof = ae.profile
+            assert prof is not None  # every AE has a profile (world.PROFILES)
             for acct in ae.accounts:
                 if rng.random() < prof.greeting:
                     d = rng.choice([date(2025, 9, 26), date(2025, 9, 29), date(2025, 9, 30)])

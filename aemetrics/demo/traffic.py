@@ -282,7 +282,8 @@ class Simulation(MeetingMail, WeeklyRhythm):
         sender = (
             unlisted[0] if unlisted and rng.random() < 0.25 else rng.choices(listed, [3] + [1] * (len(listed) - 1))[0]
         )
-        to, cc = [ae], []
+        to: list[Person] = [ae]
+        cc: list[Person | Contact] = []
         r = rng.random()
         if r < 0.03:
             to, cc = [rng.choice(ae.teammates)], [ae]
@@ -491,6 +492,7 @@ class Simulation(MeetingMail, WeeklyRhythm):
                     disposition="未接通" if missed else "已接通",
                 )
                 if missed:
+                    assert ae.profile is not None  # every AE has a profile (world.PROFILES)
                     median, sigma, never = ae.profile.reply_params(week_index(d), acct.tier == "C")
                     if rng.random() < never:
                         continue

@@ -162,7 +162,7 @@ class Profile:
         if self.reply_later is None:
             return self.reply
         mix = min(1.0, max(0.0, (week - 6) / 4))  # coaching in mid-October, better by November
-        return tuple(a + (b - a) * mix for a, b in zip(self.reply, self.reply_later))  # type: ignore[return-value]
+        return tuple(a + (b - a) * mix for a, b in zip(self.reply, self.reply_later, strict=True))  # type: ignore[return-value]
 
 
 GOOD = (2.5, 0.55, 0.01)
@@ -336,7 +336,7 @@ def build_world(seed: int) -> World:
     director = Person(f"{df}.{dg}@{dom}", dname, df, dg, "director", None, None, ids("005"), is_staff=False)
     supervisors = [
         Person(f"{f}.{g}@{dom}", n, f, g, "supervisor", team, None, ids("005"))
-        for (n, f, g), team in zip(N.SUPERVISORS, N.TEAMS)
+        for (n, f, g), team in zip(N.SUPERVISORS, N.TEAMS, strict=True)
     ]
     aes: list[Person] = []
     for i, (n, f, g) in enumerate(N.AES):
@@ -366,7 +366,7 @@ def build_world(seed: int) -> World:
     chosen.insert(45, gbk_stems[1])
     accounts: list[Account] = []
     used_domains: set[str] = set()
-    for (owner, kind), (brand, py) in zip(owners, chosen):
+    for (owner, kind), (brand, py) in zip(owners, chosen, strict=True):
         ind_cn, ind_sf, ind_sfx = rng.choice(N.INDUSTRIES)
         domain = f"{py}{ind_sfx}.com.cn" if rng.random() < 0.65 else f"{py}-{ind_sfx}.com"
         if domain in used_domains:

@@ -24,7 +24,9 @@ import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import IO
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
@@ -65,7 +67,7 @@ class Member:
     name: str  # as it will appear after '!/' ('/'-separated, decoded)
     size: int  # declared unpacked size
     problem: str | None  # why it is refused, or None
-    ref: object  # ZipInfo | TarInfo
+    ref: zipfile.ZipInfo | tarfile.TarInfo
 
 
 def zip_name(info: zipfile.ZipInfo) -> str:
@@ -215,7 +217,7 @@ def unpack(archive: SourceFile, dest_root: Path, kind_of: Callable[[str, str], s
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                reader = handle.open(m.ref) if fmt == "zip" else handle.extractfile(m.ref)
+                reader = _open_member(handle, m.ref)
                 if reader is None:
                     continue
                 with reader:
@@ -225,7 +227,7 @@ def unpack(archive: SourceFile, dest_root: Path, kind_of: Callable[[str, str], s
             if ok:
                 with target.open("rb") as fh:
                     head = fh.read(512)
-                ok = not looks_nested(head, lambda: _zip_is_ooxml(target))
+                ok = not looks_nested(head, partial(_zip_is_ooxml, target))
             if not ok:
                 target.unlink(missing_ok=True)
                 continue
@@ -256,7 +258,9 @@ def _check_unpacked(src: SourceFile, members: list[Member], result: ParseResult)
             if m.problem is not None:
                 continue
             try:
-                reader = handle.open(m.ref) if fmt == "zip" else handle.extractfile(m.ref)
+                reader = _open_member(handle, m.ref)
+                if reader is None:
+                    continue
                 with reader:
                     head = reader.read(512)
                     size = len(head)
@@ -269,7 +273,7 @@ def _check_unpacked(src: SourceFile, members: list[Member], result: ParseResult)
                 continue
             if size > m.size:
                 result.reject(f"member {m.name}", "member inflates past its declared size: refused (zip bomb guard)")
-            elif looks_nested(head, lambda: _is_ooxml(handle, m, fmt)):
+            elif looks_nested(head, partial(_is_ooxml, handle, m)):
                 result.reject(
                     f"member {m.name}", "an archive inside the archive: not opened (unpack it into the exports folder)"
                 )
@@ -294,11 +298,22 @@ def _zip_is_ooxml(path: Path) -> bool:
         return False
 
 
-def _is_ooxml(handle, m: Member, fmt: str) -> bool:
+def _open_member(handle: zipfile.ZipFile | tarfile.TarFile, ref: zipfile.ZipInfo | tarfile.TarInfo) -> IO[bytes] | None:
+    """A member's data (None: a tar member that is not a regular file)."""
+    if isinstance(handle, zipfile.ZipFile) and isinstance(ref, zipfile.ZipInfo):
+        return handle.open(ref)
+    if isinstance(handle, tarfile.TarFile) and isinstance(ref, tarfile.TarInfo):
+        return handle.extractfile(ref)
+    raise ValueError(f"member {ref!r} is not of archive {handle!r}")
+
+
+def _is_ooxml(handle: zipfile.ZipFile | tarfile.TarFile, m: Member) -> bool:
     import io
 
     try:
-        reader = handle.open(m.ref) if fmt == "zip" else handle.extractfile(m.ref)
+        reader = _open_member(handle, m.ref)
+        if reader is None:
+            return False
         with reader:
             data = reader.read(min(m.size, 64 << 20) + 1)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:

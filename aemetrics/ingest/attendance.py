@@ -344,7 +344,9 @@ def parse_teams_events(
     """Pair each participant's Joined/Left events, in time order, into sessions."""
     header = records[at]
     keys = [norm(f) for f in header.fields]
-    col = {k: keys.index(k) for k in ("fullname", "useraction", "timestamp", "role", "email") if k in keys}
+    col: dict[str, int] = {
+        k: keys.index(k) for k in ("fullname", "useraction", "timestamp", "role", "email") if k in keys
+    }
     body = [r for r in records[at + 1 :] if not r.is_blank]
     dayfirst = infer_dayfirst([_field(r, col["timestamp"]) for r in body], default=True)  # 24 h d/m/y: en-GB, de
     meeting = Meeting("teams")

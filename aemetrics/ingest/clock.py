@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -144,15 +145,19 @@ def _flags(result: str, note: str) -> dict[str, Any]:
     )
 
 
+def _line_name(sheet: str, line: int) -> str:
+    return f"line {line}"
+
+
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
     result = ParseResult(parser="clock")
     tz = settings.attendance_tz
     if xlsx.is_workbook(src.path):
         sheets = [(s.name, xlsx.sheet_records(s)) for s in xlsx.read_workbook(src.path)]
-        name: Callable[[str, int], str] = lambda sheet, line: xlsx.record_name(sheet, line)
+        name: Callable[[str, int], str] = xlsx.record_name
     else:
         sheets = [("", read_sheet(src.path).records)]
-        name = lambda sheet, line: f"line {line}"
+        name = _line_name
     read_any = False
     for sheet, records in sheets:
         kind = _sheet_kind(records)
@@ -164,7 +169,7 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
                 )
             continue
         read_any = True
-        rec_name = lambda line, s=sheet: name(s, line)
+        rec_name = partial(name, sheet)
         if kind == "canonical":
             _canonical(records, src, tz, result, rec_name)
         else:
@@ -247,6 +252,7 @@ def _dingtalk(
 ) -> None:
     nonblank = [r for r in records if not r.is_blank]
     at = _header_at(nonblank)
+    assert at is not None  # _sheet_kind found the header row
     header = [h.strip() for h in nonblank[at].fields]
     while header and not header[-1]:
         header.pop()
@@ -254,8 +260,8 @@ def _dingtalk(
     i_uid, i_emp, i_dept = _find(header, USERID_COLS), _find(header, EMPNO_COLS), _find(header, DEPT_COLS)
     i_sched, i_punch, i_result = _find(header, SCHEDULED_COLS), _find(header, PUNCH_COLS), _find(header, RESULT_COLS)
     notes = [i for i in (_find(header, (n,)) for n in NOTE_COLS) if i is not None]
-    slots = [(i, SLOT.match(h)) for i, h in enumerate(header) if SLOT.match(h)]
-    per_punch = i_sched is not None and i_punch is not None  # 原始记录: one row per punch
+    assert i_name is not None and i_date is not None  # the header row has both (_header_at)
+    slots = [(i, m) for i, h in enumerate(header) if (m := SLOT.match(h))]
     for rec in nonblank[at + 1 :]:
         record = rec_name(rec.line)
         if extra_fields(header, rec):
@@ -288,15 +294,16 @@ def _dingtalk(
         outcome = cells[i_result] if i_result is not None else ""
         # (punch text, scheduled time, 上班/下班, result) of each punch this row holds
         punches: list[tuple[str, str | None, str | None, str]] = []
-        if per_punch:
-            sched = cells[i_sched]
-            kind = "上班" if "上班" in sched else "下班" if "下班" in sched else None
-            punches.append((cells[i_punch], re.sub(r"[^\d:]", "", sched) or None, kind, outcome))
+        if i_sched is not None and i_punch is not None:  # 原始记录: one row per punch
+            planned = cells[i_sched]
+            kind = "上班" if "上班" in planned else "下班" if "下班" in planned else None
+            punches.append((cells[i_punch], re.sub(r"[^\d:]", "", planned) or None, kind, outcome))
         elif slots:
             for i, m in slots:
                 res_i = _find(header, (f"{m[1]}{m[2]}打卡结果",))
                 punches.append((cells[i], None, m[1], cells[res_i] if res_i is not None else outcome))
         else:  # 打卡时间 sheet: every time of the day in one cell, earliest first
+            assert i_punch is not None  # _sheet_kind: a 打卡时间 column, or slot columns
             times = [t for t in re.split(r"[\s,，;；、]+", cells[i_punch]) if t]
             punches = [(t, None, "上班" if n == 0 else None, outcome) for n, t in enumerate(times)] or [
                 ("", None, None, outcome)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import partial
 from typing import Any
 
 from aemetrics.config import Settings
@@ -742,7 +743,7 @@ def parse(src: SourceFile, settings: Settings) -> ParseResult:
         results = []
         for sheet, table in xlsx.workbook_tables(src.path, SHEET_KINDS):
             try:
-                res = parse_table(table, src, settings, lambda line, s=sheet: xlsx.record_name(s, line), excel=True)
+                res = parse_table(table, src, settings, partial(xlsx.record_name, sheet), excel=True)
                 res.quarantined = [(f"sheet {sheet}" if rec == "file" else rec, why) for rec, why in res.quarantined]
                 results.append(res)
             except ParseError as exc:
@@ -773,6 +774,7 @@ def parse_table(
     if hub:
         return hubspot.parse_table(hub, table, src, settings, record_name, excel)
     family, obj = detect(table)
+    naive_tz: tzinfo | None  # the zone of times written without one
     if family == "unused":
         result = ParseResult(parser="crm-salesforce-unused")
         result.reject("file", obj)
@@ -780,7 +782,7 @@ def parse_table(
     if family == "canonical":
         # canonical CSV files must carry offsets; workbook cells have no zone: business time zone
         target, naive_tz = CANONICAL_TABLES[obj], (settings.tz if excel else None)
-        build: Callable[[Row], dict[str, Any]] = lambda r: canonical_row(obj, r)
+        build: Callable[[Row], dict[str, Any]] = partial(canonical_row, obj)
         result = ParseResult(parser=f"crm-canonical-{obj}")
     else:
         target, naive_tz = SF_TABLES[obj], UTC  # Salesforce exports are in UTC

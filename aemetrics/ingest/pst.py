@@ -9,6 +9,7 @@ Recognised by content (the `!BDN` signature), not by name. docs/formats.md, "Out
 from __future__ import annotations
 
 import base64
+import builtins
 import codecs
 import logging
 import struct
@@ -73,7 +74,7 @@ class Props:
             return None
         return struct.unpack("<i", data[:4])[0]
 
-    def str(self, tag: int) -> str | None:
+    def str(self, tag: builtins.int) -> str | None:  # builtins: `int` here is the method above
         entry, data = self.entries.get(tag), self.raw(tag)
         if entry is None or not data:
             return None
@@ -86,7 +87,7 @@ class Props:
         text = text.replace("\x00", "").strip()
         return text or None
 
-    def time(self, tag: int) -> datetime | None:
+    def time(self, tag: builtins.int) -> datetime | None:
         entry = self.entries.get(tag)
         try:
             value = entry.data_as_datetime if entry is not None else None

@@ -6,6 +6,9 @@ header names are accepted too); extra columns are ignored. Only email is require
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from aemetrics.config import Settings
 from aemetrics.ingest import xlsx
 from aemetrics.ingest.addresses import is_email, normalize_email
@@ -54,13 +57,17 @@ ALIASES = {
 }
 
 
+def _line_name(line: int) -> str:
+    return f"line {line}"
+
+
 def parse(src: SourceFile, settings: Settings) -> ParseResult:
     if xlsx.is_workbook(src.path):  # staff.xlsx: the sheet named like staff/员工/通讯录, else the first
         sheet, table = xlsx.workbook_tables(src.path, ("staff", "员工", "通讯录", "花名册"))[0]
-        record_name = lambda line: xlsx.record_name(sheet, line)
+        record_name: Callable[[int], str] = partial(xlsx.record_name, sheet)
     else:
         table = read_table(src.path)
-        record_name = lambda line: f"line {line}"
+        record_name = _line_name
     columns: dict[str, str] = {}  # canonical column -> header name in this file
     for name in table.header:
         canon = ALIASES.get(name.lower())

@@ -109,7 +109,7 @@ def trend(
                 "y": _none_if_nan(g["rate"]),
                 "line": {"color": PALETTE[i % len(PALETTE)], "width": 2},
                 "connectgaps": False,
-                "customdata": [[int(m), int(n)] for m, n in zip(g["met"], g["evaluated"])],
+                "customdata": [[int(m), int(n)] for m, n in zip(g["met"], g["evaluated"], strict=True)],
                 "hovertemplate": "%{x|%Y-%m-%d}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})<extra>%{fullData.name}</extra>",
             }
         )
@@ -193,8 +193,8 @@ def _interval(trace: dict, g: pd.DataFrame) -> dict:
         "thickness": 1,
         "width": 3,
         "color": "#475467",
-        "array": [h - r if h is not None and r is not None else None for r, h in zip(rate, high)],
-        "arrayminus": [r - lo if lo is not None and r is not None else None for r, lo in zip(rate, low)],
+        "array": [h - r if h is not None and r is not None else None for r, h in zip(rate, high, strict=True)],
+        "arrayminus": [r - lo if lo is not None and r is not None else None for r, lo in zip(rate, low, strict=True)],
     }
     return trace
 
@@ -212,7 +212,7 @@ def league(df: pd.DataFrame, labels: Labels, target: float, title: str, div_id: 
             "x": _none_if_nan(df["rate"]),
             "y": list(df["name"]),
             "marker": {"color": ["#12b76a" if r >= target - 1e-12 else "#f04438" for r in df["rate"]]},
-            "text": [f"{r:.0%}  ({m}/{n})" for r, m, n in zip(df["rate"], df["met"], df["evaluated"])],
+            "text": [f"{r:.0%}  ({m}/{n})" for r, m, n in zip(df["rate"], df["met"], df["evaluated"], strict=True)],
             "textposition": "auto",
             "hovertemplate": "%{y}: %{x:.1%}<extra></extra>",
         }

@@ -328,8 +328,8 @@ def quality(manifest: pd.DataFrame, quarantine: pd.DataFrame) -> tuple[pd.DataFr
     reason_cols = ["source_kind", "reason", "count", "files", "example"]
     q = quarantine.copy()
     if not q.empty:
-        kinds = dict(zip(manifest["source_file"], manifest["source_kind"])) if not manifest.empty else {}
-        q["source_kind"] = q["source_kind"].fillna(q["source_file"].map(kinds)).fillna("unknown")
+        kind_of = dict(zip(manifest["source_file"], manifest["source_kind"], strict=True)) if not manifest.empty else {}
+        q["source_kind"] = q["source_kind"].fillna(q["source_file"].map(kind_of)).fillna("unknown")
         # is_loaded: the record is still in its raw table (an .eml without Date is record 'file'
         # but was loaded); null (rows written before the column existed) means not loaded
         loaded = q["is_loaded"] if "is_loaded" in q.columns else pd.Series(False, index=q.index)

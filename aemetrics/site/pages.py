@@ -92,7 +92,7 @@ class SiteData:
         if extra:  # an AE with obligations but missing from `aes` still gets a page
             aes = pd.concat([aes, pd.DataFrame({"ae": extra, "name": extra})], ignore_index=True)
         if "name" in aes:  # no name in the staff directory: show the address rather than a blank
-            aes["name"] = [a if missing(n) else n for a, n in zip(aes["ae"], aes["name"])]
+            aes["name"] = [a if missing(n) else n for a, n in zip(aes["ae"], aes["name"], strict=True)]
         data = cls(
             info,
             weeks,

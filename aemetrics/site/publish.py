@@ -61,7 +61,8 @@ def publish_site(
 
     lang: 'zh', 'en' or 'zh-en' (bilingual); default: the `site_language` setting.
     """
-    labels = Labels(lang or getattr(settings, "site_language", "zh-en"))  # validates before anything is written
+    site_language: str = getattr(settings, "site_language", "zh-en")
+    labels = Labels(lang or site_language)  # validates before anything is written
     opts = Options.from_settings(settings)
     who = getattr(settings, "site_audience", "management")
     if who not in audience.AUDIENCES:

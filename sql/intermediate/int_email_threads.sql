@@ -159,7 +159,7 @@ chained as (
     -- a chain starts at every message that does not continue the one before it
     select
         keyed.*,
-        not (
+        not (  -- noqa: LT01,LT06
             keyed.group_size = 1
             and keyed.has_reply_prefix
             and keyed.previous_sent_at is not null

@@ -93,7 +93,7 @@ address_domains as (
         where email_domain(email) is not null
             and email_domain(email) not in (select domain from staff_domains)
     )
-    cross join range(1, 10) as r(i)
+    cross join range(1, 10) as r(i)  -- noqa: LT01
     where i < len(parts)
 ),
 

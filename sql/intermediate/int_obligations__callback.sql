@@ -82,7 +82,7 @@ evidence as (
             'e-mail by ' || messages.from_addr, null)
     from messages
     cross join params
-    cross join unnest(messages.client_account_keys) as account_keys(account_key)
+    cross join unnest(messages.client_account_keys) as account_keys(account_key)  -- noqa: LT01
 ),
 
 first_answer as (

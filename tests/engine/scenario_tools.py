@@ -40,7 +40,7 @@ class Built:
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, params or [])
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def obligations(self, standard: str) -> dict[str, dict[str, Any]]:
         return {r["obligation_id"]: r for r in self.rows("select * from obligations where standard = ?", [standard])}

@@ -199,7 +199,7 @@ def obligations(warehouse) -> dict[str, dict]:
         build(con, Settings(), AS_OF)
         cur = con.execute("select * from obligations")
         names = [d[0] for d in cur.description]
-        return {r[names.index("obligation_id")]: dict(zip(names, r)) for r in cur.fetchall()}
+        return {r[names.index("obligation_id")]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
     finally:
         con.close()
 

@@ -263,7 +263,7 @@ def _read(db: Path, as_of: datetime) -> dict[str, dict]:
         build(con, Settings(), as_of)
         cur = con.execute("select * from obligations")
         names = [d[0] for d in cur.description]
-        return {r[names.index("obligation_id")]: dict(zip(names, r)) for r in cur.fetchall()}
+        return {r[names.index("obligation_id")]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
     finally:
         con.close()
 

@@ -29,7 +29,7 @@ people = st.sets(st.sampled_from(PEOPLE), min_size=1)
 
 def ics(starts: list[int], attendees: list[set[str]]) -> str:
     events = []
-    for i, (h, who) in enumerate(zip(starts, attendees)):
+    for i, (h, who) in enumerate(zip(starts, attendees, strict=True)):
         start, end = T0 + timedelta(hours=h), T0 + timedelta(hours=h + 1)
         events.append(
             "\n".join(

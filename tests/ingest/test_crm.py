@@ -408,7 +408,9 @@ def test_logged_email_sender_and_direction_from_a_task():
     header = ["Id", "Incoming", "Direction__c"]
     from aemetrics.ingest.csvread import Record
 
-    row = lambda *values: crm.Row(header, Record(line=2, fields=list(values)), None)
+    def row(*values: str) -> crm.Row:
+        return crm.Row(header, Record(line=2, fields=list(values)), None)
+
     assert crm.email_direction(row("00T1", "true", "")) == "Inbound"
     assert crm.email_direction(row("00T1", "false", "")) == "Outbound"
     assert crm.email_direction(row("00T1", "", "Outbound")) == "Outbound"

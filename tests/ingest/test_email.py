@@ -586,7 +586,7 @@ def test_corpus_every_file_loads_or_is_quarantined_and_nothing_else_raises(corpo
         no_date = {row["record"] for row in result.rows.get(TABLE, []) if row["sent_at"] is None}
         listed = {record for record, reason in result.quarantined if reason.endswith(UNDATED)}
         assert no_date == listed, path
-        for record, reason in result.quarantined:
+        for _record, reason in result.quarantined:
             if reason.endswith(UNDATED):
                 undated[(path.suffix, reason.split(" '")[0].split(":")[0])] += 1
         loaded += result.row_count

@@ -66,7 +66,10 @@ def test_workbooks_through_the_ingest_are_idempotent(tmp_path):
     exports = make_exports(tmp_path / "exports")
     con = open_warehouse(tmp_path / "w.duckdb")
     ingest_exports(exports, con, Settings())
-    count = lambda t: con.execute(f"select count(*) from {t}").fetchone()[0]
+
+    def count(table: str) -> int:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+
     assert count("raw_staff") == 2
     assert count("raw_clock_ins") == 10  # 8 punches in 原始记录 + 2 in 打卡时间
     assert count("raw_crm_accounts") == 1

@@ -57,7 +57,7 @@ def test_demo_league_matches_the_marts_and_is_ordered(demo):
         ).fetchall()
     )
     ranked = league.dropna(subset=["rate"])
-    assert dict(zip(ranked["ae"], ranked["rate"])) == pytest.approx(expected)
+    assert dict(zip(ranked["ae"], ranked["rate"], strict=True)) == pytest.approx(expected)
     assert ranked["rate"].is_monotonic_decreasing
     every_ae = {r[0] for r in con.execute("select ae from aes union select ae from obligations").fetchall()}
     assert set(league["ae"]) == every_ae

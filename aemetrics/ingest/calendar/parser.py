@@ -171,6 +171,8 @@ class _Parser:
     def _read(self, index: int, block: Block) -> _Member | None:
         try:
             event = icalendar.Event.from_ical("\r\n".join(block.lines))
+            if not isinstance(event, icalendar.Event):
+                raise ValueError(f"not a VEVENT but a {event.name}")
             if "DTSTART" not in event:  # a DTSTART line icalendar could not even split
                 raw = next((line for line in block.lines if name_of(line)[0] == "DTSTART"), None)
                 self._load_without_start(index, event, f"unparseable DTSTART: {raw}" if raw else "missing DTSTART")
@@ -272,7 +274,10 @@ class _Parser:
                 tzid = param(prop, "TZID")
                 for item in prop.dts:
                     item.dt = fix(item.dt, tzid or param(item, "TZID"))
-        start = event["DTSTART"].dt
+        dtstart = event["DTSTART"]
+        if not isinstance(dtstart, icalendar.vDDDTypes):
+            raise ValueError(f"DTSTART is not a date or time: {dtstart!r}")
+        start = dtstart.dt
         if isinstance(start, datetime):
             for rule in all_values(event, "RRULE"):
                 until = (rule.get("UNTIL") or [None])[0]

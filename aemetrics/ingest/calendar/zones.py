@@ -90,6 +90,8 @@ class Zones:
         if key in self._blocks:
             try:
                 component = icalendar.Timezone.from_ical("\r\n".join(self._blocks[key]))
+                if not isinstance(component, icalendar.Timezone):
+                    raise ValueError(f"not a VTIMEZONE but a {component.name}")
                 tz = component.to_tz(lookup_tzid=False)
                 tz.utcoffset(datetime(2020, 1, 1))  # fail here rather than mid-expansion
                 return tz, None

@@ -70,7 +70,7 @@ def build_row(
     senders = parse_addresses(h.get("from"))
     from_name, from_addr = senders[0] if senders else (None, None)
     if from_addr is None and h.get("from"):  # 'From: Undisclosed' - keep who it claims to be
-        from_name = decode_text(h.get("from", "").strip("<> "), 500)
+        from_name = decode_text((h.get("from") or "").strip("<> "), 500)
     auto = None
     # Not X-Auto-Response-Suppress: it asks others not to auto-reply to this message and is set
     # on person-written mail too (docs/decisions.md, E-mail).
