@@ -157,7 +157,7 @@ class Warehouse:
     def _has_obligations_of(self, email: str) -> bool:
         if not self.has("obligations"):
             return False
-        return bool(self.con.execute("select count(*) from obligations where ae = ?", [email]).fetchone()[0])
+        return bool(self.con.execute("select count(*) from obligations where ae = ?", [email]).fetchall()[0][0])
 
     def _select(self, table: str, filters: dict[str, Any], order: str) -> pd.DataFrame:
         self._require(table)

@@ -448,7 +448,13 @@ class _Gx:
             warnings.filterwarnings("ignore", message="Series.values returning an ndarray that drops timezone")
             batch = self.batch_def.get_batch(batch_parameters={"dataframe": frame})
             result = batch.validate(gx_suite, result_format=result_format)
-        return [(r, expectations[r.expectation_config.meta["aemetrics_check"]][1]) for r in result.results]
+        out = []
+        for r in result.results:
+            config = r.expectation_config
+            if config is None:  # GX sets it on every result of a suite's validation
+                raise RuntimeError(f"{suite.table}: a validation result without its expectation")
+            out.append((r, expectations[config.meta["aemetrics_check"]][1]))
+        return out
 
 
 def _describe(r) -> tuple[str, str | None]:

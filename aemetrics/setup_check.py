@@ -106,7 +106,9 @@ def setup_status(con: duckdb.DuckDBPyConnection) -> list[SourceStatus]:
     present = _tables(con)
     out = []
     for src in SOURCES:
-        found = any(t in present and con.execute(f'select count(*) from "{t}"').fetchone()[0] > 0 for t in src.tables)
+        found = any(
+            t in present and con.execute(f'select count(*) from "{t}"').fetchall()[0][0] > 0 for t in src.tables
+        )
         files: list[str] = []
         if "ingest_manifest" in present:
             marks = ", ".join("?" for _ in src.kinds)

@@ -251,7 +251,9 @@ def plan_extras(world: World, rng: random.Random) -> Extras:
 
 
 def _punches(world: World, rng: random.Random) -> list[Punch]:
-    people = [(ae.name, f"A{i + 1:03d}", f"{1100000 + 7919 * (i + 1)}", ae.key) for i, ae in enumerate(world.aes)]
+    people: list[tuple[str, str, str, str | None]] = [
+        (ae.name, f"A{i + 1:03d}", f"{1100000 + 7919 * (i + 1)}", ae.key) for i, ae in enumerate(world.aes)
+    ]
     people.append(("周临时", "T001", "9900001", None))  # in the 考勤 export, not in the staff directory
     out: list[Punch] = []
     for name, no, uid, key in people:

@@ -15,7 +15,7 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -341,7 +341,7 @@ def _write_shard(buffer: duckdb.DuckDBPyConnection, table: str, url: str) -> str
 
 
 def load_shards(
-    con: duckdb.DuckDBPyConnection, parsed: list[ShardBatch], report: IngestReport, replace: list[str] = ()
+    con: duckdb.DuckDBPyConnection, parsed: list[ShardBatch], report: IngestReport, replace: Sequence[str] = ()
 ) -> None:
     """Load every batch's shards, quarantine and manifest entries in one transaction, one
     `insert ... by name select * from read_parquet([...])` per table.
@@ -364,7 +364,7 @@ def load_shards(
             params: list = [now, urls] if stamp else [urls]
             n = con.execute(
                 f'insert into "{table}" by name select *{stamp} from read_parquet(?::varchar[])', params
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             if table != "quarantine":
                 report.rows_loaded[table] = report.rows_loaded.get(table, 0) + n
         insert_rows(con, "ingest_manifest", manifest)

@@ -344,7 +344,7 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
     lacking = {
         r.standard: [e.strip() for e in str(r.needs).split(",") if e.strip()]
         for r in std.itertuples()
-        if not _has_data(r) and getattr(r, "needs", "")
+        if not _has_data(r) and bool(getattr(r, "needs", None))
     }
     names = _std_names(L, std["standard"])
     csvs: dict[str, pd.DataFrame] = {}

@@ -54,7 +54,7 @@ account_values as (
         json_extract_string(raw_crm_accounts.fields_json, '$."' || replace(t.k, '"', '\"') || '"') as value
     from raw_accounts as raw
     inner join raw_crm_accounts on raw_crm_accounts.source_file = raw.source_file and raw_crm_accounts.record = raw.record
-    cross join unnest(json_keys(coalesce(raw_crm_accounts.fields_json, '{}'))) as t(k)
+    cross join unnest(json_keys(coalesce(raw_crm_accounts.fields_json, '{}'))) as t(k)  -- noqa: LT01
     union all
     select raw.account_key, unnest(['name', 'phone', 'fax', 'address', 'annual_revenue', 'short_name']),
         unnest([

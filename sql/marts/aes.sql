@@ -43,7 +43,7 @@ final as (
         coalesce(crm_users.is_inactive, false)
             or ((select count(*) from directory) > 0 and everyone.ae not in (select email from directory))
             as has_left,
-        not (
+        not (  -- noqa: LT01,LT06
             coalesce(crm_users.is_inactive, false)
             or ((select count(*) from directory) > 0 and everyone.ae not in (select email from directory))
         ) as is_active
