@@ -63,6 +63,12 @@ def built(both):
             ingest_exports(root / locale, con, Settings())
             build(con, Settings(), AS_OF)
             quarantine = con.execute("select source_file, record, reason from quarantine").fetchall()
+            meetings = con.execute(
+                "select count(distinct online_meeting_id), count(*) from int_client_meetings"
+            ).fetchone()
+            attendance = con.execute(
+                "select platform, matched_by, count(*) from int_meeting_attendance_matched group by all"
+            ).fetchall()
             obligations = {
                 (oid, standard): status
                 for oid, standard, status in con.execute(
@@ -71,7 +77,7 @@ def built(both):
             }
         finally:
             con.close()
-        out[locale] = (quarantine, obligations)
+        out[locale] = (quarantine, obligations, meetings, attendance)
     return out
 
 
@@ -121,13 +127,29 @@ def test_cn_obligations_equal_the_en_ones(built):
     """Same obligation ids and statuses for every standard, except three callback obligations
     (docs/decisions.md, "The demo in Chinese formats"): a Salesforce Task dated by ActivityDate alone
     counts for its whole day, while the canonical activity carries the time it was completed."""
-    _, en = built["en"]
-    _, cn = built["cn"]
+    en, cn = built["en"][1], built["cn"][1]
     assert set(cn) == set(en)
     assert sum(1 for _, s in en if s in CORE) > 4000 and {s for _, s in en} >= CORE
     differ = Counter((s, en[k], cn[k]) for k in en if en[k] != cn[k] for s in [k[1]])
     assert not [d for d in differ if d[0] in CORE]
     assert differ == Counter({("callback", "met", "late"): 3})
+
+
+def test_tencent_reports_match_the_calendar_by_their_meeting_number(both, built):
+    """The calendars invite to 腾讯会议 (no Zoom link left); each report's 会议号 is the one in the
+    event's description, distinct meetings keep distinct numbers, and every session that matched by
+    Zoom id in en matches by 会议号 in cn. People have no address: on_time finds the AE by name or by
+    the 会议昵称 of staff.xlsx (test_cn_obligations_equal_the_en_ones: same on_time statuses)."""
+    root, _, _ = both
+    assert not any("zoom" in p.read_text(encoding="utf-8").lower() for p in (root / "cn" / "calendar").glob("*.ics"))
+    assert built["cn"][2] == built["en"][2]  # distinct online meeting ids, occurrences
+    ((platform_en, by_en, n_en),) = built["en"][3]
+    ((platform_cn, by_cn, n_cn),) = built["cn"][3]
+    assert (platform_en, by_en) == ("zoom", "meeting_id") and (platform_cn, by_cn, n_cn) == (
+        "tencent",
+        "meeting_id",
+        n_en,
+    )
 
 
 @pytest.mark.prefect

@@ -10,6 +10,8 @@ them into `out_dir` in the formats an agency in China exports (docs/formats.md):
   (docs/canonical-crm.md); the other Salesforce objects (Case, WorkOrder, ...) are copied as written;
 - each Zoom participants report -> a 腾讯会议 participant export (`attendance/tencent/*.xlsx`:
   sheets 成员参会概况 and 成员参会明细, people as nicknames, no addresses);
+- the calendars' Zoom invitations -> 腾讯会议 invitations (link, `#腾讯会议：123-456-789`, 会议密码), the
+  会议号 being the one the participant exports carry;
 - one AE's mailbox and calendar -> a Google Takeout archive at the top of the folder
   (`takeout-20251215T003000Z-001.zip`: `Takeout/Mail/All mail.mbox`, `Takeout/Calendar/<name>.ics`);
 - every other file is copied byte for byte.
@@ -21,6 +23,8 @@ is copied unchanged. Workbooks and the zip carry fixed dates, so the same seed w
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import re
 import shutil
 import tempfile
 import zipfile
@@ -147,7 +151,15 @@ def convert(src: Path, out: Path, written: dict[str, int]) -> dict[str, int]:
             target = out / "attendance" / "tencent" / name
             target.parent.mkdir(parents=True, exist_ok=True)
             files[f"attendance/tencent/{name}"] = _write_tencent(target, parsed.rows["raw_attendance"])
-        elif rel in (f"email/{TAKEOUT_AE}.mbox", f"calendar/{TAKEOUT_AE}.ics"):
+        elif rel.startswith("calendar/") and rel.endswith(".ics"):
+            target = out / rel if rel != f"calendar/{TAKEOUT_AE}.ics" else out / ".takeout-calendar.ics"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(tencent_calendar(path.read_bytes().decode("utf-8")).encode("utf-8"))
+            if rel == f"calendar/{TAKEOUT_AE}.ics":
+                takeout[rel] = target
+            else:
+                files[rel] = written[rel]
+        elif rel == f"email/{TAKEOUT_AE}.mbox":
             takeout[rel] = path
         else:
             (out / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -158,6 +170,7 @@ def convert(src: Path, out: Path, written: dict[str, int]) -> dict[str, int]:
         files[CRM_WORKBOOK] = _write_crm(out / CRM_WORKBOOK, crm)
     if takeout:
         files[TAKEOUT_NAME] = _write_takeout(out / TAKEOUT_NAME, takeout, written, _staff_name(src, TAKEOUT_AE))
+        (out / ".takeout-calendar.ics").unlink(missing_ok=True)
     return files
 
 
@@ -247,7 +260,7 @@ def _write_tencent(path: Path, rows: list[dict]) -> int:
     start, end = first["meeting_start_at"], first["meeting_end_at"]
     top: list[list] = [
         ["会议主题：", first["topic"]],
-        ["会议号：", first["meeting_id"]],
+        ["会议号：", tencent_id(first["meeting_id"], spaced=True)],
         ["会议创建者：", _nickname({"participant_email": host, "participant_name": staff.get(host)}, staff)],
         ["预定开始时间：", _local(start)],
         ["预定结束时间：", _local(end)],
@@ -276,6 +289,52 @@ def _write_tencent(path: Path, rows: list[dict]) -> int:
         )
     write_xlsx(path, {"成员参会概况": top, "成员参会明细": detail})
     return len(detail) - 1
+
+
+# ------------------------------------------------------------------ calendars: 腾讯会议 links
+def tencent_id(zoom_id: str, *, spaced: bool = False) -> str:
+    """The 9-digit 会议号 standing for a Zoom meeting id (deterministic; tests/test_demo_cn.py checks
+    that no two meetings of the demo get the same one)."""
+    n = int(hashlib.sha256(zoom_id.encode()).hexdigest(), 16) % 900_000_000 + 100_000_000
+    digits = str(n)
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if spaced else digits
+
+
+def _tencent_link(zoom_id: str) -> str:
+    code = int(hashlib.sha256(b"dm" + zoom_id.encode()).hexdigest(), 16)
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    out = ""
+    for _ in range(12):
+        code, r = divmod(code, len(alphabet))
+        out += alphabet[r]
+    return f"https://meeting.tencent.com/dm/{out}"
+
+
+_ZOOM_LINK = re.compile(r"https://zoom\.us/j/(\d+)\?pwd=\w+")
+_ZOOM_INVITE = re.compile(r"([^\\:]+?) is inviting you to a scheduled Zoom meeting\.\\n\\nJoin Zoom Meeting\\n")
+_ZOOM_ID = re.compile(r"Meeting ID: (\d{3}) (\d{4}) (\d{4})")
+
+
+def tencent_calendar(text: str) -> str:
+    """A Google Calendar export whose Zoom invitations become 腾讯会议 ones: the link in LOCATION and
+    DESCRIPTION, the invitation text, `#腾讯会议：123-456-789` for the meeting id, 会议密码 for the
+    passcode. Lines are unfolded, rewritten and folded again (RFC 5545, 75 octets)."""
+    from aemetrics.demo.meetings import _fold
+
+    lines = re.sub(r"\r\n[ \t]", "", text).split("\r\n")
+    out = []
+    for line in lines:
+        if line.startswith(("LOCATION", "DESCRIPTION")):
+            line = _ZOOM_LINK.sub(lambda m: _tencent_link(m[1]), line)
+            line = _ZOOM_INVITE.sub(
+                lambda m: f"{m[1]} 邀请您参加腾讯会议\\n\\n点击链接入会，或添加至会议列表：\\n", line
+            )
+            line = _ZOOM_ID.sub(
+                lambda m: "#腾讯会议：" + tencent_id("".join(m.groups()), spaced=True).replace(" ", "-"), line
+            )
+            line = line.replace("Passcode: ", "会议密码：")
+        out.append(_fold(line) if line else line)
+    return "\r\n".join(out)
 
 
 # ------------------------------------------------------------------ Google Takeout
