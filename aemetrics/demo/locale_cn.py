@@ -30,10 +30,14 @@ import tempfile
 import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aemetrics.config import Settings
 from aemetrics.demo.world import SH
 from aemetrics.demo.xlsx_writer import write_xlsx
+
+if TYPE_CHECKING:
+    from aemetrics.demo import DemoSummary
 
 LOCALES = ("en", "cn")
 TAKEOUT_AE = "zhang.wei"  # whose mailbox and calendar come as a Google Takeout archive
@@ -94,7 +98,7 @@ ACTIVITIES = [
 CLIENT_FILE = {"Brand__c": "brand", "Product__c": "product", "Ad_Volume__c": "ad_volume", "Budget__c": "budget"}
 
 
-def generate_demo_cn(out_dir: str | Path, seed: int = 7):
+def generate_demo_cn(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     """Write the Chinese-agency variant of the demo into `out_dir`; returns the demo's DemoSummary
     (its `files` name the converted files)."""
     from aemetrics.demo import _OWNED, generate_demo, readme_path
@@ -143,7 +147,7 @@ def convert(src: Path, out: Path, written: dict[str, int]) -> dict[str, int]:
                 parsed = None
         if parsed is not None and rel == "staff.csv":
             files["staff.xlsx"] = _write_staff(out / "staff.xlsx", parsed.rows["raw_staff"])
-        elif parsed is not None and rel.startswith("crm/") and set(parsed.rows) <= set(_CANONICAL):
+        elif parsed is not None and rel.startswith("crm/") and _canonical_only(parsed.rows):
             for table, rows in parsed.rows.items():
                 crm.setdefault(_CANONICAL[table], []).extend(rows)
         elif parsed is not None and rel.startswith("attendance/zoom/") and parsed.rows.get("raw_attendance"):
@@ -152,7 +156,7 @@ def convert(src: Path, out: Path, written: dict[str, int]) -> dict[str, int]:
             target.parent.mkdir(parents=True, exist_ok=True)
             files[f"attendance/tencent/{name}"] = _write_tencent(target, parsed.rows["raw_attendance"])
         elif rel.startswith("calendar/") and rel.endswith(".ics"):
-            target = out / rel if rel != f"calendar/{TAKEOUT_AE}.ics" else out / ".takeout-calendar.ics"
+            target = out / rel if rel != f"calendar/{TAKEOUT_AE}.ics" else src / "takeout-calendar.ics"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(tencent_calendar(path.read_bytes().decode("utf-8")).encode("utf-8"))
             if rel == f"calendar/{TAKEOUT_AE}.ics":
@@ -170,8 +174,18 @@ def convert(src: Path, out: Path, written: dict[str, int]) -> dict[str, int]:
         files[CRM_WORKBOOK] = _write_crm(out / CRM_WORKBOOK, crm)
     if takeout:
         files[TAKEOUT_NAME] = _write_takeout(out / TAKEOUT_NAME, takeout, written, _staff_name(src, TAKEOUT_AE))
-        (out / ".takeout-calendar.ics").unlink(missing_ok=True)
     return files
+
+
+def _canonical_only(rows: dict[str, list[dict]]) -> bool:
+    """A CRM file whose rows the canonical layout holds whole: users, accounts, contacts, and Tasks or
+    Events (an EmailMessage, a Case, ... stays in its Salesforce file)."""
+    activities = rows.get("raw_crm_activities", [])
+    return (
+        bool(rows)
+        and set(rows) <= set(_CANONICAL)
+        and all(r.get("object_type") in ("Task", "Event") for r in activities)
+    )
 
 
 # ------------------------------------------------------------------ values
