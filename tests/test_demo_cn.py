@@ -173,6 +173,8 @@ def test_aemetrics_run_on_the_cn_demo_writes_the_site(both, tmp_path):
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     said = done.stdout + done.stderr
+    # the quality check of stg_attendance__sessions listed zoom and teams only: 928 tencent sessions warned
+    assert "expect_column_values_to_be_in_set(platform)" not in said
     if (
         done.returncode != 0
         and "blocked: obligations: expect_column_pair_values_a_to_be_greater_than_b(due_at>=opened_at)" in said
