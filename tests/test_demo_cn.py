@@ -152,35 +152,32 @@ def test_tencent_reports_match_the_calendar_by_their_meeting_number(both, built)
     )
 
 
+def _run(exports: Path, folder: Path, as_of: str) -> tuple[int, str]:
+    cmd = [sys.executable, "-m", "aemetrics.cli", "run", "--exports", str(exports)]
+    cmd += ["--db", str(folder / "demo.duckdb"), "--as-of", as_of, "--site", str(folder / "site")]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    return done.returncode, done.stdout + done.stderr
+
+
 @pytest.mark.prefect
 def test_aemetrics_run_on_the_cn_demo_writes_the_site(both, tmp_path):
-    """`make demo` on the Chinese-agency variant: `aemetrics run --exports <cn>` exits 0, site written."""
+    """`make demo` on the Chinese-agency variant: `aemetrics run --exports <cn>` exits 0 and writes the
+    site. As of the demo's 12 Dec evening the quality gate blocks both variants (pre-existing, see the
+    xfail); as of 12 Sep, before those rows, the run must pass."""
     root, _, _ = both
-    site = tmp_path / "site"
-    cmd = [
-        sys.executable,
-        "-m",
-        "aemetrics.cli",
-        "run",
-        "--exports",
-        str(root / "cn"),
-        "--db",
-        str(tmp_path / "demo.duckdb"),
-        "--as-of",
-        AS_OF.isoformat(),
-        "--site",
-        str(site),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-    said = done.stdout + done.stderr
+    code, said = _run(root / "cn", tmp_path / "sep", "2025-09-12T20:00:00+08:00")
+    assert code == 0, said[-3000:]
+    assert (tmp_path / "sep" / "site" / "index.html").is_file() and "0 warnings" in said
+
+    code, said = _run(root / "cn", tmp_path / "dec", AS_OF.isoformat())
     # the quality check of stg_attendance__sessions listed zoom and teams only: 928 tencent sessions warned
     assert "expect_column_values_to_be_in_set(platform)" not in said
     if (
-        done.returncode != 0
+        code != 0
         and "blocked: obligations: expect_column_pair_values_a_to_be_greater_than_b(due_at>=opened_at)" in said
     ):
         # pre-existing at the commit this starts from, on the en demo too: 12 reschedule_notice
         # obligations are due before they open (`make demo` is blocked by the quality gate as well)
         pytest.xfail("reschedule_notice due_at < opened_at on the demo (en and cn alike): quality gate blocks the site")
-    assert done.returncode == 0, said[-3000:]
-    assert (site / "index.html").is_file()
+    assert code == 0, said[-3000:]
+    assert (tmp_path / "dec" / "site" / "index.html").is_file()
