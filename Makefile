@@ -4,6 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEMO    ?= build/demo-exports
+DEMO_LOCALE ?= en
 DB      ?= build/demo.duckdb
 SITE    ?= site
 # The demo agency's data ends on Sunday 14 Dec 2025; evaluate it as of that Friday evening so
@@ -23,7 +24,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: install
-	$(BIN)/aemetrics demo --out $(DEMO)
+	$(BIN)/aemetrics demo --out $(DEMO) --locale $(DEMO_LOCALE)
 	$(BIN)/aemetrics run --exports $(DEMO) --db $(DB) --as-of $(AS_OF) --site $(SITE)
 	@echo ""
 	@echo "Open the site:  xdg-open $(SITE)/index.html   (or: python3 -m http.server -d $(SITE) 8000)"

@@ -208,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out", required=True, type=Path, help="folder to write the demo exports into (required)")
     demo.add_argument("--seed", type=int, default=7, help="random seed of the demo agency (default: 7)")
+    demo.add_argument(
+        "--locale",
+        choices=["en", "cn"],
+        default="en",
+        help="en (default): Zoom CSVs, Salesforce CSVs, staff.csv, one mbox per person; cn: the same agency "
+        "as a Chinese agency hands it over: 腾讯会议 xlsx, canonical CRM xlsx, staff.xlsx, a Google Takeout zip",
+    )
     return p
 
 
@@ -245,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             from aemetrics.demo import generate_demo, readme_path
+            from aemetrics.demo.locale_cn import generate_demo_cn
 
-            print(generate_demo(args.out, seed=args.seed))
+            print((generate_demo_cn if args.locale == "cn" else generate_demo)(args.out, seed=args.seed))
             print(f"what was planted, and the ground truth: {readme_path(args.out)}")
             return 0
         if args.config is not None:

@@ -86,6 +86,11 @@ _OWNED = [
     "crm/Opportunity.csv",
     "crm/ProcessInstance.csv",
     "attendance/dingtalk/*.xlsx",
+    # what the Chinese-agency variant writes instead (aemetrics/demo/locale_cn.py, --locale cn)
+    "staff.xlsx",
+    "takeout-*.zip",
+    "crm/客户管理系统导出.xlsx",
+    "attendance/tencent/*.xlsx",
 ]
 
 
