@@ -104,6 +104,7 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     from aemetrics.demo.mail import render, write_mbox
     from aemetrics.demo.meetings import client_occurrences, plan_meetings, write_calendars
     from aemetrics.demo.readme import readme_text
+    from aemetrics.demo.signoffs import plant
     from aemetrics.demo.traffic import Simulation
     from aemetrics.demo.truth import Truth, counts
 
@@ -118,6 +119,7 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     sim = Simulation(world, events, seed)
     sim.run()
     extras = plan_extras(world, rng_for(seed, "extras"))  # after the simulation: ids in the same order
+    plant(world, events, sim, extras, seed)  # minutes approvals and review meetings, appended last
 
     files: dict[str, int] = {"staff.csv": F.write_staff(out / "staff.csv", world)}
 

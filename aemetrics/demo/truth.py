@@ -297,6 +297,7 @@ def ground_truth(
     """
     from aemetrics.demo.extras import extras_truth, plan_extras
     from aemetrics.demo.meetings import plan_meetings
+    from aemetrics.demo.signoffs import plant
     from aemetrics.demo.world import build_world, rng_for
 
     world = build_world(seed)
@@ -304,5 +305,6 @@ def ground_truth(
     sim = Simulation(world, events, seed)
     sim.run()
     extras = plan_extras(world, rng_for(seed, "extras"))  # as generate_demo: after the simulation
+    plant(world, events, sim, extras, seed)
     rows = Truth(world, sim, events, as_of or EXPORT_AT).compute() + extras_truth(extras, as_of or EXPORT_AT)
     return [r for r in rows if standards is None or r["standard"] in standards]
