@@ -103,10 +103,11 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     from aemetrics.demo.extras import extras_truth, plan_extras, write_extras
     from aemetrics.demo.mail import render, write_mbox
     from aemetrics.demo.meetings import client_occurrences, plan_meetings, write_calendars
+    from aemetrics.demo.plants import plant
     from aemetrics.demo.readme import readme_text
-    from aemetrics.demo.signoffs import plant
     from aemetrics.demo.traffic import Simulation
     from aemetrics.demo.truth import Truth, counts
+    from aemetrics.demo.truth_more import more_truth
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -140,6 +141,7 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
 
     truth = Truth(world, sim, events)
     obligations = truth.compute() + extras_truth(extras)
+    obligations += more_truth(world, sim, events, extras, EXPORT_AT, truth)
     mailbox_files = [k for k in files if k.startswith("email/")]
     summary = DemoSummary(
         out_dir=out,

@@ -297,7 +297,7 @@ def ground_truth(
     """
     from aemetrics.demo.extras import extras_truth, plan_extras
     from aemetrics.demo.meetings import plan_meetings
-    from aemetrics.demo.signoffs import plant
+    from aemetrics.demo.plants import plant
     from aemetrics.demo.truth_more import more_truth
     from aemetrics.demo.world import build_world, rng_for
 

@@ -20,8 +20,8 @@ from aemetrics.config import DEFAULT_KEYWORDS
 from aemetrics.demo.extras import Extras, _row
 from aemetrics.demo.mail import Message
 from aemetrics.demo.meetings import Event, Occurrence, client_occurrences
+from aemetrics.demo.plants import working_day_after
 from aemetrics.demo.records import Task
-from aemetrics.demo.signoffs import working_day_after
 from aemetrics.demo.traffic import Simulation
 from aemetrics.demo.truth import Truth, _is_auto, _named, has_keyword, strip_prefixes
 from aemetrics.demo.world import World, _calendar, at, is_working_day, local
@@ -148,8 +148,8 @@ class MoreTruth:
             row = self.add(
                 "internal_notice_24h", ev.organizer.key, min(ev.created, due), due, fulfilled, f"{ev.uid}/{o.key}"
             )
-            if row is not None and fulfilled > due:
-                row["status"] = "excused"  # booked after the deadline and not served in time
+            if row is not None and ev.writes_created and fulfilled > due:
+                row["status"] = "excused"  # booked (CREATED) after the deadline and not served in time
 
     def reschedule_notice(self) -> None:
         """Client occurrences the (staff) organiser moved (RECURRENCE-ID override) or cancelled, dated by

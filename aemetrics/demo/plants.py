@@ -1,14 +1,18 @@
-"""What the demo plants after the simulation for minutes_signoff and post_project_review (issue 11):
+"""What the demo plants after the simulation for minutes_signoff, post_project_review and
+internal_notice_24h (issue 11):
 
 - a supervisor's approval e-mail for some of the minutes sent to clients ("回复：<the minutes'
   subject>", body "同意，可以发给客户。"), to the AE who sends them: before the send (met), after it
   (late), or none (missed);
 - an internal review meeting ("<project> 复盘会", the AE and their supervisor) after some won
-  opportunities: within the 10 working days (met), after them (late), or none (missed).
+  opportunities: within the 10 working days (met), after them (late), or none (missed);
+- two client meetings whose calendar entry has no CREATED and a DTSTAMP (the invitation, as some
+  Exchange exports write it) less than 24 h before the start: internal_notice_24h late, and not
+  excused (only a CREATED after the deadline marks a late booking). No mail is planned for them.
 
 Planned with their own random streams and appended after everything else (Message-IDs, UIDs), so
-the rest of the demo stays byte-identical and the core standards' truth unchanged: the approvals
-have no client recipient, the review meetings no client attendee.
+the rest of the demo stays byte-identical: the approvals have no client recipient, the review
+meetings no client attendee; the two late invitations are client meetings (the oracle knows them).
 """
 
 from __future__ import annotations
@@ -91,9 +95,37 @@ def plant_reviews(extras: Extras, rng: random.Random) -> list[Event]:
     return out
 
 
+def plant_late_invites(world: Any, rng: random.Random) -> list[Event]:
+    """Two client meetings invited 20 h before they start, without CREATED."""
+    out: list[Event] = []
+    for ae, day in zip(world.aes[:2], (date(2025, 11, 18), date(2025, 11, 25)), strict=True):
+        acct = next(a for a in ae.accounts if a.owner is ae and a.is_customer and a.listed_contacts)
+        start = at(day, 15)
+        invited = start - timedelta(hours=20)
+        ev = Event(
+            _uid(rng),
+            f"{acct.brand} 临时碰头会",
+            ae,
+            "client",
+            start,
+            timedelta(hours=1),
+            invited,
+            invited,
+            acct,
+            clients=acct.listed_contacts[:1],
+            internal=[ae.teammates[0]],
+            location=f"{N.AGENCY_NAME} 3楼 小会议室",
+            stamp=invited,
+            writes_created=False,
+        )
+        out.append(ev)
+    return out
+
+
 def plant(world: Any, events: list[Event], sim: Simulation, extras: Extras, seed: int) -> None:
     """Everything above, appended to `events` and the simulation's mail (generate_demo and the oracle)."""
     from aemetrics.demo.world import rng_for
 
     plant_signoffs(sim, rng_for(seed, "signoffs"))
     events.extend(plant_reviews(extras, rng_for(seed, "reviews")))
+    events.extend(plant_late_invites(world, rng_for(seed, "invites")))
