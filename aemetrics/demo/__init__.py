@@ -7,7 +7,9 @@ plus a README.md listing the planted behaviours and the ground truth of the stan
 seed writes byte-identical files.
 
 Modules: world (people, clients, profiles, clock), meetings (calendar), traffic (mail, calls,
-Zoom), mail (RFC 5322/2047 and mbox), files (CSV exports), truth (ground truth), readme.
+Zoom), mail (RFC 5322/2047 and mbox), files (CSV exports), extras (the other standards' CRM and
+考勤 exports), plants (minutes approvals, review meetings, late invitations), truth, extras and
+truth_more (ground truth of all twenty standards), readme.
 """
 
 from __future__ import annotations
