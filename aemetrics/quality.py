@@ -301,6 +301,8 @@ def mart_suites() -> list[TableSuite]:
     Grain, not-nulls and accepted values of the marts are declared beside their SQL
     (sql/marts/*.yml) and run in the same validation as these."""
     gxe = _gxe()
+    from great_expectations.expectations.row_conditions import Column
+
     b = "block"
     return [
         TableSuite(
@@ -313,8 +315,7 @@ def mart_suites() -> list[TableSuite]:
                         column_A="due_at",
                         column_B="opened_at",
                         or_equal=True,
-                        row_condition='standard != "reschedule_notice"',
-                        condition_parser="pandas",
+                        row_condition=Column("standard") != "reschedule_notice",
                     ),
                     b,
                 ),
