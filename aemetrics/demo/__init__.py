@@ -7,7 +7,9 @@ plus a README.md listing the planted behaviours and the ground truth of the stan
 seed writes byte-identical files.
 
 Modules: world (people, clients, profiles, clock), meetings (calendar), traffic (mail, calls,
-Zoom), mail (RFC 5322/2047 and mbox), files (CSV exports), truth (ground truth), readme.
+Zoom), mail (RFC 5322/2047 and mbox), files (CSV exports), extras (the other standards' CRM and
+考勤 exports), plants (minutes approvals, review meetings, late invitations), truth, extras and
+truth_more (ground truth of all twenty standards), readme.
 """
 
 from __future__ import annotations
@@ -108,9 +110,11 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     from aemetrics.demo.extras import extras_truth, plan_extras, write_extras
     from aemetrics.demo.mail import render, write_mbox
     from aemetrics.demo.meetings import client_occurrences, plan_meetings, write_calendars
+    from aemetrics.demo.plants import plant
     from aemetrics.demo.readme import readme_text
     from aemetrics.demo.traffic import Simulation
     from aemetrics.demo.truth import Truth, counts
+    from aemetrics.demo.truth_more import more_truth
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -123,6 +127,7 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
     sim = Simulation(world, events, seed)
     sim.run()
     extras = plan_extras(world, rng_for(seed, "extras"))  # after the simulation: ids in the same order
+    plant(world, events, sim, extras, seed)  # minutes approvals and review meetings, appended last
 
     files: dict[str, int] = {"staff.csv": F.write_staff(out / "staff.csv", world)}
 
@@ -143,6 +148,7 @@ def generate_demo(out_dir: str | Path, seed: int = 7) -> DemoSummary:
 
     truth = Truth(world, sim, events)
     obligations = truth.compute() + extras_truth(extras)
+    obligations += more_truth(world, sim, events, extras, EXPORT_AT, truth)
     mailbox_files = [k for k in files if k.startswith("email/")]
     summary = DemoSummary(
         out_dir=out,

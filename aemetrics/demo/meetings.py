@@ -70,6 +70,8 @@ class Event:
     zoom_pwd: str = ""
     location: str = ""
     all_day: bool = False
+    stamp: datetime | None = None  # DTSTAMP as written (None: the export time, as Google writes it)
+    writes_created: bool = True  # False: no CREATED line (some Exchange exports); DTSTAMP dates the invitation
 
     @property
     def is_recurring(self) -> bool:
@@ -478,7 +480,7 @@ def _vevent(ev: Event, dtstamp: datetime, override: tuple[datetime, Override] | 
             lines.append(rule)
             for x in ev.exdates:
                 lines.append(f"EXDATE;TZID=Asia/Shanghai:{_local(x)}")
-    lines.append(f"DTSTAMP:{_z(dtstamp)}")
+    lines.append(f"DTSTAMP:{_z(ev.stamp or dtstamp)}")
     if ev.kind != "leave":
         lines.append(_person_line("ORGANIZER", ev.organizer, ev))
     lines.append(f"UID:{ev.uid}")
@@ -487,7 +489,8 @@ def _vevent(ev: Event, dtstamp: datetime, override: tuple[datetime, Override] | 
     if ev.kind != "leave":
         for p in ev.attendees():
             lines.append(_person_line("ATTENDEE", p, ev))
-    lines.append(f"CREATED:{_z(ev.created)}")
+    if ev.writes_created:
+        lines.append(f"CREATED:{_z(ev.created)}")
     lines.append(f"DESCRIPTION:{_esc(description(ev))}")
     lm = override[1].last_modified if override else ev.last_modified
     lines.append(f"LAST-MODIFIED:{_z(lm)}")

@@ -147,8 +147,10 @@ def readme_text(world: World, seed: int, files: dict[str, int], summary: Any) ->
         lines.append(f"| {ae.key} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Not in the demo: minutes sign-off approvals, reschedule notices, post-project review meetings, CRM "
-        "check-ins, Teams reports. The other standards' truth is `aemetrics.demo.extras.extras_truth`.",
+        "Also planted (aemetrics/demo/plants.py): supervisors' approvals of minutes (before the send, after "
+        "it, none), review meetings after won opportunities (in time, late, none), two client meetings "
+        "invited less than 24 h before (no CREATED). Not in the demo: CRM check-ins, Teams reports. The "
+        "other standards' truth is `aemetrics.demo.extras.extras_truth` and `aemetrics.demo.truth_more`.",
         "",
     ]
     return "\n".join(lines)

@@ -297,6 +297,8 @@ def ground_truth(
     """
     from aemetrics.demo.extras import extras_truth, plan_extras
     from aemetrics.demo.meetings import plan_meetings
+    from aemetrics.demo.plants import plant
+    from aemetrics.demo.truth_more import more_truth
     from aemetrics.demo.world import build_world, rng_for
 
     world = build_world(seed)
@@ -304,5 +306,8 @@ def ground_truth(
     sim = Simulation(world, events, seed)
     sim.run()
     extras = plan_extras(world, rng_for(seed, "extras"))  # as generate_demo: after the simulation
-    rows = Truth(world, sim, events, as_of or EXPORT_AT).compute() + extras_truth(extras, as_of or EXPORT_AT)
+    plant(world, events, sim, extras, seed)
+    core = Truth(world, sim, events, as_of or EXPORT_AT)
+    rows = core.compute() + extras_truth(extras, as_of or EXPORT_AT)
+    rows += more_truth(world, sim, events, extras, as_of or EXPORT_AT, core)
     return [r for r in rows if standards is None or r["standard"] in standards]
