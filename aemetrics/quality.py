@@ -196,6 +196,13 @@ def _gxe():
     return gxe
 
 
+def _column(name: str):
+    """A GX row-condition column (conditions are objects since GX 1.9; strings are deprecated)."""
+    from great_expectations.expectations.row_conditions import Column
+
+    return Column(name)
+
+
 def _in_range(gxe, column: str):
     return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=EARLIEST, max_value=LATEST)
 
@@ -314,8 +321,7 @@ def mart_suites() -> list[TableSuite]:
                         column_A="due_at",
                         column_B="opened_at",
                         or_equal=True,
-                        row_condition='standard != "reschedule_notice"',
-                        condition_parser="pandas",
+                        row_condition=_column("standard") != "reschedule_notice",
                     ),
                     b,
                 ),

@@ -104,6 +104,15 @@ def test_marts_with_impossible_values_block_publishing(built):
             dict(
                 obligation_id="o3", standard="reply_12h", ae="a@x", opened_at=t, due_at=t, status="done", evidence="m3"
             ),
+            dict(  # a reschedule made after its deadline opens at the change (STANDARDS.md): not a failure
+                obligation_id="o4",
+                standard="reschedule_notice",
+                ae="a@x",
+                opened_at=t,
+                due_at=t - timedelta(hours=5),
+                status="late",
+                evidence="m4",
+            ),
         ],
     )
     week = dict(
@@ -118,6 +127,8 @@ def test_marts_with_impossible_values_block_publishing(built):
     assert report.blocks_publishing
     failed = " | ".join(report.failed)
     assert "due_at>=opened_at" in failed  # o2 is due before it opened
+    due_check = next(f for f in report.failed if "due_at>=opened_at" in f)
+    assert due_check.endswith("(1 failing rows)"), due_check  # o2 only: o4 is a reschedule_notice
     assert "expect_column_values_to_be_in_set(status)" in failed  # 'done' is no status
     assert "kpi_weekly: expect_column_values_to_be_between(rate)" in failed  # 1.5
     assert len(report.failed) == 3
