@@ -136,10 +136,13 @@ TASKS = pipeline.Steps(
 )
 
 
-def _settings(config: str | None, dask: str | None) -> Settings:
+def _settings(config: str | None, dask: str | None = None, audience: str | None = None) -> Settings:
+    """The settings file's values with the flow's overrides (a Dask scheduler, the site's audience)."""
     settings = load_settings(config)
     if dask:
-        settings.dask_address = dask
+        settings = dataclasses.replace(settings, dask_address=dask)
+    if audience:
+        settings = dataclasses.replace(settings, site_audience=audience)
     return settings
 
 
@@ -179,9 +182,7 @@ def weekly_flow(
 ) -> pipeline.RunSummary:
     """as_of: ISO-8601 with a zone; default now. audience: management | ae, over the site_audience
     setting. dask: a Dask scheduler address for the parse tasks (overrides `dask_address`)."""
-    settings = _settings(config, dask)
-    if audience:
-        settings = dataclasses.replace(settings, site_audience=audience)
+    settings = _settings(config, dask, audience)
     return pipeline.run_weekly(
         Path(exports),
         Path(db),
