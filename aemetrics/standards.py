@@ -55,7 +55,13 @@ CONTRACT: dict[str, str] = {
     "subject": "VARCHAR",
 }
 # Optional: words around the evidence sentence; friday_client_report's phone confirmation.
-OPTIONAL: dict[str, str] = {"evidence_head": "VARCHAR", "evidence_tail": "VARCHAR", "is_confirmed": "BOOLEAN"}
+OPTIONAL: dict[str, str] = {
+    "evidence_head": "VARCHAR",
+    "evidence_tail": "VARCHAR",
+    "is_confirmed": "BOOLEAN",
+    # a standard without "late" (market_info): evidence after due_at but inside its period meets it
+    "late_counts_as_met": "BOOLEAN",
+}
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 

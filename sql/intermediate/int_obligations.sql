@@ -23,6 +23,8 @@ final as (
         unioned.due_at,
         case when unioned.fulfilled_at <= params.as_of then unioned.fulfilled_at end as fulfilled_at,
         unioned.is_excused,
+        -- standards without "late" (STANDARDS.md: market_info) say when evidence after due_at still meets
+        coalesce(unioned.late_counts_as_met, false) as late_counts_as_met,
         unioned.is_confirmed,  -- friday_client_report: a call followed the report the same day
         -- the one rendering of evidence text (macro evidence_sentence) from the standard's items
         evidence_sentence(unioned.evidence_head, unioned.evidence_items, unioned.evidence_tail) as evidence,

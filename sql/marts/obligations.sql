@@ -23,6 +23,7 @@ final as (
         case
             when obligations.is_excused then 'excused'
             when obligations.fulfilled_at <= obligations.due_at then 'met'
+            when obligations.fulfilled_at is not null and obligations.late_counts_as_met then 'met'
             when obligations.fulfilled_at > obligations.due_at then 'late'
             when obligations.due_at < params.as_of then 'missed'
             else 'open'

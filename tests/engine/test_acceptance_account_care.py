@@ -47,7 +47,8 @@ EXPECTED = [
     (f"{K3}|春节|2026-02-17", FG, ZHOU, A3, L(2026, 2, 16, 10), L(2026, 2, 18), L(2026, 2, 16, 11), "met"),
     (f"{K5}|春节|2026-02-17", FG, FANG, A5, L(2026, 2, 10), L(2026, 2, 18), None, "missed"),
     (f"{ZHOU}|{K1}|2025-12", MI, ZHOU, A1, WINDOW, L(2026, 1, 1), L(2025, 12, 22, 10), "met"),
-    (f"{ZHOU}|{K1}|2026-01", MI, ZHOU, A1, L(2026, 1, 1), L(2026, 2, 1), L(2026, 1, 31, 10), "met"),
+    # due 24:00 of the last working day (Fri 30 Jan); Sat 31 Jan is inside January: met, no late
+    (f"{ZHOU}|{K1}|2026-01", MI, ZHOU, A1, L(2026, 1, 1), L(2026, 1, 31), L(2026, 1, 31, 10), "met"),
     (f"{ZHOU}|{K1}|2026-02", MI, ZHOU, A1, L(2026, 2, 1), L(2026, 3, 1), L(2026, 2, 28, 15), "met"),
     (f"{ZHOU}|{K1}|2026-03", MI, ZHOU, A1, L(2026, 3, 1), L(2026, 4, 1), None, "open"),
     (f"{FANG}|{K2}|2025-12", MI, FANG, A2, WINDOW, L(2026, 1, 1), None, "missed"),
