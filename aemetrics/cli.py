@@ -122,16 +122,13 @@ def _common(p: argparse.ArgumentParser, site: bool = True) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     """The settings file's values, with what the command line overrides (--dask, --audience)."""
-    import dataclasses
+    from aemetrics.config import load_settings, with_overrides
 
-    from aemetrics.config import load_settings
-
-    settings = load_settings(args.config)
-    if getattr(args, "dask", None):
-        settings = dataclasses.replace(settings, dask_address=args.dask)
-    if getattr(args, "audience", None):
-        settings = dataclasses.replace(settings, site_audience=args.audience)
-    return settings
+    return with_overrides(
+        load_settings(args.config),
+        dask_address=getattr(args, "dask", None),
+        site_audience=getattr(args, "audience", None),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

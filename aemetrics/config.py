@@ -5,6 +5,7 @@ See docs/configuration.md for every key.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import date, time
@@ -299,6 +300,13 @@ def _coerce(name: str, value: Any, default: Any, source: Path) -> Any:
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{source}: setting {name!r}: {exc}") from exc
     return value
+
+
+def with_overrides(settings: Settings, **values: Any) -> Settings:
+    """The settings with what a command line or flow parameter overrides (values that are None or
+    empty are left as the settings file has them), e.g. dask_address= from --dask."""
+    given = {k: v for k, v in values.items() if v}
+    return dataclasses.replace(settings, **given) if given else settings
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

@@ -12,7 +12,6 @@ Flow parameters are plain strings: Prefect stores them with each run and deploym
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from datetime import datetime
@@ -25,7 +24,7 @@ from prefect.utilities.annotations import quote
 
 from aemetrics import build as build_module
 from aemetrics import pipeline, quality
-from aemetrics.config import Settings, load_settings
+from aemetrics.config import Settings, load_settings, with_overrides
 from aemetrics.ingest import runner
 from aemetrics.progress import Progress
 
@@ -137,13 +136,7 @@ TASKS = pipeline.Steps(
 
 
 def _settings(config: str | None, dask: str | None = None, audience: str | None = None) -> Settings:
-    """The settings file's values with the flow's overrides (a Dask scheduler, the site's audience)."""
-    settings = load_settings(config)
-    if dask:
-        settings = dataclasses.replace(settings, dask_address=dask)
-    if audience:
-        settings = dataclasses.replace(settings, site_audience=audience)
-    return settings
+    return with_overrides(load_settings(config), dask_address=dask, site_audience=audience)
 
 
 @flow(name="aemetrics-ingest", log_prints=True)

@@ -117,6 +117,8 @@ def _inspect_zip(path: Path) -> tuple[list[Member], str | None]:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        # a broken central directory (BadZipFile, ValueError for bad header fields), an unreadable file
+        # (OSError), a multi-disk or unsupported zip (NotImplementedError): refused whole, with the reason
         return [], f"broken zip archive: {exc}"
     members: list[Member] = []
     seen: set[str] = set()
