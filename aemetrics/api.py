@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
+from aemetrics.exports import export_rows, missing_exports, needs_of
 from aemetrics.warehouse import SQL_DIR
 
 MARTS = (
@@ -354,7 +355,7 @@ class Warehouse:
     def standards(self) -> pd.DataFrame:
         """The registry of standards (the `standards` table the build writes, in registry order:
         handbook section, then order), with `missing_exports`: the exports in `needs` of which the
-        ingest loaded no row (docs/standards.md). Before a build: the project's registry."""
+        warehouse holds no row (aemetrics.exports; docs/standards.md). Before a build: the project's registry."""
         if self.has("standards"):
             df = self.con.execute("select * from standards order by position").df()
         else:
@@ -378,9 +379,12 @@ class Warehouse:
                     for i, s in enumerate(registry(), 1)
                 ]
             )
-        loaded = loaded_exports(self.ingest_manifest())
+        rows = export_rows(
+            lambda t: self.con.execute(f'select count(*) from "{t}"').fetchall()[0][0] if self.has(t) else None
+        )
+        needs = needs_of(zip(df["standard"], df["needs"], strict=True))
         df["needs"] = df["needs"].map(list)
-        df["missing_exports"] = df["needs"].map(lambda needs: [n for n in needs if n not in loaded])
+        df["missing_exports"] = [missing_exports(s, rows, needs) for s in df["standard"]]
         return df
 
     def ingest_manifest(self) -> pd.DataFrame:
@@ -435,26 +439,6 @@ class Warehouse:
             f"select {', '.join(cols)} from validation_results "
             "order by success, stage, table_name, expectation, column_name"
         )
-
-
-def loaded_exports(manifest: pd.DataFrame) -> set[str]:
-    """The exports (standards' `needs`: email, calendar, crm, attendance, clock, staff) of which the
-    ingest manifest loaded at least one row. Clock-in records (parser `clock`) sit under attendance/
-    but are their own export; CRM users stand in for a staff directory."""
-    out: set[str] = set()
-    if manifest.empty:
-        return out
-    for kind, parser, rows in zip(manifest["source_kind"], manifest["parser"], manifest["rows_loaded"], strict=True):
-        if not rows or rows <= 0:
-            continue
-        parser = str(parser or "")
-        if kind == "attendance":
-            out.add("clock" if parser.startswith("clock") else "attendance")
-        else:
-            out.add(str(kind))
-        if kind == "crm" and "user" in parser.lower():
-            out.add("staff")
-    return out
 
 
 def connect(db: str | Path | duckdb.DuckDBPyConnection | Warehouse) -> Warehouse:

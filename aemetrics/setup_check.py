@@ -1,9 +1,6 @@
-"""What the exports hold, and what a missing part blocks: the run summary and the site's setup
-checklist read the same `setup_status(con)`.
-
-A source is *found* when its raw table holds at least one row (a file that loaded nothing does
-not count). `feeds` names the standards of STANDARDS.md that need the source: without the staff
-directory nobody is an AE, so every standard is empty; without CRM accounts nobody is a client.
+"""What the exports hold, and what a missing part blocks: the run summary's setup lines. The
+exports, their raw tables and the standards they feed are defined once, in `aemetrics.exports`
+(the site's checklist reads the same).
 """
 
 from __future__ import annotations
@@ -14,77 +11,14 @@ from pathlib import Path
 
 import duckdb
 
-from aemetrics.config import STANDARD_IDS
-
-
-@dataclass(frozen=True)
-class Source:
-    source: str  # staff | crm | calendar | attendance | email
-    label: str  # what a person calls it
-    export: str  # where it goes in the exports folder
-    tables: tuple[str, ...]  # raw tables that hold it (any row: found)
-    kinds: tuple[str, ...]  # ingest_manifest.source_kind of its files
-    feeds: tuple[str, ...]  # standards that need it
-
-
-SOURCES: tuple[Source, ...] = (
-    Source(
-        "staff",
-        "staff directory",
-        "staff.csv, or the CRM's User.csv",
-        ("raw_staff", "raw_crm_users"),
-        ("staff",),
-        STANDARD_IDS,  # who is an AE (and their supervisor): every standard
-    ),
-    Source(
-        "crm",
-        "CRM accounts",
-        "crm/ (Salesforce Account.csv, Contact.csv, ... or the canonical layout)",
-        ("raw_crm_accounts",),
-        ("crm",),
-        tuple(s for s in STANDARD_IDS if s not in ("friday_supervisor_report", "work_on_time")),  # who is a client
-    ),
-    Source(
-        "calendar",
-        "calendars",
-        "calendar/ (*.ics)",
-        ("raw_calendar_events",),
-        ("calendar",),
-        ("agenda_48h", "internal_notice_24h", "on_time", "reschedule_notice", "minutes_24h", "post_project_review"),
-    ),
-    Source(
-        "attendance",
-        "attendance",
-        "attendance/ (Zoom / Teams reports, clock-in exports)",
-        ("raw_attendance", "raw_clock_ins"),
-        ("attendance",),
-        ("on_time", "work_on_time"),
-    ),
-    Source(
-        "email",
-        "mailboxes",
-        "email/ (*.mbox, *.eml, *.msg)",
-        ("raw_email_messages",),
-        ("email",),
-        (
-            "reply_12h",
-            "agenda_48h",
-            "minutes_24h",
-            "minutes_signoff",
-            "friday_client_report",
-            "friday_supervisor_report",
-            "festival_greeting",
-            "market_info",
-        ),
-    ),
-)
+from aemetrics import exports as ex
 
 
 @dataclass
 class SourceStatus:
-    source: str
+    source: str  # an export id of aemetrics.exports: staff | crm | calendar | attendance | clock | email
     label: str
-    export: str
+    export: str  # where its files go
     found: bool
     files: list[str] = field(default_factory=list)  # export files of this kind that loaded rows
     feeds: list[str] = field(default_factory=list)  # standards that need it
@@ -102,25 +36,23 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def setup_status(con: duckdb.DuckDBPyConnection) -> list[SourceStatus]:
-    """Each source of SOURCES, found or missing, with its loaded files and the standards it feeds."""
+    """Each export of aemetrics.exports, found or missing, with its loaded files and the standards it feeds."""
     present = _tables(con)
+    rows = ex.export_rows(
+        lambda t: con.execute(f'select count(*) from "{t}"').fetchall()[0][0] if t in present else None
+    )
+    needs = ex.registry_needs()
     out = []
-    for src in SOURCES:
-        found = any(
-            t in present and con.execute(f'select count(*) from "{t}"').fetchall()[0][0] > 0 for t in src.tables
-        )
+    for e in ex.EXPORTS:
         files: list[str] = []
         if "ingest_manifest" in present:
-            marks = ", ".join("?" for _ in src.kinds)
             files = [
                 r[0]
                 for r in con.execute(
-                    f"select source_file from ingest_manifest where source_kind in ({marks}) and rows_loaded > 0 "
-                    "order by source_file",
-                    list(src.kinds),
+                    f"select source_file from ingest_manifest where ({e.files}) and rows_loaded > 0 order by source_file"
                 ).fetchall()
             ]
-        out.append(SourceStatus(src.source, src.label, src.export, found, files, list(src.feeds)))
+        out.append(SourceStatus(e.id, e.label_en, e.where, rows[e.id] > 0, files, list(ex.feeds(e.id, needs))))
     return out
 
 

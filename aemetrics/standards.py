@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from aemetrics.exports import EXPORT_IDS
+
 MODEL_PREFIX = "int_obligations__"
 MODELS_GLOB = f"intermediate/{MODEL_PREFIX}*"  # the line of sql/models.txt that the registry expands
 
@@ -36,7 +38,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "work_habits": ("工作习惯", "Work habits"),
 }
 # The exports that can feed a standard (checked against ingest_manifest by the site).
-NEEDS = ("email", "calendar", "crm", "attendance", "clock", "staff")
+NEEDS = EXPORT_IDS  # the exports a standard may need (aemetrics/exports.py)
 KEYS = ("id", "section", "order", "label_zh", "label_en", "handbook", "thresholds", "evidence", "needs", "kpi_target")
 REQUIRED = ("id", "section", "order", "label_zh", "label_en", "handbook", "needs")
 

@@ -35,6 +35,8 @@ def open_warehouse(db_path: str | Path, read_only: bool = False) -> duckdb.DuckD
     except (duckdb.IOException, duckdb.Error) as exc:
         raise WarehouseError(f"{db_path}: cannot open the warehouse: {exc}") from exc
     con.execute("set TimeZone = 'UTC'")
+    # DuckDB's own bar would print into logs and pipes; the run has its own (aemetrics/progress.py)
+    con.execute("set enable_progress_bar = false")
     if not read_only:
         create_raw_tables(con)
     return con

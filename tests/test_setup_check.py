@@ -23,7 +23,7 @@ def test_mail_only_run_says_staff_and_crm_are_missing_and_what_they_block(fixtur
     exports = fixtures / "scenarios" / "mail_only"
     summary = run_weekly(exports, tmp_path / "w.duckdb", Settings(), datetime.fromisoformat(AS_OF))
     status = {s.source: s for s in summary.setup}
-    assert set(status) == {"staff", "crm", "calendar", "attendance", "email"}
+    assert set(status) == {"staff", "crm", "calendar", "attendance", "clock", "email"}
     assert status["email"].found and status["email"].files == ["email/inbox.mbox"]
     assert not status["staff"].found and status["staff"].feeds == list(STANDARD_IDS)
     assert not status["crm"].found and "reply_12h" in status["crm"].feeds
@@ -46,14 +46,15 @@ def test_setup_status_of_a_complete_scenario(fixtures, tmp_path):
     ingest_exports(fixtures / "scenarios" / "weekly", con, Settings())
     status = {s.source: s for s in setup_status(con)}
     con.close()
-    assert status["staff"].found and status["staff"].files == ["staff.csv"]
+    # CRM users stand in for a staff directory (aemetrics.exports), so User.csv is listed with staff.csv
+    assert status["staff"].found and status["staff"].files == ["crm/User.csv", "staff.csv"]
     assert status["crm"].found and "crm/Account.csv" in status["crm"].files
     assert not status["calendar"].found and status["calendar"].files == []
 
 
 def test_setup_status_on_a_fresh_warehouse_reports_everything_missing(tmp_path):
     con = open_warehouse(tmp_path / "w.duckdb")
-    assert [s.found for s in setup_status(con)] == [False] * 5
+    assert [s.found for s in setup_status(con)] == [False] * 6
     con.close()
 
 

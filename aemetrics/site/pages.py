@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from aemetrics import exports as ex
 from aemetrics.api import RunInfo, Warehouse
-from aemetrics.site import charts, drill, metrics, needs
+from aemetrics.site import charts, drill, metrics
 from aemetrics.site.drill import NO_VALUE, obl_href
 from aemetrics.site.html import (
     Cell,
@@ -71,7 +72,7 @@ class SiteData:
     all_obl: pd.DataFrame | None = None  # obligation_details of every week (the obligations page, client pages)
     refs: pd.DataFrame | None = None  # evidence_refs of every obligation
     raw: dict = field(default_factory=dict)  # (raw table, file, record) -> fields (drill.raw_rows)
-    exports: dict[str, int] = field(default_factory=dict)  # export id -> rows loaded (needs.EXPORTS)
+    exports: dict[str, int] = field(default_factory=dict)  # export id -> rows loaded (aemetrics.exports)
     eval_weeks: list[date] = field(default_factory=list)  # every evaluated week up to the week under review
     running: date | None = None  # Monday of the unfinished week ("so far")
     ae_week_rates: pd.DataFrame | None = None  # wh.rates(by=[ae, week_start]): the league of a past week
@@ -119,7 +120,7 @@ class SiteData:
         data.raw = drill.raw_rows(wh, store_bodies=store_bodies)
         tables = set(wh.tables())
         if any(t.startswith("raw_") for t in tables):  # a warehouse of marts only cannot say what was exported
-            data.exports = needs.export_rows(
+            data.exports = ex.export_rows(
                 lambda t: int(wh.sql(f"select count(*) as n from {t}")["n"].iloc[0]) if t in tables else None
             )
         seen = sorted(set(data.all_obl["week_start"].dropna())) if not data.all_obl.empty else []
@@ -230,21 +231,26 @@ def picker(data: SiteData, labels: Labels, root: str, current: date | None) -> s
 
 def _no_data(labels: Labels, missing_exports: list[str]) -> str:
     """'no data — needs calendars (.ics)': a standard whose export is missing has no rate at all."""
-    what = ", ".join(needs.export_label(e, labels.lang) for e in missing_exports)
+    what = ", ".join(ex.label(e, labels.lang) for e in missing_exports)
     return f'<span class="nodata">{labels.html("no_data_needs")} {esc(what)}</span>'
 
 
 def _setup(data: SiteData, labels: Labels, csvs: dict) -> str:
-    items = needs.checklist(data.exports)
-    csvs["index-setup.csv"] = needs.checklist_frame(items)
+    std = data.standards
+    needs = ex.registry_needs() if std is None else ex.needs_of(zip(std["standard"], std["needs"], strict=True))
+    items = [(e.id, data.exports.get(e.id, 0), ex.feeds(e.id, needs)) for e in ex.EXPORTS]
+    csvs["index-setup.csv"] = pd.DataFrame(
+        [{"export": e, "found": rows > 0, "rows": rows, "standards": " ".join(feeds)} for e, rows, feeds in items],
+        columns=["export", "found", "rows", "standards"],
+    )
     lis = []
-    for item in items:
-        state = "found" if item.found else "missing_export"
-        stds = ", ".join(labels.standard(s) for s in item.standards) or "—"
+    for export, rows, feeds in items:
+        state = "found" if rows else "missing_export"
+        stds = ", ".join(labels.standard(s) for s in feeds) or "—"
         lis.append(
-            f'<li><span class="{"found" if item.found else "missing"}">{"✓" if item.found else "✗"} '
-            f"{labels.html(state)}</span> <b>{esc(needs.export_label(item.export, labels.lang))}</b> "
-            f'({count(item.rows)}) → <span class="small">{esc(stds)}</span></li>'
+            f'<li><span class="{"found" if rows else "missing"}">{"✓" if rows else "✗"} '
+            f"{labels.html(state)}</span> <b>{esc(ex.label(export, labels.lang))}</b> "
+            f'({count(rows)}) → <span class="small">{esc(stds)}</span></li>'
         )
     return f'<ul class="checklist">{"".join(lis)}</ul>' + _csv_link(labels, "index-setup.csv")
 

@@ -18,10 +18,10 @@ from urllib.parse import quote
 import duckdb
 import pytest
 
+from aemetrics.exports import export_rows, feeds, missing_exports, needs_of, registry_needs
 from aemetrics.site import publish_site
 from aemetrics.site.html import MAX_ROWS, Cell, table
 from aemetrics.site.labels import Labels
-from aemetrics.site.needs import checklist, missing_exports
 
 
 def _data_file(path: Path) -> tuple[list, list]:
@@ -155,21 +155,20 @@ def test_setup_checklist_and_no_data(warehouse, tmp_path):
     assert "agenda_48h" in setup.loc["calendar", "standards"]
 
 
-def test_missing_exports_helper():
-    rows = {"email": 10, "staff": 3}
-    assert missing_exports("reply_12h", rows) == ["crm_accounts"]
-    assert missing_exports("on_time", rows) == ["calendar", "attendance"]
-    assert missing_exports("friday_supervisor_report", rows) == []
-    assert missing_exports("a_new_standard", rows, {"a_new_standard": ("calendar",)}) == ["calendar"]
-    found = {i.export: i.found for i in checklist(rows)}
-    assert found == {
-        "staff": True,
-        "crm_accounts": False,
-        "crm_activities": False,
-        "email": True,
-        "calendar": False,
-        "attendance": False,
-    }
+def test_missing_exports_come_from_the_registry_and_the_raw_tables():
+    """One list of exports (aemetrics.exports): the checklist, the run summary and the registry's
+    `needs` used to keep three, and the site's covered only the core eight standards."""
+    rows = export_rows({"raw_email_messages": 10, "raw_crm_users": 3, "raw_attendance": 0}.get)
+    assert rows == {"staff": 3, "crm": 0, "calendar": 0, "attendance": 0, "clock": 0, "email": 10}
+    needs = registry_needs()
+    assert missing_exports("reply_12h", rows, needs) == ["crm"]
+    assert missing_exports("on_time", rows, needs) == ["calendar", "attendance", "crm"]
+    assert missing_exports("friday_supervisor_report", rows, needs) == []
+    assert missing_exports("work_on_time", rows, needs) == ["clock"]
+    assert missing_exports("a_new_standard", rows, needs_of([("a_new_standard", ["calendar"])])) == ["calendar"]
+    # the staff directory feeds every standard (who is an AE); the CRM every standard about clients
+    assert feeds("staff", needs) == tuple(needs)
+    assert "friday_supervisor_report" not in feeds("crm", needs) and "minutes_signoff" in feeds("crm", needs)
 
 
 def test_a_person_who_left_is_marked_unranked_and_out_of_team_medians(warehouse, tmp_path, kpi_marts):

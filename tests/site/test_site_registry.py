@@ -9,7 +9,6 @@ from datetime import date
 
 import pandas as pd
 
-from aemetrics.api import loaded_exports
 from aemetrics.site import metrics
 from aemetrics.standards import load_registry
 
@@ -63,12 +62,29 @@ def test_no_data_names_the_exports_the_ingest_did_not_load():
     assert list(table["section"]) == ["communication", "meetings", "work_habits"]
 
 
-def test_loaded_exports_reads_the_manifest():
-    manifest = pd.DataFrame(
-        {
-            "source_kind": ["email", "attendance", "attendance", "crm", "calendar"],
-            "parser": ["mbox", "clock-dingtalk", "zoom", "crm-salesforce-user", "ics"],
-            "rows_loaded": [3, 5, 0, 2, 0],  # a file that loaded nothing feeds nothing
-        }
-    )
-    assert loaded_exports(manifest) == {"email", "clock", "crm", "staff"}
+def test_setup_status_names_each_exports_files_and_counts_only_loaded_rows(tmp_path):
+    """Clock-ins and meeting attendance share attendance/ but are two exports; CRM users stand in
+    for a staff directory; a file that loaded nothing feeds nothing."""
+    from aemetrics.setup_check import setup_status
+    from aemetrics.warehouse import open_warehouse
+
+    con = open_warehouse(tmp_path / "w.duckdb")
+    con.execute("delete from ingest_manifest")
+    for f, kind, parser, rows in [
+        ("email/a.mbox", "email", "mbox", 3),
+        ("attendance/考勤.xlsx", "attendance", "clock-dingtalk", 5),
+        ("attendance/zoom.csv", "attendance", "zoom", 0),
+        ("crm/User.csv", "crm", "salesforce:User", 2),
+        ("calendar/a.ics", "calendar", "ics", 0),
+    ]:
+        con.execute(
+            "insert into ingest_manifest values (?, 'x', 1, ?, ?, ?, 0, now())",
+            [f, kind, parser, rows],
+        )
+    con.execute("insert into raw_crm_users (user_id, source_file, record) values ('005A', 'crm/User.csv', 'line 2')")
+    status = {s.source: s for s in setup_status(con)}
+    con.close()
+    assert status["clock"].files == ["attendance/考勤.xlsx"] and status["attendance"].files == []
+    assert status["staff"].files == ["crm/User.csv"] and status["staff"].found
+    assert status["crm"].files == ["crm/User.csv"] and not status["crm"].found  # users are not client accounts
+    assert not status["clock"].found  # the raw table is what counts: raw_clock_ins is empty here
