@@ -15,7 +15,8 @@
 -- the completion day: met by the due, after it late, none missed. One meeting reviews one project:
 -- per account, the meetings in order each take the earliest completed project without a review that
 -- they can serve (a meeting naming an opportunity serves that one only; greedy_matches,
--- sql/macros.sql, as in int_meeting_mail_matched).
+-- sql/macros.sql, as in int_meeting_mail_matched); won opportunities without an account are one
+-- queue of their own.
 -- The AE is the account's owner (else the opportunity's owner when it is an address).
 with accounts as (
     select * from int_accounts
