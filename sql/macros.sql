@@ -262,3 +262,36 @@ create or replace temp macro participant_name_keys(s) as
         person_name_key(regexp_extract(coalesce(s, ''), '^(.*?)[(（]', 1)),
         person_name_key(regexp_extract(coalesce(s, ''), '[(（]([^()（）]*)[)）]\s*$', 1))
     ]), lambda x: x is not null);
+
+-- One piece of evidence, one candidate, greedily in order: the matching rule shared by
+-- int_meeting_mail_matched (agenda/minutes -> meetings), int_obligations__work_order (work orders
+-- -> requests), __estimate_first (quotes -> work orders), __minutes_confirmed (calls -> minutes)
+-- and __post_project_review (review meetings -> projects); docs/decisions.md "Build mechanics".
+-- `steps` is one queue (a model's partition, e.g. one account): its pieces of evidence in the
+-- queue's order, each a struct {evidence_key, candidate_keys} listing the candidates it may take
+-- in its order of preference. Each piece takes the first of its candidates that no earlier piece
+-- of the queue took; one whose candidates are all taken (or none) takes nothing, is never shifted
+-- to another candidate and takes nothing away from later pieces; a null candidate is none.
+-- Returns one {evidence_key, candidate_key} per step, in order (candidate_key null: nothing).
+-- What differs between the models is data, built by each model in its queue: the queue's
+-- partition, the order of the evidence and each candidate list (which candidates, which first).
+-- A left fold (list_reduce) over the candidate lists carrying the candidates taken so far (the
+-- step-by-step greedy executed as written), zipped back with the evidence keys.
+-- Not linted (noqa): the SQL linter cannot parse the two-argument lambda (`lambda chosen, candidates:`).
+-- noqa: disable=all
+create or replace temp macro greedy_matches(steps) as
+    list_transform(
+        list_zip(
+            list_transform(steps, lambda step: step.evidence_key),
+            list_reduce(
+                list_transform(steps, lambda step: step.candidate_keys),
+                lambda chosen, candidates: list_append(
+                    chosen,
+                    list_filter(candidates, lambda c: c is not null and not list_contains(chosen, c))[1]
+                ),
+                []
+            )
+        ),
+        lambda pair: {'evidence_key': pair[1], 'candidate_key': pair[2]}
+    );
+-- noqa: enable=all

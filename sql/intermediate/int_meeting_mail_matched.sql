@@ -19,9 +19,10 @@
 -- sending order (ties: id) each takes, among the meetings it names (all it can serve when it
 -- names none) that are not yet served, the first upcoming (agenda) or the latest started
 -- (minutes). Mail that names meetings, none of them still servable, serves nothing: it is never
--- shifted to another meeting. A recursive CTE carries the served meetings from step to step.
+-- shifted to another meeting. The walk is greedy_matches (sql/macros.sql), shared with the other
+-- one-evidence-one-candidate models.
 -- One row per (evidence_kind, served meeting) with the evidence that serves it.
-with recursive meetings as (
+with meetings as (
     select * from int_client_meetings where account_key is not null
 ),
 
@@ -241,55 +242,42 @@ named as (
 ),
 
 queue as (
-    -- per kind and account, the evidence in sending order with the meetings it may take, in order
+    -- per kind and account, each evidence with the meetings it may take, in order
     select
         evidence_kind,
         account_key,
         evidence_id,
-        row_number() over (partition by evidence_kind, account_key order by sent_at, evidence_id) as step,
-        meeting_ids
-    from (
-        select
-            evidence_kind,
-            account_key,
-            evidence_id,
-            sent_at,
-            case
-                when evidence_kind = 'agenda' then list(occurrence_id order by start_at, occurrence_id)
-                else list(occurrence_id order by start_at desc, occurrence_id desc)
-            end as meeting_ids
-        from named
-        where is_servable
-            and (title_length is null or (title_match and length(title_key) = title_length))
-            and (not has_date or date_match)
-            and (not has_time or time_match)
-        group by evidence_kind, account_key, evidence_id, sent_at
-    )
+        sent_at,
+        case
+            when evidence_kind = 'agenda' then list(occurrence_id order by start_at, occurrence_id)
+            else list(occurrence_id order by start_at desc, occurrence_id desc)
+        end as meeting_ids
+    from named
+    where is_servable
+        and (title_length is null or (title_match and length(title_key) = title_length))
+        and (not has_date or date_match)
+        and (not has_time or time_match)
+    group by evidence_kind, account_key, evidence_id, sent_at
 ),
 
-served(evidence_kind, account_key, step, evidence_id, chosen, served_ids) as (
-    select evidence_kind, account_key, step, evidence_id, meeting_ids[1], meeting_ids[1:1]
-    from queue
-    where step = 1
-    union all
+served as (
+    -- per kind and account, the evidence in sending order (ties: id) each takes the first meeting
+    -- of its list that no earlier evidence took (greedy_matches, sql/macros.sql)
     select
-        queue.evidence_kind,
-        queue.account_key,
-        queue.step,
-        queue.evidence_id,
-        list_filter(queue.meeting_ids, lambda m: not list_contains(served.served_ids, m))[1],
-        list_concat(served.served_ids, list_filter(queue.meeting_ids, lambda m: not list_contains(served.served_ids, m))[1:1])
-    from served
-    inner join queue
-        on queue.evidence_kind = served.evidence_kind
-        and queue.account_key = served.account_key
-        and queue.step = served.step + 1
+        evidence_kind,
+        account_key,
+        unnest(
+            greedy_matches(list({'evidence_key': evidence_id, 'candidate_keys': meeting_ids} order by sent_at, evidence_id)),
+            recursive := true
+        )
+    from queue
+    group by evidence_kind, account_key
 ),
 
 final as (
     select
         served.evidence_kind,
-        served.chosen as occurrence_id,
+        served.candidate_key as occurrence_id,
         evidence.message_id,
         evidence.activity_id,
         evidence.sent_at,
@@ -298,8 +286,8 @@ final as (
     from served
     inner join evidence
         on evidence.evidence_kind = served.evidence_kind
-        and evidence.evidence_id = served.evidence_id
-    where served.chosen is not null
+        and evidence.evidence_id = served.evidence_key
+    where served.candidate_key is not null
 )
 
 select * from final

@@ -6,10 +6,10 @@
 -- after every such work order serves the earliest work order still without an estimate (late). None
 -- by as_of: missed. A canonical Estimate whose what_id names a work order serves that one (the first
 -- such estimate); estimates naming none are matched by account, in creation order, over the work
--- orders no estimate names (a recursive walk, as in int_meeting_mail_matched). AE: the account's
+-- orders no estimate names (greedy_matches, sql/macros.sql, as in int_meeting_mail_matched). AE: the account's
 -- owner. Window: due on or after the start of the first evaluated week (int_weeks); nothing logged
 -- (CreatedDate) after as_of is seen.
-with recursive work_orders_all as (
+with work_orders_all as (
     select * from stg_crm__work_orders
 ),
 
@@ -60,13 +60,12 @@ linked as (
 ),
 
 queue as (
-    -- per account, the quotes naming no work order in creation order, each with the work orders it
-    -- may serve in the order of the rule: created at or after it first (earliest first), then the
-    -- earlier ones (earliest first)
+    -- each quote naming no work order with the work orders it may serve, in the order of the rule:
+    -- created at or after it first (earliest first), then the earlier ones (earliest first)
     select
         quotes.account_key,
         quotes.quote_key,
-        row_number() over (partition by quotes.account_key order by quotes.created_at, quotes.quote_key) as step,
+        quotes.created_at,
         coalesce(
             (
                 select list(
@@ -83,25 +82,23 @@ queue as (
     where quotes.work_order_key is null and quotes.account_key is not null
 ),
 
-served(account_key, step, quote_key, chosen, served_keys) as (
-    select account_key, step, quote_key, work_order_keys[1], work_order_keys[1:1]
-    from queue
-    where step = 1
-    union all
+served as (
+    -- per account, the quotes in creation order each take the first work order of their list that no
+    -- earlier quote took (greedy_matches, sql/macros.sql)
     select
-        queue.account_key,
-        queue.step,
-        queue.quote_key,
-        list_filter(queue.work_order_keys, lambda w: not list_contains(served.served_keys, w))[1],
-        list_concat(served.served_keys, list_filter(queue.work_order_keys, lambda w: not list_contains(served.served_keys, w))[1:1])
-    from served
-    inner join queue on queue.account_key = served.account_key and queue.step = served.step + 1
+        account_key,
+        unnest(
+            greedy_matches(list({'evidence_key': quote_key, 'candidate_keys': work_order_keys} order by created_at, quote_key)),
+            recursive := true
+        )
+    from queue
+    group by account_key
 ),
 
 matched as (
     select work_order_key, quote_key, true as is_linked from linked
     union all
-    select chosen, quote_key, false from served where chosen is not null
+    select candidate_key, evidence_key, false from served where candidate_key is not null
 ),
 
 final as (

@@ -9,10 +9,10 @@
 -- voicemail, busy ...; canonical call_type Missed) does not count. A date-only call (Salesforce
 -- ActivityDate) on the local day of the send counts as after it. Calls count up to minutes_match_days
 -- after the due (a long holiday does not shorten the reach). One call confirms one minutes e-mail: per account, the calls
--- in order each take the earliest minutes e-mail not yet confirmed (a recursive CTE, as in
--- int_meeting_mail_matched).
+-- in order each take the earliest minutes e-mail not yet confirmed (greedy_matches, sql/macros.sql,
+-- as in int_meeting_mail_matched).
 -- The AE: the served meeting's AE, else the owner of the message's client account, else the sender.
-with recursive minutes as (
+with minutes as (
     select * from int_email_evidence where is_minutes_evidence and has_client_recipient
 ),
 
@@ -148,38 +148,30 @@ candidates as (
 ),
 
 queue as (
-    select
-        account_key,
-        activity_key,
-        row_number() over (partition by account_key order by activity_at, activity_key) as step,
-        message_ids
-    from (
-        select account_key, activity_key, activity_at, list(message_id order by sent_at, message_id) as message_ids
-        from candidates
-        group by account_key, activity_key, activity_at
-    )
+    -- each call with the minutes e-mails it can confirm, earliest sent first
+    select account_key, activity_key, activity_at, list(message_id order by sent_at, message_id) as message_ids
+    from candidates
+    group by account_key, activity_key, activity_at
 ),
 
-served(account_key, step, activity_key, chosen, served_ids) as (
-    select account_key, step, activity_key, message_ids[1], message_ids[1:1]
-    from queue
-    where step = 1
-    union all
+served as (
+    -- per account, the calls in order each take the first minutes e-mail of their list that no
+    -- earlier call took (greedy_matches, sql/macros.sql)
     select
-        queue.account_key,
-        queue.step,
-        queue.activity_key,
-        list_filter(queue.message_ids, lambda m: not list_contains(served.served_ids, m))[1],
-        list_concat(served.served_ids, list_filter(queue.message_ids, lambda m: not list_contains(served.served_ids, m))[1:1])
-    from served
-    inner join queue on queue.account_key = served.account_key and queue.step = served.step + 1
+        account_key,
+        unnest(
+            greedy_matches(list({'evidence_key': activity_key, 'candidate_keys': message_ids} order by activity_at, activity_key)),
+            recursive := true
+        )
+    from queue
+    group by account_key
 ),
 
 confirmations as (
-    select served.chosen as message_id, calls.*
+    select served.candidate_key as message_id, calls.*
     from served
-    inner join calls on calls.activity_key = served.activity_key
-    where served.chosen is not null
+    inner join calls on calls.activity_key = served.evidence_key
+    where served.candidate_key is not null
 ),
 
 final as (

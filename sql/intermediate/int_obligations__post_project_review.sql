@@ -14,9 +14,11 @@
 -- short name, Short_Name__c / canonical short_name) or the opportunity's name, starting on or after
 -- the completion day: met by the due, after it late, none missed. One meeting reviews one project:
 -- per account, the meetings in order each take the earliest completed project without a review that
--- they can serve (a meeting naming an opportunity serves that one only).
+-- they can serve (a meeting naming an opportunity serves that one only; greedy_matches,
+-- sql/macros.sql, as in int_meeting_mail_matched); won opportunities without an account are one
+-- queue of their own.
 -- The AE is the account's owner (else the opportunity's owner when it is an address).
-with recursive accounts as (
+with accounts as (
     select * from int_accounts
 ),
 
@@ -201,46 +203,38 @@ candidates as (
 ),
 
 queue as (
+    -- each meeting with the projects of the account it can serve, earliest completed first
     select
         account_key,
         occurrence_id,
-        row_number() over (partition by account_key order by start_at, occurrence_id) as step,
-        project_keys
-    from (
-        select
-            account_key,
-            occurrence_id,
-            start_at,
-            -- a meeting naming a project serves only the projects it names
-            case
-                when bool_or(names_project) then list(project_key order by completed_at, project_key) filter (where names_project)
-                else list(project_key order by completed_at, project_key)
-            end as project_keys
-        from candidates
-        group by account_key, occurrence_id, start_at
-    )
+        start_at,
+        -- a meeting naming a project serves only the projects it names
+        case
+            when bool_or(names_project) then list(project_key order by completed_at, project_key) filter (where names_project)
+            else list(project_key order by completed_at, project_key)
+        end as project_keys
+    from candidates
+    group by account_key, occurrence_id, start_at
 ),
 
-served(account_key, step, occurrence_id, chosen, served_ids) as (
-    select account_key, step, occurrence_id, project_keys[1], project_keys[1:1]
-    from queue
-    where step = 1
-    union all
+served as (
+    -- per account, the meetings in order each take the first project of their list that no earlier
+    -- meeting took (greedy_matches, sql/macros.sql)
     select
-        queue.account_key,
-        queue.step,
-        queue.occurrence_id,
-        list_filter(queue.project_keys, lambda p: not list_contains(served.served_ids, p))[1],
-        list_concat(served.served_ids, list_filter(queue.project_keys, lambda p: not list_contains(served.served_ids, p))[1:1])
-    from served
-    inner join queue on queue.account_key = served.account_key and queue.step = served.step + 1
+        account_key,
+        unnest(
+            greedy_matches(list({'evidence_key': occurrence_id, 'candidate_keys': project_keys} order by start_at, occurrence_id)),
+            recursive := true
+        )
+    from queue
+    group by account_key
 ),
 
 reviews as (
-    select served.chosen as project_key, review_meetings.*
+    select served.candidate_key as project_key, review_meetings.*
     from served
-    inner join review_meetings on review_meetings.occurrence_id = served.occurrence_id
-    where served.chosen is not null
+    inner join review_meetings on review_meetings.occurrence_id = served.evidence_key
+    where served.candidate_key is not null
 ),
 
 final as (

@@ -6,10 +6,10 @@
 -- the request named by its CaseId (canonical what_id; the first such work order); a work order
 -- without CaseId serves the earliest open request of its account created before it ("open": no work
 -- order yet; requests that a work order names by CaseId are never taken by one without), in the
--- order the work orders were created (a recursive walk, as in int_meeting_mail_matched). After the
+-- order the work orders were created (greedy_matches, sql/macros.sql, as in int_meeting_mail_matched). After the
 -- deadline: late; none by as_of: missed. AE: the account's owner. Window: due on or after the start
 -- of the first evaluated week (int_weeks); nothing logged (CreatedDate) after as_of is seen.
-with recursive requests_all as (
+with requests_all as (
     select * from stg_crm__cases
 ),
 
@@ -67,14 +67,12 @@ linked as (
 ),
 
 queue as (
-    -- per account, the work orders without CaseId in creation order, each with the requests it may
-    -- take (created before it, no work order naming them), earliest first
+    -- each work order without CaseId with the requests it may take (of its account, created before
+    -- it, no work order naming them), earliest first
     select
         work_orders.account_key,
         work_orders.work_order_key,
-        row_number() over (
-            partition by work_orders.account_key order by work_orders.created_at, work_orders.work_order_key
-        ) as step,
+        work_orders.created_at,
         coalesce(
             (
                 select list(requests.request_key order by requests.opened_at, requests.request_key)
@@ -89,25 +87,25 @@ queue as (
     where work_orders.request_key is null and work_orders.account_key is not null
 ),
 
-served(account_key, step, work_order_key, chosen, served_keys) as (
-    select account_key, step, work_order_key, request_keys[1], request_keys[1:1]
-    from queue
-    where step = 1
-    union all
+served as (
+    -- per account, the work orders in creation order each take the first request of their list that
+    -- no earlier one took (greedy_matches, sql/macros.sql)
     select
-        queue.account_key,
-        queue.step,
-        queue.work_order_key,
-        list_filter(queue.request_keys, lambda r: not list_contains(served.served_keys, r))[1],
-        list_concat(served.served_keys, list_filter(queue.request_keys, lambda r: not list_contains(served.served_keys, r))[1:1])
-    from served
-    inner join queue on queue.account_key = served.account_key and queue.step = served.step + 1
+        account_key,
+        unnest(
+            greedy_matches(
+                list({'evidence_key': work_order_key, 'candidate_keys': request_keys} order by created_at, work_order_key)
+            ),
+            recursive := true
+        )
+    from queue
+    group by account_key
 ),
 
 matched as (
     select request_key, work_order_key, true as is_linked from linked
     union all
-    select chosen, work_order_key, false from served where chosen is not null
+    select candidate_key, evidence_key, false from served where candidate_key is not null
 ),
 
 positioned as (

@@ -1,4 +1,4 @@
-"""The SQL pairing of agenda and minutes e-mails with meetings (a recursive CTE per client account,
+"""The SQL pairing of agenda and minutes e-mails with meetings (the macro greedy_matches per client account,
 docs/decisions.md) equals the greedy rule of STANDARDS.md executed step by step in Python, on
 random calendars and mailboxes written as real .ics and .mbox files. Two BrandCo people (a CRM
 contact and an address at the account's domain) attend and receive at random, so an e-mail can
