@@ -6,6 +6,7 @@ See docs/configuration.md for every key.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import date, time
@@ -219,6 +220,9 @@ class Settings:
     parse_workers: int = 0  # local parse processes; 0: one per core (docs/scale.md)
     dask_address: str = ""  # Dask scheduler (tcp://host:8786): parse tasks run there (docs/scale.md)
     shard_dir: str = ""  # where parse workers write Parquet shards (path or fsspec URL); "": a local temp folder
+    memory_limit: str = (
+        "3GB"  # DuckDB's memory for a run's ingest and build (it spills to disk beyond); "": DuckDB's 80 % of RAM
+    )
     # Dashboards: the target rate of every standard, per-standard overrides, and the
     # equal-treatment flag (a gap between client-size tiers above this, with enough obligations).
     site_language: str = "zh-en"  # labels of the site: zh, en or zh-en (bilingual)
@@ -266,6 +270,9 @@ class Settings:
     @property
     def attendance_tz(self) -> ZoneInfo:
         return ZoneInfo(self.attendance_timezone or self.business_timezone)
+
+
+MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -373,6 +380,8 @@ def load_settings(path: str | Path | None = None) -> Settings:
         _check_range(path, f"kpi_targets.{standard}", rate, RANGES["kpi_target"])
     if settings.work_end <= settings.work_start:
         raise ConfigError(f"{path}: work_end {settings.work_end} must be after work_start {settings.work_start}")
+    if settings.memory_limit and not MEMORY.match(settings.memory_limit):
+        raise ConfigError(f'{path}: memory_limit {settings.memory_limit!r}: a size such as 3GB, 512MB or 8GiB (or "")')
     return settings
 
 

@@ -219,7 +219,7 @@ def run_ingest(
 ) -> runner.IngestReport:
     """`aemetrics ingest`: ingest and check the raw tables, locked, on a copy swapped in at the end."""
     with warehouse_lock(Path(db), wait_seconds), staged_warehouse(Path(db)) as work:
-        con = open_warehouse(work)
+        con = open_warehouse(work, memory_limit=settings.memory_limit)
         try:
             return ingest_and_validate(
                 con, Path(exports), settings, prune=prune, steps=steps, logger=logger, progress=progress
@@ -371,7 +371,7 @@ def _run_locked(
 ) -> RunSummary:
     try:
         with staged_warehouse(db) as work:
-            con = open_warehouse(work)
+            con = open_warehouse(work, memory_limit=settings.memory_limit)
             try:
                 ingested = _ingest(con, exports, settings, prune, steps, log, progress)
                 fingerprint = run_fingerprint(con, settings, when)

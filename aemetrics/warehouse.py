@@ -25,8 +25,9 @@ class WarehouseError(RuntimeError):
     """The database file cannot be opened or written."""
 
 
-def open_warehouse(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse with every raw table present and UTC sessions."""
+def open_warehouse(db_path: str | Path, read_only: bool = False, memory_limit: str = "") -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse with every raw table present and UTC sessions.
+    memory_limit: DuckDB's (setting `memory_limit`; it spills to disk beyond); "": DuckDB's default."""
     db_path = Path(db_path)
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,6 +38,8 @@ def open_warehouse(db_path: str | Path, read_only: bool = False) -> duckdb.DuckD
     con.execute("set TimeZone = 'UTC'")
     # DuckDB's own bar would print into logs and pipes; the run has its own (aemetrics/progress.py)
     con.execute("set enable_progress_bar = false")
+    if memory_limit:
+        con.execute(f"set memory_limit = '{memory_limit}'")
     if not read_only:
         create_raw_tables(con)
     return con

@@ -192,3 +192,21 @@ def test_docs_name_only_settings_and_standards_that_exist():
         for setting in re.findall(r"`([a-z_]+)` setting|setting `([a-z_]+)`", text):
             name = setting[0] or setting[1]
             assert name in known or name.split(".")[0] in {"keywords", "calendar"}, f"docs/{doc}: setting {name}"
+
+
+def test_memory_limit_is_checked_and_given_to_duckdb(tmp_path):
+    """memory_limit (issue 10): DuckDB's memory for a run. Before it, a 1,000-AE build took DuckDB's
+    default (80 % of RAM) and the run peaked at 6.3 GB."""
+    from aemetrics.warehouse import open_warehouse
+
+    bad = tmp_path / "mem.toml"
+    bad.write_text('memory_limit = "lots"\n')
+    with pytest.raises(ConfigError, match=r"mem.toml: memory_limit 'lots': a size such as 3GB"):
+        load_settings(bad)
+    good = tmp_path / "good.toml"
+    good.write_text('memory_limit = "512MB"\n')
+    limit = load_settings(good).memory_limit
+    con = open_warehouse(tmp_path / "w.duckdb", memory_limit=limit)
+    assert con.execute("select current_setting('memory_limit')").fetchall()[0][0] in ("488.2 MiB", "512.0 MB")
+    con.close()
+    assert Settings().memory_limit == "3GB"
