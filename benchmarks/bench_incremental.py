@@ -1,8 +1,8 @@
 """The second weekly run, one new week of mail added, against the first run.
 
-    .venv/bin/python benchmarks/bench_incremental.py
+    .venv/bin/python benchmarks/bench_incremental.py [--data /tmp/ay100]
 
-The demo agency (`aemetrics demo`: 12 AEs, 15 mailboxes, 8,827 messages, calendars, CRM, 285
+By default the demo agency (`aemetrics demo`: 12 AEs, 15 mailboxes, 8,827 messages, calendars, CRM, 285
 Zoom reports) is split at a week boundary: the first run sees every mailbox without its last
 week and is built as of that week's start; then each mailbox's last week arrives as a new file
 (`email/<name>.week.mbox`: the weekly export of one more week) and the second run is built a
@@ -11,14 +11,20 @@ wall clock of `aemetrics run` in a new process (no Prefect API configured), with
 
 Prints each run's time, the ratio second / first (goal <= 0.20) and third / first, and what
 the second run spent per step.
+
+With --data DIR the agency-year of benchmarks/agency_year.py in DIR (52 weeks; copied, never
+changed) is split the same way: the first run as of the Monday of its last week, the second as
+of the Monday after it (agency_year.as_of()).
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import mailbox
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +37,6 @@ from aemetrics.demo import generate_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOND_AS_OF = datetime(2025, 12, 15, 0, 30, tzinfo=UTC)  # the demo's own evaluation instant
-FIRST_AS_OF = SECOND_AS_OF - timedelta(days=7)
 
 
 def split_mail(exports: Path, cut: datetime, new_week: Path) -> int:
@@ -86,28 +91,41 @@ def run(exports: Path, db: Path, site: Path, as_of: datetime) -> tuple[float, st
 
 
 def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, help="an agency-year folder of benchmarks/agency_year.py (default: the demo)")
+    args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         exports, later = Path(tmp) / "exports", Path(tmp) / "later"
-        generate_demo(exports)
-        (exports / "README.md").unlink(missing_ok=True)
-        moved = split_mail(exports, FIRST_AS_OF, later)
-        db, site = Path(tmp) / "w.duckdb", Path(tmp) / "site"
-        print(f"demo agency, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {moved} messages held back")
+        if args.data:
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            import agency_year
 
-        t1, out1 = run(exports, db, site, FIRST_AS_OF)
-        print(f"first run (baseline), as of {FIRST_AS_OF:%Y-%m-%d}:       {t1:6.2f} s")
+            shutil.copytree(args.data, exports)
+            second = agency_year.as_of().astimezone(UTC)
+            what = f"agency-year {args.data}"
+        else:
+            generate_demo(exports)
+            (exports / "README.md").unlink(missing_ok=True)
+            second, what = SECOND_AS_OF, "demo agency"
+        first = second - timedelta(days=7)
+        moved = split_mail(exports, first, later)
+        db, site = Path(tmp) / "w.duckdb", Path(tmp) / "site"
+        print(f"{what}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {moved} messages held back")
+
+        t1, out1 = run(exports, db, site, first)
+        print(f"first run (baseline), as of {first:%Y-%m-%d}:       {t1:6.2f} s")
         for p in later.iterdir():
             p.rename(exports / "email" / p.name)
         before = tree_digest(site)
-        t2, out2 = run(exports, db, site, SECOND_AS_OF)
+        t2, out2 = run(exports, db, site, second)
         after = tree_digest(site)
         rewritten = sum(1 for k, v in after.items() if before.get(k, (None, None))[1] != v[1])
-        print(f"second run, one new week of mail, as of {SECOND_AS_OF:%Y-%m-%d}: {t2:6.2f} s  {t2 / t1:.2f}x")
+        print(f"second run, one new week of mail, as of {second:%Y-%m-%d}: {t2:6.2f} s  {t2 / t1:.2f}x")
         print(f"    site files rewritten: {rewritten} of {len(after)}")
         for line in out2.splitlines():
             print(f"    {line[:170]}")
         db_before = db.stat().st_mtime_ns
-        t3, out3 = run(exports, db, site, SECOND_AS_OF)
+        t3, out3 = run(exports, db, site, second)
         print(f"third run, same exports and as_of:            {t3:6.2f} s  {t3 / t1:.2f}x")
         unchanged = tree_digest(site) == after and db.stat().st_mtime_ns == db_before
         print(f"    warehouse and site untouched: {unchanged}")
