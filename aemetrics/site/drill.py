@@ -196,11 +196,11 @@ def week_data_files(
             refs["key"].tolist(),
             strict=True,
         ):
-            has_table = not missing(table) and table
+            table = _str(table)
             label = f"{file} · {record}"
-            what = table if has_table else "row not in the warehouse"
-            title = f"{role if not missing(role) and role else ''} {kind if not missing(kind) and kind else ''} {key if not missing(key) and key else ''}: {what}".strip()
-            ref_key = (table, str(file), str(record)) if has_table else None
+            what = table or "row not in the warehouse"
+            title = f"{_str(role)} {_str(kind)} {_str(key)}: {what}".strip()
+            ref_key = (table, str(file), str(record)) if table else None
             by_obl.setdefault(oid, []).append([label, title, ref_key])
     order = ae_order if ae_order is not None else {a: i for i, a in enumerate(sorted(set(obl["ae"].dropna())))}
     opened = obl["opened_at"]
@@ -232,6 +232,13 @@ def week_data_files(
                 files[shard.path] = _data_js(chunk, recs, ids, by_obl, rows)
                 shards.append(shard)
     return files, shards
+
+
+def _str(v: Any) -> str:
+    """A text cell of evidence_refs; '' for a null."""
+    if type(v) is str:
+        return v
+    return "" if v is None or v != v else str(v)
 
 
 def _data_js(chunk: list[int], recs: list[list], ids: list, by_obl: dict, rows: dict) -> str:

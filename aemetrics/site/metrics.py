@@ -224,9 +224,11 @@ def late_reply_heatmap(obl: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
         return grid
     rows = in_window(obl, weeks)
     rows = rows[(rows["standard"] == "reply_12h") & rows["status"].isin(LATE)]
-    for (d, h), n in rows.groupby([rows["opened_at"].dt.day_of_week, rows["opened_at"].dt.hour]).size().items():
-        grid.loc[d, h] = int(n)
-    return grid
+    if rows.empty:
+        return grid
+    counts = rows.groupby([rows["opened_at"].dt.day_of_week.rename("d"), rows["opened_at"].dt.hour.rename("h")]).size()
+    full = counts.unstack(fill_value=0).reindex(index=range(7), columns=range(24), fill_value=0).astype("int64")
+    return full.rename_axis(index=None, columns=None)
 
 
 def ae_standards(

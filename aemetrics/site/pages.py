@@ -480,11 +480,13 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
     )
     team_names = sorted(teams["team"].dropna().unique()) if not teams.empty else []
     rows = []
+    team_rate = (
+        {} if teams.empty else dict(zip(zip(teams["standard"], teams["team"], strict=True), teams["rate"], strict=True))
+    )
     for s in metrics.standard_order(teams["standard"].unique()) if not teams.empty else []:
         cells = [text(names.get(s, s))]
         for t in team_names:
-            m = teams[(teams["standard"] == s) & (teams["team"] == t)]
-            rate = m["rate"].iloc[0] if len(m) else None
+            rate = team_rate.get((s, t))
             team_filter = NO_VALUE if t == L.text("no_team") else t
             cells.append(_rate_link(rate, opts.target_for(s), obl_href(root, weeks.this, standard=s, team=team_filter)))
         rows.append(cells)
