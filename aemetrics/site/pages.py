@@ -1175,27 +1175,38 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> list[Page]:
     people = _names(data)
     window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end + timedelta(days=7))]
     out = []
-    in_window = dict(tuple(window.groupby("client_account"))) if not window.empty else {}
-    for account, rows in obl.groupby("client_account"):
+    # the pandas work once for every client (400 clients: not a sort and a count per page)
+    window = window.sort_values("opened_at", ascending=False, kind="stable")
+    in_window = dict(tuple(window.groupby("client_account", sort=False))) if not window.empty else {}
+    cols = ["week_start", "met", "late", "missed"]
+    counts = (
+        window.groupby(["client_account", "week_start", "status"]).size().unstack(fill_value=0)
+        if not window.empty
+        else pd.DataFrame()
+    )
+    counts = counts.reindex(columns=cols[1:], fill_value=0)
+    per_client = {acc: g.droplevel(0) for acc, g in counts.groupby(level=0)} if not counts.empty else {}
+    latest = obl.sort_values("opened_at", kind="stable")
+    firsts = {}
+    for col in ("client_name", "client_tier", "ae"):
+        seen = latest[latest[col].notna()]
+        firsts[col] = seen.groupby("client_account")[col].agg(lambda c: list(dict.fromkeys(reversed(c.tolist()))))
+    for account in sorted(set(obl["client_account"].dropna())):
         slug = data.client_slugs[account]
-        recent = rows.sort_values("opened_at")
-        name = next((n for n in reversed(list(recent["client_name"])) if not missing(n)), account)
-        tier = next((t for t in reversed(list(recent["client_tier"])) if not missing(t)), None)
-        aes = list(dict.fromkeys(a for a in reversed(list(recent["ae"])) if not missing(a)))
+        names_seen = firsts["client_name"].get(account) or [account]
+        tiers_seen = firsts["client_tier"].get(account) or [None]
+        name, tier = names_seen[0], tiers_seen[0]
+        aes = firsts["ae"].get(account) or []
         mine = in_window.get(account, window.iloc[0:0])
         csvs: dict[str, pd.DataFrame] = {}
-        cols = ["week_start", "met", "late", "missed"]
-        per_week = mine.groupby("week_start")["status"].value_counts().unstack(fill_value=0) if not mine.empty else None
+        per_week = per_client.get(account)
         trend = (
-            per_week.reindex(columns=cols[1:], fill_value=0)
-            .reindex(weeks.mondays, fill_value=0)
-            .rename_axis("week_start")
-            .reset_index()
+            per_week.reindex(weeks.mondays, fill_value=0).rename_axis("week_start").reset_index()
             if per_week is not None
             else pd.DataFrame(columns=cols)
         )
         chart = charts.outcomes(trend, L, L.text("weekly_outcomes"), "chart-client-outcomes")
-        listed = mine.sort_values("opened_at", ascending=False)
+        listed = mine  # newest first (window is sorted)
         ocols = [
             "standard",
             "status",
