@@ -80,8 +80,9 @@ class Weeks:
 
 def standard_order(ids: Any) -> list[str]:
     """Catalogue order (STANDARDS.md), unknown ids after, alphabetically."""
-    known = [s for s in STANDARDS if s in set(ids)]
-    return known + sorted(set(ids) - set(known))
+    given = set(ids)
+    known = [s for s in STANDARDS if s in given]
+    return known + sorted(given - set(known))
 
 
 def in_window(df: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
@@ -251,18 +252,18 @@ def ae_standards(
     mine = scorecard[(scorecard["ae"] == ae) & (scorecard["standard"] != "*")] if not scorecard.empty else scorecard
     if mine.empty:
         return with_registry(pd.DataFrame(columns=cols), standards, opts)
-    mine = mine.set_index("standard")
+    by_std = {r["standard"]: r for r in mine.to_dict("records")}  # one row per standard (the last if repeated)
     rows = [
         {
             "standard": std,
-            **{c: _val(mine.loc[std], c) for c in ("rate", "team_median", "rate_12w", "team_median_12w")},
+            **{c: _val(by_std[std], c) for c in ("rate", "team_median", "rate_12w", "team_median_12w")},
             "target": opts.target_for(std),
-            "met": int(mine.loc[std, "met_12w"]),
-            "late": int(mine.loc[std, "late_12w"]),
-            "missed": int(mine.loc[std, "missed_12w"]),
-            "at_risk": int(mine.loc[std, "at_risk"]),
+            "met": int(by_std[std]["met_12w"]),
+            "late": int(by_std[std]["late_12w"]),
+            "missed": int(by_std[std]["missed_12w"]),
+            "at_risk": int(by_std[std]["at_risk"]),
         }
-        for std in standard_order(mine.index)
+        for std in standard_order(list(by_std))
     ]
     return with_registry(pd.DataFrame(rows, columns=cols), standards, opts)
 
