@@ -285,21 +285,25 @@ def index_script(
     teams: dict[str, list[int]] | None = None,
     client_aes: dict[str, list[int]] | None = None,
 ) -> str:
-    """window.AEM_INDEX for the obligations page: the data files of each week and standard (a path, or
-    when split the list of [group, part, first AE, last AE, rows] the path is made from), names and
+    """window.AEM_INDEX for the obligations page: the data files of each week and standard (a path, with
+    its [first AE, last AE, rows] in `whole`, or when split the list of [group, part, first AE, last AE,
+    rows] the path is made from), names and
     page slugs, each AE's position in the files' AE order, and the AEs of each team and client (the
     files a team or client filter needs)."""
     files: dict[str, dict[str, Any]] = {}
+    whole: dict[str, dict[str, list[int]]] = {}  # a file of a whole week × standard: [first AE, last AE, rows]
     for s in shards:
         by_std = files.setdefault(s.week.isoformat(), {})
         if s.group == "*":
             by_std[s.standard] = s.path
+            whole.setdefault(s.week.isoformat(), {})[s.standard] = [s.first, s.last, s.rows]
         else:
             by_std.setdefault(s.standard, []).append([s.group, s.part, s.first, s.last, s.rows])
     order = ae_order or {}
     index = {
         "latest": latest.isoformat(),
         "files": files,
+        "whole": whole,
         "standards": standards,
         "aes": {k: [*v, order.get(k, -1)] for k, v in aes.items()},
         "clients": {k: v for k, v in clients.items() if k != v},  # the others: the account id itself

@@ -163,7 +163,11 @@ OBLIGATIONS_JS = r"""
       Object.keys(byStd).forEach(function (s) {
         if (stds && stds.indexOf(s) < 0) return;
         var f = byStd[s];
-        if (typeof f === "string") { files.push([f, IDX.chunk || 0]); return; }
+        if (typeof f === "string") {
+          var r = ((IDX.whole || {})[w] || {})[s] || [-1, 1e9, IDX.chunk || 0];
+          if (wanted(["*", 0, r[0], r[1]], set, null)) files.push([f, r[2]]);
+          return;
+        }
         f.forEach(function (ch) { if (wanted(ch, set, groups)) files.push(["data/obl-" + w + "-" + s + "-" + ch[0] + ch[1] + ".js", ch[4]]); });
       }); });
     var take = [], n = 0;

@@ -135,8 +135,13 @@ def test_the_index_names_each_files_status_group_and_ae_range(big_site):
         assert all((r[7] in ("late", "missed")) == (group == "l") for r in rows), path.name
     team = index["teams"]["team 07"]
     assert len(team) == N_AES // N_TEAMS  # the AEs whose files a team filter reads
-    # the week's other standards stay one file each, named as before
-    assert all(isinstance(v, str) for s, v in index["files"][WEEK].items() if s != "reply_12h")
+    # the week's other standards stay one file each, named as before, with their AE range and rows
+    for std, path in index["files"][WEEK].items():
+        if std == "reply_12h":
+            continue
+        rows, _ = json.loads((report.out_dir / path).read_text(encoding="utf-8").strip()[len("AEM_OBL(") : -2])
+        first, last, n = index["whole"][WEEK][std]
+        assert n == len(rows) and all(first <= index["aes"][r[2]][2] <= last for r in rows if r[2]), path
 
 
 def test_long_lists_are_cut_on_the_page_and_complete_in_the_csv(big_site, read_table):
