@@ -114,9 +114,9 @@ class SiteData:
         data.standards = wh.standards()
         data.notes = wh.run_notes()
         data.equal = wh.equal_treatment_settings()
-        data.sources = _evidence_sources(wh, obl)
         data.all_obl = wh.obligations()
         data.refs = wh.evidence_sources()
+        data.sources = _evidence_sources(data.refs, obl)
         data.raw = drill.raw_rows(wh, store_bodies=store_bodies)
         tables = set(wh.tables())
         if any(t.startswith("raw_") for t in tables):  # a warehouse of marts only cannot say what was exported
@@ -164,15 +164,19 @@ class SiteData:
         return replace(self, weeks=weeks, scorecard=board, obl=window)
 
 
-def _evidence_sources(wh: Warehouse, obl: pd.DataFrame) -> dict[str, list[dict]]:
-    """The export rows named by the evidence of the obligations the scorecards list (late, missed)."""
-    if obl.empty:
+def _evidence_sources(refs: pd.DataFrame, obl: pd.DataFrame) -> dict[str, list[dict]]:
+    """The export rows named by the evidence of the obligations the scorecards list (late, missed):
+    evidence_refs (already loaded for the data files, in obligation and item order) of those ids."""
+    if obl.empty or refs.empty:
         return {}
-    ids = sorted(set(obl.loc[obl["status"].isin(["late", "missed"]), "obligation_id"]))
+    ids = set(obl.loc[obl["status"].isin(["late", "missed"]), "obligation_id"])
     if not ids:
         return {}
+    mine = refs[refs["obligation_id"].isin(ids)]
+    cols = list(mine.columns)
     out: dict[str, list[dict]] = {}
-    for row in wh.evidence_sources(ids).to_dict("records"):
+    for values in zip(*(mine[c].tolist() for c in cols), strict=True):
+        row = dict(zip(cols, values, strict=True))
         out.setdefault(row["obligation_id"], []).append(row)
     return out
 
