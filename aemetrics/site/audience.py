@@ -121,7 +121,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if _is_text(out[col]):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+            values = out[col].tolist()
+            if any(isinstance(v, str) and v.startswith(FORMULA_START) for v in values):
+                out[col] = ["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in values]
     return out
 
 

@@ -10,13 +10,14 @@ joined to the raw tables: message header, calendar event, CRM row, staff row). M
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
 
-from aemetrics.api import Warehouse
+from aemetrics.api import Warehouse, WarehouseNotBuilt
 from aemetrics.site.html import missing
 
 # columns never published: message bodies (unless store_bodies)
@@ -71,91 +72,193 @@ def obl_href(root: str = "", week: date | list[date] | None = None, **filters: A
 
 
 def raw_rows(wh: Warehouse, store_bodies: bool = False) -> dict[tuple[str, str, str], dict[str, str]]:
-    """(raw table, source_file, record) -> the row's fields as text, for every row evidence names."""
+    """(raw table, source_file, record) -> the row's fields as text, for every row evidence names.
+
+    One query per raw table that turns every field into its text in DuckDB (times in the business
+    time zone with their offset, lists joined by ", ", cut at MAX_VALUE, empty as null)."""
     if not wh.has("evidence_refs"):
         return {}
     out: dict[tuple[str, str, str], dict[str, str]] = {}
+    try:
+        tz = wh.tz.key
+    except WarehouseNotBuilt:
+        tz = "UTC"
     tables = wh.sql("select distinct source_table from evidence_refs where source_table is not null")
-    for table in tables["source_table"]:
+    for table in sorted(tables["source_table"]):
         if not wh.has(table):
             continue
-        cols = [
-            c
-            for c in wh.sql(f"select * from {table} limit 0").columns
-            if (store_bodies or c not in BODY_COLUMNS) and c not in NOISE_COLUMNS
-        ]
-        select = ", ".join(f'"{c}"' for c in cols)
-        rows = wh.sql(
-            f"select {select} from {table} t where exists (select 1 from evidence_refs r where "
-            f"r.source_table = '{table}' and r.source_file = t.source_file and r.record = t.record)"
-        )
-        for rec in rows.to_dict("records"):
-            key = (table, str(rec["source_file"]), str(rec["record"]))
-            if key in out:  # a recurring event: one row per occurrence, the first is enough
+        types = wh.con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'main' and table_name = ? order by ordinal_position",
+            [table],
+        ).fetchall()
+        cols = [(c, t) for c, t in types if (store_bodies or c not in BODY_COLUMNS) and c not in NOISE_COLUMNS]
+        select = ", ".join(_text_sql(f't."{c}"', t, tz) for c, t in cols)
+        # a recurring event has one row per occurrence: the first is enough
+        rows = wh.con.execute(
+            f'select t."source_file"::varchar, t."record"::varchar, {select} from {table} t semi join '
+            f"(select distinct source_file, record from evidence_refs where source_table = ?) r "
+            f"on r.source_file = t.source_file and r.record = t.record",
+            [table],
+        ).fetchall()
+        names = [c for c, _ in cols]
+        for file, record, *values in rows:
+            key = (table, file, record)
+            if key in out:
                 continue
-            out[key] = {k: _text(v)[:MAX_VALUE] for k, v in rec.items() if not _empty(v)}
+            out[key] = {k: v for k, v in zip(names, values, strict=True) if v is not None}
     return out
 
 
-def _empty(v: Any) -> bool:
-    if isinstance(v, (list, tuple)) or hasattr(v, "tolist"):
-        return len(v) == 0 if hasattr(v, "__len__") else False
-    return bool(missing(v)) or (isinstance(v, str) and v == "")
+def _text_sql(col: str, data_type: str, tz: str) -> str:
+    """SQL for a column as the readable view's text (drill.raw_rows); null when empty."""
+    t = data_type.upper()
+    zone = tz.replace("'", "''")
+    if t in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
+        local = f"timezone('{zone}', {col})"
+        off = f"(epoch({local}::timestamp) - epoch({col}))::bigint"
+        text = (
+            f"strftime({local}, '%Y-%m-%d %H:%M:%S') || ' ' || (case when {off} < 0 then '-' else '+' end) || "
+            f"lpad((abs({off}) // 3600)::varchar, 2, '0') || lpad(((abs({off}) % 3600) // 60)::varchar, 2, '0')"
+        )
+    elif t.startswith("TIMESTAMP"):
+        text = f"strftime({col}, '%Y-%m-%d %H:%M:%S')"
+    elif t.endswith("[]"):
+        text = f"array_to_string({col}, ', ')"
+    elif t == "BOOLEAN":
+        text = f"case when {col} then 'True' when not {col} then 'False' end"
+    else:
+        text = f"{col}::varchar"
+    return f"left(nullif({text}, ''), {MAX_VALUE})"
 
 
-def _text(v: Any) -> str:
-    if isinstance(v, datetime):
-        return v.strftime("%Y-%m-%d %H:%M:%S %z")
-    if isinstance(v, (list, tuple)):
-        return ", ".join(str(x) for x in v)
-    if hasattr(v, "tolist"):
-        return ", ".join(str(x) for x in v.tolist())
-    return str(v)
+CHUNK_ROWS = 500  # obligations of one data file at most (one AE's week × standard × status group may exceed it)
+LATE_MISSED = ("late", "missed")
+
+
+@dataclass
+class Shard:
+    """One data file: obligations of a week × standard, all of them (`group` '*') or, past CHUNK_ROWS,
+    those late or missed ('l') or the others ('o'), cut by AE (first..last: positions in the index's AE
+    list; -1 for obligations without an AE) so a filter loads only the files that can match it."""
+
+    week: date
+    standard: str
+    group: str
+    part: int
+    first: int
+    last: int
+    rows: int
+
+    @property
+    def path(self) -> str:
+        if self.group == "*":
+            return data_file(self.week, self.standard)
+        return f"data/obl-{self.week.isoformat()}-{self.standard}-{self.group}{self.part}.js"
+
+
+def _cells(col: pd.Series) -> list:
+    """_cell over a whole column: datetimes formatted at once, floats rounded, nulls None."""
+    if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(col.dtype):
+        text = col.dt.strftime("%Y-%m-%d %H:%M")
+        return [v if isinstance(v, str) else None for v in text.tolist()]
+    if pd.api.types.is_float_dtype(col.dtype):
+        return [None if v != v else round(v, 1) for v in col.tolist()]
+    return [v if type(v) is str else _cell(v) for v in col.tolist()]
 
 
 def week_data_files(
-    obl: pd.DataFrame, refs: pd.DataFrame, rows: dict[tuple[str, str, str], dict[str, str]]
-) -> dict[str, str]:
-    """data/obl-<Monday>-<standard>.js per week and standard: the obligations as arrays (field order:
-    OBLIGATIONS_JS), then the raw rows their evidence names, each once per file (refs point at them)."""
-    by_obl: dict[str, list] = {}
-    if not refs.empty:
-        for r in refs.itertuples():
-            label = f"{r.source_file} · {r.record}"
-            what = r.source_table or "row not in the warehouse"
-            title = f"{r.role or ''} {r.kind or ''} {r.key or ''}: {what}".strip()
-            key = (r.source_table, str(r.source_file), str(r.record)) if r.source_table else None
-            by_obl.setdefault(r.obligation_id, []).append([label, title, key])
+    obl: pd.DataFrame,
+    refs: pd.DataFrame,
+    rows: dict[tuple[str, str, str], dict[str, str]],
+    ae_order: dict[str, int] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> tuple[dict[str, str], list[Shard]]:
+    """The data files of the obligations page and what each holds. One file per week and standard
+    (data/obl-<Monday>-<standard>.js); a week × standard of more than `chunk_rows` obligations is
+    split by status group and AE into files of at most `chunk_rows` each (an AE with more in one
+    group gets files of its own), so no file grows with the number of AEs. A file holds the
+    obligations as arrays (field order: OBLIGATIONS_JS), then the raw rows their evidence names,
+    each once per file (refs point at them)."""
     files: dict[str, str] = {}
-    if obl.empty:
-        return files
-    for (week, standard), g in obl.groupby(["week_start", "standard"]):
-        recs: list[list] = []
-        raws: list[dict] = []
-        raw_no: dict[tuple, int] = {}
-        for r in g.itertuples():
-            items = []
-            for label, title, key in by_obl.get(r.obligation_id, []):
-                if key is None or key not in rows:
-                    items.append([label, title, -1])
-                    continue
-                if key not in raw_no:
-                    raw_no[key] = len(raws)
-                    raws.append(rows[key])
-                items.append([label, title, raw_no[key]])
-            opened = r.opened_at
-            rec = [_cell(getattr(r, f, None)) for f in ROW_FIELDS]
-            rec += [
-                None if missing(opened) else int(opened.weekday()),
-                None if missing(opened) else int(opened.hour),
-                week.isoformat(),
-                items,
-            ]
-            recs.append(rec)
-        body = json.dumps([recs, raws], ensure_ascii=False, separators=(",", ":"))
-        safe = body.replace("</", "<\\/")
-        files[data_file(week, standard)] = f"AEM_OBL({safe});\n"
-    return files
+    shards: list[Shard] = []
+    if obl is None or obl.empty:
+        return files, shards
+    by_obl: dict[str, list] = {}
+    if refs is not None and not refs.empty:
+        for oid, file, record, table, role, kind, key in zip(
+            refs["obligation_id"].tolist(),
+            refs["source_file"].tolist(),
+            refs["record"].tolist(),
+            refs["source_table"].tolist(),
+            refs["role"].tolist(),
+            refs["kind"].tolist(),
+            refs["key"].tolist(),
+            strict=True,
+        ):
+            table = _str(table)
+            label = f"{file} · {record}"
+            what = table or "row not in the warehouse"
+            title = f"{_str(role)} {_str(kind)} {_str(key)}: {what}".strip()
+            ref_key = (table, str(file), str(record)) if table else None
+            by_obl.setdefault(oid, []).append([label, title, ref_key])
+    order = ae_order if ae_order is not None else {a: i for i, a in enumerate(sorted(set(obl["ae"].dropna())))}
+    opened = obl["opened_at"]
+    weekday = [None if v != v else int(v) for v in opened.dt.day_of_week.tolist()]
+    hour = [None if v != v else int(v) for v in opened.dt.hour.tolist()]
+    cols = [_cells(obl[f]) if f in obl else [None] * len(obl) for f in ROW_FIELDS]
+    weeks = [w.isoformat() if not missing(w) else None for w in obl["week_start"].tolist()]
+    recs = [[*fields, wd, hr, wk] for *fields, wd, hr, wk in zip(*cols, weekday, hour, weeks, strict=True)]
+    ids = obl["obligation_id"].tolist()
+    ae_pos = [order.get(a, -1) if not missing(a) else -1 for a in obl["ae"].tolist()]
+    late = obl["status"].isin(LATE_MISSED).tolist()
+    groups: dict[tuple, list[int]] = {}
+    for i, (w, s) in enumerate(zip(obl["week_start"].tolist(), obl["standard"].tolist(), strict=True)):
+        groups.setdefault((w, s), []).append(i)
+    for (week, standard), members in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        if len(members) <= chunk_rows:
+            parts = [("*", members)]
+        else:
+            parts = [(g, [i for i in members if late[i] == (g == "l")]) for g in ("l", "o")]
+        for group, idx in parts:
+            if not idx:
+                continue
+            idx = sorted(idx, key=lambda i: ae_pos[i]) if group != "*" else idx
+            cuts = [idx[n : n + chunk_rows] for n in range(0, len(idx), chunk_rows)] if group != "*" else [idx]
+            for part, chunk in enumerate(cuts):
+                shard = Shard(week, standard, group, part, ae_pos[chunk[0]], ae_pos[chunk[-1]], len(chunk))
+                if group == "*":
+                    shard.first, shard.last = min(ae_pos[i] for i in chunk), max(ae_pos[i] for i in chunk)
+                files[shard.path] = _data_js(chunk, recs, ids, by_obl, rows)
+                shards.append(shard)
+    return files, shards
+
+
+def _str(v: Any) -> str:
+    """A text cell of evidence_refs; '' for a null."""
+    if type(v) is str:
+        return v
+    return "" if v is None or v != v else str(v)
+
+
+def _data_js(chunk: list[int], recs: list[list], ids: list, by_obl: dict, rows: dict) -> str:
+    out: list[list] = []
+    raws: list[dict] = []
+    raw_no: dict[tuple, int] = {}
+    for i in chunk:
+        items = []
+        for label, title, key in by_obl.get(ids[i], ()):
+            if key is None or key not in rows:
+                items.append([label, title, -1])
+                continue
+            n = raw_no.get(key)
+            if n is None:
+                n = raw_no[key] = len(raws)
+                raws.append(rows[key])
+            items.append([label, title, n])
+        out.append([*recs[i], items])
+    body = json.dumps([out, raws], ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"AEM_OBL({body});\n"
 
 
 def data_file(week: date, standard: str) -> str:
@@ -173,21 +276,60 @@ def _cell(v: Any) -> Any:
 
 
 def index_script(
-    shards: list[tuple[date, str]],
+    shards: list[Shard],
     latest: date,
     standards: dict[str, str],
     aes: dict[str, tuple[str, str]],
     clients: dict[str, str],
+    ae_order: dict[str, int] | None = None,
+    teams: dict[str, list[int]] | None = None,
+    client_aes: dict[str, list[int]] | None = None,
 ) -> str:
-    """window.AEM_INDEX for the obligations page: the data files of each week, names and page slugs."""
-    files: dict[str, dict[str, str]] = {}
-    for week, standard in shards:
-        files.setdefault(week.isoformat(), {})[standard] = data_file(week, standard)
+    """window.AEM_INDEX for the obligations page: the data files of each week and standard (a path, with
+    its [first AE, last AE, rows] in `whole`, or when split the list of [group, part, first AE, last AE,
+    rows] the path is made from), names and
+    page slugs, each AE's position in the files' AE order, and the AEs of each team and client (the
+    files a team or client filter needs)."""
+    files: dict[str, dict[str, Any]] = {}
+    whole: dict[str, dict[str, list[int]]] = {}  # a file of a whole week × standard: [first AE, last AE, rows]
+    for s in shards:
+        by_std = files.setdefault(s.week.isoformat(), {})
+        if s.group == "*":
+            by_std[s.standard] = s.path
+            whole.setdefault(s.week.isoformat(), {})[s.standard] = [s.first, s.last, s.rows]
+        else:
+            by_std.setdefault(s.standard, []).append([s.group, s.part, s.first, s.last, s.rows])
+    order = ae_order or {}
     index = {
         "latest": latest.isoformat(),
         "files": files,
+        "whole": whole,
         "standards": standards,
-        "aes": {k: list(v) for k, v in aes.items()},
-        "clients": clients,
+        "aes": {k: [*v, order.get(k, -1)] for k, v in aes.items()},
+        "clients": {k: v for k, v in clients.items() if k != v},  # the others: the account id itself
+        "teams": teams or {},
+        "client_aes": client_aes or {},
+        "chunk": CHUNK_ROWS,
     }
     return json.dumps(index, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def ae_groups(obl: pd.DataFrame, key: str, order: dict[str, int]) -> dict[str, list[int]]:
+    """Team or client -> the positions (ae_order) of the AEs its obligations belong to; a null key is
+    NO_VALUE, an obligation without a known AE is -1."""
+    out: dict[str, set[int]] = {}
+    if obl is None or obl.empty or key not in obl:
+        return {}
+    for k, a in set(zip(obl[key].tolist(), obl["ae"].tolist(), strict=True)):
+        name = NO_VALUE if missing(k) else str(k)
+        out.setdefault(name, set()).add(order.get(a, -1) if not missing(a) else -1)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def ae_order(aes: pd.DataFrame, obl: pd.DataFrame | None) -> dict[str, int]:
+    """Every AE (of `aes` and of the obligations) -> its position in sorted order: the data files are cut
+    along it."""
+    names = set(aes["ae"].dropna()) if "ae" in aes else set()
+    if obl is not None and not obl.empty:
+        names |= set(obl["ae"].dropna())
+    return {a: i for i, a in enumerate(sorted(str(a) for a in names))}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -21,13 +22,26 @@ MAX_ROWS = 300  # rows of one table on a page; the CSV beside it holds them all
 
 
 def esc(value: Any) -> str:
+    if type(value) is str:
+        return _esc(value)
     return escape("" if value is None else str(value), quote=True)
+
+
+@lru_cache(maxsize=1 << 16)
+def _esc(value: str) -> str:
+    """Names, standards, subjects and labels repeat on every page: each escaped once."""
+    return escape(value, quote=True)
 
 
 def missing(value: Any) -> bool:
     """None, NaN, NaT or pd.NA (what a null becomes in a DataFrame)."""
     if value is None:
         return True
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common cells: no pandas call
+        return False
+    if kind is float:
+        return value != value
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # list-like: not a missing scalar
@@ -109,19 +123,24 @@ def table(
     table_id: str = "",
     max_rows: int | None = MAX_ROWS,
     filters: Iterable[int] = (),
+    total: int | None = None,
 ) -> str:
     """A readable table with a CSV download link; an empty table becomes an empty-state note.
 
     The page holds at most `max_rows` rows (a site of 1,000 AEs stays under the page limit); the
     note under it says how many more there are, and the CSV holds every row. Headers listed in
-    `filters` get a drop-down filter; site.js makes every table sortable and searchable."""
+    `filters` get a drop-down filter; site.js makes every table sortable and searchable. `total`: the
+    number of rows of the whole table when the caller built only the first `max_rows` (`shown`)."""
     rows = list(rows)
+    n = max(total or 0, len(rows))
     download = f'<a class="csv" href="{esc(csv_href)}" download>↓ {labels.html("download_csv")}</a>' if csv_href else ""
     if not rows:
         return f'<div class="empty">{labels.html("no_rows")}</div>{download}'
     more = ""
-    if max_rows is not None and len(rows) > max_rows:
-        more = f'<p class="note more">{labels.html("rows_shown")}: {max_rows:,} / {len(rows):,} — {labels.html("rest_in_csv")}</p>'
+    if max_rows is not None and n > max_rows:
+        more = (
+            f'<p class="note more">{labels.html("rows_shown")}: {max_rows:,} / {n:,} — {labels.html("rest_in_csv")}</p>'
+        )
         rows = rows[:max_rows]
     numeric, filters = set(numeric), set(filters)
     head = "".join(
@@ -139,6 +158,12 @@ def table(
         f'<div class="table-wrap"><table{ident} class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
         f"{more}{download}"
     )
+
+
+def shown(frame: Any, max_rows: int | None = MAX_ROWS) -> Any:
+    """The rows of a frame a table puts on its page (pass `total=len(frame)` to `table`): cells are
+    built for these only."""
+    return frame if max_rows is None else frame.head(max_rows)
 
 
 def section(anchor: str, title_html: str, body: str, note_html: str = "") -> str:

@@ -80,8 +80,9 @@ class Weeks:
 
 def standard_order(ids: Any) -> list[str]:
     """Catalogue order (STANDARDS.md), unknown ids after, alphabetically."""
-    known = [s for s in STANDARDS if s in set(ids)]
-    return known + sorted(set(ids) - set(known))
+    given = set(ids)
+    known = [s for s in STANDARDS if s in given]
+    return known + sorted(given - set(known))
 
 
 def in_window(df: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
@@ -224,9 +225,11 @@ def late_reply_heatmap(obl: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
         return grid
     rows = in_window(obl, weeks)
     rows = rows[(rows["standard"] == "reply_12h") & rows["status"].isin(LATE)]
-    for (d, h), n in rows.groupby([rows["opened_at"].dt.day_of_week, rows["opened_at"].dt.hour]).size().items():
-        grid.loc[d, h] = int(n)
-    return grid
+    if rows.empty:
+        return grid
+    counts = rows.groupby([rows["opened_at"].dt.day_of_week.rename("d"), rows["opened_at"].dt.hour.rename("h")]).size()
+    full = counts.unstack(fill_value=0).reindex(index=range(7), columns=range(24), fill_value=0).astype("int64")
+    return full.rename_axis(index=None, columns=None)
 
 
 def ae_standards(
@@ -249,18 +252,18 @@ def ae_standards(
     mine = scorecard[(scorecard["ae"] == ae) & (scorecard["standard"] != "*")] if not scorecard.empty else scorecard
     if mine.empty:
         return with_registry(pd.DataFrame(columns=cols), standards, opts)
-    mine = mine.set_index("standard")
+    by_std = {r["standard"]: r for r in mine.to_dict("records")}  # one row per standard (the last if repeated)
     rows = [
         {
             "standard": std,
-            **{c: _val(mine.loc[std], c) for c in ("rate", "team_median", "rate_12w", "team_median_12w")},
+            **{c: _val(by_std[std], c) for c in ("rate", "team_median", "rate_12w", "team_median_12w")},
             "target": opts.target_for(std),
-            "met": int(mine.loc[std, "met_12w"]),
-            "late": int(mine.loc[std, "late_12w"]),
-            "missed": int(mine.loc[std, "missed_12w"]),
-            "at_risk": int(mine.loc[std, "at_risk"]),
+            "met": int(by_std[std]["met_12w"]),
+            "late": int(by_std[std]["late_12w"]),
+            "missed": int(by_std[std]["missed_12w"]),
+            "at_risk": int(by_std[std]["at_risk"]),
         }
-        for std in standard_order(mine.index)
+        for std in standard_order(list(by_std))
     ]
     return with_registry(pd.DataFrame(rows, columns=cols), standards, opts)
 

@@ -31,6 +31,7 @@ from aemetrics.site.html import (
     points,
     rate_cell,
     section,
+    shown,
     table,
     text,
     when,
@@ -114,9 +115,9 @@ class SiteData:
         data.standards = wh.standards()
         data.notes = wh.run_notes()
         data.equal = wh.equal_treatment_settings()
-        data.sources = _evidence_sources(wh, obl)
         data.all_obl = wh.obligations()
         data.refs = wh.evidence_sources()
+        data.sources = _evidence_sources(data.refs, obl)
         data.raw = drill.raw_rows(wh, store_bodies=store_bodies)
         tables = set(wh.tables())
         if any(t.startswith("raw_") for t in tables):  # a warehouse of marts only cannot say what was exported
@@ -164,15 +165,19 @@ class SiteData:
         return replace(self, weeks=weeks, scorecard=board, obl=window)
 
 
-def _evidence_sources(wh: Warehouse, obl: pd.DataFrame) -> dict[str, list[dict]]:
-    """The export rows named by the evidence of the obligations the scorecards list (late, missed)."""
-    if obl.empty:
+def _evidence_sources(refs: pd.DataFrame, obl: pd.DataFrame) -> dict[str, list[dict]]:
+    """The export rows named by the evidence of the obligations the scorecards list (late, missed):
+    evidence_refs (already loaded for the data files, in obligation and item order) of those ids."""
+    if obl.empty or refs.empty:
         return {}
-    ids = sorted(set(obl.loc[obl["status"].isin(["late", "missed"]), "obligation_id"]))
+    ids = set(obl.loc[obl["status"].isin(["late", "missed"]), "obligation_id"])
     if not ids:
         return {}
+    mine = refs[refs["obligation_id"].isin(ids)]
+    cols = list(mine.columns)
     out: dict[str, list[dict]] = {}
-    for row in wh.evidence_sources(ids).to_dict("records"):
+    for values in zip(*(mine[c].tolist() for c in cols), strict=True):
+        row = dict(zip(cols, values, strict=True))
         out.setdefault(row["obligation_id"], []).append(row)
     return out
 
@@ -268,6 +273,20 @@ def _names(data: SiteData) -> dict[str, str]:
         cached = (data.aes, {r.ae: (r.name if not missing(r.name) else r.ae) for r in data.aes.itertuples()})
         data.__dict__["_people"] = cached
     return cached[1]
+
+
+def _rows_of(data: SiteData, frame: str, ae: str, late: bool = False) -> pd.DataFrame:
+    """The rows of one AE in data.<frame> (late or missed only if `late`): the frame is grouped once per
+    SiteData, not filtered again for each of 1,000 scorecards."""
+    df = getattr(data, frame)
+    key = f"_by_ae_{frame}_{late}"
+    cached = data.__dict__.get(key)
+    if cached is None or cached[0] is not df:
+        rows = df[df["status"].isin(metrics.LATE)] if late and not df.empty else df
+        groups = dict(tuple(rows.groupby("ae", sort=False))) if not rows.empty else {}
+        cached = (df, groups, rows.iloc[0:0])
+        data.__dict__[key] = cached
+    return cached[1].get(ae, cached[2])
 
 
 def _meta(data: SiteData, labels: Labels, extra: str = "") -> str:
@@ -457,6 +476,7 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
     if not teams.empty:  # an AE missing from the staff directory has no team: still counted, named so
         teams["team"] = teams["team"].fillna(L.text("no_team"))
     csvs[name_of("teams.csv")] = teams
+    teams, teams_note = _most_evaluated_teams(teams, L)
     chart = charts.grouped_rates(
         teams,
         "standard",
@@ -470,11 +490,13 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
     )
     team_names = sorted(teams["team"].dropna().unique()) if not teams.empty else []
     rows = []
+    team_rate = (
+        {} if teams.empty else dict(zip(zip(teams["standard"], teams["team"], strict=True), teams["rate"], strict=True))
+    )
     for s in metrics.standard_order(teams["standard"].unique()) if not teams.empty else []:
         cells = [text(names.get(s, s))]
         for t in team_names:
-            m = teams[(teams["standard"] == s) & (teams["team"] == t)]
-            rate = m["rate"].iloc[0] if len(m) else None
+            rate = team_rate.get((s, t))
             team_filter = NO_VALUE if t == L.text("no_team") else t
             cells.append(_rate_link(rate, opts.target_for(s), obl_href(root, weeks.this, standard=s, team=team_filter)))
         rows.append(cells)
@@ -486,7 +508,7 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
         numeric=range(1, len(team_names) + 1),
         table_id="teams",
     )
-    parts.append(section("teams", L.html("teams"), (chart or empty(L)) + team_table))
+    parts.append(section("teams", L.html("teams"), (chart or empty(L)) + teams_note + team_table))
 
     # league table
     lg = metrics.league(data.scorecard, left=data.left)
@@ -507,7 +529,7 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
             num(count(r.evaluated)),
             num(count(r.at_risk)),
         ]
-        for r in lg.itertuples()
+        for r in shown(lg).itertuples()
     ]
     heads = [L.html(k) for k in ("rank", "ae", "team", "this_week", "met", "late", "missed", "evaluated", "at_risk")]
     ranked = lg[lg["rank"].notna()]
@@ -520,6 +542,7 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
         numeric=[0, *range(3, 9)],
         table_id="league-table",
         filters=[2],
+        total=len(lg),
     )
     parts.append(
         section(
@@ -580,6 +603,24 @@ def index_page(data: SiteData, labels: Labels, opts: Options, path: str = "index
     return Page(path, html, csvs)
 
 
+MAX_TEAMS = 12  # team columns (and bar groups) on a page; the CSV holds every team
+
+
+def _most_evaluated_teams(teams: pd.DataFrame, L: Labels) -> tuple[pd.DataFrame, str]:
+    """The MAX_TEAMS teams with the most obligations evaluated this week (a large agency has a hundred
+    teams: a column each would make the page grow with the agency), and the note saying so."""
+    names = teams["team"].dropna().unique() if not teams.empty else []
+    if len(names) <= MAX_TEAMS:
+        return teams, ""
+    size = teams.groupby("team")["evaluated"].sum().sort_values(ascending=False, kind="stable")
+    keep = sorted(size.index[:MAX_TEAMS])
+    note = (
+        f'<p class="note more">{L.html("teams")}: {MAX_TEAMS:,} / {len(names):,} '
+        f"({L.html('evaluated')}) — {L.html('rest_in_csv')}</p>"
+    )
+    return teams[teams["team"].isin(keep)], note
+
+
 def _so_far(data: SiteData, L: Labels, opts: Options, csvs: dict) -> str:
     """The running week up to as_of: each standard's counts and rate so far (kpi_standard_weekly)."""
     monday = data.running
@@ -627,7 +668,7 @@ def _at_risk_table(
     csvs[csv_name] = _local(risk.reindex(columns=cols), ["opened_at", "due_at"])
     href = csv_name.split("/")[-1]
     rows = []
-    for r in risk.itertuples():
+    for r in shown(risk).itertuples():
         cells = [link(f"ae/{data.slugs.get(r.ae, r.ae)}.html", people.get(r.ae, r.ae))] if with_ae else []
         cells += [
             text(L.standard(r.standard)),
@@ -641,7 +682,7 @@ def _at_risk_table(
         L.html(k) for k in ("standard", "client", "opened_at", "due_at", "hours_left")
     ]
     first = 1 if with_ae else 0
-    return table(heads, rows, L, href, numeric=range(first + 2, first + 5), table_id="at-risk-table")
+    return table(heads, rows, L, href, numeric=range(first + 2, first + 5), table_id="at-risk-table", total=len(risk))
 
 
 def _quality(data: SiteData, L: Labels, csvs: dict) -> str:
@@ -668,10 +709,18 @@ def _quality(data: SiteData, L: Labels, csvs: dict) -> str:
     left = table(heads, rows, L, "index-quality-sources.csv", numeric=range(1, 6), table_id="quality-sources")
     rows = [
         [text(r.source_kind), text(r.reason), num(count(r.count)), num(count(r.files)), Cell(esc(r.example), "small")]
-        for r in reasons.itertuples()
+        for r in shown(reasons).itertuples()
     ]
     heads = [L.html(k) for k in ("source_kind", "reason", "count", "files", "example")]
-    right = table(heads, rows, L, "index-quarantine-reasons.csv", numeric=[2, 3], table_id="quarantine-reasons")
+    right = table(
+        heads,
+        rows,
+        L,
+        "index-quarantine-reasons.csv",
+        numeric=[2, 3],
+        table_id="quarantine-reasons",
+        total=len(reasons),
+    )
     # work_on_time: people of the clock-in exports who match no staff member (run_notes clock_unmatched)
     unmatched = "".join(
         f'<p class="bad">{esc(n)}</p>' for n in data.notes if n.startswith("People in the clock-in exports")
@@ -696,7 +745,7 @@ def _checks(data: SiteData, L: Labels, csvs: dict) -> str:
             text(r.action),
             Cell(esc(r.observed or ""), "small"),
         ]
-        for r in checks.itertuples()
+        for r in shown(checks).itertuples()
     ]
     heads = [
         L.html(k) for k in ("stage", "table", "expectation", "column", "result", "count", "on_failure", "observed")
@@ -706,7 +755,7 @@ def _checks(data: SiteData, L: Labels, csvs: dict) -> str:
         f'<p class="meta">{L.html("checks")}: {len(checks)} · {L.html("pass")} {len(checks) - failed} · '
         f"{L.html('fail')} <b>{failed}</b></p>"
     )
-    return summary + table(heads, rows, L, "index-checks.csv", numeric=[5], table_id="checks")
+    return summary + table(heads, rows, L, "index-checks.csv", numeric=[5], table_id="checks", total=len(checks))
 
 
 # -- ae/<slug>.html --------------------------------------------------------------------------
@@ -788,7 +837,7 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     parts.append(section("rates", L.html("rates_vs_team"), (chart or empty(L)) + rates_table))
 
     # 12-week trend and weekly outcomes
-    mine = data.kpi[data.kpi["ae"] == ae] if not data.kpi.empty else data.kpi
+    mine = _rows_of(data, "kpi", ae)
     tr = metrics.trend(mine, weeks, "standard")
     csvs[f"ae/{slug}-trend.csv"] = tr
     trend_chart = charts.trend(
@@ -805,7 +854,7 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     parts.append(section("outcomes", L.html("weekly_outcomes"), out_chart or empty(L)))
 
     # late and missed obligations with evidence
-    bad = data.obl[(data.obl["ae"] == ae) & data.obl["status"].isin(metrics.LATE)] if not data.obl.empty else data.obl
+    bad = _rows_of(data, "obl", ae, late=True)
     bad = bad.sort_values("opened_at", ascending=False) if not bad.empty else bad
     cols = [
         "standard",
@@ -835,11 +884,13 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
             _evidence(
                 r.evidence,
                 data.sources.get(r.obligation_id, []),
-                obl_href("../", r.week_start, o=r.obligation_id) if not missing(r.week_start) else None,
+                obl_href("../", r.week_start, o=r.obligation_id, os=r.standard, oa=r.ae)
+                if not missing(r.week_start)
+                else None,
             ),
             _confirmed_cell(getattr(r, "is_confirmed", None), L),
         ]
-        for r in bad.itertuples()
+        for r in shown(bad).itertuples()
     ]
     heads = [
         L.html(k)
@@ -860,7 +911,9 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
         section(
             "late-missed",
             f'{L.html("late_missed")} <span class="en">({L.html("last_12w")})</span>',
-            table(heads, rows, L, f"{slug}-late-missed.csv", numeric=range(4, 8), table_id="late-missed"),
+            table(
+                heads, rows, L, f"{slug}-late-missed.csv", numeric=range(4, 8), table_id="late-missed", total=len(bad)
+            ),
         )
     )
 
@@ -903,6 +956,9 @@ def _confirmed_cell(is_confirmed, L: Labels) -> Cell:
     )
 
 
+MAX_SOURCES = 5  # export rows named under one evidence cell; the obligation's page shows them all
+
+
 def _evidence(evidence, sources: list[dict] | None = None, href: str | None = None) -> Cell:
     """Evidence references can run to several Message-IDs: folded, full text one click away. Below the
     sentence, each export row it names (evidence_refs) as a label 'email/li.wei.mbox · message 3' whose
@@ -911,7 +967,12 @@ def _evidence(evidence, sources: list[dict] | None = None, href: str | None = No
     if missing(evidence):
         return Cell("—", "small evidence")
     ev = str(evidence)
-    rows = "".join(_source_label(s, href) for s in sources or [])
+    sources = sources or []
+    rows = "".join(_source_label(s, href) for s in sources[:MAX_SOURCES])
+    if len(sources) > MAX_SOURCES and href:  # the obligation's page lists every one
+        rows += f'<a class="source" href="{esc(href)}">+{len(sources) - MAX_SOURCES:,}</a>'
+    elif len(sources) > MAX_SOURCES:
+        rows += f'<span class="source">+{len(sources) - MAX_SOURCES:,}</span>'
     refs = f'<span class="sources">{rows}</span>' if rows else ""
     if len(ev) <= 40:
         return Cell(esc(ev) + refs, "small evidence")
@@ -1074,7 +1135,7 @@ def _gap_makers(data: SiteData, gaps: pd.DataFrame, names: dict, L: Labels, csvs
     people = _names(data)
     win = data.weeks.mondays
     rows = []
-    for r in frame.itertuples():
+    for r in shown(frame).itertuples():
         std = None if r.standard == "*" else r.standard
         if r.by == "ae":
             who = link(f"ae/{data.slugs.get(r.ae, r.ae)}.html", people.get(r.ae, r.ae))
@@ -1103,7 +1164,14 @@ def _gap_makers(data: SiteData, gaps: pd.DataFrame, names: dict, L: Labels, csvs
         L.html("obligation_list"),
     ]
     return table(
-        heads, rows, L, "equal-treatment-gap-makers.csv", numeric=[4, 5], table_id="gap-makers", filters=[0, 2]
+        heads,
+        rows,
+        L,
+        "equal-treatment-gap-makers.csv",
+        numeric=[4, 5],
+        table_id="gap-makers",
+        filters=[0, 2],
+        total=len(frame),
     )
 
 
@@ -1117,26 +1185,38 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> list[Page]:
     people = _names(data)
     window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end + timedelta(days=7))]
     out = []
-    for account, rows in obl.groupby("client_account"):
+    # the pandas work once for every client (400 clients: not a sort and a count per page)
+    window = window.sort_values("opened_at", ascending=False, kind="stable")
+    in_window = dict(tuple(window.groupby("client_account", sort=False))) if not window.empty else {}
+    cols = ["week_start", "met", "late", "missed"]
+    counts = (
+        window.groupby(["client_account", "week_start", "status"]).size().unstack(fill_value=0)
+        if not window.empty
+        else pd.DataFrame()
+    )
+    counts = counts.reindex(columns=cols[1:], fill_value=0)
+    per_client = {acc: g.droplevel(0) for acc, g in counts.groupby(level=0)} if not counts.empty else {}
+    latest = obl.sort_values("opened_at", kind="stable")
+    firsts = {}
+    for col in ("client_name", "client_tier", "ae"):
+        seen = latest[latest[col].notna()]
+        firsts[col] = seen.groupby("client_account")[col].agg(lambda c: list(dict.fromkeys(reversed(c.tolist()))))
+    for account in sorted(set(obl["client_account"].dropna())):
         slug = data.client_slugs[account]
-        recent = rows.sort_values("opened_at")
-        name = next((n for n in reversed(list(recent["client_name"])) if not missing(n)), account)
-        tier = next((t for t in reversed(list(recent["client_tier"])) if not missing(t)), None)
-        aes = list(dict.fromkeys(a for a in reversed(list(recent["ae"])) if not missing(a)))
-        mine = window[window["client_account"] == account]
+        names_seen = firsts["client_name"].get(account) or [account]
+        tiers_seen = firsts["client_tier"].get(account) or [None]
+        name, tier = names_seen[0], tiers_seen[0]
+        aes = firsts["ae"].get(account) or []
+        mine = in_window.get(account, window.iloc[0:0])
         csvs: dict[str, pd.DataFrame] = {}
-        cols = ["week_start", "met", "late", "missed"]
-        per_week = mine.groupby("week_start")["status"].value_counts().unstack(fill_value=0) if not mine.empty else None
+        per_week = per_client.get(account)
         trend = (
-            per_week.reindex(columns=cols[1:], fill_value=0)
-            .reindex(weeks.mondays, fill_value=0)
-            .rename_axis("week_start")
-            .reset_index()
+            per_week.reindex(weeks.mondays, fill_value=0).rename_axis("week_start").reset_index()
             if per_week is not None
             else pd.DataFrame(columns=cols)
         )
         chart = charts.outcomes(trend, L, L.text("weekly_outcomes"), "chart-client-outcomes")
-        listed = mine.sort_values("opened_at", ascending=False)
+        listed = mine  # newest first (window is sorted)
         ocols = [
             "standard",
             "status",
@@ -1162,15 +1242,22 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> list[Page]:
                 num(when(r.opened_at), "wrap"),
                 num(when(r.due_at), "wrap"),
                 num(when(r.fulfilled_at), "wrap"),
-                link(obl_href("../", r.week_start, o=r.obligation_id), "→"),
+                link(obl_href("../", r.week_start, o=r.obligation_id, os=r.standard, oa=r.ae), "→"),
             ]
-            for r in listed.itertuples()
+            for r in shown(listed).itertuples()
         ]
         heads = [L.html(k) for k in ("standard", "status", "ae", "subject", "opened_at", "due_at", "fulfilled_at")] + [
             L.html("evidence")
         ]
         body = table(
-            heads, trs, L, f"{slug}-obligations.csv", numeric=[4, 5, 6], table_id="client-obligations", filters=[0, 1]
+            heads,
+            trs,
+            L,
+            f"{slug}-obligations.csv",
+            numeric=[4, 5, 6],
+            table_id="client-obligations",
+            filters=[0, 1],
+            total=len(listed),
         )
         who = [f"<b>{esc(account)}</b>"]
         if tier:
@@ -1197,23 +1284,30 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> list[Page]:
 
 
 # -- obligations.html ------------------------------------------------------------------------
-def obligations_page(data: SiteData, labels: Labels) -> Page:
-    """The list behind every figure: filtered by the URL hash, rows from data/obl-<week>.js (site.js)."""
+def obligations_page(
+    data: SiteData, labels: Labels, shards: list[drill.Shard] | None = None, order: dict[str, int] | None = None
+) -> Page:
+    """The list behind every figure: filtered by the URL hash, rows from the data/obl-*.js files the
+    filter needs (site.js): `shards` and `order` as drill.week_data_files wrote them."""
     from aemetrics.site.static import OBLIGATIONS_JS
 
     L = labels
     people = _names(data)
-    std_ids = (
-        sorted(set(data.all_obl["standard"].dropna())) if data.all_obl is not None and not data.all_obl.empty else []
-    )
     obl = data.all_obl
-    shards = sorted(obl.groupby(["week_start", "standard"]).groups.keys()) if obl is not None and not obl.empty else []
+    std_ids = sorted(set(obl["standard"].dropna())) if obl is not None and not obl.empty else []
+    if order is None:
+        order = drill.ae_order(data.aes, obl)
+    if shards is None:
+        shards = drill.week_data_files(obl, data.refs, data.raw, order)[1]
     index = drill.index_script(
         shards,
         data.latest or data.weeks.this,
         {s: L.standard(s) for s in std_ids},
         {a: (people.get(a, a), data.slugs.get(a, a)) for a in data.aes["ae"]},
         data.client_slugs,
+        order,
+        drill.ae_groups(obl, "team", order),
+        drill.ae_groups(obl, "client_account", order),
     )
     body = (
         f'<p class="meta" id="obl-filter"></p><section class="card" id="obl"><div class="empty">…</div></section>'

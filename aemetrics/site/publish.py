@@ -89,8 +89,9 @@ def publish_site(
             if monday != data.weeks.this
         ]
         built += pages.client_pages(data, labels, opts)
-        built.append(pages.obligations_page(data, labels))
-        data_files = drill.week_data_files(data.all_obl, data.refs, data.raw)
+        order = drill.ae_order(data.aes, data.all_obl)
+        data_files, shards = drill.week_data_files(data.all_obl, data.refs, data.raw, order)
+        built.append(pages.obligations_page(data, labels, shards, order))
         written = _write_pages(out_dir, built, report, data_files=data_files)
         for sub in SUB_FOLDERS:  # pages of people, clients and weeks no longer in the data
             for old in sorted((out_dir / sub).glob("*")):

@@ -123,12 +123,61 @@ OBLIGATIONS_JS = r"""
     var q = {}; Object.keys(p).forEach(function (k) { q[k] = p[k]; }); Object.keys(extra).forEach(function (k) { if (extra[k] == null) delete q[k]; else q[k] = extra[k]; });
     return "#" + Object.keys(q).map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(q[k]); }).join("&");
   }
-  function load(weeks, stds, done) {
-    var files = []; weeks.forEach(function (w) { var byStd = IDX.files[w] || {};
-      Object.keys(byStd).forEach(function (s) { if (!stds || stds.indexOf(s) >= 0) files.push(byStd[s]); }); });
-    var left = files.length; if (!left) { done(); return; }
-    files.forEach(function (f) { var s = document.createElement("script"); s.src = f; s.onload = s.onerror = function () { if (--left === 0) done(); }; document.head.appendChild(s); });
+  // the data files a filter needs: its weeks and standards; where a week × standard is split (a large
+  // agency), only the status group and the AEs (of the ae, team and client filters) it can match;
+  // at most MAX_LOAD obligations are read (the page says so and how to narrow it)
+  var MAX_LOAD = 40000, LOADED = {files: 0, read: 0};
+  function restrictTo(set, ps) {
+    var s = {}; ps.forEach(function (x) { s[x] = 1; });
+    if (set === null) return s;
+    var t = {}; Object.keys(set).forEach(function (k) { if (s[k]) t[k] = 1; }); return t;
   }
+  function aeSet(p) {
+    var set = null, ae = p.o && p.oa ? p.oa : p.ae;
+    if (ae) {
+      var ps = [], known = true;
+      ae.split(",").forEach(function (a) { var e = IDX.aes[a]; if (e && e[2] >= 0) ps.push(e[2]); else known = false; });
+      if (known) set = restrictTo(set, ps);
+    }
+    [["team", IDX.teams || {}], ["client", IDX.client_aes || {}]].forEach(function (km) {
+      if (!p[km[0]]) return; var ps = [];
+      p[km[0]].split(",").forEach(function (v) { (km[1][v] || []).forEach(function (x) { ps.push(x); }); });
+      set = restrictTo(set, ps);
+    });
+    return set;
+  }
+  function statusGroups(p) {
+    if (!p.status) return null;
+    var g = {}; p.status.split(",").forEach(function (s) { g[s === "late" || s === "missed" ? "l" : "o"] = 1; }); return g;
+  }
+  function wanted(ch, set, groups) {
+    if (groups && !groups[ch[0]]) return false;
+    if (!set) return true;
+    for (var k in set) { if (+k >= ch[2] && +k <= ch[3]) return true; }
+    return false;
+  }
+  function load(p, done) {
+    var weeks = (p.week || IDX.latest).split(","), std = p.o && p.os ? p.os : p.standard;
+    var stds = std ? std.split(",") : null, set = aeSet(p), groups = statusGroups(p), files = [];
+    weeks.forEach(function (w) { var byStd = IDX.files[w] || {};
+      Object.keys(byStd).forEach(function (s) {
+        if (stds && stds.indexOf(s) < 0) return;
+        var f = byStd[s];
+        if (typeof f === "string") {
+          var r = ((IDX.whole || {})[w] || {})[s] || [-1, 1e9, IDX.chunk || 0];
+          if (wanted(["*", 0, r[0], r[1]], set, null)) files.push([f, r[2]]);
+          return;
+        }
+        f.forEach(function (ch) { if (wanted(ch, set, groups)) files.push(["data/obl-" + w + "-" + s + "-" + ch[0] + ch[1] + ".js", ch[4]]); });
+      }); });
+    var take = [], n = 0;
+    files.forEach(function (f) { if (!take.length || n + f[1] <= MAX_LOAD) { take.push(f[0]); n += f[1]; } });
+    LOADED = {files: files.length, read: take.length};
+    var left = take.length; if (!left) { done(); return; }
+    take.forEach(function (f) { var s = document.createElement("script"); s.src = f; s.onload = s.onerror = function () { if (--left === 0) done(); }; document.head.appendChild(s); });
+  }
+  // a client's page name: listed where it differs from the account id, else the account itself
+  function clientSlug(acc) { return acc == null ? null : IDX.clients[acc] || ((IDX.client_aes || {})[acc] ? acc : null); }
   function matches(r, p) {
     function inList(v, key) { return !p[key] || p[key].split(",").indexOf(String(v)) >= 0; }
     return inList(r.standard, "standard") && inList(r.ae, "ae") && inList(r.team == null ? "(none)" : r.team, "team") &&
@@ -156,14 +205,14 @@ OBLIGATIONS_JS = r"""
       if (!keys.length) { h += "<p class='small'>row not in the warehouse</p>"; return; }
       h += "<table class='kv'><tbody>" + keys.map(function (k) { return "<tr><th>" + esc(k) + "</th><td>" + esc(fields[k]) + "</td></tr>"; }).join("") + "</tbody></table>";
     });
-    h += "<p><a href='" + hashWith(p, {o: null}) + "'>← list</a></p>";
+    h += "<p><a href='" + hashWith(p, {o: null, os: null, oa: null}) + "'>← list</a></p>";
     return h;
   }
   function render() {
     var p = params(), out = document.getElementById("obl"), head = document.getElementById("obl-filter");
     var weeks = (p.week || IDX.latest).split(",");
     ROWS = [];
-    load(weeks, p.standard ? p.standard.split(",") : null, function () {
+    load(p, function () {
       head.innerHTML = describe(p);
       if (p.o) {
         var one = ROWS.filter(function (r) { return r.id === p.o; })[0];
@@ -175,16 +224,18 @@ OBLIGATIONS_JS = r"""
       var shown = window.__printing ? rows.length : Math.min(rows.length, +(p.n || PAGE));
       var counts = {}; rows.forEach(function (r) { counts[r.status] = (counts[r.status] || 0) + 1; });
       var h = "<p class='meta'>" + rows.length + " obligations · " + Object.keys(counts).sort().map(function (k) { return esc(k) + " " + counts[k]; }).join(" · ") + "</p>";
+      if (LOADED.read < LOADED.files) h += "<p class='note more' id='obl-partial'>" + LOADED.read + " / " + LOADED.files +
+        " data files read (at most " + MAX_LOAD + " obligations in the browser): narrow the filter (status, AE, team, client, fewer weeks) to list them all; the CSV downloads hold every row</p>";
       if (!rows.length) { out.innerHTML = h + "<div class='empty'>no obligations / 无事项</div>"; return; }
       h += "<div class='table-wrap'><table class='data' id='obl-table'><thead><tr>" +
         ["standard", "status", "AE", "team", "client", "tier", "subject", "opened", "due", "fulfilled", "evidence"].map(function (c, i) {
           return "<th" + (i < 2 || i === 3 || i === 5 ? " data-filter" : "") + ">" + c + "</th>"; }).join("") + "</tr></thead><tbody>";
       rows.slice(0, shown).forEach(function (r) {
-        var link = hashWith(p, {o: r.id, week: r.week});
+        var link = hashWith(p, {o: r.id, week: r.week, os: r.standard, oa: r.ae});
         var ev = (r.refs || []).map(function (ref, i) { return "<a class='source' href='" + link + "'>" + esc(ref[0]) + "</a>"; }).join("");
         h += "<tr><td>" + esc(IDX.standards[r.standard] || r.standard) + "</td><td><span class='badge " + esc(r.status) + "'>" + esc(r.status) + "</span></td><td>" +
           "<a href='ae/" + esc((IDX.aes[r.ae] || [r.ae, r.ae])[1]) + ".html'>" + esc((IDX.aes[r.ae] || [r.ae])[0]) + "</a></td><td>" + esc(r.team || "—") + "</td><td>" +
-          (r.client_account && IDX.clients[r.client_account] ? "<a href='clients/" + esc(IDX.clients[r.client_account]) + ".html'>" + esc(r.client_name || r.client_account) + "</a>" : esc(r.client_name || r.client_account || "—")) +
+          (clientSlug(r.client_account) ? "<a href='clients/" + esc(clientSlug(r.client_account)) + ".html'>" + esc(r.client_name || r.client_account) + "</a>" : esc(r.client_name || r.client_account || "—")) +
           "</td><td>" + esc(r.tier || "—") + "</td><td class='subject'>" + esc(r.subject || "—") + "</td><td class='num'>" + esc(r.opened_at || "—") + "</td><td class='num'>" + esc(r.due_at || "—") +
           "</td><td class='num'>" + esc(r.fulfilled_at || "—") + "</td><td class='small evidence'><a href='" + link + "'>" + esc(short(r.evidence)) + "</a>" + ev + "</td></tr>";
       });

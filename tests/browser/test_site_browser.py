@@ -158,6 +158,7 @@ window.addEventListener("load", function () { setTimeout(function () {
   var t = document.getElementById("obl-table");
   out.oblRows = t ? t.tBodies[0].rows.length : -1;
   out.kv = document.querySelectorAll("table.kv").length;
+  out.dataFiles = document.querySelectorAll("script[src^='data/']").length;
   out.sortable = document.querySelectorAll("th.sortable").length;
   out.search = document.querySelectorAll(".table-tools input[type=search]").length;
   de.setAttribute("data-layout", JSON.stringify(out));
@@ -256,3 +257,54 @@ def test_obligations_page_lists_the_rows_behind_a_figure_and_opens_evidence(site
     with_refs = next(r for r in rows if r[-1])
     got = _layout(browser, site, "obligations.html", 390, tmp_path / "p2", hash_=f"#week={week}&o={with_refs[0]}")
     assert got["kv"] >= 2 and got["scrollWidth"] <= got["innerWidth"], got
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory) -> tuple[Path, dict]:
+    """The fixture warehouse grown to 320 AEs (tests/site/test_site_scale.py): W41 reply_12h is
+    split into data files by status group and AE."""
+    from aemetrics.site import publish_site
+
+    def load(name: str, path: Path):
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    conftest = load("site_fixture_warehouse", ROOT / "tests" / "site" / "conftest.py")
+    scale = load("site_scale", ROOT / "tests" / "site" / "test_site_scale.py")
+    folder = tmp_path_factory.mktemp("browser-big")
+    db = conftest.build_fixture_warehouse(folder / "big.duckdb")
+    scale._grow(db, conftest.build_kpi_marts)
+    out = publish_site(db, folder / "site").out_dir
+    page = (out / "obligations.html").read_text(encoding="utf-8")
+    index = json.loads(re.search(r"window.AEM_INDEX = (\{.*?\});</script>", page).group(1))
+    return out, index
+
+
+def test_obligations_page_reads_only_the_split_files_a_filter_needs(big_site, tmp_path):
+    """A week × standard of 972 obligations is split into files of at most 500 (the old page read one
+    file of all of them): an AE, a team or a status filter reads only the files that can match, and
+    an obligation opened from a list reads only its AE's files; offline, from file://."""
+    browser = _browser()
+    site, index = big_site
+    parts = index["files"]["2025-10-06"]["reply_12h"]
+    late = [p for p in parts if p[0] == "l"]
+    assert len(parts) >= 3 and len(late) >= 2
+    week = "#week=2025-10-06&standard=reply_12h"
+    got = _layout(browser, site, "obligations.html", 1400, tmp_path / "p1", hash_=f"{week}&ae=ae007@big.cn")
+    assert got["oblRows"] == 3 and got["dataFiles"] == 2, got  # met, late, missed: one file of each group
+    got = _layout(browser, site, "obligations.html", 1400, tmp_path / "p2", hash_=f"{week}&status=late,missed")
+    assert got["oblRows"] == 200 and got["dataFiles"] == len(late), got  # the first 200, then "more…"
+    got = _layout(browser, site, "obligations.html", 1400, tmp_path / "p3", hash_=f"{week}&team=team%2007")
+    assert got["oblRows"] == 3 * 8, got  # the team's 8 AEs
+    got = _layout(
+        browser,
+        site,
+        "obligations.html",
+        390,
+        tmp_path / "p4",
+        hash_="#week=2025-10-06&o=big-7-late&os=reply_12h&oa=ae007@big.cn",
+    )
+    # the AE's file of each status group, not the week's 972 obligations
+    assert got["kv"] >= 1 and got["dataFiles"] == 2 and got["scrollWidth"] <= got["innerWidth"], got

@@ -104,7 +104,10 @@ def test_evidence_rows_are_readable_without_bodies(warehouse, tmp_path):
     assert "body_text" not in fields
     assert "SECRET BODY" not in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.js"))
     scorecard = (out / "ae" / "li.wei.html").read_text(encoding="utf-8")
-    assert f'href="../obligations.html#week=2025-10-06&amp;o={oid}"' in scorecard  # the label is a link
+    # the label is a link; os/oa name the standard and AE so that only their data file is read
+    assert (
+        f'href="../obligations.html#week=2025-10-06&amp;o={oid}&amp;os=reply_12h&amp;oa=li.wei@agency.cn"' in scorecard
+    )
     out2 = publish_site(warehouse, tmp_path / "site2", SimpleNamespace(store_bodies=True)).out_dir
     _, raws2 = _data_file(out2 / "data" / "obl-2025-10-06-reply_12h.js")
     assert raws2[0]["body_text"] == "SECRET BODY TEXT"
