@@ -60,16 +60,29 @@ main_client_accounts as (
     qualify row_number() over (partition by message_id order by count(*) desc, account_key) = 1
 ),
 
-kinds as (
+subject_kinds as (
+    -- subjects repeat: each distinct subject is matched against the keywords once
     select
-        messages.message_id,
+        subjects.subject_lower,
         bool_or(keywords.kind = 'agenda') as is_agenda,
         bool_or(keywords.kind = 'minutes') as is_minutes,
         bool_or(keywords.kind = 'weekly_report') as is_weekly_report,
         bool_or(keywords.kind = 'supervisor_report') as is_supervisor_report
+    from (select distinct lower(subject_normalized) as subject_lower from messages) as subjects
+    inner join keywords on contains(subjects.subject_lower, keywords.keyword)
+    where keywords.kind in ('agenda', 'minutes', 'weekly_report', 'supervisor_report')
+    group by subjects.subject_lower
+),
+
+kinds as (
+    select
+        messages.message_id,
+        subject_kinds.is_agenda,
+        subject_kinds.is_minutes,
+        subject_kinds.is_weekly_report,
+        subject_kinds.is_supervisor_report
     from messages
-    inner join keywords on contains(lower(messages.subject_normalized), keywords.keyword)
-    group by messages.message_id
+    inner join subject_kinds on subject_kinds.subject_lower = lower(messages.subject_normalized)
 ),
 
 final as (
