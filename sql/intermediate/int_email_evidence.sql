@@ -22,7 +22,7 @@ threaded as (
         threads.thread_id,
         messages.from_kind = 'staff'
             and (
-                has_reply_prefix(messages.subject)
+                messages.has_reply_prefix
                 or (messages.in_reply_to is not null and not has_forward_prefix(messages.subject))
             ) as is_staff_reply,
         list_distinct(list_concat(
@@ -33,6 +33,25 @@ threaded as (
         list_distinct(list_concat([messages.from_addr], messages.staff_recipients)) as staff_parties
     from messages
     inner join threads on threads.message_id = messages.message_id
+),
+
+classified as (
+    -- the messages of some kind, with the parties a repeat is judged by: all the self-join reads
+    select
+        message_id,
+        thread_id,
+        sent_at,
+        from_addr,
+        client_account_keys,
+        is_staff_reply,
+        is_agenda,
+        is_minutes,
+        is_weekly_report,
+        is_supervisor_report,
+        account_keys,
+        staff_parties
+    from threaded
+    where is_agenda or is_minutes or is_weekly_report or is_supervisor_report
 ),
 
 repeated as (
@@ -47,13 +66,11 @@ repeated as (
             as repeats_weekly_report,
         bool_or(earlier.is_supervisor_report and list_contains(earlier.staff_parties, reply.from_addr))
             as repeats_supervisor_report
-    from threaded as reply
-    inner join threaded as earlier
+    from classified as reply
+    inner join classified as earlier
         on earlier.thread_id = reply.thread_id
         and (earlier.sent_at < reply.sent_at or (earlier.sent_at = reply.sent_at and earlier.message_id < reply.message_id))
     where reply.is_staff_reply
-        and (reply.is_agenda or reply.is_minutes or reply.is_weekly_report or reply.is_supervisor_report)
-        and (earlier.is_agenda or earlier.is_minutes or earlier.is_weekly_report or earlier.is_supervisor_report)
     group by reply.message_id
 ),
 
