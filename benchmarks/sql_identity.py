@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/sql_identity.py BASE_SQL_DIR [WAREHOUSE]
 
 BASE_SQL_DIR is the reference sql/ folder (e.g. an export of the last commit before a
-rewrite: `git archive HEAD~3 sql | tar -x -C /tmp/base`); the other is this checkout's sql/.
+rewrite: `git archive HEAD~3 sql | tar -x -C /tmp/base`); the other is the sql/ folder beside
+this script (this checkout's, whichever aemetrics package is imported).
 WAREHOUSE is a warehouse with raw tables (copied, never written); without one, the demo agency
 is generated and ingested. Both copies are built as of the same instant, then every model of
 sql/models.txt is compared with EXCEPT ALL both ways (floating columns compared exactly; the
@@ -21,10 +22,11 @@ from pathlib import Path
 
 from aemetrics.build import build
 from aemetrics.config import Settings
-from aemetrics.warehouse import SQL_DIR, open_warehouse
+from aemetrics.warehouse import open_warehouse
 
 AS_OF = datetime.fromisoformat("2026-01-05T08:30+08:00")
 DEMO_AS_OF = datetime.fromisoformat("2025-12-15T08:30+08:00")  # the demo's export time
+NEW_SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 CLOCK_COLUMNS = {"built_at"}  # the build's wall clock: differs between any two builds
 
 
@@ -43,7 +45,7 @@ def demo_warehouse(tmp: Path) -> Path:
 
 def compare(base_sql: Path, raw: Path, tmp: Path, as_of: datetime) -> int:
     sides = {}
-    for side, sql_dir in (("base", base_sql), ("new", SQL_DIR)):
+    for side, sql_dir in (("base", base_sql), ("new", NEW_SQL_DIR)):
         db = tmp / f"{side}.duckdb"
         shutil.copy(raw, db)
         con = open_warehouse(db)
@@ -53,6 +55,7 @@ def compare(base_sql: Path, raw: Path, tmp: Path, as_of: datetime) -> int:
     con = open_warehouse(tmp / "new.duckdb")
     con.execute(f"attach '{tmp / 'base.duckdb'}' as base (read_only)")
     failures = 0
+    print(f"base: {base_sql}\nnew:  {NEW_SQL_DIR}")
     print(f"{'model':45s} {'rows':>9s} {'base s':>7s} {'new s':>7s}  result")
     for name in base.models:
         if name not in new.models:
