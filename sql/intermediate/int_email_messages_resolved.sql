@@ -39,12 +39,19 @@ recipient_identities as (
 recipient_summary as (
     -- staff addressees in header order (To before Cc, then as written): the first staff address
     -- in To is the accountable AE when the account has no owner (reply_12h)
+    -- (plain lists sorted afterwards: an ordered aggregate sorts each message's rows apart)
     select
         message_id,
-        list(address order by recipient_type desc, header_position) filter (where identity_kind = 'staff')
-            as staff_recipients,
-        list(address order by header_position) filter (where identity_kind = 'staff' and recipient_type = 'to')
-            as staff_to_recipients,
+        list_transform(
+            list_sort(list({'is_cc': recipient_type = 'cc', 'position': header_position, 'address': address})
+                filter (where identity_kind = 'staff')),
+            lambda r: r.address
+        ) as staff_recipients,
+        list_transform(
+            list_sort(list({'position': header_position, 'address': address})
+                filter (where identity_kind = 'staff' and recipient_type = 'to')),
+            lambda r: r.address
+        ) as staff_to_recipients,
         list(address order by address) filter (where identity_kind = 'client') as client_recipients,
         list(distinct account_key) filter (where identity_kind = 'client') as client_account_keys
     from recipient_identities
