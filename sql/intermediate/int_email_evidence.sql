@@ -17,20 +17,15 @@ threads as (
 ),
 
 threaded as (
+    -- each message's thread, and whether it is a staff reply
     select
-        messages.*,
+        messages.message_id,
         threads.thread_id,
         messages.from_kind = 'staff'
             and (
                 messages.has_reply_prefix
                 or (messages.in_reply_to is not null and not has_forward_prefix(messages.subject))
-            ) as is_staff_reply,
-        list_distinct(list_concat(
-            messages.client_account_keys,
-            case when messages.from_kind = 'client' and messages.from_account_key is not null
-                then [messages.from_account_key] else [] end
-        )) as account_keys,
-        list_distinct(list_concat([messages.from_addr], messages.staff_recipients)) as staff_parties
+            ) as is_staff_reply
     from messages
     inner join threads on threads.message_id = messages.message_id
 ),
@@ -38,20 +33,25 @@ threaded as (
 classified as (
     -- the messages of some kind, with the parties a repeat is judged by: all the self-join reads
     select
-        message_id,
-        thread_id,
-        sent_at,
-        from_addr,
-        client_account_keys,
-        is_staff_reply,
-        is_agenda,
-        is_minutes,
-        is_weekly_report,
-        is_supervisor_report,
-        account_keys,
-        staff_parties
-    from threaded
-    where is_agenda or is_minutes or is_weekly_report or is_supervisor_report
+        messages.message_id,
+        threaded.thread_id,
+        messages.sent_at,
+        messages.from_addr,
+        messages.client_account_keys,
+        threaded.is_staff_reply,
+        messages.is_agenda,
+        messages.is_minutes,
+        messages.is_weekly_report,
+        messages.is_supervisor_report,
+        list_distinct(list_concat(
+            messages.client_account_keys,
+            case when messages.from_kind = 'client' and messages.from_account_key is not null
+                then [messages.from_account_key] else [] end
+        )) as account_keys,
+        list_distinct(list_concat([messages.from_addr], messages.staff_recipients)) as staff_parties
+    from messages
+    inner join threaded on threaded.message_id = messages.message_id
+    where messages.is_agenda or messages.is_minutes or messages.is_weekly_report or messages.is_supervisor_report
 ),
 
 repeated as (
@@ -76,18 +76,21 @@ repeated as (
 
 final as (
     select
-        threaded.* exclude (account_keys, staff_parties),
-        threaded.from_kind = 'staff' and not threaded.is_auto_generated as is_staff_evidence,
-        threaded.is_agenda and is_staff_evidence and not coalesce(repeated.repeats_agenda, false)
+        messages.*,
+        threaded.thread_id,
+        threaded.is_staff_reply,
+        messages.from_kind = 'staff' and not messages.is_auto_generated as is_staff_evidence,
+        messages.is_agenda and is_staff_evidence and not coalesce(repeated.repeats_agenda, false)
             as is_agenda_evidence,
-        threaded.is_minutes and is_staff_evidence and not coalesce(repeated.repeats_minutes, false)
+        messages.is_minutes and is_staff_evidence and not coalesce(repeated.repeats_minutes, false)
             as is_minutes_evidence,
-        threaded.is_weekly_report and is_staff_evidence and not coalesce(repeated.repeats_weekly_report, false)
+        messages.is_weekly_report and is_staff_evidence and not coalesce(repeated.repeats_weekly_report, false)
             as is_weekly_report_evidence,
-        threaded.is_supervisor_report and is_staff_evidence and not coalesce(repeated.repeats_supervisor_report, false)
+        messages.is_supervisor_report and is_staff_evidence and not coalesce(repeated.repeats_supervisor_report, false)
             as is_supervisor_report_evidence
-    from threaded
-    left join repeated on repeated.message_id = threaded.message_id
+    from messages
+    inner join threaded on threaded.message_id = messages.message_id
+    left join repeated on repeated.message_id = messages.message_id
 )
 
 select * from final
