@@ -189,20 +189,15 @@ chained as (
 ),
 
 chain_roots as (
+    -- a chain's root is the group of its first message: the latest chain start up to each message
+    -- (the first message of an account and subject always starts one)
     select
         message_id,
         starts_chain,
-        first_value(group_root) over (
-            partition by message_account_key, subject_key, chain_no order by sent_at, message_id
+        last_value(case when starts_chain then group_root end ignore nulls) over (
+            partition by message_account_key, subject_key order by sent_at, message_id
         ) as chain_root
-    from (
-        select
-            *,
-            sum(case when starts_chain then 1 else 0 end) over (
-                partition by message_account_key, subject_key order by sent_at, message_id
-            ) as chain_no
-        from chained
-    )
+    from chained
 ),
 
 final as (
