@@ -1,12 +1,14 @@
 """The same build from two sql/ folders: every model table identical, row for row.
 
-    .venv/bin/python benchmarks/sql_identity.py BASE_SQL_DIR [WAREHOUSE]
+    .venv/bin/python benchmarks/sql_identity.py BASE_SQL_DIR [WAREHOUSE [AS_OF]]
 
 BASE_SQL_DIR is the reference sql/ folder (e.g. an export of the last commit before a
 rewrite: `git archive HEAD~3 sql | tar -x -C /tmp/base`); the other is the sql/ folder beside
 this script (this checkout's, whichever aemetrics package is imported).
-WAREHOUSE is a warehouse with raw tables (copied, never written); without one, the demo agency
-is generated and ingested. Both copies are built as of the same instant, then every model of
+WAREHOUSE is a warehouse with raw tables (copied, never written) or an exports folder (ingested
+first, e.g. tests/fixtures/scenarios/mail_rules); without one, the demo agency is generated and
+ingested. AS_OF: an ISO instant (default 2026-01-05T08:30+08:00 for a warehouse,
+the demo's export time for the demo). Both copies are built as of the same instant, then every model of
 sql/models.txt is compared with EXCEPT ALL both ways (floating columns compared exactly; the
 build's own clock, `built_at`, left out). Prints each model's seconds on both sides and exits 1
 on any difference.
@@ -37,6 +39,16 @@ def demo_warehouse(tmp: Path) -> Path:
     exports = tmp / "exports"
     generate_demo(exports)
     db = tmp / "demo.duckdb"
+    con = open_warehouse(db)
+    ingest_exports(exports, con, Settings())
+    con.close()
+    return db
+
+
+def ingested(exports: Path, tmp: Path) -> Path:
+    from aemetrics.ingest.runner import ingest_exports
+
+    db = tmp / "exports.duckdb"
     con = open_warehouse(db)
     ingest_exports(exports, con, Settings())
     con.close()
@@ -101,7 +113,9 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         if len(argv) > 2:
-            return compare(base_sql, Path(argv[2]), tmp, AS_OF)
+            source = Path(argv[2])
+            raw = ingested(source, tmp) if source.is_dir() else source
+            return compare(base_sql, raw, tmp, datetime.fromisoformat(argv[3]) if len(argv) > 3 else AS_OF)
         return compare(base_sql, demo_warehouse(tmp), tmp, DEMO_AS_OF)
 
 
