@@ -162,6 +162,14 @@ grouped as (
     inner join group_sizes on group_sizes.group_root = rooted.group_root
 ),
 
+fallback_subjects as (
+    -- the accounts and subjects with a message still alone that says it replies: only there can a
+    -- message continue an earlier one (elsewhere every message starts its own chain)
+    select distinct message_account_key, subject_key
+    from grouped
+    where group_size = 1 and has_reply_prefix and subject_key is not null and message_account_key is not null
+),
+
 keyed as (
     -- messages that can take part in the subject fallback, in time order per account and subject
     select
@@ -169,6 +177,9 @@ keyed as (
         lag(grouped.sent_at) over by_subject as previous_sent_at,
         lag(grouped.conversation_key) over by_subject as previous_conversation_key
     from grouped
+    inner join fallback_subjects
+        on fallback_subjects.message_account_key = grouped.message_account_key
+        and fallback_subjects.subject_key = grouped.subject_key
     where grouped.subject_key is not null and grouped.message_account_key is not null
     window by_subject as (partition by grouped.message_account_key, grouped.subject_key order by grouped.sent_at, grouped.message_id)
 ),
