@@ -26,10 +26,22 @@ keywords as (
     where kind in ('greeting', 'market_info') and trim(keyword) <> ''
 ),
 
+subject_kinds as (
+    -- subjects repeat: each distinct subject of a visible, not auto-generated message is matched
+    -- against the keywords once
+    select distinct subjects.subject_lower, keywords.kind
+    from (
+        select distinct lower(subject_normalized) as subject_lower
+        from int_email_evidence
+        where is_visible and not is_auto_generated
+    ) as subjects
+    inner join keywords on contains(subjects.subject_lower, keywords.keyword)
+),
+
 message_kinds as (
-    select distinct messages.message_id, keywords.kind
+    select messages.message_id, subject_kinds.kind
     from messages
-    inner join keywords on contains(lower(messages.subject_normalized), keywords.keyword)
+    inner join subject_kinds on subject_kinds.subject_lower = lower(messages.subject_normalized)
 ),
 
 thread_kinds as (
@@ -38,14 +50,14 @@ thread_kinds as (
         evidence.message_id,
         evidence.thread_id,
         evidence.sent_at,
-        keywords.kind,
+        subject_kinds.kind,
         list_distinct(list_concat(
             evidence.client_account_keys,
             case when evidence.from_kind = 'client' and evidence.from_account_key is not null
                 then [evidence.from_account_key] else [] end
         )) as account_keys
     from int_email_evidence as evidence
-    inner join keywords on contains(lower(evidence.subject_normalized), keywords.keyword)
+    inner join subject_kinds on subject_kinds.subject_lower = lower(evidence.subject_normalized)
     where evidence.is_visible and not evidence.is_auto_generated
 ),
 
@@ -79,12 +91,21 @@ email_evidence as (
     )
 ),
 
+activity_subject_kinds as (
+    -- each distinct activity subject, stripped of prefixes once, against the keywords
+    select distinct subjects.subject, keywords.kind
+    from (select distinct subject from activities) as subjects
+    inner join keywords on contains(lower(subject_stripped(subjects.subject)), keywords.keyword)
+),
+
 activity_kinds as (
-    select distinct activities.activity_key, keywords.kind
+    select activities.activity_key, keywords.kind
     from activities
-    inner join keywords
-        on contains(lower(coalesce(activities.activity_type, '')), keywords.keyword)
-        or contains(lower(subject_stripped(activities.subject)), keywords.keyword)
+    inner join keywords on contains(lower(coalesce(activities.activity_type, '')), keywords.keyword)
+    union
+    select activities.activity_key, activity_subject_kinds.kind
+    from activities
+    inner join activity_subject_kinds on activity_subject_kinds.subject = activities.subject
     union
     select activity_key, 'greeting' from activities
     where lower(replace(coalesce(activity_type, ''), ' ', '')) in ('greeting', 'greetings', '贺卡', '节日问候')

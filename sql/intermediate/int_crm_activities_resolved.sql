@@ -50,17 +50,32 @@ resolved as (
     left join identities as sender on sender.email = activities.email_from
 ),
 
-kinds as (
+text_kinds as (
+    -- activity types and subjects repeat: each distinct pair is matched against the keywords once
     select
-        resolved.activity_key,
+        texts.activity_type,
+        texts.subject,
         bool_or(keywords.kind = 'weekly_report') as is_weekly_report,
         bool_or(keywords.kind = 'agenda') as is_agenda,
         bool_or(keywords.kind = 'minutes') as is_minutes
-    from resolved
+    from (select distinct activity_type, subject from activities) as texts
     inner join keywords
-        on contains(lower(coalesce(resolved.activity_type, '')), keywords.keyword)
-        or contains(lower(subject_stripped(resolved.subject)), keywords.keyword)
-    group by resolved.activity_key
+        on contains(lower(coalesce(texts.activity_type, '')), keywords.keyword)
+        or contains(lower(subject_stripped(texts.subject)), keywords.keyword)
+    where keywords.kind in ('weekly_report', 'agenda', 'minutes')
+    group by texts.activity_type, texts.subject
+),
+
+kinds as (
+    select
+        activities.activity_key,
+        text_kinds.is_weekly_report,
+        text_kinds.is_agenda,
+        text_kinds.is_minutes
+    from activities
+    inner join text_kinds
+        on text_kinds.activity_type is not distinct from activities.activity_type
+        and text_kinds.subject is not distinct from activities.subject
 ),
 
 final as (

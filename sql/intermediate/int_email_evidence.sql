@@ -17,14 +17,32 @@ threads as (
 ),
 
 threaded as (
+    -- each message's thread, and whether it is a staff reply
     select
-        messages.*,
+        messages.message_id,
         threads.thread_id,
         messages.from_kind = 'staff'
             and (
-                has_reply_prefix(messages.subject)
+                messages.has_reply_prefix
                 or (messages.in_reply_to is not null and not has_forward_prefix(messages.subject))
-            ) as is_staff_reply,
+            ) as is_staff_reply
+    from messages
+    inner join threads on threads.message_id = messages.message_id
+),
+
+classified as (
+    -- the messages of some kind, with the parties a repeat is judged by: all the self-join reads
+    select
+        messages.message_id,
+        threaded.thread_id,
+        messages.sent_at,
+        messages.from_addr,
+        messages.client_account_keys,
+        threaded.is_staff_reply,
+        messages.is_agenda,
+        messages.is_minutes,
+        messages.is_weekly_report,
+        messages.is_supervisor_report,
         list_distinct(list_concat(
             messages.client_account_keys,
             case when messages.from_kind = 'client' and messages.from_account_key is not null
@@ -32,7 +50,8 @@ threaded as (
         )) as account_keys,
         list_distinct(list_concat([messages.from_addr], messages.staff_recipients)) as staff_parties
     from messages
-    inner join threads on threads.message_id = messages.message_id
+    inner join threaded on threaded.message_id = messages.message_id
+    where messages.is_agenda or messages.is_minutes or messages.is_weekly_report or messages.is_supervisor_report
 ),
 
 repeated as (
@@ -47,30 +66,31 @@ repeated as (
             as repeats_weekly_report,
         bool_or(earlier.is_supervisor_report and list_contains(earlier.staff_parties, reply.from_addr))
             as repeats_supervisor_report
-    from threaded as reply
-    inner join threaded as earlier
+    from classified as reply
+    inner join classified as earlier
         on earlier.thread_id = reply.thread_id
         and (earlier.sent_at < reply.sent_at or (earlier.sent_at = reply.sent_at and earlier.message_id < reply.message_id))
     where reply.is_staff_reply
-        and (reply.is_agenda or reply.is_minutes or reply.is_weekly_report or reply.is_supervisor_report)
-        and (earlier.is_agenda or earlier.is_minutes or earlier.is_weekly_report or earlier.is_supervisor_report)
     group by reply.message_id
 ),
 
 final as (
     select
-        threaded.* exclude (account_keys, staff_parties),
-        threaded.from_kind = 'staff' and not threaded.is_auto_generated as is_staff_evidence,
-        threaded.is_agenda and is_staff_evidence and not coalesce(repeated.repeats_agenda, false)
+        messages.*,
+        threaded.thread_id,
+        threaded.is_staff_reply,
+        messages.from_kind = 'staff' and not messages.is_auto_generated as is_staff_evidence,
+        messages.is_agenda and is_staff_evidence and not coalesce(repeated.repeats_agenda, false)
             as is_agenda_evidence,
-        threaded.is_minutes and is_staff_evidence and not coalesce(repeated.repeats_minutes, false)
+        messages.is_minutes and is_staff_evidence and not coalesce(repeated.repeats_minutes, false)
             as is_minutes_evidence,
-        threaded.is_weekly_report and is_staff_evidence and not coalesce(repeated.repeats_weekly_report, false)
+        messages.is_weekly_report and is_staff_evidence and not coalesce(repeated.repeats_weekly_report, false)
             as is_weekly_report_evidence,
-        threaded.is_supervisor_report and is_staff_evidence and not coalesce(repeated.repeats_supervisor_report, false)
+        messages.is_supervisor_report and is_staff_evidence and not coalesce(repeated.repeats_supervisor_report, false)
             as is_supervisor_report_evidence
-    from threaded
-    left join repeated on repeated.message_id = threaded.message_id
+    from messages
+    inner join threaded on threaded.message_id = messages.message_id
+    left join repeated on repeated.message_id = messages.message_id
 )
 
 select * from final

@@ -39,12 +39,19 @@ recipient_identities as (
 recipient_summary as (
     -- staff addressees in header order (To before Cc, then as written): the first staff address
     -- in To is the accountable AE when the account has no owner (reply_12h)
+    -- (plain lists sorted afterwards: an ordered aggregate sorts each message's rows apart)
     select
         message_id,
-        list(address order by recipient_type desc, header_position) filter (where identity_kind = 'staff')
-            as staff_recipients,
-        list(address order by header_position) filter (where identity_kind = 'staff' and recipient_type = 'to')
-            as staff_to_recipients,
+        list_transform(
+            list_sort(list({'is_cc': recipient_type = 'cc', 'position': header_position, 'address': address})
+                filter (where identity_kind = 'staff')),
+            lambda r: r.address
+        ) as staff_recipients,
+        list_transform(
+            list_sort(list({'position': header_position, 'address': address})
+                filter (where identity_kind = 'staff' and recipient_type = 'to')),
+            lambda r: r.address
+        ) as staff_to_recipients,
         list(address order by address) filter (where identity_kind = 'client') as client_recipients,
         list(distinct account_key) filter (where identity_kind = 'client') as client_account_keys
     from recipient_identities
@@ -60,16 +67,29 @@ main_client_accounts as (
     qualify row_number() over (partition by message_id order by count(*) desc, account_key) = 1
 ),
 
-kinds as (
+subject_kinds as (
+    -- subjects repeat: each distinct subject is matched against the keywords once
     select
-        messages.message_id,
+        subjects.subject_lower,
         bool_or(keywords.kind = 'agenda') as is_agenda,
         bool_or(keywords.kind = 'minutes') as is_minutes,
         bool_or(keywords.kind = 'weekly_report') as is_weekly_report,
         bool_or(keywords.kind = 'supervisor_report') as is_supervisor_report
+    from (select distinct lower(subject_normalized) as subject_lower from messages) as subjects
+    inner join keywords on contains(subjects.subject_lower, keywords.keyword)
+    where keywords.kind in ('agenda', 'minutes', 'weekly_report', 'supervisor_report')
+    group by subjects.subject_lower
+),
+
+kinds as (
+    select
+        messages.message_id,
+        subject_kinds.is_agenda,
+        subject_kinds.is_minutes,
+        subject_kinds.is_weekly_report,
+        subject_kinds.is_supervisor_report
     from messages
-    inner join keywords on contains(lower(messages.subject_normalized), keywords.keyword)
-    group by messages.message_id
+    inner join subject_kinds on subject_kinds.subject_lower = lower(messages.subject_normalized)
 ),
 
 final as (

@@ -88,12 +88,19 @@ header_roots as (
     left join parents on parents.message_id = walk_ends.node
 ),
 
+header_group_sizes as (
+    select header_root, count(*) as header_group_size
+    from header_roots
+    group by header_root
+),
+
 header_groups as (
     select
         header_roots.*,
-        count(*) over (partition by header_root) as header_group_size,
+        header_group_sizes.header_group_size,
         parents.parent_id is not null as has_parent
     from header_roots
+    inner join header_group_sizes on header_group_sizes.header_root = header_roots.header_root
     inner join parents on parents.message_id = header_roots.message_id
 ),
 
@@ -124,33 +131,55 @@ merged_roots as (
     group by header_groups.header_root
 ),
 
-grouped as (
+rooted as (
     select
         header_groups.message_id,
         header_groups.header_root,
         header_groups.header_group_size,
         coalesce(merged_roots.group_root, header_groups.header_root) as group_root,
-        count(*) over (partition by coalesce(merged_roots.group_root, header_groups.header_root)) as group_size,
         messages.sent_at,
         messages.subject_key,
-        messages.message_account_key
+        messages.message_account_key,
+        messages.has_reply_prefix,
+        coalesce('gmail:' || messages.gm_thread_id, 'thread-index:' || left(hex(try(from_base64(messages.thread_index))), 44))
+            as conversation_key
     from header_groups
     inner join messages on messages.message_id = header_groups.message_id
     left join merged_roots on merged_roots.header_root = header_groups.header_root
+),
+
+group_sizes as (
+    select group_root, count(*) as group_size
+    from rooted
+    group by group_root
+),
+
+grouped as (
+    select
+        rooted.*,
+        group_sizes.group_size
+    from rooted
+    inner join group_sizes on group_sizes.group_root = rooted.group_root
+),
+
+fallback_subjects as (
+    -- the accounts and subjects with a message still alone that says it replies: only there can a
+    -- message continue an earlier one (elsewhere every message starts its own chain)
+    select distinct message_account_key, subject_key
+    from grouped
+    where group_size = 1 and has_reply_prefix and subject_key is not null and message_account_key is not null
 ),
 
 keyed as (
     -- messages that can take part in the subject fallback, in time order per account and subject
     select
         grouped.*,
-        messages.has_reply_prefix,
-        coalesce('gmail:' || messages.gm_thread_id, 'thread-index:' || left(hex(try(from_base64(messages.thread_index))), 44))
-            as conversation_key,
         lag(grouped.sent_at) over by_subject as previous_sent_at,
-        lag(coalesce('gmail:' || messages.gm_thread_id, 'thread-index:' || left(hex(try(from_base64(messages.thread_index))), 44)))
-            over by_subject as previous_conversation_key
+        lag(grouped.conversation_key) over by_subject as previous_conversation_key
     from grouped
-    inner join messages on messages.message_id = grouped.message_id
+    inner join fallback_subjects
+        on fallback_subjects.message_account_key = grouped.message_account_key
+        and fallback_subjects.subject_key = grouped.subject_key
     where grouped.subject_key is not null and grouped.message_account_key is not null
     window by_subject as (partition by grouped.message_account_key, grouped.subject_key order by grouped.sent_at, grouped.message_id)
 ),
@@ -171,20 +200,15 @@ chained as (
 ),
 
 chain_roots as (
+    -- a chain's root is the group of its first message: the latest chain start up to each message
+    -- (the first message of an account and subject always starts one)
     select
         message_id,
         starts_chain,
-        first_value(group_root) over (
-            partition by message_account_key, subject_key, chain_no order by sent_at, message_id
+        last_value(case when starts_chain then group_root end ignore nulls) over (
+            partition by message_account_key, subject_key order by sent_at, message_id
         ) as chain_root
-    from (
-        select
-            *,
-            sum(case when starts_chain then 1 else 0 end) over (
-                partition by message_account_key, subject_key order by sent_at, message_id
-            ) as chain_no
-        from chained
-    )
+    from chained
 ),
 
 final as (

@@ -13,9 +13,38 @@ out_of_office_words as (
     where kind = 'out_of_office' and trim(keyword) <> ''
 ),
 
+located as (
+    -- every exported copy of a message, with its place in its mailbox
+    select
+        * replace (trim(message_id) as message_id),
+        record_no(record) as record_no
+    from source
+    where nullif(trim(message_id), '') is not null
+),
+
+copies as (
+    -- the copies in file and record order (a sorted list of structs: one plain aggregate), and
+    -- the representative copy: copies of one message carry the same headers, one with a usable
+    -- Date wins, then the first in file and record order
+    select
+        message_id,
+        list_sort(list({'source_file': source_file, 'record_no': record_no, 'record': record})) as copy_list,
+        count(*) as copy_count,
+        arg_min(
+            located, {'undated': sent_at is null, 'source_file': source_file, 'record_no': record_no}
+        ) as representative
+    from located
+    group by message_id
+),
+
+representative as (
+    select unnest(representative), copy_list, copy_count
+    from copies
+),
+
 cleaned as (
     select
-        trim(message_id) as message_id,
+        message_id,
         has_message_id,
         sent_at,
         date_header,
@@ -35,47 +64,35 @@ cleaned as (
         nullif(trim(gm_thread_id), '') as gm_thread_id,
         source_file,
         record,
-        record_no(record) as record_no
-    from source
-    where nullif(trim(message_id), '') is not null
+        copy_list,
+        copy_count
+    from representative
 ),
 
-copies as (
+subjects as (
+    -- subjects repeat (a thread's replies, a weekly report's weeks): each distinct one is read once
     select
-        message_id,
-        list(source_ref(source_file, record) order by source_file, record_no) as sources,
-        -- the same copies as structs, for structured evidence (macro email_evidence_items)
-        list({'source_file': source_file, 'record': record} order by source_file, record_no) as source_copies,
-        count(*) as copy_count
-    from cleaned
-    group by message_id
-),
-
-representative as (
-    -- copies of one message carry the same headers; a copy with a usable Date wins
-    select
-        * exclude (record_no),
-        subject_stripped(subject) as subject_normalized
-    from cleaned
-    qualify row_number() over (
-        partition by message_id order by sent_at is null, source_file, record_no
-    ) = 1
+        subject,
+        subject_stripped(subject) as subject_normalized,
+        subject_key(subject) as subject_key,
+        has_reply_prefix(subject) as has_reply_prefix
+    from (select distinct subject from cleaned)
 ),
 
 subject_prefixes as (
     -- each subject's first n characters for every keyword length n: an equality join, not a scan
     select
-        representative.message_id,
-        lower(representative.subject_normalized) as subject_lower,
-        left(lower(representative.subject_normalized), lengths.n) as prefix
-    from representative
+        subjects.subject,
+        lower(subjects.subject_normalized) as subject_lower,
+        left(lower(subjects.subject_normalized), lengths.n) as prefix
+    from subjects
     cross join (select distinct length(keyword) as n from out_of_office_words) as lengths
-    where representative.subject_normalized <> ''
+    where subjects.subject_normalized <> ''
 ),
 
 out_of_office as (
     -- 'Automatic reply: ...', '自动回复：...', 'Out of Office AutoReply: ...', 'Out of office'
-    select distinct subject_prefixes.message_id
+    select distinct subject_prefixes.subject
     from subject_prefixes
     inner join out_of_office_words as w on w.keyword = subject_prefixes.prefix
     where regexp_matches(
@@ -86,22 +103,25 @@ out_of_office as (
 
 flagged as (
     select
-        representative.*,
-        subject_key(representative.subject) as subject_key,
-        coalesce(representative.auto_submitted, 'no') <> 'no' as is_auto_submitted,
-        coalesce(representative.precedence, '') in ('bulk', 'list', 'junk') as is_bulk,
-        representative.list_id is not null as has_list_id,
+        cleaned.*,
+        subjects.subject_normalized,
+        subjects.subject_key,
+        subjects.has_reply_prefix,
+        coalesce(cleaned.auto_submitted, 'no') <> 'no' as is_auto_submitted,
+        coalesce(cleaned.precedence, '') in ('bulk', 'list', 'junk') as is_bulk,
+        cleaned.list_id is not null as has_list_id,
         -- X-Auto-Response-Suppress is not a marker (docs/decisions.md); warehouses ingested before
         -- the parser stopped reading it still hold its values ('All', 'OOF, AutoReply'): skip those
-        coalesce(representative.x_autoreply, 'no') not in ('no', 'false', '0')
+        coalesce(cleaned.x_autoreply, 'no') not in ('no', 'false', '0')
             and not regexp_full_match(
-                representative.x_autoreply,
+                cleaned.x_autoreply,
                 '\s*(all|none|(dr|ndr|rn|nrn|oof|autoreply)(\s*,\s*(dr|ndr|rn|nrn|oof|autoreply))*)\s*'
             ) as has_autoreply_header,
-        coalesce(representative.content_type, '') = 'multipart/report' as is_report,
-        out_of_office.message_id is not null as has_out_of_office_subject
-    from representative
-    left join out_of_office on out_of_office.message_id = representative.message_id
+        coalesce(cleaned.content_type, '') = 'multipart/report' as is_report,
+        out_of_office.subject is not null as has_out_of_office_subject
+    from cleaned
+    inner join subjects on subjects.subject is not distinct from cleaned.subject
+    left join out_of_office on out_of_office.subject = cleaned.subject
 ),
 
 final as (
@@ -117,7 +137,7 @@ final as (
         flagged.subject,
         flagged.subject_normalized,
         flagged.subject_key,
-        has_reply_prefix(flagged.subject) as has_reply_prefix,
+        flagged.has_reply_prefix,
         flagged.in_reply_to,
         flagged.references_ids,
         flagged.thread_index,
@@ -134,13 +154,14 @@ final as (
             case when flagged.is_report then 'delivery/read report' end,
             case when flagged.has_out_of_office_subject then 'out-of-office subject' end
         ) as auto_generated_reason,
-        copies.sources,
-        copies.source_copies,
-        copies.copy_count,
+        list_transform(flagged.copy_list, lambda c: source_ref(c.source_file, c.record)) as sources,
+        -- the same copies as structs, for structured evidence (macro email_evidence_items)
+        list_transform(flagged.copy_list, lambda c: {'source_file': c.source_file, 'record': c.record})
+            as source_copies,
+        flagged.copy_count,
         flagged.source_file,
         flagged.record
     from flagged
-    inner join copies on copies.message_id = flagged.message_id
 )
 
 select * from final
