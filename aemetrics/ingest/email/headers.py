@@ -39,6 +39,28 @@ USABLE = ("from", "to", "cc", "date", "subject", "message-id")  # a message need
 # without the space (=?utf-8?B?...?= at the start of a line). Whitespace runs are collapsed later.
 _UNFOLD = re.compile(rb"\r?\n(?![!-9;-~]+[ \t]*:|\r?\n|\Z)")
 _FIELD_LINE = re.compile(rb"^([!-9;-~]+)[ \t]*:[ \t]*([^\r\n]*)", re.M)
+# The same fields in one pass over a block whose every line break is followed by a new field, by
+# folding whitespace, by a blank line or by the end (nearly every block: _ODD_BREAK finds the
+# others, which take the two steps above). There a break continues the field exactly when a
+# space or tab follows it, so the pattern reads folds in place of the spaces unfolding would
+# leave; the breaks in a value are made spaces afterwards (Headers).
+_ODD_START = re.compile(rb"(?![!-9;-~]+[ \t]*:|[ \t]|\r?\n|\Z)")
+_ODD_BREAK = re.compile(rb"\n(?![!-9;-~]+[ \t]*:|[ \t]|\r?\n|\Z)")
+_FOLD_WSP = rb"(?:[ \t]|\r?\n(?=[ \t]))*"
+_FIELD = re.compile(rb"^([!-9;-~]+)" + _FOLD_WSP + rb":" + _FOLD_WSP + rb"([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.M)
+
+
+def _learn(name: bytes) -> str | None:
+    """The WANTED key of a field name as written (None: not kept), remembered in _KEYS."""
+    lower = name.lower()
+    key = lower.decode() if lower in WANTED else None
+    if len(_KEYS) < _MAX_KEYS:  # a spam run of random names does not grow it without bound
+        _KEYS[name] = key
+    return key
+
+
+_KEYS: dict[bytes, str | None] = {}  # a field name as written -> its WANTED key (None: not kept)
+_MAX_KEYS = 4096
 CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:+-]+)""", re.I)
 BLANK_LINE = re.compile(rb"\n\r?\n")
 
@@ -50,13 +72,23 @@ class Headers:
         self.block = block
         # the body's first charset= is the hint for raw 8-bit headers of a multipart message
         self._buf, self._body = buf, (body_start, min(body_end, body_start + 16384))
-        self.fields: dict[str, list[bytes]] = {}
-        self.field_lines = 0
-        for name, value in _FIELD_LINE.findall(_UNFOLD.sub(b" ", block)):
-            self.field_lines += 1
-            name = name.lower()
-            if name in WANTED:
-                self.fields.setdefault(name.decode(), []).append(value)
+        fields: dict[str, list[bytes]] = {}
+        odd = _ODD_START.match(block) is not None or _ODD_BREAK.search(block) is not None
+        pairs = _FIELD_LINE.findall(_UNFOLD.sub(b" ", block)) if odd else _FIELD.findall(block)
+        self.field_lines = len(pairs)
+        for name, value in pairs:
+            key = _KEYS.get(name, "")
+            if key == "":
+                key = _learn(name)
+            if key is None:
+                continue
+            if not odd and b"\n" in value:  # the folds _FIELD read: unfolded as _UNFOLD does
+                value = value.replace(b"\r\n", b" ").replace(b"\n", b" ")
+            if key in fields:
+                fields[key].append(value)
+            else:
+                fields[key] = [value]
+        self.fields = fields
         self._hint: str | None | bool = False
 
     def _charset_hint(self) -> str | None:

@@ -3,6 +3,7 @@ message without Message-ID."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any
@@ -50,10 +51,6 @@ def synthetic_id(raw_header: bytes) -> str:
     return f"{hashlib.sha1(normalized).hexdigest()}@{SYNTHETIC_DOMAIN}"
 
 
-def _scalar(value: str | None) -> str | None:
-    return clean_text(value) if value is not None else None
-
-
 def build_row(
     h: Headers,
     *,
@@ -64,18 +61,20 @@ def build_row(
 ) -> dict[str, Any]:
     """The raw_email_messages row of one parsed header block. flags: (has_approval_word,
     has_negation_word) of the body's first 1,000 characters (bodies.approval_flags); None when
-    the body was not read."""
-    mid = message_id(h.get("message-id"))
-    date_header = _scalar(h.get("date"))
-    senders = parse_addresses(h.get("from"))
-    from_name, from_addr = senders[0] if senders else (None, None)
-    if from_addr is None and h.get("from"):  # 'From: Undisclosed' - keep who it claims to be
-        from_name = decode_text((h.get("from") or "").strip("<> "), 500)
+    the body was not read.
+
+    Only the fields the block has are decoded (most messages have half of them); the values a
+    mailbox repeats (senders, recipients, content types) are read once (_sender, _addresses)."""
+    f = h.fields
+    text = h.get
+    mid = message_id(text("message-id")) if "message-id" in f else None
+    date_header = clean_text(text("date")) if "date" in f else None
+    from_name, from_addr = _sender(text("from")) if "from" in f else (None, None)
     auto = None
     # Not X-Auto-Response-Suppress: it asks others not to auto-reply to this message and is set
     # on person-written mail too (docs/decisions.md, E-mail).
     for name in ("x-autoreply", "x-autorespond"):
-        if (auto := _scalar(h.get(name))) is not None:
+        if name in f and (auto := clean_text(text(name))) is not None:
             break
     return {
         "message_id": mid or synthetic_id(h.block),
@@ -84,19 +83,19 @@ def build_row(
         "date_header": date_header,
         "from_addr": from_addr,
         "from_name": from_name,
-        "to_addrs": address_list(*h.get_all("to")),
-        "cc_addrs": address_list(*h.get_all("cc")),
-        "subject": decode_text(h.get("subject")),
-        "in_reply_to": next(iter(msg_ids(h.get("in-reply-to"))), None),
-        "references": msg_ids(" ".join(h.get_all("references"))),
-        "auto_submitted": _scalar(h.get("auto-submitted")),
-        "precedence": _scalar(h.get("precedence")),
-        "list_id": decode_text(h.get("list-id")),
+        "to_addrs": _addresses(h.get_all("to")) if "to" in f else [],
+        "cc_addrs": _addresses(h.get_all("cc")) if "cc" in f else [],
+        "subject": decode_text(text("subject")) if "subject" in f else None,
+        "in_reply_to": next(iter(msg_ids(text("in-reply-to"))), None) if "in-reply-to" in f else None,
+        "references": msg_ids(" ".join(h.get_all("references"))) if "references" in f else [],
+        "auto_submitted": clean_text(text("auto-submitted")) if "auto-submitted" in f else None,
+        "precedence": clean_text(text("precedence")) if "precedence" in f else None,
+        "list_id": decode_text(text("list-id")) if "list-id" in f else None,
         "x_autoreply": auto,
-        "content_type": content_type(h.get("content-type")),
-        "thread_index": _scalar(h.get("thread-index")),
-        "thread_topic": decode_text(h.get("thread-topic")),
-        "gm_thread_id": _scalar(h.get("x-gm-thrid")),
+        "content_type": content_type(text("content-type")) if "content-type" in f else None,
+        "thread_index": clean_text(text("thread-index")) if "thread-index" in f else None,
+        "thread_topic": decode_text(text("thread-topic")) if "thread-topic" in f else None,
+        "gm_thread_id": clean_text(text("x-gm-thrid")) if "x-gm-thrid" in f else None,
         "body_text": body_text,
         "has_approval_word": flags[0],
         "has_negation_word": flags[1],
@@ -105,9 +104,33 @@ def build_row(
     }
 
 
+@functools.lru_cache(maxsize=4096)  # a mailbox has a few hundred senders
+def _sender(value: str | None) -> tuple[str | None, str | None]:
+    """(from_name, from_addr) of a From header; with no address, the name it claims
+    ('From: Undisclosed')."""
+    senders = parse_addresses(value)
+    from_name, from_addr = senders[0] if senders else (None, None)
+    if from_addr is None and value:
+        from_name = decode_text(value.strip("<> "), 500)
+    return from_name, from_addr
+
+
+def _addresses(values: list[str]) -> list[str]:
+    """address_list of a To or Cc header (usually one occurrence, whose list is remembered)."""
+    if len(values) == 1:
+        return list(_address_list(values[0]))
+    return address_list(*values)
+
+
+@functools.lru_cache(maxsize=8192)
+def _address_list(value: str) -> tuple[str, ...]:
+    return tuple(address_list(value))
+
+
 _MIME_TYPE = re.compile(r"\s*([A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+)")
 
 
+@functools.lru_cache(maxsize=1024)  # a mailbox has a few dozen Content-Type values
 def content_type(value: str | None) -> str | None:
     """'Multipart/Report; report-type=...' -> 'multipart/report'; None when absent or malformed."""
     m = _MIME_TYPE.match(value or "")
