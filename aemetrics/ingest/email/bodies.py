@@ -8,6 +8,7 @@ from __future__ import annotations
 import binascii
 import email
 import email.policy
+import functools
 import logging
 import re
 
@@ -51,7 +52,12 @@ def approval_flags(text: str | None) -> tuple[bool | None, bool | None]:
 def message_text(h: Headers, raw_message: bytes, body: bytes) -> str | None:
     """The message's text (only with store_bodies): a single-part text/plain body is decoded
     directly; anything else goes through Python's MIME parser (body_of)."""
-    if content_type(h.get("content-type")) not in (None, "text/plain"):
+    return _text(h, h.get("content-type"), raw_message, body)
+
+
+def _text(h: Headers, ctype: str | None, raw_message: bytes, body: bytes) -> str | None:
+    """message_text, given the Content-Type header (ctype)."""
+    if content_type(ctype) not in (None, "text/plain"):
         return body_of(raw_message)
     cte = (h.get("content-transfer-encoding") or "").strip().lower()
     try:
@@ -61,9 +67,15 @@ def message_text(h: Headers, raw_message: bytes, body: bytes) -> str | None:
             body = binascii.a2b_qp(body)
     except (binascii.Error, ValueError):
         return body_of(raw_message)
-    m = CHARSET_PARAM.search((h.get("content-type") or "").encode("ascii", "replace"))
-    text = decode_charset(body, m.group(1).decode("ascii")) if m else decode_raw(body)
+    charset = _declared_charset(ctype)
+    text = decode_charset(body, charset) if charset is not None else decode_raw(body)
     return text.replace("\x00", "")
+
+
+@functools.lru_cache(maxsize=1024)  # a mailbox has a few dozen Content-Type values
+def _declared_charset(ctype: str | None) -> str | None:
+    m = CHARSET_PARAM.search((ctype or "").encode("ascii", "replace"))
+    return m.group(1).decode("ascii") if m else None
 
 
 FLAG_SCAN_BYTES = 65536
@@ -72,8 +84,9 @@ FLAG_SCAN_BYTES = 65536
 def message_text_for_flags(h: Headers, raw_message: bytes, body: bytes, *, store_bodies: bool) -> str | None:
     """The text approval_flags reads. Without store_bodies only the first 1,000 characters matter, so a
     multipart message is parsed from its first 64 KiB only (attachments after the text are not decoded)."""
-    if store_bodies or content_type(h.get("content-type")) in (None, "text/plain"):
-        return message_text(h, raw_message, body)
+    ctype = h.get("content-type")
+    if store_bodies or content_type(ctype) in (None, "text/plain"):
+        return _text(h, ctype, raw_message, body)
     return body_of(bytes(raw_message[:FLAG_SCAN_BYTES]))
 
 

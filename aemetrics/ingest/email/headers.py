@@ -39,30 +39,88 @@ USABLE = ("from", "to", "cc", "date", "subject", "message-id")  # a message need
 # without the space (=?utf-8?B?...?= at the start of a line). Whitespace runs are collapsed later.
 _UNFOLD = re.compile(rb"\r?\n(?![!-9;-~]+[ \t]*:|\r?\n|\Z)")
 _FIELD_LINE = re.compile(rb"^([!-9;-~]+)[ \t]*:[ \t]*([^\r\n]*)", re.M)
-# The same fields in one pass over a block whose every line break is followed by a new field, by
-# folding whitespace, by a blank line or by the end (nearly every block: _ODD_BREAK finds the
-# others, which take the two steps above). There a break continues the field exactly when a
-# space or tab follows it, so the pattern reads folds in place of the spaces unfolding would
-# leave; the breaks in a value are made spaces afterwards (Headers).
-_ODD_START = re.compile(rb"(?![!-9;-~]+[ \t]*:|[ \t]|\r?\n|\Z)")
-_ODD_BREAK = re.compile(rb"\n(?![!-9;-~]+[ \t]*:|[ \t]|\r?\n|\Z)")
-_FOLD_WSP = rb"(?:[ \t]|\r?\n(?=[ \t]))*"
-_FIELD = re.compile(rb"^([!-9;-~]+)" + _FOLD_WSP + rb":" + _FOLD_WSP + rb"([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.M)
+_FIELD_NAME = re.compile(rb"([!-9;-~]+)[ \t]*")  # what comes before a field line's first colon
+CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:+-]+)""", re.I)
+BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
-def _learn(name: bytes) -> str | None:
-    """The WANTED key of a field name as written (None: not kept), remembered in _KEYS."""
-    lower = name.lower()
-    key = lower.decode() if lower in WANTED else None
+def unfolded_fields(block: bytes) -> list[tuple[bytes, bytes]]:
+    """(name, value) of every field line of a header block, unfolded (the definition)."""
+    return _FIELD_LINE.findall(_UNFOLD.sub(b" ", block))
+
+
+# Nearly every block is read line by line instead, several times faster: a block whose every line
+# is a field line, a folded line (it starts with a space or tab), a blank line or the end. There
+# a line break continues the field exactly when a space or tab follows it, so a field's value is
+# its lines joined with a space (each without the CR of its CRLF), from the first character
+# after the colon and the whitespace after it, up to the first CR left: unfolded_fields' value.
+# Any other block (a line that is none of these) is read by unfolded_fields.
+_KEYS: dict[bytes, str] = {}  # what precedes a line's colon -> its WANTED key, _SKIP or _ODD
+_MAX_KEYS = 4096
+_SKIP = "-"  # a field that is not kept
+_ODD = "!"  # not a field name: the block is read by unfolded_fields
+
+
+def _learn(name: bytes) -> str:
+    m = _FIELD_NAME.fullmatch(name)
+    if m is None:
+        key = _ODD
+    else:
+        lower = m.group(1).lower()
+        key = lower.decode() if lower in WANTED else _SKIP
     if len(_KEYS) < _MAX_KEYS:  # a spam run of random names does not grow it without bound
         _KEYS[name] = key
     return key
 
 
-_KEYS: dict[bytes, str | None] = {}  # a field name as written -> its WANTED key (None: not kept)
-_MAX_KEYS = 4096
-CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:+-]+)""", re.I)
-BLANK_LINE = re.compile(rb"\n\r?\n")
+def _value(parts: list[bytes]) -> bytes:
+    """The unfolded value of a field from its lines: what follows the colon, then the folded lines."""
+    value = parts[0] if len(parts) == 1 else b" ".join(p[:-1] if p[-1:] == b"\r" else p for p in parts)
+    value = value.lstrip(b" \t")
+    cr = value.find(b"\r")
+    return value if cr < 0 else value[:cr]
+
+
+def _read_lines(block: bytes) -> tuple[dict[str, list[bytes]], int] | None:
+    """(kept fields, number of field lines) of a block read line by line; None for an odd block."""
+    lines = block.split(b"\n")
+    if lines[-1] == b"\r":  # a CR at the very end is no blank line
+        return None
+    fields: dict[str, list[bytes]] = {}
+    count = 0
+    values: list[bytes] | None = None  # the values of the kept field being read (its value last)
+    rest = b""  # what follows that field's colon
+    parts: list[bytes] | None = None  # its lines, once it is folded
+    for line in lines:
+        first = line[:1]
+        if first == b" " or first == b"\t":
+            if values is not None:
+                if parts is None:
+                    parts = [rest]
+                parts.append(line)
+                values[-1] = _value(parts)
+            continue
+        name, colon, rest = line.partition(b":")
+        if not colon:
+            if line and line != b"\r":
+                return None
+            values = None  # a blank line
+            continue
+        key = _KEYS.get(name) or _learn(name)
+        if key == _ODD:
+            return None
+        count += 1
+        if key == _SKIP:
+            values = None
+            continue
+        parts = None
+        values = fields.get(key)
+        if values is None:
+            values = fields[key] = []
+        value = rest.lstrip(b" \t")
+        cr = value.find(b"\r")
+        values.append(value if cr < 0 else value[:cr])
+    return fields, count
 
 
 class Headers:
@@ -72,23 +130,17 @@ class Headers:
         self.block = block
         # the body's first charset= is the hint for raw 8-bit headers of a multipart message
         self._buf, self._body = buf, (body_start, min(body_end, body_start + 16384))
-        fields: dict[str, list[bytes]] = {}
-        odd = _ODD_START.match(block) is not None or _ODD_BREAK.search(block) is not None
-        pairs = _FIELD_LINE.findall(_UNFOLD.sub(b" ", block)) if odd else _FIELD.findall(block)
-        self.field_lines = len(pairs)
-        for name, value in pairs:
-            key = _KEYS.get(name, "")
-            if key == "":
-                key = _learn(name)
-            if key is None:
-                continue
-            if not odd and b"\n" in value:  # the folds _FIELD read: unfolded as _UNFOLD does
-                value = value.replace(b"\r\n", b" ").replace(b"\n", b" ")
-            if key in fields:
-                fields[key].append(value)
-            else:
-                fields[key] = [value]
-        self.fields = fields
+        read = _read_lines(block)
+        if read is None:
+            pairs = unfolded_fields(block)
+            self.field_lines = len(pairs)
+            self.fields: dict[str, list[bytes]] = {}
+            for name, value in pairs:
+                name = name.lower()
+                if name in WANTED:
+                    self.fields.setdefault(name.decode(), []).append(value)
+        else:
+            self.fields, self.field_lines = read
         self._hint: str | None | bool = False
 
     def _charset_hint(self) -> str | None:
@@ -106,11 +158,14 @@ class Headers:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         values = self.fields.get(name)
-        return self._decode(values[0]).strip() if values else default
+        if not values:
+            return default
+        value = values[0]  # _decode, inlined: this runs a dozen times per message
+        return (value.decode("ascii") if value.isascii() else decode_raw(value, self._charset_hint())).strip()
 
     def get_all(self, name: str) -> list[str]:
         return [self._decode(v) for v in self.fields.get(name, [])]
 
     @property
     def usable(self) -> bool:
-        return any(self.fields.get(n) for n in USABLE)
+        return not self.fields.keys().isdisjoint(USABLE)  # every list in fields has a value
