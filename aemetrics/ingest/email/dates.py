@@ -47,7 +47,7 @@ _MONTH_NUMBER = {name: i for i, name in enumerate(_MONTH_ABBR, 1)}
 _OFFSETS: dict[tuple[str, str, str], timedelta] = {}
 
 
-def _rfc5322_date(value: str) -> datetime | None:
+def rfc5322_date(value: str) -> datetime | None:
     """parse_date_header of a Date in the common RFC 5322 form; None when it is not in that form
     or is not a valid time (the general path then decides). The same instant, in UTC, as
     email.utils.parsedate_to_datetime followed by astimezone(UTC)."""
@@ -81,7 +81,7 @@ def parse_date_header(value: str | None) -> datetime | None:
     """
     if not value:
         return None
-    fast = _rfc5322_date(value)
+    fast = rfc5322_date(value)
     if fast is not None:
         return fast
     text = value[:300]

@@ -142,6 +142,7 @@ class Headers:
         else:
             self.fields, self.field_lines = read
         self._hint: str | None | bool = False
+        self._texts: dict[str, str] | None = None
 
     def _charset_hint(self) -> str | None:
         if self._hint is False:
@@ -157,11 +158,16 @@ class Headers:
         return decode_raw(value, self._charset_hint())
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        values = self.fields.get(name)
-        if not values:
-            return default
-        value = values[0]  # _decode, inlined: this runs a dozen times per message
-        return (value.decode("ascii") if value.isascii() else decode_raw(value, self._charset_hint())).strip()
+        return self.texts().get(name, default)
+
+    def texts(self) -> dict[str, str]:
+        """Every kept field's first value, decoded and stripped (what get returns), decoded once."""
+        if self._texts is None:
+            self._texts = {
+                key: (v.decode("ascii") if (v := values[0]).isascii() else decode_raw(v, self._charset_hint())).strip()
+                for key, values in self.fields.items()
+            }
+        return self._texts
 
     def get_all(self, name: str) -> list[str]:
         return [self._decode(v) for v in self.fields.get(name, [])]

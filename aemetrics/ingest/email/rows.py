@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from aemetrics.ingest.email.address_lists import address_list, parse_addresses
-from aemetrics.ingest.email.dates import parse_date_header
+from aemetrics.ingest.email.dates import parse_date_header, rfc5322_date
 from aemetrics.ingest.email.headers import Headers
 from aemetrics.ingest.email.msgids import message_id, msg_ids
 from aemetrics.ingest.email.text import clean_text, decode_text
@@ -65,37 +65,42 @@ def build_row(
 
     Only the fields the block has are decoded (most messages have half of them); the values a
     mailbox repeats (senders, recipients, content types) are read once (_sender, _addresses)."""
-    f = h.fields
-    text = h.get
-    mid = message_id(text("message-id")) if "message-id" in f else None
-    date_header = clean_text(text("date")) if "date" in f else None
-    from_name, from_addr = _sender(text("from")) if "from" in f else (None, None)
+    t = h.texts()
+    mid = message_id(t["message-id"]) if "message-id" in t else None
+    date_header = t.get("date")
+    sent_at = None
+    if date_header is not None:
+        sent_at = rfc5322_date(date_header)  # the common form: already clean text, read directly
+        if sent_at is None:
+            date_header = clean_text(date_header)
+            sent_at = parse_date_header(date_header)
+    from_name, from_addr = _sender(t["from"]) if "from" in t else (None, None)
     auto = None
     # Not X-Auto-Response-Suppress: it asks others not to auto-reply to this message and is set
     # on person-written mail too (docs/decisions.md, E-mail).
     for name in ("x-autoreply", "x-autorespond"):
-        if name in f and (auto := clean_text(text(name))) is not None:
+        if name in t and (auto := clean_text(t[name])) is not None:
             break
     return {
         "message_id": mid or synthetic_id(h.block),
         "has_message_id": mid is not None,
-        "sent_at": parse_date_header(date_header),
+        "sent_at": sent_at,
         "date_header": date_header,
         "from_addr": from_addr,
         "from_name": from_name,
-        "to_addrs": _addresses(h.get_all("to")) if "to" in f else [],
-        "cc_addrs": _addresses(h.get_all("cc")) if "cc" in f else [],
-        "subject": decode_text(text("subject")) if "subject" in f else None,
-        "in_reply_to": next(iter(msg_ids(text("in-reply-to"))), None) if "in-reply-to" in f else None,
-        "references": msg_ids(" ".join(h.get_all("references"))) if "references" in f else [],
-        "auto_submitted": clean_text(text("auto-submitted")) if "auto-submitted" in f else None,
-        "precedence": clean_text(text("precedence")) if "precedence" in f else None,
-        "list_id": decode_text(text("list-id")) if "list-id" in f else None,
+        "to_addrs": _addresses(h.get_all("to")) if "to" in t else [],
+        "cc_addrs": _addresses(h.get_all("cc")) if "cc" in t else [],
+        "subject": decode_text(t["subject"]) if "subject" in t else None,
+        "in_reply_to": next(iter(msg_ids(t["in-reply-to"])), None) if "in-reply-to" in t else None,
+        "references": msg_ids(" ".join(h.get_all("references"))) if "references" in t else [],
+        "auto_submitted": clean_text(t["auto-submitted"]) if "auto-submitted" in t else None,
+        "precedence": clean_text(t["precedence"]) if "precedence" in t else None,
+        "list_id": decode_text(t["list-id"]) if "list-id" in t else None,
         "x_autoreply": auto,
-        "content_type": content_type(text("content-type")) if "content-type" in f else None,
-        "thread_index": clean_text(text("thread-index")) if "thread-index" in f else None,
-        "thread_topic": decode_text(text("thread-topic")) if "thread-topic" in f else None,
-        "gm_thread_id": clean_text(text("x-gm-thrid")) if "x-gm-thrid" in f else None,
+        "content_type": content_type(t["content-type"]) if "content-type" in t else None,
+        "thread_index": clean_text(t["thread-index"]) if "thread-index" in t else None,
+        "thread_topic": decode_text(t["thread-topic"]) if "thread-topic" in t else None,
+        "gm_thread_id": clean_text(t["x-gm-thrid"]) if "x-gm-thrid" in t else None,
         "body_text": body_text,
         "has_approval_word": flags[0],
         "has_negation_word": flags[1],
