@@ -45,7 +45,7 @@ def approval_flags(text: str | None) -> tuple[bool | None, bool | None]:
     if quote:
         head = head[: quote.start()]
     has_negation = _NEGATION.search(head) is not None
-    has_approval = _APPROVAL.search(_NEGATION.sub(" ", head)) is not None
+    has_approval = _APPROVAL.search(_NEGATION.sub(" ", head) if has_negation else head) is not None
     return has_approval, has_negation
 
 

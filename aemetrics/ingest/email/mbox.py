@@ -134,7 +134,7 @@ def split_mbox(buf: Any, base: int = 0) -> Iterator[MboxMessage]:
             continue
         headers = Headers(buf[header_start:header_end])
         cl = headers.fields.get("content-length")
-        end = _content_length_end(buf, body_start, cl[0] if cl else None)
+        end = _content_length_end(buf, body_start, cl[0]) if cl else None
         if end is not None:
             nxt = end if end < len(buf) else None
         else:
