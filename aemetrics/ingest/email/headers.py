@@ -33,6 +33,7 @@ WANTED = frozenset(
     }
 )
 USABLE = ("from", "to", "cc", "date", "subject", "message-id")  # a message needs one of these
+LISTED = frozenset({"to", "cc", "references", "content-length"})  # read whole (get_all) or as bytes
 
 # Unfolding: a line break not followed by a new field continues the field before it. That is
 # RFC 5322 folding (the next line starts with a space) and also the folding some senders do
@@ -158,14 +159,19 @@ class Headers:
         return decode_raw(value, self._charset_hint())
 
     def get(self, name: str, default: str | None = None) -> str | None:
+        if name in LISTED:
+            values = self.fields.get(name)
+            return self._decode(values[0]).strip() if values else default
         return self.texts().get(name, default)
 
     def texts(self) -> dict[str, str]:
-        """Every kept field's first value, decoded and stripped (what get returns), decoded once."""
+        """The first value of every kept field but the LISTED ones, decoded and stripped (what get
+        returns), decoded once."""
         if self._texts is None:
             self._texts = {
                 key: (v.decode("ascii") if (v := values[0]).isascii() else decode_raw(v, self._charset_hint())).strip()
                 for key, values in self.fields.items()
+                if key not in LISTED
             }
         return self._texts
 
