@@ -229,3 +229,53 @@ def test_gc_is_paused_during_a_batch_and_restored():
         assert not gc.isenabled()  # it was off before: left off
     finally:
         gc.enable()
+
+
+def multipart(parts: list[tuple[str, str]], boundary: str = "b1", close: bool = True) -> bytes:
+    """A multipart/mixed message of (headers, body) parts."""
+    out = [f'Content-Type: multipart/mixed; boundary="{boundary}"', "", "preamble"]
+    for headers, body in parts:
+        out += [f"--{boundary}", headers, "", body]
+    if close:
+        out.append(f"--{boundary}--")
+    return "\n".join(out).encode("utf-8")
+
+
+TEXT = "Content-Type: text/plain; charset=utf-8"
+ATTACHED = "Content-Type: text/plain\nContent-Disposition: attachment; filename=a.txt"
+PDF = "Content-Type: application/pdf\nContent-Transfer-Encoding: base64"
+ALTERNATIVE = 'Content-Type: multipart/alternative; boundary="b2"'
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        multipart([(TEXT, "同意，可以发。"), (PDF, "QUJD\n" * 3000)]),  # text first, big attachment after
+        multipart([(PDF, "QUJD\n" * 3000), (TEXT, "approved")]),  # text only after the first 4 KiB
+        multipart([(TEXT, "x" * 5000 + " not approved"), (PDF, "QUJD\n" * 10)]),  # text longer than the prefix
+        multipart([(ATTACHED, "approved"), (TEXT, "rejected"), (PDF, "QUJD\n" * 2000)]),
+        multipart([(PDF, "QUJD\n" * 10), (TEXT, "last part, unclosed " * 400)], close=False),
+        multipart(
+            [
+                (ALTERNATIVE, "\n".join(["--b2", TEXT, "", "lgtm", "--b2", "Content-Type: text/html", "", "<p>"])),
+                (PDF, "QUJD\n" * 3000),
+            ]
+        ),  # fmt: skip
+        multipart([(TEXT, "no boundary ever closes it " * 300)], boundary="zz", close=False),
+        b'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n' + b"\xff\xfe" * 5000,
+        b"Content-Type: text/html\n\n" + b"<p>" * 3000,
+    ],
+)
+def test_a_multipart_body_read_from_its_first_bytes_is_the_whole_parse(raw):
+    from aemetrics.ingest.email.bodies import _first_text, body_of
+
+    assert len(raw) > 4096
+    assert body_of(raw) == _first_text(raw, settled=False)
+
+
+def test_the_usual_multipart_is_read_from_its_first_bytes_only():
+    from aemetrics.ingest.email.bodies import _UNSETTLED, PREFIX_BYTES, _first_text
+
+    raw = multipart([(TEXT, "同意"), (PDF, "QUJD\n" * 3000)])
+    assert _first_text(raw[:PREFIX_BYTES], settled=True) == "同意"
+    assert _first_text(multipart([(PDF, "QUJD\n" * 3000), (TEXT, "x")])[:PREFIX_BYTES], settled=True) is _UNSETTLED

@@ -91,20 +91,43 @@ def message_text_for_flags(h: Headers, raw_message: bytes, body: bytes, *, store
 
 
 def body_of(raw_message: bytes) -> str | None:
-    """The first text/plain part that is not an attachment, decoded, via Python's MIME parser."""
+    """The first text/plain part that is not an attachment, decoded, via Python's MIME parser.
+
+    The parser is first given the message's first PREFIX_BYTES only: when that part ends there (a
+    later part has begun after it), nothing after can change it, and the rest (attachments, the
+    HTML alternative) is not parsed. Otherwise the whole message is parsed, as before."""
+    if len(raw_message) > PREFIX_BYTES:
+        found = _first_text(raw_message[:PREFIX_BYTES], settled=True)
+        if found is not _UNSETTLED:
+            return found  # type: ignore[return-value]
+    return _first_text(raw_message, settled=False)  # type: ignore[return-value]
+
+
+PREFIX_BYTES = 4096  # a text part and the start of the next one usually fit (multipart/alternative, mixed)
+_UNSETTLED = object()
+
+
+def _first_text(raw_message: bytes, *, settled: bool) -> object:
+    """body_of on raw_message; with settled, _UNSETTLED unless the part found is followed by
+    another part (so raw_message holds all of it) or raw_message cannot be parsed."""
     try:
         msg = email.message_from_bytes(raw_message, policy=email.policy.compat32)
-        for part in msg.walk():
+        walker = msg.walk()
+        for part in walker:
             if part.get_content_type() != "text/plain":
                 continue
             if (part.get("Content-Disposition") or "").strip().lower().startswith("attachment"):
                 continue
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes):
+                if settled and next(walker, None) is None:
+                    return _UNSETTLED
                 charset = part.get_content_charset()
                 text = decode_charset(payload, charset) if charset else decode_raw(payload)
                 return text.replace("\x00", "")
-        return None
+        return _UNSETTLED if settled else None
     except Exception:  # a broken MIME structure must not cost the message its header row
+        if settled:
+            return _UNSETTLED
         log.debug("body not readable", exc_info=True)
         return None
