@@ -75,7 +75,7 @@ def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     rows = con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_name = ? and table_schema = 'main' order by ordinal_position",
@@ -96,7 +96,7 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[dict[
     rows = list(rows)
     if not rows:
         return 0
-    types = _column_types(con, table)
+    types = column_types(con, table)
     unknown = set().union(*(r.keys() for r in rows)) - types.keys()
     if unknown:
         raise ValueError(f"{table}: rows carry columns the table does not have: {sorted(unknown)}")

@@ -30,9 +30,7 @@ from pathlib import Path
 
 from aemetrics.config import Settings
 from aemetrics.ingest.base import SourceFile
-from aemetrics.ingest.email import parse
-from aemetrics.ingest.email.address_lists import _parse_addresses
-from aemetrics.ingest.email.text import _decode_text
+from aemetrics.ingest.email import clear_caches, parse
 from aemetrics.ingest.runner import ingest_exports
 from aemetrics.warehouse import open_warehouse
 
@@ -180,8 +178,7 @@ def baseline(path: Path) -> int:
 
 
 def ours(path: Path, store_bodies: bool = False) -> int:
-    _parse_addresses.cache_clear()  # each run starts cold: no help from the previous one
-    _decode_text.cache_clear()
+    clear_caches()  # each run starts cold: no help from the previous one
     result = parse(SourceFile(path=path, rel=path.name, kind="email"), Settings(store_bodies=store_bodies))
     assert not result.quarantined, result.quarantined[:3]
     return result.row_count
@@ -189,8 +186,7 @@ def ours(path: Path, store_bodies: bool = False) -> int:
 
 def ingest(path: Path) -> int:
     """The whole ingest of a folder holding this one mailbox: parse + load into a new DuckDB file."""
-    _parse_addresses.cache_clear()
-    _decode_text.cache_clear()
+    clear_caches()
     exports = path.parent / "exports"
     (exports / "email").mkdir(parents=True, exist_ok=True)
     link = exports / "email" / path.name

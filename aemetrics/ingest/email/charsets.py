@@ -4,6 +4,7 @@ the reading of undeclared 8-bit bytes (UTF-8, the message's charset, GB18030, Wi
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 # Declared charset -> codecs to try, in order. Each is a superset of (or the practical
@@ -81,6 +82,7 @@ def norm_charset(charset: str | None) -> str:
     return charset.strip().strip("\"'").split("*", 1)[0].strip().lower()
 
 
+@functools.lru_cache(maxsize=512)  # a mailbox names a handful of charsets, thousands of times
 def charset_chain(charset: str | None) -> tuple[str, ...]:
     """The codecs to try for a declared charset; () when Python knows no such charset."""
     name = norm_charset(charset)

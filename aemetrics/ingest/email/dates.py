@@ -37,6 +37,40 @@ def _chinese_date(text: str) -> str:
     return _CN_MONTH.sub(month, text)
 
 
+# The Date most mailers write, 'Mon, 06 Jan 2025 07:30:00 +0800' (the weekday and the seconds may
+# be left out), read without email.utils; anything else takes the general path below.
+_RFC5322 = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"([0-9]{4}) ([0-9]{2}):([0-9]{2})(?::([0-9]{2}))? ([+-])(1[0-4]|0[0-9])([0-5][0-9])"
+)
+_MONTH_NUMBER = {name: i for i, name in enumerate(_MONTH_ABBR, 1)}
+_OFFSETS: dict[tuple[str, str, str], timedelta] = {}
+
+
+def rfc5322_date(value: str) -> datetime | None:
+    """parse_date_header of a Date in the common RFC 5322 form; None when it is not in that form
+    or is not a valid time (the general path then decides). The same instant, in UTC, as
+    email.utils.parsedate_to_datetime followed by astimezone(UTC)."""
+    m = _RFC5322.fullmatch(value)
+    if m is None:
+        return None
+    day, month, year, hour, minute, second, sign, off_h, off_m = m.groups()
+    if not MIN_YEAR - 1 <= int(year) <= MAX_YEAR + 1:
+        return None
+    offset = _OFFSETS.get((sign, off_h, off_m))
+    if offset is None:
+        offset = timedelta(hours=int(off_h), minutes=int(off_m))
+        offset = _OFFSETS.setdefault((sign, off_h, off_m), -offset if sign == "-" else offset)
+    try:
+        local = datetime(
+            int(year), _MONTH_NUMBER[month], int(day), int(hour), int(minute), int(second or 0), tzinfo=UTC
+        )
+    except ValueError:
+        return None
+    dt = local - offset
+    return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None
+
+
 def parse_date_header(value: str | None) -> datetime | None:
     """A Date header -> aware UTC datetime, or None.
 
@@ -47,6 +81,9 @@ def parse_date_header(value: str | None) -> datetime | None:
     """
     if not value:
         return None
+    fast = rfc5322_date(value)
+    if fast is not None:
+        return fast
     text = value[:300]
     for _ in range(3):  # comments, even nested ones
         if "(" not in text:

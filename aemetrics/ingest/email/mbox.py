@@ -23,6 +23,9 @@ _ENVELOPE_DATE = re.compile(
     re.I,
 )
 _SEPARATOR = re.compile(rb"From (\S+)(?:[ \t]+(.*?))?[ \t]*")
+# 'From <sender> <date>' where the date starts as _ENVELOPE_DATE wants: what _SEPARATOR and
+# _ENVELOPE_DATE accept together, read in place (the date ends in a digit, before any trailing space)
+_DATED_SEPARATOR = re.compile(rb"From \S+[ \t]+(?i:" + _ENVELOPE_DATE.pattern + rb")")
 _FIELD_START = re.compile(rb"[!-9;-~]+[ \t]*:")
 
 
@@ -37,6 +40,8 @@ def looks_like_separator(buf: Any, p: int) -> tuple[bool, int]:
         if len(buf) - p >= 1000:
             return False, p
         nl = len(buf)
+    if _DATED_SEPARATOR.match(buf, p, nl) is not None:  # the usual line, without slicing it out
+        return True, min(nl + 1, len(buf))
     m = _SEPARATOR.fullmatch(buf[p:nl].rstrip(b"\r"))
     if m is None:
         return False, p
@@ -129,7 +134,7 @@ def split_mbox(buf: Any, base: int = 0) -> Iterator[MboxMessage]:
             continue
         headers = Headers(buf[header_start:header_end])
         cl = headers.fields.get("content-length")
-        end = _content_length_end(buf, body_start, cl[0] if cl else None)
+        end = _content_length_end(buf, body_start, cl[0]) if cl else None
         if end is not None:
             nxt = end if end < len(buf) else None
         else:

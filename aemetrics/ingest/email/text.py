@@ -38,6 +38,10 @@ def decode_rfc2047(value: str) -> str:
     because real clients split a multi-byte character across two words."""
     if "=?" not in value:
         return value
+    whole = _ENCODED_WORD.fullmatch(value)
+    if whole is not None:  # the common case, one encoded-word and nothing else: the same text, sooner
+        data = _word_bytes(whole.group(2), whole.group(3))
+        return value if data is None else decode_charset(data, norm_charset(whole.group(1)))
     out: list[str] = []
     pending: list[bytes] = []
     pending_cs: str | None = None
