@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 
-from aemetrics import __version__
+from aemetrics import __version__, checker
 from aemetrics.atomic import staged_site, staged_warehouse, warehouse_lock
 from aemetrics.build import BuildReport, build
 from aemetrics.config import Settings
 from aemetrics.ingest import runner
 from aemetrics.progress import SILENT, Progress
-from aemetrics.quality import ValidationReport, validate
+from aemetrics.quality import ValidationReport, start_validation, validate
 from aemetrics.setup_check import SourceStatus, has_export_files, no_exports_message, setup_status
 from aemetrics.warehouse import SQL_DIR, open_warehouse
 
@@ -189,6 +189,60 @@ def _validate_raw(
     return report
 
 
+def _check_and_build(
+    con: duckdb.DuckDBPyConnection,
+    ingested: runner.IngestReport,
+    settings: Settings,
+    when: datetime,
+    steps: Steps,
+    log: Logger,
+    progress: Progress,
+) -> tuple[runner.IngestReport, BuildReport, ValidationReport]:
+    """Raw checks -> build -> mart checks, with the same results as one after the other.
+
+    With a checker process (aemetrics/checker.py) and the plain checks, the build does not wait
+    for the raw checks: their frames are read and sent to the checker, the build runs on the raw
+    tables as loaded, the mart frames are sent, and only then are the raw results applied. When
+    they quarantined no row, the raw tables the build read are the ones the checks leave (the
+    build reads no validation or quarantine table), so the build stands; when they quarantined
+    rows, the build and the mart frames are thrown away and the build runs again on the checked
+    tables, as it would have run after them (a build replaces everything it writes: every run
+    builds over the previous one). A build that failed on rows the checks then quarantine is
+    retried the same way; on any other failure its error stands."""
+    if steps.validate is not validate or checker.current() is None:  # Prefect tasks, or GX in this process
+        ingested = _validate_raw(con, ingested, steps, log, progress)
+        progress.phase("build")
+        report = steps.build(con, settings, when)
+        log.info("built %s", report)  # "built as of <as_of in the business time zone>: ..."
+        progress.phase("mart checks")
+        return ingested, report, steps.validate(con, "build")
+    progress.phase("raw checks")
+    raw = start_validation(con, "ingest")
+    progress.phase("build")
+    try:
+        built: BuildReport | None = steps.build(con, settings, when)
+        error: Exception | None = None
+    except Exception as exc:  # maybe on rows the raw checks are about to quarantine
+        built, error = None, exc
+    marts = start_validation(con, "build") if built is not None else None
+    checked = raw.finish(con)
+    ingested.records_quarantined += checked.quarantined_rows
+    ingested.blocking_failures = checked.failed
+    log.info("validation %s", checked)
+    if checked.quarantined_rows:
+        if marts is not None:
+            marts.cancel()
+        log.info("the raw checks quarantined %d rows: building on the checked tables", checked.quarantined_rows)
+        built = steps.build(con, settings, when)
+        marts = start_validation(con, "build")
+    elif error is not None:
+        raise error
+    assert built is not None and marts is not None
+    log.info("built %s", built)  # "built as of <as_of in the business time zone>: ..."
+    progress.phase("mart checks")
+    return ingested, built, marts.finish(con)
+
+
 def ingest_and_validate(
     con: duckdb.DuckDBPyConnection,
     exports: Path,
@@ -218,7 +272,7 @@ def run_ingest(
     progress: Progress = SILENT,
 ) -> runner.IngestReport:
     """`aemetrics ingest`: ingest and check the raw tables, locked, on a copy swapped in at the end."""
-    with warehouse_lock(Path(db), wait_seconds), staged_warehouse(Path(db)) as work:
+    with warehouse_lock(Path(db), wait_seconds), checker.running(), staged_warehouse(Path(db)) as work:
         con = open_warehouse(work)
         try:
             return ingest_and_validate(
@@ -370,7 +424,8 @@ def _run_locked(
     progress: Progress,
 ) -> RunSummary:
     try:
-        with staged_warehouse(db) as work:
+        # the checker process starts first: it imports GX on the second core during the ingest
+        with checker.running(), staged_warehouse(db) as work:
             con = open_warehouse(work)
             try:
                 ingested = _ingest(con, exports, settings, prune, steps, log, progress)
@@ -378,12 +433,7 @@ def _run_locked(
                 if ingested.files_parsed == 0 and fingerprint == _last_fingerprint(con):
                     log.info("nothing changed since the last build (same files, settings, SQL, as_of): build skipped")
                     raise _NothingChanged(ingested, fingerprint)
-                ingested = _validate_raw(con, ingested, steps, log, progress)
-                progress.phase("build")
-                built = steps.build(con, settings, when)
-                log.info("built %s", built)  # "built as of <as_of in the business time zone>: ..."
-                progress.phase("mart checks")
-                checked = steps.validate(con, "build")
+                ingested, built, checked = _check_and_build(con, ingested, settings, when, steps, log, progress)
                 setup = setup_status(con)
                 failures = ingested.blocking_failures + checked.failed
                 _record_fingerprint(con, fingerprint, blocked=bool(failures))
