@@ -10,9 +10,9 @@ exactly as before (`quality.PendingValidation.finish`): only where GX runs has m
 
 Without a running checker (`current()` is None: tests calling `quality.validate`, notebooks, a
 machine where the worker cannot start, or AEMETRICS_CHECKER=off) GX runs in the calling process
-(`InProcess`): the same code and the same results. If the worker dies, what it had not answered
-is validated in the calling process. The worker is always stopped when `running()` exits (error,
-KeyboardInterrupt included), and stops itself when the run process disappears (killed).
+(`InProcess`): the same code and the same results. If the worker dies mid-run, the run fails
+naming its exit code (`CheckerError`). The worker is always stopped when `running()` exits
+(error, KeyboardInterrupt included), and stops itself when the run process disappears (killed).
 """
 
 from __future__ import annotations
@@ -76,50 +76,12 @@ class InProcess:
         return Pending(compute)
 
 
-def _warm_up(gx: quality._Gx) -> None:
-    """Validate a three-row frame with every kind of expectation the suites use, so that GX's
-    first-use costs (metric registries, lazy imports) are paid before the first real suite."""
-    import pandas as pd
-
-    when = pd.Timestamp("2025-01-01", tz="UTC")
-    frame = pd.DataFrame(
-        dict(k=["a", "b", "c"], r=["1", "2", "3"], t=[when] * 3, u=[when] * 3, s=["x", "y", "x"], f=[True] * 3)
-    )
-    e = quality.EXPECT
-    expectations = [
-        (e.ExpectColumnValuesToNotBeNull(column="k"), "quarantine"),
-        (e.ExpectColumnValuesToBeBetween(column="t", min_value=quality.EARLIEST, max_value=quality.LATEST), "warn"),
-        (e.ExpectColumnValuesToMatchRegex(column="k", regex="^[a-z]$"), "warn"),
-        (e.ExpectColumnPairValuesAToBeGreaterThanB(column_A="u", column_B="t", or_equal=True), "warn"),
-        (e.ExpectCompoundColumnsToBeUnique(column_list=["k", "r"]), "warn"),
-    ]
-    gx.check(quality.TableSuite("warm_up", list(frame), expectations, keys=["k", "r"]), frame)
-    others = [
-        (e.ExpectColumnValuesToBeUnique(column="k"), "block"),
-        (e.ExpectColumnValuesToBeInSet(column="s", value_set=["x", "y"]), "block"),
-        (e.ExpectColumnValuesToBeInSet(column="f", value_set=[True]), "warn"),
-        (e.ExpectTableRowCountToBeBetween(min_value=0), "warn"),
-        (e.ExpectTableRowCountToEqual(value=3), "block"),
-        (
-            e.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="u", column_B="t", or_equal=True, row_condition=quality.Condition("s", "!=", "y")
-            ),
-            "block",
-        ),
-        (e.ExpectColumnValuesToBeBetween(column="f", min_value=0, max_value=1), "block"),
-    ]
-    gx.check(quality.TableSuite("warm_up", list(frame), others, keys=["k"]), frame)
-
-
 def _serve(tasks, results) -> None:
-    """The worker: import GX, warm up, then validate each (id, suite, frame, extra) it is sent."""
+    """The worker: import GX, then validate each (id, suite, frame, extra) it is sent. (Warming GX
+    up on a small frame was tried: it saved nothing on the first suites and cost ~0.1 s.)"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the run, which stops this worker
     parent = multiprocessing.parent_process()
     gx = quality._Gx()
-    try:
-        _warm_up(gx)
-    except Exception:  # only a head start: the real suites report their own errors
-        log.debug("checker warm-up failed", exc_info=True)
     while True:
         try:
             item = tasks.get(timeout=0.5)
@@ -138,7 +100,10 @@ def _serve(tasks, results) -> None:
 
 class Checker:
     """The worker process and the two queues to it (tasks out, results back). Queues, not pipes:
-    a put never blocks, so neither side can wait on the other with full buffers."""
+    a put never blocks, so neither side can wait on the other with full buffers. Frames are not
+    kept once sent; at most MAX_ROWS_IN_FLIGHT rows wait in the queue (beyond one frame)."""
+
+    MAX_ROWS_IN_FLIGHT = 2_000_000
 
     def __init__(self) -> None:
         ctx: Any = multiprocessing.get_context(START_METHOD)  # typeshed: BaseContext lacks Process
@@ -148,10 +113,9 @@ class Checker:
             target=_serve, args=(self._tasks, self._results), name="aemetrics-checker", daemon=True
         )
         self._ids = itertools.count()
-        self._sent: dict[int, tuple[quality.TableSuite, Any, Sequence]] = {}  # kept for the fallback
+        self._sent: dict[int, int] = {}  # task id -> rows, until its result is in
         self._done: dict[int, tuple[bool, Any]] = {}
         self._lock = threading.Lock()  # Prefect may call from its task threads
-        self._fallback: InProcess | None = None
         self._process.start()
 
     @property
@@ -160,10 +124,11 @@ class Checker:
 
     def submit(self, suite: quality.TableSuite, frame, extra: Sequence[tuple[quality.Expect, str]]) -> Pending:
         with self._lock:
+            while self._sent and sum(self._sent.values()) + len(frame) > self.MAX_ROWS_IN_FLIGHT:
+                self._receive()
             task_id = next(self._ids)
-            self._sent[task_id] = (suite, frame, list(extra))
-            if self._fallback is None:
-                self._tasks.put((task_id, suite, frame, list(extra)))
+            self._sent[task_id] = len(frame)
+            self._tasks.put((task_id, suite, frame, list(extra)))
         return Pending(lambda: self._result(task_id), lambda: self._cancel(task_id))
 
     def _cancel(self, task_id: int) -> None:
@@ -171,30 +136,29 @@ class Checker:
             self._sent.pop(task_id, None)  # its result is dropped when it comes
             self._done.pop(task_id, None)
 
+    def _receive(self) -> None:
+        """Take one result off the queue (the lock held); raise if the worker is gone."""
+        try:
+            got, ok, value = self._results.get(timeout=0.5)
+        except queue.Empty:
+            if not self._process.is_alive():
+                raise CheckerError(
+                    f"the checker process stopped (exit code {self._process.exitcode}) before it answered"
+                ) from None
+            return
+        if self._sent.pop(got, None) is not None:  # else cancelled: dropped
+            self._done[got] = (ok, value)
+
     def _result(self, task_id: int) -> list[dict]:
         with self._lock:
-            while task_id not in self._done and self._fallback is None:
-                try:
-                    got, ok, value = self._results.get(timeout=0.5)
-                except queue.Empty:
-                    if not self._process.is_alive():
-                        log.warning(
-                            "the checker process stopped (exit code %s): validating here", self._process.exitcode
-                        )
-                        self._fallback = InProcess()
-                    continue
-                self._done[got] = (ok, value)
-                if got not in self._sent:  # cancelled
-                    self._done.pop(got)
-            if task_id in self._done:
-                self._sent.pop(task_id, None)
-                ok, value = self._done.pop(task_id)
-                if not ok:
-                    raise CheckerError(value)
-                return value
-            suite, frame, extra = self._sent.pop(task_id)
-        assert self._fallback is not None
-        return self._fallback.submit(suite, frame, extra).result()
+            while task_id not in self._done:
+                if task_id not in self._sent:
+                    raise CheckerError(f"task {task_id} was cancelled")
+                self._receive()
+            ok, value = self._done.pop(task_id)
+        if not ok:
+            raise CheckerError(value)
+        return value
 
     def close(self) -> None:
         """Stop the worker: asked to, then terminated, then killed; always reaped."""

@@ -390,39 +390,65 @@ def mart_suites() -> list[TableSuite]:
     ]
 
 
+def _columns_of(con, tables: Sequence[str] | None = None) -> dict[str, set[str]]:
+    """The columns of every table (or of `tables`), as the connection sees them."""
+    sql = "select table_name, column_name from information_schema.columns"
+    rows = (
+        con.execute(f"{sql} where table_name in (select unnest(?::varchar[]))", [list(tables)]).fetchall()
+        if tables is not None
+        else con.execute(sql).fetchall()
+    )
+    columns_of: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns_of.setdefault(table, set()).add(column)
+    return columns_of
+
+
+def _model_suite(
+    con, checks: ModelChecks | ChecksError, columns_of: dict[str, set[str]], extras: dict[str, TableSuite]
+) -> TableSuite | str:
+    """One model's suite (its declared checks and its mart rules from `extras`), or the error."""
+    if isinstance(checks, ChecksError):
+        return str(checks)
+    absent = [c for c in checks.columns if c not in columns_of[checks.model]]
+    absent += [t for t in checks.references.values() if t.split(".")[1] not in columns_of.get(t.split(".")[0], ())]
+    if absent:
+        return f"{checks.path}: declares columns that {checks.model} does not have: {', '.join(absent)}"
+    suite = model_suite(con, checks)
+    extra = extras.get(checks.model)
+    if extra is not None:  # one validation per model: the declared checks and the mart's rules
+        suite.expectations += extra.expectations
+        suite.columns = list(dict.fromkeys([*suite.columns, *extra.columns]))
+        suite.keys, suite.count_drop = extra.keys, True
+    suite.query = model_frame_sql(checks, suite.columns)
+    return suite
+
+
+def _load_checks(path: Path) -> ModelChecks | ChecksError:
+    try:
+        return load_model_checks(path)
+    except ChecksError as exc:
+        return exc
+
+
 def build_suites(con, sql_dir: Path | None = None) -> tuple[list[TableSuite], list[str]]:
     """After the build: one suite per model of sql/models.txt (its declared checks, and for the
     marts of mart_suites() their extra rules), in build order; and the declaration errors."""
     from aemetrics.build import declared_models
 
-    sql_dir = sql_dir or SQL_DIR
     extras = {s.table: s for s in mart_suites()}
     suites: list[TableSuite] = []
     errors: list[str] = []
-    columns_of: dict[str, set[str]] = {}
-    for table, column in con.execute("select table_name, column_name from information_schema.columns").fetchall():
-        columns_of.setdefault(table, set()).add(column)
-    for path in declared_models(sql_dir):
+    columns_of = _columns_of(con)
+    for path in declared_models(sql_dir or SQL_DIR):
         if path.stem not in columns_of:
             continue
-        try:
-            checks = load_model_checks(path)
-        except ChecksError as exc:
-            errors.append(str(exc))
-            continue
-        absent = [c for c in checks.columns if c not in columns_of[path.stem]]
-        absent += [t for t in checks.references.values() if t.split(".")[1] not in columns_of.get(t.split(".")[0], ())]
-        if absent:
-            errors.append(f"{checks.path}: declares columns that {checks.model} does not have: {', '.join(absent)}")
-            continue
-        suite = model_suite(con, checks)
-        extra = extras.pop(checks.model, None)
-        if extra is not None:  # one validation per model: the declared checks and the mart's rules
-            suite.expectations += extra.expectations
-            suite.columns = list(dict.fromkeys([*suite.columns, *extra.columns]))
-            suite.keys, suite.count_drop = extra.keys, True
-        suite.query = model_frame_sql(checks, suite.columns)
-        suites.append(suite)
+        got = _model_suite(con, _load_checks(path), columns_of, extras)
+        if isinstance(got, str):
+            errors.append(got)
+        else:
+            suites.append(got)
+            extras.pop(path.stem, None)
     return suites + [s for s in extras.values() if s.table in columns_of], errors
 
 
@@ -652,34 +678,106 @@ class PendingValidation:
         return report
 
 
+def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite):
+    """Read the suite's frame and hand it to GX (`gx`: the checker, or checker.InProcess)."""
+    # flag a drop of more than 15 % against the previous run (always checked, so that every
+    # run stores the same set of results)
+    extra = []
+    if suite.count_drop:
+        previous = _previous_count(con, suite.table) or 0
+        extra = [(EXPECT.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous * (1 - ROW_DROP))), "warn")]
+    cols = ", ".join(f'"{c}"' for c in suite.columns)
+    frame = con.execute(suite.query or f'select {cols} from "{suite.table}"').df()
+    return gx.submit(suite, frame, extra)
+
+
+def _gx_here_or_there():
+    from aemetrics import checker
+
+    return checker.current() or checker.InProcess()
+
+
 def start_validation(
     con: duckdb.DuckDBPyConnection, stage: str, run_id: str | None = None, *, sql_dir: Path | None = None
 ) -> PendingValidation:
     """Read every frame of the stage's suites and hand each to GX: to the run's checker process
     when one is running (it validates while this process goes on), else to a GX context here,
     run when `finish` asks for the result."""
+    if stage != "ingest":
+        return BuildChecks(con, sql_dir).start(run_id)
+    gx = _gx_here_or_there()
+    report = ValidationReport(run_id=run_id or uuid.uuid4().hex, stage=stage)
+    checked = [(suite, _submit(con, gx, suite)) for suite in raw_suites() if _table_exists(con, suite.table)]
+    return PendingValidation(report.run_id, stage, report, checked, in_worker=_in_worker(gx))
+
+
+def _in_worker(gx) -> bool:
     from aemetrics import checker
 
-    run_id = run_id or uuid.uuid4().hex
-    report = ValidationReport(run_id=run_id, stage=stage)
-    if stage == "ingest":
-        suites = [s for s in raw_suites() if _table_exists(con, s.table)]
-    else:
-        suites, errors = build_suites(con, sql_dir)
-        report.failed += errors  # a missing or wrong declaration is a bug: it blocks until fixed
-    gx = checker.current() or checker.InProcess()
-    checked = []
-    for suite in suites:
-        # flag a drop of more than 15 % against the previous run (always checked, so that every
-        # run stores the same set of results)
-        extra = []
-        if suite.count_drop:
-            previous = _previous_count(con, suite.table) or 0
-            extra = [(EXPECT.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous * (1 - ROW_DROP))), "warn")]
-        cols = ", ".join(f'"{c}"' for c in suite.columns)
-        frame = con.execute(suite.query or f'select {cols} from "{suite.table}"').df()
-        checked.append((suite, gx.submit(suite, frame, extra)))
-    return PendingValidation(run_id, stage, report, checked, in_worker=not isinstance(gx, checker.InProcess))
+    return not isinstance(gx, checker.InProcess)
+
+
+class BuildChecks:
+    """The build stage's suites (`build_suites`), each handed to GX as soon as its model is built.
+
+    `model_built` is the build's `on_model`: when a model and the models its references name are
+    built, its suite is made and its frame read and sent, so the checker validates the early
+    models while the later ones build. A model is created once per build (`create or replace
+    table <model> as ...`) and never written again by it, so what is read then is what would be
+    read after the build. `start` does the rest, as `build_suites` would, and returns them all in
+    its order. Without a build in progress, `start` alone is the plain build-stage validation."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sql_dir: Path | None = None) -> None:
+        from aemetrics.build import declared_models
+
+        self.con = con
+        self.paths = declared_models(sql_dir or SQL_DIR)
+        self.models = {p.stem for p in self.paths}
+        self.extras = {s.table: s for s in mart_suites()}
+        self.gx = _gx_here_or_there()
+        self.built: set[str] = set()
+        self.checks: dict[str, ModelChecks | ChecksError] = {}
+        self.started: dict[str, tuple[TableSuite, Any] | str] = {}  # model -> (suite, pending) or error
+
+    def _start(self, path: Path, columns_of: dict[str, set[str]]) -> None:
+        got = _model_suite(self.con, self.checks[path.stem], columns_of, self.extras)
+        self.started[path.stem] = got if isinstance(got, str) else (got, _submit(self.con, self.gx, got))
+
+    def model_built(self, name: str) -> None:
+        self.built.add(name)
+        for path in self.paths:
+            if path.stem in self.started or path.stem not in self.built:
+                continue
+            checks = self.checks.setdefault(path.stem, _load_checks(path))
+            targets = [] if isinstance(checks, ChecksError) else [t.split(".")[0] for t in checks.references.values()]
+            if set(targets) & self.models <= self.built:
+                self._start(path, _columns_of(self.con, [path.stem, *targets]))
+
+    def cancel(self) -> None:
+        """The build failed or is redone: the results of what was sent are dropped."""
+        for started in self.started.values():
+            if not isinstance(started, str):
+                started[1].cancel()
+
+    def start(self, run_id: str | None = None) -> PendingValidation:
+        report = ValidationReport(run_id=run_id or uuid.uuid4().hex, stage="build")
+        columns_of = _columns_of(self.con)
+        checked: list[tuple[TableSuite, Any]] = []
+        extras = dict(self.extras)
+        for path in self.paths:
+            if path.stem not in columns_of:
+                continue
+            if path.stem not in self.started:
+                self.checks.setdefault(path.stem, _load_checks(path))
+                self._start(path, columns_of)
+            started = self.started[path.stem]
+            if isinstance(started, str):
+                report.failed.append(started)  # a missing or wrong declaration is a bug: it blocks until fixed
+            else:
+                checked.append(started)
+                extras.pop(path.stem, None)
+        checked += [(s, _submit(self.con, self.gx, s)) for s in extras.values() if s.table in columns_of]
+        return PendingValidation(report.run_id, "build", report, checked, in_worker=_in_worker(self.gx))
 
 
 def _quarantine_rows(con, table: str, rows: dict[tuple, str], now: datetime) -> None:
