@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
@@ -98,6 +99,26 @@ def _serve(tasks, results) -> None:
             results.put((task_id, False, f"{suite.table}: {traceback.format_exc()}"))
 
 
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Spawn re-imports the caller's `__main__` in the child (as `__mp_main__`): a user's script
+    without an `if __name__ == "__main__":` guard would run again there, run and all. The worker
+    needs nothing from it (its target and arguments live in this package), so the child is
+    started with `__main__` naming no module and no file: it imports only what it unpickles."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__spec__", "__file__") if k in main.__dict__}
+    main.__dict__["__spec__"] = None
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 class Checker:
     """The worker process and the two queues to it (tasks out, results back). Queues, not pipes:
     a put never blocks, so neither side can wait on the other with full buffers. Frames are not
@@ -115,8 +136,10 @@ class Checker:
         self._ids = itertools.count()
         self._sent: dict[int, int] = {}  # task id -> rows, until its result is in
         self._done: dict[int, tuple[bool, Any]] = {}
+        self._ever_sent = False
         self._lock = threading.Lock()  # Prefect may call from its task threads
-        self._process.start()
+        with _main_module_hidden():
+            self._process.start()
 
     @property
     def pid(self) -> int | None:
@@ -128,6 +151,7 @@ class Checker:
                 self._receive()
             task_id = next(self._ids)
             self._sent[task_id] = len(frame)
+            self._ever_sent = True
             self._tasks.put((task_id, suite, frame, list(extra)))
         return Pending(lambda: self._result(task_id), lambda: self._cancel(task_id))
 
@@ -161,9 +185,14 @@ class Checker:
         return value
 
     def close(self) -> None:
-        """Stop the worker at once (terminated, else killed) and reap it. Every answer the run
-        asked for is in by now; a run that needed no checks (nothing changed) does not wait for
-        GX's import to finish."""
+        """Stop the worker and reap it: asked to stop when it was used (an idle worker exits at
+        once, and cleanly: terminating one that used its queues leaks a semaphore), else (or if
+        it does not stop within 2 s: an error mid-run) terminated, then killed. A run that needed
+        no checks (nothing changed) does not wait for GX's import to finish."""
+        if self._ever_sent:
+            with contextlib.suppress(Exception):
+                self._tasks.put(None)
+            self._process.join(2)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(5)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
@@ -164,3 +167,29 @@ def test_the_worker_is_gone_after_a_run_and_after_a_failing_run(exports, tmp_pat
         assert con.execute("select count(*) from validation_results where stage = 'build'").fetchone()[0] > 300
     finally:
         con.close()
+
+
+def test_a_script_without_a_main_guard_runs_once(exports, tmp_path):
+    """Spawn re-imports the caller's __main__ in the child: a script calling run_weekly without
+    `if __name__ == "__main__":` would have run again in the checker process (and waited for, or
+    taken, the warehouse lock). The checker starts with __main__ hidden."""
+    marker = tmp_path / "runs.txt"
+    script = tmp_path / "weekly.py"
+    script.write_text(
+        "from datetime import datetime\n"
+        "from pathlib import Path\n"
+        "from aemetrics.config import Settings\n"
+        "from aemetrics.pipeline import run_weekly\n"
+        f"with open({str(marker)!r}, 'a') as fh:\n"
+        "    fh.write('run\\n')\n"
+        f"summary = run_weekly(Path({str(exports)!r}), Path({str(tmp_path / 'w.duckdb')!r}), Settings(),\n"
+        f"                     datetime.fromisoformat({AS_OF.isoformat()!r}))\n"
+        "print('checks', summary.validation.checks)\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[1]  # this checkout's aemetrics, as pytest imports it
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert marker.read_text() == "run\n"
+    assert int(done.stdout.split("checks")[-1]) > 300
