@@ -192,10 +192,10 @@ class Checker:
         return value
 
     def close(self) -> None:
-        """Stop the worker and reap it: asked to stop when it was used (an idle worker exits at
-        once, and cleanly: terminating one that used its queues leaks a semaphore), else (or if
-        it does not stop within 2 s: an error mid-run) terminated, then killed. A run that needed
-        no checks (nothing changed) does not wait for GX's import to finish."""
+        """Stop the worker and reap it: asked to stop when it was used (an idle worker flushes its
+        queue and exits at once), else (or if it does not stop within 2 s: an error mid-run)
+        terminated, then killed. A run that needed no checks (nothing changed) does not wait
+        for GX's import to finish."""
         if self._ever_sent:
             with contextlib.suppress(Exception):
                 self._tasks.put(None)
