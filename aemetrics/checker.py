@@ -18,6 +18,7 @@ naming its exit code (`CheckerError`). The worker is always stopped when `runnin
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import itertools
 import logging
 import multiprocessing
@@ -211,31 +212,34 @@ class Checker:
             q.close()
 
 
-_current: Checker | None = None
+# the run's checker, in the run's context (a context variable, not a global: another run in
+# another thread of this process, e.g. under `aemetrics serve`, must neither use nor stop it;
+# Prefect runs a flow's tasks in copies of the flow's context, so they see it)
+_current: contextvars.ContextVar[Checker | None] = contextvars.ContextVar("aemetrics_checker", default=None)
 
 
 def current() -> Checker | None:
-    """The checker of the run in progress in this process, if any."""
-    return _current
+    """The checker of the run in progress in this context, if any."""
+    return _current.get()
 
 
 @contextlib.contextmanager
 def running(enabled: bool = True) -> Iterator[Checker | None]:
     """Start the checker for the duration of a run (`current()` returns it); stop it on exit,
     whatever the exit. Yields None, and GX runs in the calling process, when not enabled, when
-    another run of this process already has one, or when the worker cannot start."""
-    global _current
+    this run already has one (nested), or when the worker cannot start."""
     checker = None
-    if enabled and _current is None and os.environ.get(DISABLE, "").lower() not in ("off", "0", "no"):
+    if enabled and _current.get() is None and os.environ.get(DISABLE, "").lower() not in ("off", "0", "no"):
         try:
             checker = Checker()
         except Exception as exc:  # no multiprocessing here (no semaphores, no spawn): GX in this process
             log.warning("the checker process could not start (%s): validating in this process", exc)
-    if checker is not None:
-        _current = checker
+    if checker is None:
+        yield None
+        return
+    token = _current.set(checker)
     try:
         yield checker
     finally:
-        if checker is not None:
-            _current = None
-            checker.close()
+        _current.reset(token)
+        checker.close()
