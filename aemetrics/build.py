@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -243,11 +244,18 @@ def write_calendar(
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime, *, sql_dir: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    as_of: datetime,
+    *,
+    sql_dir: Path | None = None,
+    on_model: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Compute every obligation and KPI table as of `as_of` (aware; nothing dated later is seen).
 
     sql_dir: another copy of the sql/ folder (tests); default the project's.
+    on_model: called with each model's name once it is built (in the build's transaction), e.g.
+    to start its checks while the next models build (quality.BuildChecks).
     """
     started = time.perf_counter()
     sql_dir = sql_dir or SQL_DIR
@@ -280,6 +288,8 @@ def build(
                     raise BuildError("; ".join(errors))
             report.models.append(name)
             report.model_seconds[name] = time.perf_counter() - model_started
+            if on_model is not None:
+                on_model(name)
         report.statuses = dict(con.execute("select status, count(*) from obligations group by status").fetchall())
         report.notes = [r[0] for r in con.execute("select message from run_notes order by note_kind").fetchall()]
         for note in report.notes:

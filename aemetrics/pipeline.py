@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 
-from aemetrics import __version__
+from aemetrics import __version__, checker
 from aemetrics.atomic import staged_site, staged_warehouse, warehouse_lock
 from aemetrics.build import BuildReport, build
 from aemetrics.config import Settings
 from aemetrics.ingest import runner
 from aemetrics.progress import SILENT, Progress
-from aemetrics.quality import ValidationReport, validate
+from aemetrics.quality import BuildChecks, ValidationReport, start_validation, validate
 from aemetrics.setup_check import SourceStatus, has_export_files, no_exports_message, setup_status
 from aemetrics.warehouse import SQL_DIR, open_warehouse
 
@@ -47,6 +47,11 @@ class Logger(Protocol):  # logging.Logger and Prefect's run logger (a LoggerAdap
     def info(self, msg: str, *args: Any) -> Any: ...
     def warning(self, msg: str, *args: Any) -> Any: ...
     def error(self, msg: str, *args: Any) -> Any: ...
+
+
+def _import_site() -> None:
+    """Import the site's modules (Plotly: ~0.4 s) ahead of publishing, while the checks run."""
+    import aemetrics.site.publish  # noqa: F401
 
 
 def _write_site(con: duckdb.DuckDBPyConnection, out: Path, settings: Settings, lang: str | None) -> SiteReport:
@@ -189,6 +194,74 @@ def _validate_raw(
     return report
 
 
+def _check_and_build(
+    con: duckdb.DuckDBPyConnection,
+    ingested: runner.IngestReport,
+    settings: Settings,
+    when: datetime,
+    steps: Steps,
+    log: Logger,
+    progress: Progress,
+    while_waiting: Callable[[], object] | None = None,
+) -> tuple[runner.IngestReport, BuildReport, ValidationReport]:
+    """Raw checks -> build -> mart checks, with the same results as one after the other.
+
+    With a checker process (aemetrics/checker.py) and the plain checks, the build does not wait
+    for the raw checks: their frames are read and sent to the checker, the build runs on the raw
+    tables as loaded and sends each model's frame as soon as the model is built
+    (`quality.BuildChecks`), and only then are the raw results applied. When
+    they quarantined no row, the raw tables the build read are the ones the checks leave (the
+    build reads no validation or quarantine table), so the build stands; when they quarantined
+    rows, the build and the mart frames are thrown away and the build runs again on the checked
+    tables, as it would have run after them (a build replaces everything it writes: every run
+    builds over the previous one). A build that failed on rows the checks then quarantine is
+    retried the same way; on any other failure its error stands. `while_waiting` runs while the
+    checker validates the last models (e.g. the site's imports)."""
+    if steps.validate is not validate or checker.current() is None:  # Prefect tasks, or GX in this process
+        ingested = _validate_raw(con, ingested, steps, log, progress)
+        progress.phase("build")
+        report = steps.build(con, settings, when)
+        log.info("built %s", report)  # "built as of <as_of in the business time zone>: ..."
+        progress.phase("mart checks")
+        return ingested, report, steps.validate(con, "build")
+    progress.phase("raw checks")
+    raw = start_validation(con, "ingest")
+    progress.phase("build")
+    built, marts, error = _build_checking(con, settings, when, steps)
+    checked = raw.finish(con)
+    ingested.records_quarantined += checked.quarantined_rows
+    ingested.blocking_failures = checked.failed
+    log.info("validation %s", checked)
+    if checked.quarantined_rows:
+        marts.cancel()
+        log.info("the raw checks quarantined %d rows: building on the checked tables", checked.quarantined_rows)
+        built, marts, error = _build_checking(con, settings, when, steps)
+    if error is not None:
+        raise error
+    assert built is not None
+    log.info("built %s", built)  # "built as of <as_of in the business time zone>: ..."
+    progress.phase("mart checks")
+    pending = marts.start()
+    if while_waiting is not None:
+        while_waiting()
+    return ingested, built, pending.finish(con)
+
+
+def _build_checking(
+    con: duckdb.DuckDBPyConnection, settings: Settings, when: datetime, steps: Steps
+) -> tuple[BuildReport | None, BuildChecks, Exception | None]:
+    """The build, each model's checks handed to the checker as soon as it is built (the plain
+    build; another build step: after it). A failed build returns its error, its checks dropped."""
+    marts = BuildChecks(con)
+    try:
+        if steps.build is build:
+            return build(con, settings, when, on_model=marts.model_built), marts, None
+        return steps.build(con, settings, when), marts, None
+    except Exception as exc:  # maybe on rows the raw checks are about to quarantine
+        marts.cancel()
+        return None, BuildChecks(con), exc
+
+
 def ingest_and_validate(
     con: duckdb.DuckDBPyConnection,
     exports: Path,
@@ -218,7 +291,7 @@ def run_ingest(
     progress: Progress = SILENT,
 ) -> runner.IngestReport:
     """`aemetrics ingest`: ingest and check the raw tables, locked, on a copy swapped in at the end."""
-    with warehouse_lock(Path(db), wait_seconds), staged_warehouse(Path(db)) as work:
+    with warehouse_lock(Path(db), wait_seconds), checker.running(), staged_warehouse(Path(db)) as work:
         con = open_warehouse(work, memory_limit=settings.memory_limit)
         try:
             return ingest_and_validate(
@@ -344,7 +417,7 @@ def run_weekly(
     db = Path(db)
     try:
         with warehouse_lock(db, wait_seconds):
-            summary = _run_locked(Path(exports), db, settings, when, prune, steps, log, progress)
+            summary = _run_locked(Path(exports), db, settings, when, prune, steps, log, progress, site is not None)
             if site is not None and summary.failures:
                 summary.blocked = True
                 log.error("validation failed, the previous site stays up: %s", "; ".join(summary.failures))
@@ -368,9 +441,11 @@ def _run_locked(
     steps: Steps,
     log: Logger,
     progress: Progress,
+    site_wanted: bool = False,
 ) -> RunSummary:
     try:
-        with staged_warehouse(db) as work:
+        # the checker process starts first: it imports GX on the second core during the ingest
+        with checker.running(), staged_warehouse(db) as work:
             con = open_warehouse(work, memory_limit=settings.memory_limit)
             try:
                 ingested = _ingest(con, exports, settings, prune, steps, log, progress)
@@ -378,12 +453,9 @@ def _run_locked(
                 if ingested.files_parsed == 0 and fingerprint == _last_fingerprint(con):
                     log.info("nothing changed since the last build (same files, settings, SQL, as_of): build skipped")
                     raise _NothingChanged(ingested, fingerprint)
-                ingested = _validate_raw(con, ingested, steps, log, progress)
-                progress.phase("build")
-                built = steps.build(con, settings, when)
-                log.info("built %s", built)  # "built as of <as_of in the business time zone>: ..."
-                progress.phase("mart checks")
-                checked = steps.validate(con, "build")
+                ingested, built, checked = _check_and_build(
+                    con, ingested, settings, when, steps, log, progress, _import_site if site_wanted else None
+                )
                 setup = setup_status(con)
                 failures = ingested.blocking_failures + checked.failed
                 _record_fingerprint(con, fingerprint, blocked=bool(failures))

@@ -41,11 +41,51 @@ STATUSES = ["met", "late", "missed", "open", "excused"]
 ROW_DROP = 0.15
 
 
+@dataclass(frozen=True)
+class Condition:
+    """A GX row condition, plainly: `column op value` (op: == or !=); built in GX by `to_gx`."""
+
+    column: str
+    op: str
+    value: Any
+
+    def to_gx(self):
+        column = _column(self.column)
+        return column == self.value if self.op == "==" else column != self.value
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A GX expectation, described plainly: its class in `great_expectations.expectations` and its
+    arguments. Describing a suite imports no GX; the expectation is built where it is validated
+    (`to_gx`: in the checker process, aemetrics/checker.py, or in this one)."""
+
+    kind: str
+    kwargs: dict[str, Any]
+
+    def to_gx(self):
+        kwargs = {k: v.to_gx() if isinstance(v, Condition) else v for k, v in self.kwargs.items()}
+        return getattr(_gxe(), self.kind)(**kwargs)
+
+
+class _Expectations:
+    """`EXPECT.ExpectColumnValuesToNotBeNull(column="x")` describes what
+    `gxe.ExpectColumnValuesToNotBeNull(column="x")` would build."""
+
+    def __getattr__(self, kind: str):
+        if not kind.startswith("Expect"):
+            raise AttributeError(kind)
+        return lambda **kwargs: Expect(kind, kwargs)
+
+
+EXPECT: Any = _Expectations()
+
+
 @dataclass
 class TableSuite:
     table: str
     columns: list[str]  # what to read (never message bodies)
-    expectations: list[tuple[Any, str]]  # (GX expectation, action on failure)
+    expectations: list[tuple[Expect, str]]  # (GX expectation, described; action on failure)
     keys: list[str] = field(default_factory=lambda: ["source_file", "record"])
     count_drop: bool = True  # also warn when the row count drops by more than ROW_DROP
     query: str | None = None  # how to read the frame; default: the columns of the table
@@ -144,11 +184,11 @@ def models_without_checks(sql_dir: Path = SQL_DIR) -> list[str]:
     ]
 
 
-def model_suite(con, checks: ModelChecks, extra: Sequence[tuple[Any, str]] = ()) -> TableSuite:
+def model_suite(con, checks: ModelChecks, extra: Sequence[tuple[Expect, str]] = ()) -> TableSuite:
     """One GX suite with every declared check of a model (plus `extra`), actions by layer."""
-    gxe = _gxe()
+    gxe = EXPECT
     action = MODEL_CHECK_ACTIONS.get(checks.layer, MODEL_CHECK_ACTIONS["staging"])
-    expectations: list[tuple[Any, str]] = []
+    expectations: list[tuple[Expect, str]] = []
     if not checks.grain:
         expectations.append((gxe.ExpectTableRowCountToEqual(value=1), action["grain"]))
     elif len(checks.grain) == 1:
@@ -208,7 +248,7 @@ def _in_range(gxe, column: str):
 
 
 def raw_suites() -> list[TableSuite]:
-    gxe = _gxe()
+    gxe = EXPECT
     q = "quarantine"
 
     def one_row_per_record(*extra: str):  # two rows for one record would be a loader bug
@@ -307,7 +347,7 @@ def mart_suites() -> list[TableSuite]:
 
     Grain, not-nulls and accepted values of the marts are declared beside their SQL
     (sql/marts/*.yml) and run in the same validation as these."""
-    gxe = _gxe()
+    gxe = EXPECT
     b = "block"
     return [
         TableSuite(
@@ -321,7 +361,7 @@ def mart_suites() -> list[TableSuite]:
                         column_A="due_at",
                         column_B="opened_at",
                         or_equal=True,
-                        row_condition=_column("standard") != "reschedule_notice",
+                        row_condition=Condition("standard", "!=", "reschedule_notice"),
                     ),
                     b,
                 ),
@@ -350,39 +390,65 @@ def mart_suites() -> list[TableSuite]:
     ]
 
 
+def _columns_of(con, tables: Sequence[str] | None = None) -> dict[str, set[str]]:
+    """The columns of every table (or of `tables`), as the connection sees them."""
+    sql = "select table_name, column_name from information_schema.columns"
+    rows = (
+        con.execute(f"{sql} where table_name in (select unnest(?::varchar[]))", [list(tables)]).fetchall()
+        if tables is not None
+        else con.execute(sql).fetchall()
+    )
+    columns_of: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns_of.setdefault(table, set()).add(column)
+    return columns_of
+
+
+def _model_suite(
+    con, checks: ModelChecks | ChecksError, columns_of: dict[str, set[str]], extras: dict[str, TableSuite]
+) -> TableSuite | str:
+    """One model's suite (its declared checks and its mart rules from `extras`), or the error."""
+    if isinstance(checks, ChecksError):
+        return str(checks)
+    absent = [c for c in checks.columns if c not in columns_of[checks.model]]
+    absent += [t for t in checks.references.values() if t.split(".")[1] not in columns_of.get(t.split(".")[0], ())]
+    if absent:
+        return f"{checks.path}: declares columns that {checks.model} does not have: {', '.join(absent)}"
+    suite = model_suite(con, checks)
+    extra = extras.get(checks.model)
+    if extra is not None:  # one validation per model: the declared checks and the mart's rules
+        suite.expectations += extra.expectations
+        suite.columns = list(dict.fromkeys([*suite.columns, *extra.columns]))
+        suite.keys, suite.count_drop = extra.keys, True
+    suite.query = model_frame_sql(checks, suite.columns)
+    return suite
+
+
+def _load_checks(path: Path) -> ModelChecks | ChecksError:
+    try:
+        return load_model_checks(path)
+    except ChecksError as exc:
+        return exc
+
+
 def build_suites(con, sql_dir: Path | None = None) -> tuple[list[TableSuite], list[str]]:
     """After the build: one suite per model of sql/models.txt (its declared checks, and for the
     marts of mart_suites() their extra rules), in build order; and the declaration errors."""
     from aemetrics.build import declared_models
 
-    sql_dir = sql_dir or SQL_DIR
     extras = {s.table: s for s in mart_suites()}
     suites: list[TableSuite] = []
     errors: list[str] = []
-    columns_of: dict[str, set[str]] = {}
-    for table, column in con.execute("select table_name, column_name from information_schema.columns").fetchall():
-        columns_of.setdefault(table, set()).add(column)
-    for path in declared_models(sql_dir):
+    columns_of = _columns_of(con)
+    for path in declared_models(sql_dir or SQL_DIR):
         if path.stem not in columns_of:
             continue
-        try:
-            checks = load_model_checks(path)
-        except ChecksError as exc:
-            errors.append(str(exc))
-            continue
-        absent = [c for c in checks.columns if c not in columns_of[path.stem]]
-        absent += [t for t in checks.references.values() if t.split(".")[1] not in columns_of.get(t.split(".")[0], ())]
-        if absent:
-            errors.append(f"{checks.path}: declares columns that {checks.model} does not have: {', '.join(absent)}")
-            continue
-        suite = model_suite(con, checks)
-        extra = extras.pop(checks.model, None)
-        if extra is not None:  # one validation per model: the declared checks and the mart's rules
-            suite.expectations += extra.expectations
-            suite.columns = list(dict.fromkeys([*suite.columns, *extra.columns]))
-            suite.keys, suite.count_drop = extra.keys, True
-        suite.query = model_frame_sql(checks, suite.columns)
-        suites.append(suite)
+        got = _model_suite(con, _load_checks(path), columns_of, extras)
+        if isinstance(got, str):
+            errors.append(got)
+        else:
+            suites.append(got)
+            extras.pop(path.stem, None)
     return suites + [s for s in extras.values() if s.table in columns_of], errors
 
 
@@ -428,14 +494,14 @@ class _Gx:
 
         self.row_wise = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
 
-    def run(self, suite: TableSuite, frame, extra: Sequence[tuple[Any, str]] = ()) -> list[tuple[Any, str]]:
+    def run(self, suite: TableSuite, frame, extra: Sequence[tuple[Expect, str]] = ()) -> list[tuple[Any, str]]:
         """Every expectation of the suite in one validation of `frame`, with its action.
 
         A suite that quarantines nothing is first validated with GX's BOOLEAN_ONLY results (half
         the cost: no unexpected values are gathered); only when one of its expectations fails is
         it validated again with SUMMARY, for the counts and values that are stored. Passing
         results carry what SUMMARY gives them: unexpected_count 0 for row-wise expectations."""
-        expectations = list(suite.expectations) + list(extra)
+        expectations = [(e.to_gx(), a) for e, a in [*suite.expectations, *extra]]
         if any(a == "quarantine" for _, a in expectations):
             # the failing rows' keys only where they are needed (to quarantine them)
             fmt = {"result_format": "COMPLETE", "unexpected_index_column_names": suite.keys}
@@ -447,6 +513,27 @@ class _Gx:
             expectation = expectations[r.expectation_config.meta["aemetrics_check"]][0]
             r.result = {"unexpected_count": 0} if isinstance(expectation, self.row_wise) else {}
         return quick
+
+    def check(self, suite: TableSuite, frame, extra: Sequence[tuple[Expect, str]] = ()) -> list[dict]:
+        """`run`, each result described plainly (what `validate` stores and decides on): the same
+        dicts whether GX runs here or in the checker process."""
+        out = []
+        for r, action in self.run(suite, frame, extra):
+            expectation, column = _describe(r)
+            ok = bool(r.success)
+            result = r.result or {}
+            out.append(
+                dict(
+                    expectation=expectation,
+                    column=column,
+                    success=ok,
+                    unexpected_count=result.get("unexpected_count"),
+                    observed=None if ok else _observed(r),
+                    unexpected_index_list=None if ok else result.get("unexpected_index_list"),
+                    action=action,
+                )
+            )
+        return out
 
     def _validate(
         self, suite: TableSuite, frame, expectations: list[tuple[Any, str]], result_format: dict
@@ -507,82 +594,190 @@ def validate(
     con: duckdb.DuckDBPyConnection, stage: str, run_id: str | None = None, *, sql_dir: Path | None = None
 ) -> ValidationReport:
     """Run the stage's suites and apply the policy: 'ingest': the raw tables; 'build': every model
-    of sql/models.txt against its declared checks (sql_dir: another copy of sql/, as build's)."""
-    gxe = _gxe()
-    run_id = run_id or uuid.uuid4().hex
-    report = ValidationReport(run_id=run_id, stage=stage)
-    now = datetime.now(UTC)
-    gx = _Gx()
-    results_rows: list[dict] = []
-    counts_rows: list[dict] = []
-    if stage == "ingest":
-        suites = [s for s in raw_suites() if _table_exists(con, s.table)]
-    else:
-        suites, errors = build_suites(con, sql_dir)
-        report.failed += errors  # a missing or wrong declaration is a bug: it blocks until fixed
-    for suite in suites:
-        # flag a drop of more than 15 % against the previous run (always checked, so that every
-        # run stores the same set of results)
-        extra = []
-        if suite.count_drop:
-            previous = _previous_count(con, suite.table) or 0
-            extra = [(gxe.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous * (1 - ROW_DROP))), "warn")]
-        cols = ", ".join(f'"{c}"' for c in suite.columns)
-        frame = con.execute(suite.query or f'select {cols} from "{suite.table}"').df()
-        to_quarantine: dict[tuple, str] = {}
-        for r, action in gx.run(suite, frame, extra):
-            report.checks += 1
-            expectation, column = _describe(r)
-            ok = bool(r.success)
-            results_rows.append(
-                dict(
-                    run_id=run_id,
-                    checked_at=now,
-                    stage=stage,
-                    table_name=suite.table,
-                    expectation=expectation,
-                    column_name=column,
-                    success=ok,
-                    unexpected_count=(r.result or {}).get("unexpected_count"),
-                    observed=None if ok else _observed(r),
-                    action=action,
+    of sql/models.txt against its declared checks (sql_dir: another copy of sql/, as build's).
+    GX runs in the run's checker process when one is running (aemetrics/checker.py), else here."""
+    return start_validation(con, stage, run_id, sql_dir=sql_dir).finish(con)
+
+
+@dataclass
+class PendingValidation:
+    """A stage's suites, their frames read and handed to GX (`start_validation`); `finish` applies
+    the results. Between the two the caller may do other work on the connection, as long as it
+    changes none of the tables read (the frames are snapshots: nothing is re-read but row counts)."""
+
+    run_id: str
+    stage: str
+    report: ValidationReport
+    checked: list[tuple[TableSuite, Any]]  # each suite with its pending GX result (checker.Pending)
+    in_worker: bool  # GX runs in the checker process
+
+    def cancel(self) -> None:
+        """Drop the results (e.g. the frames went stale: the tables were rebuilt)."""
+        for _, pending in self.checked:
+            pending.cancel()
+
+    def finish(self, con: duckdb.DuckDBPyConnection) -> ValidationReport:
+        """Wait for the results; store them, quarantine rows and list warnings and failures."""
+        report, stage, run_id = self.report, self.stage, self.run_id
+        now = datetime.now(UTC)
+        results_rows: list[dict] = []
+        counts_rows: list[dict] = []
+        for suite, pending in self.checked:
+            to_quarantine: dict[tuple, str] = {}
+            for r in pending.result():
+                report.checks += 1
+                expectation, column, ok, action = r["expectation"], r["column"], r["success"], r["action"]
+                results_rows.append(
+                    dict(
+                        run_id=run_id,
+                        checked_at=now,
+                        stage=stage,
+                        table_name=suite.table,
+                        expectation=expectation,
+                        column_name=column,
+                        success=ok,
+                        unexpected_count=r["unexpected_count"],
+                        observed=r["observed"],
+                        action=action,
+                    )
                 )
-            )
-            if ok:
+                if ok:
+                    continue
+                failing = r["unexpected_count"]
+                label = f"{suite.table}: {expectation}({column}) {r['observed']}" + (
+                    f" ({failing} failing rows)" if failing else ""
+                )
+                if action == "warn":
+                    report.warnings.append(label)
+                elif action == "quarantine" and r["unexpected_index_list"]:
+                    for item in r["unexpected_index_list"]:
+                        key = tuple(item[k] for k in suite.keys)
+                        values = ", ".join(f"{k}={v}" for k, v in item.items() if k not in suite.keys)
+                        to_quarantine.setdefault(key, f"fails {expectation}: {values}")
+                else:
+                    report.failed.append(label)
+            if to_quarantine:
+                _quarantine_rows(con, suite.table, to_quarantine, now)
+                report.quarantined_rows += len(to_quarantine)
+            if suite.count_drop:
+                count = con.execute(f'select count(*) from "{suite.table}"').fetchall()[0][0]
+                counts_rows.append(dict(run_id=run_id, checked_at=now, table_name=suite.table, row_count=count))
+        # keep the latest results of each stage and the latest count of each table: re-running on
+        # the same exports must change no row anywhere, these tables included
+        con.execute("delete from validation_results where stage = ?", [stage])
+        con.execute(
+            "delete from validation_row_counts where table_name in (select unnest(?::varchar[]))",
+            [[r["table_name"] for r in counts_rows]],
+        )
+        insert_rows(con, "validation_results", results_rows)
+        insert_rows(con, "validation_row_counts", counts_rows)
+        for w in report.warnings:
+            log.warning("validation warning: %s", w)
+        for f in report.failed:
+            log.error("validation failure: %s", f)
+        return report
+
+
+def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite):
+    """Read the suite's frame and hand it to GX (`gx`: the checker, or checker.InProcess)."""
+    # flag a drop of more than 15 % against the previous run (always checked, so that every
+    # run stores the same set of results)
+    extra = []
+    if suite.count_drop:
+        previous = _previous_count(con, suite.table) or 0
+        extra = [(EXPECT.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous * (1 - ROW_DROP))), "warn")]
+    cols = ", ".join(f'"{c}"' for c in suite.columns)
+    frame = con.execute(suite.query or f'select {cols} from "{suite.table}"').df()
+    return gx.submit(suite, frame, extra)
+
+
+def _gx_here_or_there():
+    from aemetrics import checker
+
+    return checker.current() or checker.InProcess()
+
+
+def start_validation(
+    con: duckdb.DuckDBPyConnection, stage: str, run_id: str | None = None, *, sql_dir: Path | None = None
+) -> PendingValidation:
+    """Read every frame of the stage's suites and hand each to GX: to the run's checker process
+    when one is running (it validates while this process goes on), else to a GX context here,
+    run when `finish` asks for the result."""
+    if stage != "ingest":
+        return BuildChecks(con, sql_dir).start(run_id)
+    gx = _gx_here_or_there()
+    report = ValidationReport(run_id=run_id or uuid.uuid4().hex, stage=stage)
+    checked = [(suite, _submit(con, gx, suite)) for suite in raw_suites() if _table_exists(con, suite.table)]
+    return PendingValidation(report.run_id, stage, report, checked, in_worker=_in_worker(gx))
+
+
+def _in_worker(gx) -> bool:
+    from aemetrics import checker
+
+    return not isinstance(gx, checker.InProcess)
+
+
+class BuildChecks:
+    """The build stage's suites (`build_suites`), each handed to GX as soon as its model is built.
+
+    `model_built` is the build's `on_model`: when a model and the models its references name are
+    built, its suite is made and its frame read and sent, so the checker validates the early
+    models while the later ones build. A model is created once per build (`create or replace
+    table <model> as ...`) and never written again by it, so what is read then is what would be
+    read after the build. `start` does the rest, as `build_suites` would, and returns them all in
+    its order. Without a build in progress, `start` alone is the plain build-stage validation."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sql_dir: Path | None = None) -> None:
+        from aemetrics.build import declared_models
+
+        self.con = con
+        self.paths = declared_models(sql_dir or SQL_DIR)
+        self.models = {p.stem for p in self.paths}
+        self.extras = {s.table: s for s in mart_suites()}
+        self.gx = _gx_here_or_there()
+        self.built: set[str] = set()
+        self.checks: dict[str, ModelChecks | ChecksError] = {}
+        self.started: dict[str, tuple[TableSuite, Any] | str] = {}  # model -> (suite, pending) or error
+
+    def _start(self, path: Path, columns_of: dict[str, set[str]]) -> None:
+        got = _model_suite(self.con, self.checks[path.stem], columns_of, self.extras)
+        self.started[path.stem] = got if isinstance(got, str) else (got, _submit(self.con, self.gx, got))
+
+    def model_built(self, name: str) -> None:
+        self.built.add(name)
+        for path in self.paths:
+            if path.stem in self.started or path.stem not in self.built:
                 continue
-            failing = (r.result or {}).get("unexpected_count")
-            label = f"{suite.table}: {expectation}({column}) {_observed(r)}" + (
-                f" ({failing} failing rows)" if failing else ""
-            )
-            if action == "warn":
-                report.warnings.append(label)
-            elif action == "quarantine" and (r.result or {}).get("unexpected_index_list"):
-                for item in r.result["unexpected_index_list"]:
-                    key = tuple(item[k] for k in suite.keys)
-                    values = ", ".join(f"{k}={v}" for k, v in item.items() if k not in suite.keys)
-                    to_quarantine.setdefault(key, f"fails {expectation}: {values}")
+            checks = self.checks.setdefault(path.stem, _load_checks(path))
+            targets = [] if isinstance(checks, ChecksError) else [t.split(".")[0] for t in checks.references.values()]
+            if set(targets) & self.models <= self.built:
+                self._start(path, _columns_of(self.con, [path.stem, *targets]))
+
+    def cancel(self) -> None:
+        """The build failed or is redone: the results of what was sent are dropped."""
+        for started in self.started.values():
+            if not isinstance(started, str):
+                started[1].cancel()
+
+    def start(self, run_id: str | None = None) -> PendingValidation:
+        report = ValidationReport(run_id=run_id or uuid.uuid4().hex, stage="build")
+        columns_of = _columns_of(self.con)
+        checked: list[tuple[TableSuite, Any]] = []
+        extras = dict(self.extras)
+        for path in self.paths:
+            if path.stem not in columns_of:
+                continue
+            if path.stem not in self.started:
+                self.checks.setdefault(path.stem, _load_checks(path))
+                self._start(path, columns_of)
+            started = self.started[path.stem]
+            if isinstance(started, str):
+                report.failed.append(started)  # a missing or wrong declaration is a bug: it blocks until fixed
             else:
-                report.failed.append(label)
-        if to_quarantine:
-            _quarantine_rows(con, suite.table, to_quarantine, now)
-            report.quarantined_rows += len(to_quarantine)
-        if suite.count_drop:
-            count = con.execute(f'select count(*) from "{suite.table}"').fetchall()[0][0]
-            counts_rows.append(dict(run_id=run_id, checked_at=now, table_name=suite.table, row_count=count))
-    # keep the latest results of each stage and the latest count of each table: re-running on
-    # the same exports must change no row anywhere, these tables included
-    con.execute("delete from validation_results where stage = ?", [stage])
-    con.execute(
-        "delete from validation_row_counts where table_name in (select unnest(?::varchar[]))",
-        [[r["table_name"] for r in counts_rows]],
-    )
-    insert_rows(con, "validation_results", results_rows)
-    insert_rows(con, "validation_row_counts", counts_rows)
-    for w in report.warnings:
-        log.warning("validation warning: %s", w)
-    for f in report.failed:
-        log.error("validation failure: %s", f)
-    return report
+                checked.append(started)
+                extras.pop(path.stem, None)
+        checked += [(s, _submit(self.con, self.gx, s)) for s in extras.values() if s.table in columns_of]
+        return PendingValidation(report.run_id, "build", report, checked, in_worker=_in_worker(self.gx))
 
 
 def _quarantine_rows(con, table: str, rows: dict[tuple, str], now: datetime) -> None:
