@@ -149,6 +149,7 @@ RANGES: dict[str, tuple[float | None, float | None, bool, str]] = {
     "kpi_target": (0, 1, True, "a rate, between 0 and 1 (0.95 = 95 %)"),
     "equal_treatment_gap": (0, 1, True, "a difference of rates, between 0 and 1 (0.10 = 10 points)"),
     "equal_treatment_min_n": (1, None, True, "obligations, 1 or more"),
+    "site_drill_weeks": (0, None, True, "weeks, 0 or more (0: every week)"),
 }
 
 
@@ -228,6 +229,7 @@ class Settings:
     site_language: str = "zh-en"  # labels of the site: zh, en or zh-en (bilingual)
     show_subjects: bool = True  # false: the site shows the standard's name instead of a message subject
     site_audience: str = "management"  # management: every AE; ae: one folder per AE (--audience overrides)
+    site_drill_weeks: int = 13  # weeks (up to the running one) with drill-down data files; 0: every week
     kpi_target: float = 0.95
     kpi_targets: dict[str, float] = field(default_factory=dict)
     equal_treatment_gap: float = 0.10

@@ -142,6 +142,7 @@ def test_client_file_fields_map_custom_columns(tmp_path):
         ("equal_treatment_gap = 10\n", r"setting 'equal_treatment_gap': 10 is out of range: a difference of rates"),
         ("minutes_match_days = 0\n", r"setting 'minutes_match_days': 0 is out of range: days, 1 or more"),
         ("parse_batch_size = 0\n", r"setting 'parse_batch_size': 0 is out of range"),
+        ("site_drill_weeks = -1\n", r"setting 'site_drill_weeks': -1 is out of range: weeks, 0 or more"),
     ],
 )
 def test_ranges_and_nested_keys_are_checked_at_load(tmp_path, text, message):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -71,8 +71,11 @@ def obl_href(root: str = "", week: date | list[date] | None = None, **filters: A
     return f"{root}obligations.html#{'&'.join(parts)}"
 
 
-def raw_rows(wh: Warehouse, store_bodies: bool = False) -> dict[tuple[str, str, str], dict[str, str]]:
-    """(raw table, source_file, record) -> the row's fields as text, for every row evidence names.
+def raw_rows(
+    wh: Warehouse, store_bodies: bool = False, since: date | None = None
+) -> dict[tuple[str, str, str], dict[str, str]]:
+    """(raw table, source_file, record) -> the row's fields as text, for every row evidence names
+    (with `since`: the evidence of obligations of weeks from that Monday on, the drill-down window).
 
     One query per raw table that turns every field into its text in DuckDB (times in the business
     time zone with their offset, lists joined by ", ", cut at MAX_VALUE, empty as null)."""
@@ -84,6 +87,11 @@ def raw_rows(wh: Warehouse, store_bodies: bool = False) -> dict[tuple[str, str, 
     except WarehouseNotBuilt:
         tz = "UTC"
     tables = wh.sql("select distinct source_table from evidence_refs where source_table is not null")
+    recent = (
+        " and obligation_id in (select obligation_id from obligation_details where week_start >= ?)"
+        if since is not None and wh.has("obligation_details")
+        else ""
+    )
     for table in sorted(tables["source_table"]):
         if not wh.has(table):
             continue
@@ -97,9 +105,9 @@ def raw_rows(wh: Warehouse, store_bodies: bool = False) -> dict[tuple[str, str, 
         # a recurring event has one row per occurrence: the first is enough
         rows = wh.con.execute(
             f'select t."source_file"::varchar, t."record"::varchar, {select} from {table} t semi join '
-            f"(select distinct source_file, record from evidence_refs where source_table = ?) r "
+            f"(select distinct source_file, record from evidence_refs where source_table = ?{recent}) r "
             f"on r.source_file = t.source_file and r.record = t.record",
-            [table],
+            [table, *([since] if recent else [])],
         ).fetchall()
         names = [c for c, _ in cols]
         for file, record, *values in rows:
@@ -130,6 +138,26 @@ def _text_sql(col: str, data_type: str, tz: str) -> str:
     else:
         text = f"{col}::varchar"
     return f"left(nullif({text}, ''), {MAX_VALUE})"
+
+
+DRILL_WEEKS = 13  # default of the site_drill_weeks setting: the running week and the 12 before it
+OLD_WEEK_FIELDS = ["week_start", *ROW_FIELDS]  # columns of weeks/<YYYY-Www>-obligations.csv
+
+
+def window_start(running: date, weeks: int) -> date | None:
+    """The first Monday of the drill-down window: the last `weeks` weeks up to and including the running
+    ("so far") week; None when `weeks` is 0 (every week has data files)."""
+    if weeks <= 0:
+        return None
+    return running - timedelta(days=7 * (weeks - 1))
+
+
+def split_window(obl: pd.DataFrame | None, since: date | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The obligations of the drill-down window (data files) and the older ones (a CSV per week)."""
+    if obl is None or obl.empty or since is None:
+        return obl, (obl.iloc[0:0] if obl is not None else None)
+    old = (obl["week_start"] < since).to_numpy()
+    return obl[~old], obl[old]
 
 
 CHUNK_ROWS = 500  # obligations of one data file at most (one AE's week × standard × status group may exceed it)
@@ -284,12 +312,15 @@ def index_script(
     ae_order: dict[str, int] | None = None,
     teams: dict[str, list[int]] | None = None,
     client_aes: dict[str, list[int]] | None = None,
+    window: dict[str, Any] | None = None,
 ) -> str:
     """window.AEM_INDEX for the obligations page: the data files of each week and standard (a path, with
     its [first AE, last AE, rows] in `whole`, or when split the list of [group, part, first AE, last AE,
     rows] the path is made from), names and
-    page slugs, each AE's position in the files' AE order, and the AEs of each team and client (the
-    files a team or client filter needs)."""
+    page slugs, each AE's position in the files' AE order, the AEs of each team and client (the
+    files a team or client filter needs), and the drill-down window (`window`: `from`, the first Monday
+    with data files, null for every week; `weeks`, the site_drill_weeks setting; `csv`, Monday -> the
+    CSV download of an older week's obligations)."""
     files: dict[str, dict[str, Any]] = {}
     whole: dict[str, dict[str, list[int]]] = {}  # a file of a whole week × standard: [first AE, last AE, rows]
     for s in shards:
@@ -310,6 +341,7 @@ def index_script(
         "teams": teams or {},
         "client_aes": client_aes or {},
         "chunk": CHUNK_ROWS,
+        "window": window or {"from": None, "weeks": 0, "csv": {}},
     }
     return json.dumps(index, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 

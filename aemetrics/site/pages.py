@@ -82,7 +82,8 @@ class SiteData:
     latest: date | None = None  # the week under review of the latest run (index.html)
 
     @classmethod
-    def load(cls, wh: Warehouse, store_bodies: bool = False) -> SiteData:
+    def load(cls, wh: Warehouse, store_bodies: bool = False, drill_weeks: int = 0) -> SiteData:
+        """drill_weeks (site_drill_weeks; 0: every week): `raw` only for the drill-down window's evidence."""
         info = wh.run_info()
         weeks = Weeks.ending(wh.latest_complete_week())
         aes = wh.aes()
@@ -118,7 +119,8 @@ class SiteData:
         data.all_obl = wh.obligations()
         data.refs = wh.evidence_sources()
         data.sources = _evidence_sources(data.refs, obl)
-        data.raw = drill.raw_rows(wh, store_bodies=store_bodies)
+        since = drill.window_start(weeks.this + timedelta(days=7), drill_weeks)
+        data.raw = drill.raw_rows(wh, store_bodies=store_bodies, since=since)
         tables = set(wh.tables())
         if any(t.startswith("raw_") for t in tables):  # a warehouse of marts only cannot say what was exported
             data.exports = ex.export_rows(
@@ -352,8 +354,24 @@ def _local(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     out = df.copy()
     for c in cols:
         if c in out:
-            out[c] = out[c].map(lambda v: v.isoformat() if not missing(v) else "")
+            out[c] = _iso(out[c])
     return out
+
+
+def _iso(col: pd.Series) -> pd.Series:
+    """Timestamp.isoformat() of each value ('' for none), a whole column at once when it is zoned and
+    whole seconds (the local time formatted in C, the offset once per distinct value)."""
+    dt = col.dt if isinstance(col.dtype, pd.DatetimeTZDtype) else None
+    if dt is None or dt.microsecond.any() or dt.nanosecond.any():
+        return col.map(lambda v: v.isoformat() if not missing(v) else "")
+    local = dt.tz_localize(None)
+    secs = (local - dt.tz_convert("UTC").dt.tz_localize(None)).dt.total_seconds()
+    offsets = {
+        s: f"{'-' if s < 0 else '+'}{int(abs(s)) // 3600:02d}:{int(abs(s)) % 3600 // 60:02d}"
+        for s in secs.dropna().unique()
+    }
+    text = local.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object) + secs.map(offsets).astype(object)
+    return text.where(col.notna(), "")
 
 
 # -- index.html ------------------------------------------------------------------------------
@@ -1285,10 +1303,16 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> list[Page]:
 
 # -- obligations.html ------------------------------------------------------------------------
 def obligations_page(
-    data: SiteData, labels: Labels, shards: list[drill.Shard] | None = None, order: dict[str, int] | None = None
+    data: SiteData,
+    labels: Labels,
+    shards: list[drill.Shard] | None = None,
+    order: dict[str, int] | None = None,
+    drill_weeks: int = 0,
 ) -> Page:
     """The list behind every figure: filtered by the URL hash, rows from the data/obl-*.js files the
-    filter needs (site.js): `shards` and `order` as drill.week_data_files wrote them."""
+    filter needs (site.js): `shards` and `order` as drill.week_data_files wrote them. With `drill_weeks`
+    (site_drill_weeks; 0: every week) only the last weeks up to the running one have data files; each
+    older week's obligations go to weeks/<YYYY-Www>-obligations.csv, which the page names for such a week."""
     from aemetrics.site.static import OBLIGATIONS_JS
 
     L = labels
@@ -1297,8 +1321,19 @@ def obligations_page(
     std_ids = sorted(set(obl["standard"].dropna())) if obl is not None and not obl.empty else []
     if order is None:
         order = drill.ae_order(data.aes, obl)
+    since = drill.window_start(data.running or data.weeks.this + timedelta(days=7), drill_weeks)
+    recent, older = drill.split_window(obl, since)
     if shards is None:
-        shards = drill.week_data_files(obl, data.refs, data.raw, order)[1]
+        shards = drill.week_data_files(recent, data.refs, data.raw, order)[1]
+    csvs: dict[str, pd.DataFrame] = {}
+    old_csv: dict[str, str] = {}
+    if older is not None and not older.empty:
+        for monday, rows in older.groupby("week_start", sort=True):
+            path = week_page(monday).removesuffix(".html") + "-obligations.csv"
+            rows = rows.sort_values("opened_at", kind="stable").reindex(columns=drill.OLD_WEEK_FIELDS)
+            csvs[path] = _local(rows, ["opened_at", "due_at", "fulfilled_at"])
+            old_csv[monday.isoformat()] = path
+    window = {"from": since.isoformat() if since else None, "weeks": drill_weeks, "csv": old_csv}
     index = drill.index_script(
         shards,
         data.latest or data.weeks.this,
@@ -1308,13 +1343,14 @@ def obligations_page(
         order,
         drill.ae_groups(obl, "team", order),
         drill.ae_groups(obl, "client_account", order),
+        window,
     )
     body = (
         f'<p class="meta" id="obl-filter"></p><section class="card" id="obl"><div class="empty">…</div></section>'
         f"<script>window.AEM_INDEX = {index};</script><script>{OBLIGATIONS_JS}</script>"
     )
     html = page(L.text("obligation_list"), body, L, "", "obligations", _meta(data, L), picker(data, L, "", None))
-    return Page("obligations.html", html, {})
+    return Page("obligations.html", html, csvs)
 
 
 __all__ = [

@@ -10,6 +10,7 @@ clients and weeks that no longer exist are removed so the site never shows stale
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,11 @@ def publish_site(
     out_dir = Path(out_dir)
     wh = connect(con_or_db_path)
     try:
-        data = pages.SiteData.load(wh, store_bodies=bool(getattr(settings, "store_bodies", False)))
+        data = pages.SiteData.load(
+            wh,
+            store_bodies=bool(getattr(settings, "store_bodies", False)),
+            drill_weeks=_drill_weeks(settings, who),
+        )
     finally:
         if not isinstance(con_or_db_path, Warehouse):
             wh.close()
@@ -90,8 +95,12 @@ def publish_site(
         ]
         built += pages.client_pages(data, labels, opts)
         order = drill.ae_order(data.aes, data.all_obl)
-        data_files, shards = drill.week_data_files(data.all_obl, data.refs, data.raw, order)
-        built.append(pages.obligations_page(data, labels, shards, order))
+        # drill-down data files only for the last site_drill_weeks weeks; older weeks: a CSV each
+        drill_weeks = _drill_weeks(settings, who)
+        since = drill.window_start(data.running or data.weeks.this + timedelta(days=7), drill_weeks)
+        recent = drill.split_window(data.all_obl, since)[0]
+        data_files, shards = drill.week_data_files(recent, data.refs, data.raw, order)
+        built.append(pages.obligations_page(data, labels, shards, order, drill_weeks))
         written = _write_pages(out_dir, built, report, data_files=data_files)
         for sub in SUB_FOLDERS:  # pages of people, clients and weeks no longer in the data
             for old in sorted((out_dir / sub).glob("*")):
@@ -102,6 +111,11 @@ def publish_site(
     if too_big:
         raise RuntimeError(f"pages over {MAX_PAGE_BYTES} bytes (without plotly.min.js): {too_big}")
     return report
+
+
+def _drill_weeks(settings: Any, who: str) -> int:
+    """site_drill_weeks: weeks with drill-down data files (0: every week); the AE folders have none."""
+    return int(getattr(settings, "site_drill_weeks", drill.DRILL_WEEKS)) if who != "ae" else 0
 
 
 def _write_pages(

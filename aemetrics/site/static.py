@@ -208,22 +208,35 @@ OBLIGATIONS_JS = r"""
     h += "<p><a href='" + hashWith(p, {o: null, os: null, oa: null}) + "'>← list</a></p>";
     return h;
   }
+  // a week before the drill-down window (site_drill_weeks) has no data files: say so, and where its rows are
+  function outside(weeks) {
+    var W = IDX.window || {}; if (!W.from) return "";
+    var old = weeks.filter(function (w) { return w < W.from; }); if (!old.length) return "";
+    return "<div class='note outside' id='obl-outside'>" + old.map(function (w) {
+      var csv = (W.csv || {})[w];
+      return "<p>week " + esc(w) + " is outside the drill-down window / 不在明细范围内: this page lists the last " + esc(W.weeks) +
+        " weeks, from " + esc(W.from) + " (setting <code>site_drill_weeks</code> = " + esc(W.weeks) + "). " +
+        (csv ? "Its obligations, every row, are in the CSV download <a class='csv' href='" + esc(csv) + "' download>↓ " + esc(csv) + "</a>" +
+          " (and in the warehouse: obligation_details)." : "That week has no obligations.") + "</p>";
+    }).join("") + "</div>";
+  }
   function render() {
     var p = params(), out = document.getElementById("obl"), head = document.getElementById("obl-filter");
-    var weeks = (p.week || IDX.latest).split(",");
+    var weeks = (p.week || IDX.latest).split(","), note = outside(weeks);
     ROWS = [];
     load(p, function () {
       head.innerHTML = describe(p);
       if (p.o) {
         var one = ROWS.filter(function (r) { return r.id === p.o; })[0];
-        out.innerHTML = one ? detail(one, p) : "<div class='empty'>obligation " + esc(p.o) + " not in week(s) " + esc(weeks.join(", ")) + "</div>";
+        out.innerHTML = one ? detail(one, p) : note || "<div class='empty'>obligation " + esc(p.o) + " not in week(s) " + esc(weeks.join(", ")) + "</div>";
         return;
       }
       var rows = ROWS.filter(function (r) { return matches(r, p); });
+      if (!rows.length && note) { out.innerHTML = note; return; }
       rows.sort(function (a, b) { return a.opened_at < b.opened_at ? 1 : a.opened_at > b.opened_at ? -1 : 0; });
       var shown = window.__printing ? rows.length : Math.min(rows.length, +(p.n || PAGE));
       var counts = {}; rows.forEach(function (r) { counts[r.status] = (counts[r.status] || 0) + 1; });
-      var h = "<p class='meta'>" + rows.length + " obligations · " + Object.keys(counts).sort().map(function (k) { return esc(k) + " " + counts[k]; }).join(" · ") + "</p>";
+      var h = note + "<p class='meta'>" + rows.length + " obligations · " + Object.keys(counts).sort().map(function (k) { return esc(k) + " " + counts[k]; }).join(" · ") + "</p>";
       if (LOADED.read < LOADED.files) h += "<p class='note more' id='obl-partial'>" + LOADED.read + " / " + LOADED.files +
         " data files read (at most " + MAX_LOAD + " obligations in the browser): narrow the filter (status, AE, team, client, fewer weeks) to list them all; the CSV downloads hold every row</p>";
       if (!rows.length) { out.innerHTML = h + "<div class='empty'>no obligations / 无事项</div>"; return; }

@@ -58,15 +58,19 @@ def _flags(profile: Path) -> list[str]:
     ]
 
 
-def _build_site(out: Path, cache: Path) -> Path:
-    """The site of the demo agency (ingest + SQL build)."""
-    from aemetrics.site import publish_site
-
+def _demo_warehouse(cache: Path) -> Path:
+    """The warehouse of the demo agency (ingest + SQL build), cached."""
     spec = importlib.util.spec_from_file_location("site_fixture_warehouse", ROOT / "tests" / "site" / "conftest.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    db = module.build_demo_warehouse(cache)
-    publish_site(db, out)
+    return module.build_demo_warehouse(cache)
+
+
+def _build_site(out: Path, cache: Path, settings=None) -> Path:
+    """The site of the demo agency."""
+    from aemetrics.site import publish_site
+
+    publish_site(_demo_warehouse(cache), out, settings)
     return out
 
 
@@ -158,6 +162,8 @@ window.addEventListener("load", function () { setTimeout(function () {
   var t = document.getElementById("obl-table");
   out.oblRows = t ? t.tBodies[0].rows.length : -1;
   out.kv = document.querySelectorAll("table.kv").length;
+  var outside = document.getElementById("obl-outside"), csv = outside && outside.querySelector("a.csv");
+  out.outside = outside ? outside.textContent : ""; out.outsideCsv = csv ? csv.getAttribute("href") : "";
   out.dataFiles = document.querySelectorAll("script[src^='data/']").length;
   out.sortable = document.querySelectorAll("th.sortable").length;
   out.search = document.querySelectorAll(".table-tools input[type=search]").length;
@@ -257,6 +263,24 @@ def test_obligations_page_lists_the_rows_behind_a_figure_and_opens_evidence(site
     with_refs = next(r for r in rows if r[-1])
     got = _layout(browser, site, "obligations.html", 390, tmp_path / "p2", hash_=f"#week={week}&o={with_refs[0]}")
     assert got["kv"] >= 2 and got["scrollWidth"] <= got["innerWidth"], got
+
+
+def test_obligations_page_names_the_window_and_the_csv_of_an_old_week(tmp_path_factory, tmp_path):
+    """site_drill_weeks = 1: a link to an older week has no data file; the old page would list nothing
+    ("no obligations"), now it says the week is outside the window, names the setting, links the CSV."""
+    from types import SimpleNamespace
+
+    browser = _browser()
+    cache = tmp_path_factory.getbasetemp() / "aemetrics-demo"
+    out = _build_site(tmp_path / "site", cache, SimpleNamespace(site_drill_weeks=1))
+    page = (out / "obligations.html").read_text(encoding="utf-8")
+    index = json.loads(re.search(r"window.AEM_INDEX = (\{.*?\});</script>", page).group(1))
+    old = sorted(index["window"]["csv"])[-1]
+    assert old < index["window"]["from"] and old not in index["files"]
+    got = _layout(browser, out, "obligations.html", 1400, tmp_path / "p", hash_=f"#week={old}")
+    assert "outside the drill-down window" in got["outside"] and "site_drill_weeks = 1" in got["outside"], got
+    assert got["outsideCsv"] == index["window"]["csv"][old] and (out / got["outsideCsv"]).is_file(), got
+    assert got["oblRows"] == -1 and got["dataFiles"] == 0, got
 
 
 @pytest.fixture(scope="module")
