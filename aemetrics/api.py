@@ -403,9 +403,10 @@ class Warehouse:
             return []
         return [r[0] for r in self.con.execute("select message from run_notes order by note_kind").fetchall()]
 
-    def evidence_sources(self, obligation_id: str | list[str] | None = None) -> pd.DataFrame:
+    def evidence_sources(self, obligation_id: str | list[str] | None = None, since: date | None = None) -> pd.DataFrame:
         """The export rows each obligation's evidence names (evidence_refs: one row per evidence item,
-        in the order of obligations.evidence_items); empty when the warehouse has no evidence_refs."""
+        in the order of obligations.evidence_items); empty when the warehouse has no evidence_refs.
+        since: only obligations of that week (Monday) and later."""
         cols = [
             "obligation_id",
             "item_no",
@@ -419,7 +420,17 @@ class Warehouse:
         ]
         if not self.has("evidence_refs"):
             return pd.DataFrame(columns=cols)
-        return self._select("evidence_refs", {"obligation_id": obligation_id}, "obligation_id, item_no")[cols]
+        if since is None:
+            return self._select("evidence_refs", {"obligation_id": obligation_id}, "obligation_id, item_no")[cols]
+        later = self.sql(  # in SQL: at 1,000 AEs evidence_refs holds millions of rows
+            f"select {', '.join(cols)} from evidence_refs where obligation_id in "
+            "(select obligation_id from obligation_details where week_start >= ?) order by obligation_id, item_no",
+            [since],
+        )
+        if obligation_id is None:
+            return later
+        wanted = {obligation_id} if isinstance(obligation_id, str) else set(obligation_id)
+        return later[later["obligation_id"].isin(wanted)].reset_index(drop=True)
 
     def validation_results(self) -> pd.DataFrame:
         """The latest Great Expectations results of each stage (ingest, build); docs/quality.md."""

@@ -299,7 +299,7 @@ def build(
         con.execute("rollback")
         raise
     report.seconds = time.perf_counter() - started
-    log.info("built %s", report)
+    log.debug("built %s", report)  # the run policy logs it (pipeline.py), once
     return report
 
 

@@ -8,6 +8,7 @@ same rows formatted for people.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -117,9 +118,10 @@ class SiteData:
         data.notes = wh.run_notes()
         data.equal = wh.equal_treatment_settings()
         data.all_obl = wh.obligations()
-        data.refs = wh.evidence_sources()
-        data.sources = _evidence_sources(data.refs, obl)
         since = drill.window_start(weeks.this + timedelta(days=7), drill_weeks)
+        # evidence rows only where a page or a data file shows them: the 12 weeks and the drill window
+        data.refs = wh.evidence_sources(since=None if since is None else min(since, weeks.start))
+        data.sources = _evidence_sources(data.refs, obl)
         data.raw = drill.raw_rows(wh, store_bodies=store_bodies, since=since)
         tables = set(wh.tables())
         if any(t.startswith("raw_") for t in tables):  # a warehouse of marts only cannot say what was exported
@@ -1194,15 +1196,15 @@ def _gap_makers(data: SiteData, gaps: pd.DataFrame, names: dict, L: Labels, csvs
 
 
 # -- clients/<account>.html ------------------------------------------------------------------
-def client_pages(data: SiteData, labels: Labels, opts: Options) -> list[Page]:
-    """A page per client account: its AE(s), its obligations over the 12 weeks and its weekly outcomes."""
+def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page]:
+    """A page per client account: its AE(s), its obligations over the 12 weeks and its weekly outcomes.
+    Made one at a time, as they are written (4,000 clients: not every page in memory at once)."""
     L, weeks = labels, data.weeks
     obl = data.all_obl
     if obl is None or obl.empty:
-        return []
+        return
     people = _names(data)
     window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end + timedelta(days=7))]
-    out = []
     # the pandas work once for every client (400 clients: not a sort and a count per page)
     window = window.sort_values("opened_at", ascending=False, kind="stable")
     in_window = dict(tuple(window.groupby("client_account", sort=False))) if not window.empty else {}
@@ -1297,8 +1299,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> list[Page]:
         html = page(
             f"{name} — {L.text('client_page')}", "\n".join(parts), L, "../", "", meta, picker(data, L, "../", None)
         )
-        out.append(Page(f"clients/{slug}.html", html, csvs))
-    return out
+        yield Page(f"clients/{slug}.html", html, csvs)
 
 
 # -- obligations.html ------------------------------------------------------------------------

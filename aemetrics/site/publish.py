@@ -9,6 +9,8 @@ clients and weeks that no longer exist are removed so the site never shows stale
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -86,21 +88,25 @@ def publish_site(
     if who == "ae":
         _write_ae_folders(data, out_dir, labels, opts, report)
     else:
-        built = [pages.index_page(data, labels, opts), pages.equal_treatment_page(data, labels, opts)]
-        built += [pages.ae_page(data, ae, labels, opts) for ae in data.aes["ae"]]
-        built += [  # every evaluated week keeps its review page: no re-run needed to look back
-            pages.index_page(data.for_week(monday), labels, opts, pages.week_page(monday))
-            for monday in data.eval_weeks
-            if monday != data.weeks.this
-        ]
-        built += pages.client_pages(data, labels, opts)
+        # pages are made one at a time as they are written: at 1,000 AEs and 4,000 clients the
+        # whole site's HTML and CSV frames never sit in memory together
+        built = itertools.chain(
+            [pages.index_page(data, labels, opts), pages.equal_treatment_page(data, labels, opts)],
+            (pages.ae_page(data, ae, labels, opts) for ae in data.aes["ae"]),
+            (  # every evaluated week keeps its review page: no re-run needed to look back
+                pages.index_page(data.for_week(monday), labels, opts, pages.week_page(monday))
+                for monday in data.eval_weeks
+                if monday != data.weeks.this
+            ),
+            pages.client_pages(data, labels, opts),
+        )
         order = drill.ae_order(data.aes, data.all_obl)
         # drill-down data files only for the last site_drill_weeks weeks; older weeks: a CSV each
         drill_weeks = _drill_weeks(settings, who)
         since = drill.window_start(data.running or data.weeks.this + timedelta(days=7), drill_weeks)
         recent = drill.split_window(data.all_obl, since)[0]
         data_files, shards = drill.week_data_files(recent, data.refs, data.raw, order)
-        built.append(pages.obligations_page(data, labels, shards, order, drill_weeks))
+        built = itertools.chain(built, [pages.obligations_page(data, labels, shards, order, drill_weeks)])
         written = _write_pages(out_dir, built, report, data_files=data_files)
         for sub in SUB_FOLDERS:  # pages of people, clients and weeks no longer in the data
             for old in sorted((out_dir / sub).glob("*")):
@@ -120,7 +126,7 @@ def _drill_weeks(settings: Any, who: str) -> int:
 
 def _write_pages(
     out_dir: Path,
-    built: list,
+    built: Iterable,
     report: SiteReport,
     prefix: str = "",
     standalone: bool = False,

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pandas as pd
 import pytest
 
 import aemetrics
@@ -134,3 +135,28 @@ def test_wraps_an_open_connection_without_closing_it(fixture_db):
         assert len(w.aes()) == 4
     assert con.execute("select count(*) from aes").fetchall() == [(4,)]
     con.close()
+
+
+def test_evidence_sources_since_a_week(fixtures, tmp_path):
+    """evidence_sources(since=): only the evidence of obligations of that week and later, read in SQL
+    (the site reads its 12 weeks and drill-down window; at 1,000 AEs the whole table is millions of rows)."""
+    from datetime import datetime
+
+    from aemetrics.config import Settings
+    from aemetrics.pipeline import run_weekly
+
+    db = tmp_path / "w.duckdb"
+    run_weekly(fixtures / "scenarios" / "acceptance", db, Settings(), datetime.fromisoformat("2026-02-27T15:00+08:00"))
+    with aemetrics.connect(db) as wh:
+        every, obl = wh.evidence_sources(), wh.obligations()
+        weeks = sorted(set(obl.loc[obl["obligation_id"].isin(set(every["obligation_id"])), "week_start"]))
+        assert len(weeks) >= 2, "the scenario has evidence over several weeks"
+        since = weeks[-1]
+        later = set(obl.loc[obl["week_start"] >= since, "obligation_id"])
+        got = wh.evidence_sources(since=since)
+        expected = every[every["obligation_id"].isin(later)].reset_index(drop=True)
+        assert 0 < len(got) < len(every)
+        pd.testing.assert_frame_equal(got, expected)
+        one = sorted(later & set(every["obligation_id"]))[0]
+        assert set(wh.evidence_sources(one, since=since)["obligation_id"]) == {one}
+        assert wh.evidence_sources(one, since=since + (since - weeks[-2])).empty
