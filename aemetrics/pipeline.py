@@ -360,7 +360,7 @@ def _publish_locked(
     progress.phase("site")
     try:
         with staged_site(site) as staging:
-            con = open_warehouse(db, read_only=True)
+            con = open_warehouse(db, read_only=True, memory_limit=getattr(settings, "memory_limit", ""))
             try:
                 report = steps.write_site(con, staging, settings, lang)
             finally:

@@ -7,8 +7,9 @@ same rows formatted for people.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -45,7 +46,24 @@ from aemetrics.site.metrics import Options, Weeks
 class Page:
     path: str  # relative to the site folder, '/' separated
     html: str
-    csvs: dict[str, pd.DataFrame] = field(default_factory=dict)  # path relative to the site folder -> rows
+    csvs: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # path relative to the site folder -> rows
+
+
+class LazyFrames(Mapping[str, pd.DataFrame]):
+    """CSV frames made when they are written, one at a time (the old weeks' obligations: at 1,000 AEs
+    a year of them would otherwise sit in memory together)."""
+
+    def __init__(self, makers: dict[str, Callable[[], pd.DataFrame]]) -> None:
+        self._makers = makers
+
+    def __getitem__(self, path: str) -> pd.DataFrame:
+        return self._makers[path]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 @dataclass
@@ -89,7 +107,9 @@ class SiteData:
         weeks = Weeks.ending(wh.latest_complete_week())
         aes = wh.aes()
         kpi = wh.kpi_weekly()
-        obl = wh.obligations(since=weeks.start, until=weeks.end)
+        # every week's obligations once; the 12 weeks are a slice of it (the same string objects)
+        every = _shared_strings(wh.obligations(), REPEATED)
+        obl = every[(every["week_start"] >= weeks.start) & (every["week_start"] < weeks.end)].reset_index(drop=True)
         at_risk = wh.at_risk()
         known = set(aes["ae"])
         extra = sorted((set(kpi["ae"]) | set(obl["ae"]) | set(at_risk["ae"])) - known - {None})
@@ -117,7 +137,7 @@ class SiteData:
         data.standards = wh.standards()
         data.notes = wh.run_notes()
         data.equal = wh.equal_treatment_settings()
-        data.all_obl = wh.obligations()
+        data.all_obl = every
         since = drill.window_start(weeks.this + timedelta(days=7), drill_weeks)
         # evidence rows only where a page or a data file shows them: the 12 weeks and the drill window
         data.refs = wh.evidence_sources(since=None if since is None else min(since, weeks.start))
@@ -167,6 +187,21 @@ class SiteData:
         obl = self.all_obl
         window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end)] if obl is not None else obl
         return replace(self, weeks=weeks, scorecard=board, obl=window)
+
+
+# obligation_details columns whose values repeat from row to row (an AE, a client, a status)
+REPEATED = ["standard", "ae", "ae_name", "team", "client_account", "client_name", "client_tier", "status"]
+
+
+def _shared_strings(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """One Python string per distinct value in these columns: DuckDB's frames hold a new string
+    object per cell, which at 1,000 AEs (1.2 M obligations) is most of the site's memory. Values and
+    dtypes are unchanged."""
+    for column in columns:
+        if column in frame and frame[column].dtype == object:
+            seen: dict = {}
+            frame[column] = [seen.setdefault(v, v) for v in frame[column].tolist()]
+    return frame
 
 
 def _evidence_sources(refs: pd.DataFrame, obl: pd.DataFrame) -> dict[str, list[dict]]:
@@ -1303,6 +1338,12 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
 
 
 # -- obligations.html ------------------------------------------------------------------------
+def _old_week_csv(rows: pd.DataFrame) -> pd.DataFrame:
+    """weeks/<YYYY-Www>-obligations.csv: a week outside the drill-down window, every obligation."""
+    rows = rows.sort_values("opened_at", kind="stable").reindex(columns=drill.OLD_WEEK_FIELDS)
+    return _local(rows, ["opened_at", "due_at", "fulfilled_at"])
+
+
 def obligations_page(
     data: SiteData,
     labels: Labels,
@@ -1326,14 +1367,14 @@ def obligations_page(
     recent, older = drill.split_window(obl, since)
     if shards is None:
         shards = drill.week_data_files(recent, data.refs, data.raw, order)[1]
-    csvs: dict[str, pd.DataFrame] = {}
+    makers: dict[str, Callable[[], pd.DataFrame]] = {}
     old_csv: dict[str, str] = {}
     if older is not None and not older.empty:
         for monday, rows in older.groupby("week_start", sort=True):
             path = week_page(monday).removesuffix(".html") + "-obligations.csv"
-            rows = rows.sort_values("opened_at", kind="stable").reindex(columns=drill.OLD_WEEK_FIELDS)
-            csvs[path] = _local(rows, ["opened_at", "due_at", "fulfilled_at"])
+            makers[path] = functools.partial(_old_week_csv, rows)
             old_csv[monday.isoformat()] = path
+    csvs = LazyFrames(makers)
     window = {"from": since.isoformat() if since else None, "weeks": drill_weeks, "csv": old_csv}
     index = drill.index_script(
         shards,
