@@ -269,6 +269,7 @@ def build(
     # as_of is shown in the business time zone everywhere (summary, site, notebooks): one instant, one clock
     report = BuildReport(as_of=as_of.astimezone(settings.tz), calendar_first_day=first, calendar_last_day=last)
 
+    limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]  # named if a model exceeds it
     con.execute("begin transaction")
     try:
         con.execute((sql_dir / "macros.sql").read_text(encoding="utf-8"))
@@ -279,6 +280,11 @@ def build(
             try:
                 con.execute(f'create or replace table "{name}" as {sql[path]}')
                 report.row_counts[name] = con.execute(f'select count(*) from "{name}"').fetchall()[0][0]
+            except duckdb.OutOfMemoryException as exc:
+                raise BuildError(
+                    f"{path.parent.name}/{path.name}: DuckDB ran out of memory within its limit of {limit}: raise "
+                    f"`memory_limit` in aemetrics.toml, or leave it empty for 80 % of RAM (docs/configuration.md)"
+                ) from exc
             except duckdb.Error as exc:
                 raise BuildError(f"{path.parent.name}/{path.name}: {exc}") from exc
             if name.startswith(MODEL_PREFIX):  # a standard: the obligation contract's columns

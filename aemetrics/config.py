@@ -221,9 +221,7 @@ class Settings:
     parse_workers: int = 0  # local parse processes; 0: one per core (docs/scale.md)
     dask_address: str = ""  # Dask scheduler (tcp://host:8786): parse tasks run there (docs/scale.md)
     shard_dir: str = ""  # where parse workers write Parquet shards (path or fsspec URL); "": a local temp folder
-    memory_limit: str = (
-        "3GB"  # DuckDB's memory for a run's ingest and build (it spills to disk beyond); "": DuckDB's 80 % of RAM
-    )
+    memory_limit: str = ""  # DuckDB's memory for a run, e.g. 3GB (it spills beyond); "": 80 % of RAM
     # Dashboards: the target rate of every standard, per-standard overrides, and the
     # equal-treatment flag (a gap between client-size tiers above this, with enough obligations).
     site_language: str = "zh-en"  # labels of the site: zh, en or zh-en (bilingual)

@@ -4,6 +4,7 @@ on the small exports fixture ingested by the real runner."""
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -275,3 +276,21 @@ def test_salesforce_15_and_18_character_ids_meet():
     con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
     got = con.execute("select id_key('001000000000001AAA'), id_key('001000000000001'), id_key('ACC-42')").fetchall()
     assert got == [("001000000000001", "001000000000001", "ACC-42")]
+
+
+def test_a_model_out_of_memory_names_the_model_and_the_setting(tmp_path, warehouse):
+    """A build past `memory_limit` (issue 10) said only DuckDB's 'Out of Memory Error'; now the error
+    names the model, the limit and the setting to raise, and the previous build stays."""
+    con, _ = warehouse
+    before = con.execute("select count(*) from obligations").fetchall()
+    big = tmp_path / "sql"
+    shutil.copytree(SQL_DIR, big)
+    # a list of 50 M integers is one value: DuckDB cannot spill it
+    (big / "marts" / "kpi_weekly.sql").write_text("select list(i) as l from range(50000000) as t (i)")
+    con.execute("set memory_limit = '64MB'")
+    try:
+        with pytest.raises(BuildError, match=r"marts/kpi_weekly\.sql: DuckDB ran out of memory .*`memory_limit`"):
+            build(con, Settings(), AS_OF, sql_dir=big)
+    finally:
+        con.execute("reset memory_limit")
+    assert con.execute("select count(*) from obligations").fetchall() == before
