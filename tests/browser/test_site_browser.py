@@ -165,6 +165,7 @@ window.addEventListener("load", function () { setTimeout(function () {
   var outside = document.getElementById("obl-outside"), csv = outside && outside.querySelector("a.csv");
   out.outside = outside ? outside.textContent : ""; out.outsideCsv = csv ? csv.getAttribute("href") : "";
   out.dataFiles = document.querySelectorAll("script[src^='data/']").length;
+  var obl = document.getElementById("obl"); out.oblText = obl ? obl.textContent.slice(0, 400) : "";
   out.sortable = document.querySelectorAll("th.sortable").length;
   out.search = document.querySelectorAll(".table-tools input[type=search]").length;
   de.setAttribute("data-layout", JSON.stringify(out));
@@ -283,20 +284,43 @@ def test_obligations_page_names_the_window_and_the_csv_of_an_old_week(tmp_path_f
     assert got["oblRows"] == -1 and got["dataFiles"] == 0, got
 
 
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_window_on_the_hand_made_warehouse(tmp_path):
+    """The fixture warehouse of tests/site/conftest.py with site_drill_weeks = 2 (W41 under review,
+    W42 running): W40 is outside and links its CSV; W41's reply_12h rows come from its data files."""
+    from types import SimpleNamespace
+
+    from aemetrics.site import publish_site
+
+    browser = _browser()
+    conftest = _load("site_fixture_warehouse", ROOT / "tests" / "site" / "conftest.py")
+    db = conftest.build_fixture_warehouse(tmp_path / "wh.duckdb")
+    out = publish_site(db, tmp_path / "site", SimpleNamespace(site_drill_weeks=2)).out_dir
+    old = _layout(browser, out, "obligations.html", 1400, tmp_path / "p1", hash_="#week=2025-09-29&standard=reply_12h")
+    assert "outside the drill-down window" in old["outside"] and "site_drill_weeks" in old["outside"], old
+    assert old["outsideCsv"] == "weeks/2025-W40-obligations.csv" and "no obligations" not in old["oblText"], old
+    recent = _layout(
+        browser, out, "obligations.html", 1400, tmp_path / "p2", hash_="#week=2025-10-06&standard=reply_12h"
+    )
+    assert not recent["outside"] and recent["oblRows"] == 12, recent
+    # W41 reply_12h (conftest): li.wei met 3 late 1, zhang.min met 2 missed 1, wang.fang met 4, chen.jie excused 1
+    assert "12 obligations · excused 1 · late 1 · met 9 · missed 1" in recent["oblText"], recent
+
+
 @pytest.fixture(scope="module")
 def big_site(tmp_path_factory) -> tuple[Path, dict]:
     """The fixture warehouse grown to 320 AEs (tests/site/test_site_scale.py): W41 reply_12h is
     split into data files by status group and AE."""
     from aemetrics.site import publish_site
 
-    def load(name: str, path: Path):
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    conftest = load("site_fixture_warehouse", ROOT / "tests" / "site" / "conftest.py")
-    scale = load("site_scale", ROOT / "tests" / "site" / "test_site_scale.py")
+    conftest = _load("site_fixture_warehouse", ROOT / "tests" / "site" / "conftest.py")
+    scale = _load("site_scale", ROOT / "tests" / "site" / "test_site_scale.py")
     folder = tmp_path_factory.mktemp("browser-big")
     db = conftest.build_fixture_warehouse(folder / "big.duckdb")
     scale._grow(db, conftest.build_kpi_marts)
