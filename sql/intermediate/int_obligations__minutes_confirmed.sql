@@ -13,19 +13,7 @@
 -- as in int_meeting_mail_matched).
 -- The AE: the served meeting's AE, else the owner of the message's client account, else the sender.
 with minutes as (
-    select * from int_email_evidence where is_minutes_evidence and has_client_recipient
-),
-
-served_meetings as (
-    select * from int_meeting_mail_matched where evidence_kind = 'minutes' and message_id is not null
-),
-
-meetings as (
-    select * from int_client_meetings
-),
-
-accounts as (
-    select * from int_accounts
+    select * from int_minutes_mail
 ),
 
 resolved as (
@@ -71,19 +59,12 @@ opened as (
         minutes.from_addr,
         minutes.subject,
         minutes.source_copies,
-        coalesce(meetings.account_key, minutes.message_account_key) as account_key,
-        coalesce(meetings.ae, accounts.owner_email, minutes.from_addr) as ae,
-        coalesce(meetings.client_account, accounts.account_id) as client_account,
+        minutes.account_key,
+        minutes.ae,
+        minutes.client_account,
         cast(timezone(params.business_timezone, minutes.sent_at) as date) as sent_day
     from minutes
     cross join params
-    left join served_meetings on served_meetings.message_id = minutes.message_id
-    left join meetings on meetings.occurrence_id = served_meetings.occurrence_id
-    left join accounts on accounts.account_key = coalesce(meetings.account_key, minutes.message_account_key)
-    qualify row_number() over (
-        partition by minutes.message_id
-        order by coalesce(meetings.account_key = minutes.message_account_key, false) desc, meetings.start_at desc
-    ) = 1
 ),
 
 sent_working_no as (

@@ -16,19 +16,11 @@
 -- One approval serves one minutes e-mail: the first sent at or after it, else the latest before it.
 -- The AE: the served meeting's AE, else the owner of the message's client account, else the sender.
 with minutes as (
-    select * from int_email_evidence where is_minutes_evidence and has_client_recipient
+    select * from int_minutes_mail
 ),
 
 mail as (
     select * from int_email_evidence
-),
-
-served_meetings as (
-    select * from int_meeting_mail_matched where evidence_kind = 'minutes' and message_id is not null
-),
-
-meetings as (
-    select * from int_client_meetings
 ),
 
 accounts as (
@@ -66,7 +58,7 @@ window_start as (
 ),
 
 opened as (
-    -- each minutes e-mail with the meeting it serves (the one of its own account first)
+    -- each minutes e-mail with the meeting it serves (int_minutes_mail) and the patterns naming it
     select
         minutes.message_id,
         minutes.sent_at,
@@ -75,24 +67,17 @@ opened as (
         minutes.subject,
         minutes.subject_key,
         minutes.source_copies,
-        coalesce(meetings.account_key, minutes.message_account_key) as account_key,
-        meetings.occurrence_id,
-        meetings.start_at as meeting_start_at,
-        nullif(regexp_replace(lower(coalesce(meetings.summary, '')), '[\s\p{Z}]+', '', 'g'), '') as meeting_title_key,
-        '(^|\D)(' || year(timezone(params.business_timezone, meetings.start_at)) || '[-/.])?0?'
-            || month(timezone(params.business_timezone, meetings.start_at)) || '(月|/|\.|-)0?'
-            || day(timezone(params.business_timezone, meetings.start_at)) || '(\D|$)' as date_pattern,
-        coalesce(meetings.ae, accounts.owner_email, minutes.from_addr) as ae,
-        coalesce(meetings.client_account, accounts.account_id) as client_account
+        minutes.account_key,
+        minutes.occurrence_id,
+        minutes.meeting_start_at,
+        nullif(regexp_replace(lower(coalesce(minutes.meeting_summary, '')), '[\s\p{Z}]+', '', 'g'), '') as meeting_title_key,
+        '(^|\D)(' || year(timezone(params.business_timezone, minutes.meeting_start_at)) || '[-/.])?0?'
+            || month(timezone(params.business_timezone, minutes.meeting_start_at)) || '(月|/|\.|-)0?'
+            || day(timezone(params.business_timezone, minutes.meeting_start_at)) || '(\D|$)' as date_pattern,
+        minutes.ae,
+        minutes.client_account
     from minutes
     cross join params
-    left join served_meetings on served_meetings.message_id = minutes.message_id
-    left join meetings on meetings.occurrence_id = served_meetings.occurrence_id
-    left join accounts on accounts.account_key = coalesce(meetings.account_key, minutes.message_account_key)
-    qualify row_number() over (
-        partition by minutes.message_id
-        order by coalesce(meetings.account_key = minutes.message_account_key, false) desc, meetings.start_at desc
-    ) = 1
 ),
 
 approvers as (
