@@ -1,4 +1,6 @@
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,7 +13,9 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 # Prefect: no analytics, a private home per test session, patience on a 2-core machine.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="aemetrics-prefect-"))
+if "PREFECT_HOME" not in os.environ:  # made once (xdist workers inherit it) and removed at exit
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="aemetrics-prefect-")
+    atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -58,6 +58,7 @@ _EMPTY_BUILD: list[Path] = []
 
 def _empty_build(path: Path) -> None:
     """A warehouse with every raw table and model of the real SQL, no rows in the marts."""
+    import atexit
     import shutil
     import tempfile
 
@@ -66,7 +67,9 @@ def _empty_build(path: Path) -> None:
     from aemetrics.warehouse import open_warehouse
 
     if not _EMPTY_BUILD:
-        template = Path(tempfile.mkdtemp(prefix="aemetrics-empty-")) / "empty.duckdb"
+        folder = tempfile.mkdtemp(prefix="aemetrics-empty-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = Path(folder) / "empty.duckdb"
         con = open_warehouse(template)
         try:
             build(con, Settings(business_timezone="Asia/Shanghai"), AS_OF)
