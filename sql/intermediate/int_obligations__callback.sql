@@ -131,7 +131,7 @@ due as (
     from rounds
     cross join params
     left join positions
-        on positions.at is not distinct from rounds.opened_at
+        on positions.instant is not distinct from rounds.opened_at
         and positions.working_hours = params.reply_hours
 ),
 

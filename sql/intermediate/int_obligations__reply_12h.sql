@@ -98,7 +98,7 @@ business_due as (
     from answered
     cross join params
     left join positions
-        on positions.at is not distinct from answered.opened_at
+        on positions.instant is not distinct from answered.opened_at
         and positions.working_hours = params.reply_hours
 ),
 

@@ -116,7 +116,7 @@ due as (
     from requests
     cross join params
     left join positions
-        on positions.at is not distinct from requests.opened_at
+        on positions.instant is not distinct from requests.opened_at
         and positions.working_hours = params.work_order_hours
 ),
 

@@ -4,7 +4,7 @@
 -- before it: an instant outside working hours sits at the start of the next interval), plus
 -- working_hours * 60, then the interval where that position falls gives due_at. A deadline that
 -- uses up a working day exactly falls at that day's end of hours. Two ASOF joins, over the union of
--- the instants of the models that need it (each joins back on at + working_hours):
+-- the instants of the models that need it (each joins back on instant + working_hours):
 -- - reply_12h and callback (only with reply_business_hours: else their clock is the wall clock):
 --   every visible client message to staff (a reply_12h round opens at one of them) and every
 --   missed call (a callback round opens at one of them), reply_hours;
@@ -32,10 +32,10 @@ params as (
 
 instants as (
     select distinct
-        clocks.at,
+        clocks.instant,
         clocks.working_hours
     from (
-        select messages.sent_at as at, params.reply_hours as working_hours
+        select messages.sent_at as instant, params.reply_hours as working_hours
         from messages
         cross join params
         where params.reply_business_hours
@@ -60,16 +60,16 @@ positioned as (
         instants.*,
         coalesce(
             intervals.minutes_before
-                + least(intervals.working_minutes, greatest(0, epoch(instants.at - intervals.work_start_at) / 60.0)),
+                + least(intervals.working_minutes, greatest(0, epoch(instants.instant - intervals.work_start_at) / 60.0)),
             0
         ) + instants.working_hours * 60 as target_minutes
     from instants
-    asof left join intervals on instants.at >= intervals.work_start_at
+    asof left join intervals on instants.instant >= intervals.work_start_at
 ),
 
 final as (
     select
-        positioned.at,
+        positioned.instant,
         positioned.working_hours,
         intervals.work_start_at + minutes_interval(positioned.target_minutes - intervals.minutes_before) as due_at
     from positioned
