@@ -271,8 +271,8 @@ def build(
 
     limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]  # named if a model exceeds it
     # every ASOF join runs as one: under its threshold (a left side estimated at <= 64 rows, which
-    # the optimizer guesses after a group by however large the input) DuckDB runs a nested loop
-    # that is quadratic per thread (reply_12h's answers: 9 s instead of 0.6 s at 100 AEs)
+    # the optimizer may guess after a group by however large the input) DuckDB runs a nested loop
+    # that is quadratic per thread (reply_12h's answers once took 9 s instead of 0.6 s at 100 AEs)
     asof_threshold = con.execute("select current_setting('asof_loop_join_threshold')").fetchall()[0][0]
     con.execute("set asof_loop_join_threshold = 0")
     con.execute("begin transaction")
