@@ -12,6 +12,27 @@ with messages as (
     select * from int_email_messages_resolved where is_visible
 ),
 
+message_parties as (
+    -- the columns the threads and the self-join read (the messages' whole rows are read once, at the end)
+    select
+        message_id,
+        sent_at,
+        from_kind,
+        from_addr,
+        from_account_key,
+        client_account_keys,
+        staff_recipients,
+        subject,
+        has_reply_prefix,
+        in_reply_to,
+        is_agenda,
+        is_minutes,
+        is_weekly_report,
+        is_supervisor_report
+    from int_email_messages_resolved
+    where is_visible
+),
+
 threads as (
     select * from int_email_threads
 ),
@@ -19,39 +40,40 @@ threads as (
 threaded as (
     -- each message's thread, and whether it is a staff reply
     select
-        messages.message_id,
+        message_parties.message_id,
         threads.thread_id,
-        messages.from_kind = 'staff'
+        message_parties.from_kind = 'staff'
             and (
-                messages.has_reply_prefix
-                or (messages.in_reply_to is not null and not has_forward_prefix(messages.subject))
+                message_parties.has_reply_prefix
+                or (message_parties.in_reply_to is not null and not has_forward_prefix(message_parties.subject))
             ) as is_staff_reply
-    from messages
-    inner join threads on threads.message_id = messages.message_id
+    from message_parties
+    inner join threads on threads.message_id = message_parties.message_id
 ),
 
 classified as (
     -- the messages of some kind, with the parties a repeat is judged by: all the self-join reads
     select
-        messages.message_id,
+        message_parties.message_id,
         threaded.thread_id,
-        messages.sent_at,
-        messages.from_addr,
-        messages.client_account_keys,
+        message_parties.sent_at,
+        message_parties.from_addr,
+        message_parties.client_account_keys,
         threaded.is_staff_reply,
-        messages.is_agenda,
-        messages.is_minutes,
-        messages.is_weekly_report,
-        messages.is_supervisor_report,
+        message_parties.is_agenda,
+        message_parties.is_minutes,
+        message_parties.is_weekly_report,
+        message_parties.is_supervisor_report,
         list_distinct(list_concat(
-            messages.client_account_keys,
-            case when messages.from_kind = 'client' and messages.from_account_key is not null
-                then [messages.from_account_key] else [] end
+            message_parties.client_account_keys,
+            case when message_parties.from_kind = 'client' and message_parties.from_account_key is not null
+                then [message_parties.from_account_key] else [] end
         )) as account_keys,
-        list_distinct(list_concat([messages.from_addr], messages.staff_recipients)) as staff_parties
-    from messages
-    inner join threaded on threaded.message_id = messages.message_id
-    where messages.is_agenda or messages.is_minutes or messages.is_weekly_report or messages.is_supervisor_report
+        list_distinct(list_concat([message_parties.from_addr], message_parties.staff_recipients)) as staff_parties
+    from message_parties
+    inner join threaded on threaded.message_id = message_parties.message_id
+    where message_parties.is_agenda or message_parties.is_minutes
+        or message_parties.is_weekly_report or message_parties.is_supervisor_report
 ),
 
 repeated as (

@@ -5,6 +5,11 @@ with messages as (
     select * from stg_email__messages
 ),
 
+message_subjects as (
+    -- the subjects alone, so that the messages' rows are read once (not held for a second pass)
+    select subject_normalized from stg_email__messages
+),
+
 recipients as (
     select * from stg_email__recipients
 ),
@@ -75,21 +80,10 @@ subject_kinds as (
         bool_or(keywords.kind = 'minutes') as is_minutes,
         bool_or(keywords.kind = 'weekly_report') as is_weekly_report,
         bool_or(keywords.kind = 'supervisor_report') as is_supervisor_report
-    from (select distinct lower(subject_normalized) as subject_lower from messages) as subjects
+    from (select distinct lower(subject_normalized) as subject_lower from message_subjects) as subjects
     inner join keywords on contains(subjects.subject_lower, keywords.keyword)
     where keywords.kind in ('agenda', 'minutes', 'weekly_report', 'supervisor_report')
     group by subjects.subject_lower
-),
-
-kinds as (
-    select
-        messages.message_id,
-        subject_kinds.is_agenda,
-        subject_kinds.is_minutes,
-        subject_kinds.is_weekly_report,
-        subject_kinds.is_supervisor_report
-    from messages
-    inner join subject_kinds on subject_kinds.subject_lower = lower(messages.subject_normalized)
 ),
 
 final as (
@@ -123,10 +117,10 @@ final as (
         messages.references_ids,
         messages.thread_index,
         messages.gm_thread_id,
-        coalesce(kinds.is_agenda, false) as is_agenda,
-        coalesce(kinds.is_minutes, false) as is_minutes,
-        coalesce(kinds.is_weekly_report, false) as is_weekly_report,
-        coalesce(kinds.is_supervisor_report, false) as is_supervisor_report,
+        coalesce(subject_kinds.is_agenda, false) as is_agenda,
+        coalesce(subject_kinds.is_minutes, false) as is_minutes,
+        coalesce(subject_kinds.is_weekly_report, false) as is_weekly_report,
+        coalesce(subject_kinds.is_supervisor_report, false) as is_supervisor_report,
         messages.sources,
         messages.source_copies,
         messages.copy_count
@@ -135,7 +129,7 @@ final as (
     left join identities as sender on sender.email = messages.from_addr
     left join recipient_summary on recipient_summary.message_id = messages.message_id
     left join main_client_accounts on main_client_accounts.message_id = messages.message_id
-    left join kinds on kinds.message_id = messages.message_id
+    left join subject_kinds on subject_kinds.subject_lower = lower(messages.subject_normalized)
 )
 
 select * from final

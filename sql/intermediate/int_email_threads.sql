@@ -21,71 +21,112 @@ params as (
     select * from run_params
 ),
 
+ids as (
+    -- every Message-ID the headers name (seen messages, In-Reply-To, References), numbered in id
+    -- order: the walk, the groups and the joins below work on these numbers, and the lowest number
+    -- is the lowest id (the roots chosen by `min` and the order `sent_at, message_id` are kept)
+    select
+        id,
+        row_number() over (order by id) as id_no
+    from (
+        select message_id as id from messages
+        union
+        select in_reply_to from messages where in_reply_to is not null
+        union
+        select unnest(references_ids) from messages
+    )
+),
+
+numbered as (
+    -- each seen message with its own number, its In-Reply-To's and its References' (in order)
+    select
+        messages.message_id,
+        message_ids.id_no as message_no,
+        reply_ids.id_no as in_reply_to_no,
+        messages.references_ids,
+        messages.sent_at,
+        messages.subject_key,
+        messages.message_account_key,
+        messages.has_reply_prefix,
+        messages.gm_thread_id,
+        messages.thread_index
+    from messages
+    inner join ids as message_ids on message_ids.id = messages.message_id
+    left join ids as reply_ids on reply_ids.id = messages.in_reply_to
+),
+
 reference_rows as (
     select
-        message_id,
-        unnest(references_ids) as ref,
-        generate_subscripts(references_ids, 1) as pos
-    from messages
+        reference_rows.message_no,
+        ids.id_no as ref_no,
+        reference_rows.pos
+    from (
+        select
+            message_no,
+            unnest(references_ids) as ref,
+            generate_subscripts(references_ids, 1) as pos
+        from numbered
+    ) as reference_rows
+    inner join ids on ids.id = reference_rows.ref
 ),
 
 reference_summary as (
     select
-        reference_rows.message_id,
-        arg_max(reference_rows.ref, reference_rows.pos) filter (where present.message_id is not null)
+        reference_rows.message_no,
+        arg_max(reference_rows.ref_no, reference_rows.pos) filter (where present.message_no is not null)
             as last_present_ref,
-        arg_min(reference_rows.ref, reference_rows.pos) as first_ref
+        arg_min(reference_rows.ref_no, reference_rows.pos) as first_ref
     from reference_rows
-    left join messages as present on present.message_id = reference_rows.ref
-    where reference_rows.ref <> reference_rows.message_id
-    group by reference_rows.message_id
+    left join numbered as present on present.message_no = reference_rows.ref_no
+    where reference_rows.ref_no <> reference_rows.message_no
+    group by reference_rows.message_no
 ),
 
 parents as (
     select
-        messages.message_id,
+        numbered.message_no,
         case
-            when replied.message_id is not null and messages.in_reply_to <> messages.message_id
-                then messages.in_reply_to
+            when replied.message_no is not null and numbered.in_reply_to_no <> numbered.message_no
+                then numbered.in_reply_to_no
             when reference_summary.last_present_ref is not null then reference_summary.last_present_ref
             when reference_summary.first_ref is not null then reference_summary.first_ref
-            when messages.in_reply_to <> messages.message_id then messages.in_reply_to
-        end as parent_id
-    from messages
-    left join messages as replied on replied.message_id = messages.in_reply_to
-    left join reference_summary on reference_summary.message_id = messages.message_id
+            when numbered.in_reply_to_no <> numbered.message_no then numbered.in_reply_to_no
+        end as parent_no
+    from numbered
+    left join numbered as replied on replied.message_no = numbered.in_reply_to_no
+    left join reference_summary on reference_summary.message_no = numbered.message_no
 ),
 
-walk(message_id, node, path, depth) as (
-    select message_id, message_id, [message_id], 0
-    from messages
+walk(message_no, node, path, depth) as (
+    select message_no, message_no, [message_no], 0
+    from numbered
     union all
-    select walk.message_id, parents.parent_id, list_append(walk.path, parents.parent_id), walk.depth + 1
+    select walk.message_no, parents.parent_no, list_append(walk.path, parents.parent_no), walk.depth + 1
     from walk
-    inner join parents on parents.message_id = walk.node
-    where parents.parent_id is not null
-        and not list_contains(walk.path, parents.parent_id)
+    inner join parents on parents.message_no = walk.node
+    where parents.parent_no is not null
+        and not list_contains(walk.path, parents.parent_no)
         and walk.depth < 100
 ),
 
 walk_ends as (
     select *
     from walk
-    qualify row_number() over (partition by message_id order by depth desc) = 1
+    qualify row_number() over (partition by message_no order by depth desc) = 1
 ),
 
 header_roots as (
     select
-        walk_ends.message_id,
+        walk_ends.message_no,
         case
-            when parents.parent_id is not null and list_contains(walk_ends.path, parents.parent_id)
+            when parents.parent_no is not null and list_contains(walk_ends.path, parents.parent_no)
                 then list_min(list_slice(
-                    walk_ends.path, list_position(walk_ends.path, parents.parent_id), len(walk_ends.path)
+                    walk_ends.path, list_position(walk_ends.path, parents.parent_no), len(walk_ends.path)
                 ))
             else walk_ends.node
         end as header_root
     from walk_ends
-    left join parents on parents.message_id = walk_ends.node
+    left join parents on parents.message_no = walk_ends.node
 ),
 
 header_group_sizes as (
@@ -97,27 +138,25 @@ header_group_sizes as (
 header_groups as (
     select
         header_roots.*,
-        header_group_sizes.header_group_size,
-        parents.parent_id is not null as has_parent
+        header_group_sizes.header_group_size
     from header_roots
     inner join header_group_sizes on header_group_sizes.header_root = header_roots.header_root
-    inner join parents on parents.message_id = header_roots.message_id
 ),
 
 conversation_keys as (
-    select message_id, 'gmail:' || gm_thread_id as conversation_key
-    from messages
+    select message_no, 'gmail:' || gm_thread_id as conversation_key
+    from numbered
     where gm_thread_id is not null
     union all
-    select message_id, 'thread-index:' || left(hex(try(from_base64(thread_index))), 44)
-    from messages
+    select message_no, 'thread-index:' || left(hex(try(from_base64(thread_index))), 44)
+    from numbered
     where thread_index is not null and octet_length(try(from_base64(thread_index))) >= 22
 ),
 
 conversation_roots as (
     select conversation_keys.conversation_key, min(header_groups.header_root) as conversation_root
     from conversation_keys
-    inner join header_groups on header_groups.message_id = conversation_keys.message_id
+    inner join header_groups on header_groups.message_no = conversation_keys.message_no
     group by conversation_keys.conversation_key
 ),
 
@@ -126,25 +165,25 @@ merged_roots as (
         header_groups.header_root,
         least(header_groups.header_root, min(conversation_roots.conversation_root)) as group_root
     from header_groups
-    inner join conversation_keys on conversation_keys.message_id = header_groups.message_id
+    inner join conversation_keys on conversation_keys.message_no = header_groups.message_no
     inner join conversation_roots on conversation_roots.conversation_key = conversation_keys.conversation_key
     group by header_groups.header_root
 ),
 
 rooted as (
     select
-        header_groups.message_id,
+        header_groups.message_no,
         header_groups.header_root,
         header_groups.header_group_size,
         coalesce(merged_roots.group_root, header_groups.header_root) as group_root,
-        messages.sent_at,
-        messages.subject_key,
-        messages.message_account_key,
-        messages.has_reply_prefix,
-        coalesce('gmail:' || messages.gm_thread_id, 'thread-index:' || left(hex(try(from_base64(messages.thread_index))), 44))
+        numbered.sent_at,
+        numbered.subject_key,
+        numbered.message_account_key,
+        numbered.has_reply_prefix,
+        coalesce('gmail:' || numbered.gm_thread_id, 'thread-index:' || left(hex(try(from_base64(numbered.thread_index))), 44))
             as conversation_key
     from header_groups
-    inner join messages on messages.message_id = header_groups.message_id
+    inner join numbered on numbered.message_no = header_groups.message_no
     left join merged_roots on merged_roots.header_root = header_groups.header_root
 ),
 
@@ -181,7 +220,9 @@ keyed as (
         on fallback_subjects.message_account_key = grouped.message_account_key
         and fallback_subjects.subject_key = grouped.subject_key
     where grouped.subject_key is not null and grouped.message_account_key is not null
-    window by_subject as (partition by grouped.message_account_key, grouped.subject_key order by grouped.sent_at, grouped.message_id)
+    window by_subject as (
+        partition by grouped.message_account_key, grouped.subject_key order by grouped.sent_at, grouped.message_no
+    )
 ),
 
 chained as (
@@ -203,21 +244,21 @@ chain_roots as (
     -- a chain's root is the group of its first message: the latest chain start up to each message
     -- (the first message of an account and subject always starts one)
     select
-        message_id,
+        message_no,
         starts_chain,
         last_value(case when starts_chain then group_root end ignore nulls) over (
-            partition by message_account_key, subject_key order by sent_at, message_id
+            partition by message_account_key, subject_key order by sent_at, message_no
         ) as chain_root
     from chained
 ),
 
-final as (
+threaded as (
     select
-        grouped.message_id,
+        grouped.message_no,
         case
             when chain_roots.starts_chain = false then chain_roots.chain_root
             else grouped.group_root
-        end as thread_id,
+        end as thread_no,
         case
             when chain_roots.starts_chain = false then 'subject'
             when grouped.group_size > 1 and grouped.header_group_size = grouped.group_size then 'headers'
@@ -226,7 +267,20 @@ final as (
         end as thread_method,
         grouped.header_root
     from grouped
-    left join chain_roots on chain_roots.message_id = grouped.message_id
+    left join chain_roots on chain_roots.message_no = grouped.message_no
+),
+
+final as (
+    -- the numbers back to Message-IDs
+    select
+        message_ids.id as message_id,
+        thread_ids.id as thread_id,
+        threaded.thread_method,
+        root_ids.id as header_root
+    from threaded
+    inner join ids as message_ids on message_ids.id_no = threaded.message_no
+    inner join ids as thread_ids on thread_ids.id_no = threaded.thread_no
+    inner join ids as root_ids on root_ids.id_no = threaded.header_root
 )
 
 select * from final

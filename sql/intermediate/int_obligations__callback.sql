@@ -5,7 +5,7 @@
 -- obligation, opened at the first. Any later outbound call attempt to that account (reached or not)
 -- or staff e-mail to one of its contacts fulfils it (also an outbound e-mail logged in the CRM).
 -- Prospects count; vendor/partner/media accounts are not clients. Due: opened + reply_hours on the
--- reply_12h clock (wall clock; with reply_business_hours, working hours through int_working_intervals).
+-- reply_12h clock (wall clock; with reply_business_hours, working hours: int_working_positions).
 -- Times of date-only calls (ActivityDate): when such a placed time decides the order, evidence on
 -- the same local day counts as after the missed call (fulfilled_at keeps the evidence's own time).
 -- AE: the account's owner, whoever logged the call. Window: due on or after the start of the first
@@ -27,8 +27,8 @@ messages as (
     where is_visible and not is_auto_generated and from_kind = 'staff' and has_client_recipient
 ),
 
-intervals as (
-    select * from int_working_intervals
+positions as (
+    select * from int_working_positions
 ),
 
 weeks as (
@@ -120,31 +120,19 @@ rounds as (
     group by missed.account_key, first_answer.evidence_id
 ),
 
-positioned as (
-    -- where the opening instant lies on the working-minute axis (reply_business_hours)
+due as (
+    -- reply_hours after the opening: working hours (int_working_positions) or wall clock
     select
         rounds.*,
-        coalesce(
-            intervals.minutes_before
-                + least(intervals.working_minutes, greatest(0, epoch(rounds.opened_at - intervals.work_start_at) / 60.0)),
-            0
-        ) + params.reply_hours * 60 as target_minutes
+        case
+            when params.reply_business_hours then positions.due_at
+            else rounds.opened_at + hours_interval(params.reply_hours)
+        end as due_at
     from rounds
     cross join params
-    asof left join intervals on rounds.opened_at >= intervals.work_start_at
-),
-
-due as (
-    select
-        positioned.*,
-        case
-            when params.reply_business_hours
-                then intervals.work_start_at + minutes_interval(positioned.target_minutes - intervals.minutes_before)
-            else positioned.opened_at + hours_interval(params.reply_hours)
-        end as due_at
-    from positioned
-    cross join params
-    asof left join intervals on positioned.target_minutes > intervals.minutes_before
+    left join positions
+        on positions.instant is not distinct from rounds.opened_at
+        and positions.working_hours = params.reply_hours
 ),
 
 final as (

@@ -4,7 +4,7 @@
 -- the first later message in the thread from any staff member to a client address (a colleague
 -- covering counts; the obligation stays with the account's AE). Auto-generated mail neither
 -- opens nor answers. Due: opened + reply_hours, wall clock; or, with reply_business_hours,
--- reply_hours of working time walked through int_working_intervals.
+-- reply_hours of working time (int_working_positions).
 -- AE: the account's owner; without one, the first staff address in the opening message's To in
 -- header order (as the client wrote it, not alphabetical), else the first staff address in Cc.
 with messages as (
@@ -20,8 +20,8 @@ accounts as (
     select * from int_accounts
 ),
 
-intervals as (
-    select * from int_working_intervals
+positions as (
+    select * from int_working_positions
 ),
 
 params as (
@@ -90,28 +90,16 @@ answered as (
         and opened.opened_at < answers.sent_at
 ),
 
-positioned as (
-    -- where the opening instant lies on the working-minute axis
+business_due as (
+    -- reply_hours working hours after the opening (int_working_positions)
     select
         answered.*,
-        coalesce(
-            intervals.minutes_before
-                + least(intervals.working_minutes, greatest(0, epoch(answered.opened_at - intervals.work_start_at) / 60.0)),
-            0
-        ) + params.reply_hours * 60 as target_minutes
+        positions.due_at as business_due_at
     from answered
     cross join params
-    asof left join intervals on answered.opened_at >= intervals.work_start_at
-),
-
-business_due as (
-    select
-        positioned.*,
-        intervals.work_start_at
-            + minutes_interval(positioned.target_minutes - intervals.minutes_before)
-            as business_due_at
-    from positioned
-    asof left join intervals on positioned.target_minutes > intervals.minutes_before
+    left join positions
+        on positions.instant is not distinct from answered.opened_at
+        and positions.working_hours = params.reply_hours
 ),
 
 final as (

@@ -1,7 +1,7 @@
 -- work_order (客户发动之每项工作,立即开出工作单: open a work order at once for every job the client
 -- starts). STANDARDS.md, "Decisions for the other twelve": requests are Case rows (canonical Request)
 -- of a client or prospect account whose Origin is not internal; each opens one obligation at its
--- creation, due work_order_hours (default 4) working hours later (int_working_intervals: working
+-- creation, due work_order_hours (default 4) working hours later (int_working_positions over the working
 -- intervals of the business calendar, make-up days included, holidays excluded). A work order serves
 -- the request named by its CaseId (canonical what_id; the first such work order); a work order
 -- without CaseId serves the earliest open request of its account created before it ("open": no work
@@ -21,8 +21,8 @@ accounts as (
     select * from int_accounts where not is_deleted and not is_non_client
 ),
 
-intervals as (
-    select * from int_working_intervals
+positions as (
+    select * from int_working_positions
 ),
 
 weeks as (
@@ -108,26 +108,16 @@ matched as (
     select candidate_key, evidence_key, false from served where candidate_key is not null
 ),
 
-positioned as (
-    -- where the request lies on the working-minute axis, plus work_order_hours
+due as (
+    -- work_order_hours working hours after the request (int_working_positions)
     select
         requests.*,
-        coalesce(
-            intervals.minutes_before
-                + least(intervals.working_minutes, greatest(0, epoch(requests.opened_at - intervals.work_start_at) / 60.0)),
-            0
-        ) + params.work_order_hours * 60 as target_minutes
+        positions.due_at
     from requests
     cross join params
-    asof left join intervals on requests.opened_at >= intervals.work_start_at
-),
-
-due as (
-    select
-        positioned.*,
-        intervals.work_start_at + minutes_interval(positioned.target_minutes - intervals.minutes_before) as due_at
-    from positioned
-    asof left join intervals on positioned.target_minutes > intervals.minutes_before
+    left join positions
+        on positions.instant is not distinct from requests.opened_at
+        and positions.working_hours = params.work_order_hours
 ),
 
 final as (

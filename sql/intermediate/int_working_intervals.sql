@@ -1,5 +1,5 @@
 -- Working intervals of the business calendar with the working minutes before each one, so that
--- "N working hours after t" is two ASOF joins (see int_obligations__reply_12h): the position of
+-- "N working hours after t" is two ASOF joins (int_working_positions, the one place): the position of
 -- t on the working-minute axis, then the interval where position + N*60 falls.
 with business_days as (
     select * from business_days

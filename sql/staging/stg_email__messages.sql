@@ -4,7 +4,24 @@
 -- (Auto-Submitted other than 'no', Precedence bulk/list/junk, List-Id, X-Autoreply and its
 -- kin, delivery/read reports, out-of-office subjects) is flagged: it never opens or fulfils.
 with source as (
-    select * from raw_email_messages
+    -- raw_row: the row's place in the table, to fetch the representative copy whole once chosen
+    -- (read twice: the few columns that choose it, then the chosen rows' every column)
+    select
+        rowid as raw_row,
+        *
+    from raw_email_messages
+),
+
+source_rows as (
+    select
+        rowid as raw_row,
+        *
+    from raw_email_messages
+),
+
+raw_subjects as (
+    -- every copy's subject (a copy not chosen as its message's representative adds an unused row)
+    select distinct subject from raw_email_messages
 ),
 
 out_of_office_words as (
@@ -16,7 +33,11 @@ out_of_office_words as (
 located as (
     -- every exported copy of a message, with its place in its mailbox
     select
-        * replace (trim(message_id) as message_id),
+        raw_row,
+        trim(message_id) as message_id,
+        sent_at,
+        source_file,
+        record,
         record_no(record) as record_no
     from source
     where nullif(trim(message_id), '') is not null
@@ -25,21 +46,26 @@ located as (
 copies as (
     -- the copies in file and record order (a sorted list of structs: one plain aggregate), and
     -- the representative copy: copies of one message carry the same headers, one with a usable
-    -- Date wins, then the first in file and record order
+    -- Date wins, then the first in file and record order (only its row number is carried: the
+    -- copies' other columns are read once, for the representative alone)
     select
         message_id,
         list_sort(list({'source_file': source_file, 'record_no': record_no, 'record': record})) as copy_list,
         count(*) as copy_count,
         arg_min(
-            located, {'undated': sent_at is null, 'source_file': source_file, 'record_no': record_no}
-        ) as representative
+            raw_row, {'undated': sent_at is null, 'source_file': source_file, 'record_no': record_no}
+        ) as representative_row
     from located
     group by message_id
 ),
 
 representative as (
-    select unnest(representative), copy_list, copy_count
+    select
+        source_rows.* exclude (raw_row) replace (trim(source_rows.message_id) as message_id),
+        copies.copy_list,
+        copies.copy_count
     from copies
+    inner join source_rows on source_rows.raw_row = copies.representative_row
 ),
 
 cleaned as (
@@ -71,12 +97,13 @@ cleaned as (
 
 subjects as (
     -- subjects repeat (a thread's replies, a weekly report's weeks): each distinct one is read once
+    -- (read from the raw rows, so that the messages' rows are not held twice)
     select
         subject,
         subject_stripped(subject) as subject_normalized,
         subject_key(subject) as subject_key,
         has_reply_prefix(subject) as has_reply_prefix
-    from (select distinct subject from cleaned)
+    from (select distinct subject from raw_subjects)
 ),
 
 subject_prefixes as (

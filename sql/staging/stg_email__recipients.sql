@@ -22,12 +22,25 @@ unnested as (
 ),
 
 final as (
-    select message_id, address, recipient_type, header_position
-    from unnested
-    where address is not null
-    qualify row_number() over (
-        partition by message_id, address order by recipient_type desc, header_position
-    ) = 1
+    -- one row per message and address: To before Cc, then the first position (one plain aggregate,
+    -- not a window sorting every address of every message)
+    select
+        message_id,
+        address,
+        min_row.recipient_type,
+        min_row.header_position
+    from (
+        select
+            message_id,
+            address,
+            arg_min(
+                {'recipient_type': recipient_type, 'header_position': header_position},
+                {'is_cc': recipient_type <> 'to', 'header_position': header_position}
+            ) as min_row
+        from unnested
+        where address is not null
+        group by message_id, address
+    )
 )
 
 select * from final
