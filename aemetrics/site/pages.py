@@ -7,9 +7,10 @@ same rows formatted for people.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -89,7 +90,11 @@ class SiteData:
     notes: list[str] = field(default_factory=list)  # run_notes: e.g. the staff directory names no AE
     equal: dict | None = None  # equal_treatment_gap / _min_n / _alpha of the build (run_params)
     sources: dict[str, list[dict]] = field(default_factory=dict)  # obligation_id -> evidence_refs rows (late/missed)
-    all_obl: pd.DataFrame | None = None  # obligation_details of every week (the obligations page, client pages)
+    # obligation_details from the first week a page or data file lists row by row (the 12 weeks, the
+    # drill-down window) on: at 1,000 AEs a year of obligations is 1.2 M rows, older weeks are read one
+    # at a time (`facts.week_rows`) and summed up in SQL (`facts`)
+    recent_obl: pd.DataFrame | None = None
+    facts: ObligationFacts | None = None  # what the site needs of every week's obligations (SQL aggregates)
     refs: pd.DataFrame | None = None  # evidence_refs of every obligation
     raw: dict = field(default_factory=dict)  # (raw table, file, record) -> fields (drill.raw_rows)
     exports: dict[str, int] = field(default_factory=dict)  # export id -> rows loaded (aemetrics.exports)
@@ -99,17 +104,22 @@ class SiteData:
     client_slugs: dict[str, str] = field(default_factory=dict)  # client_account -> page name
     left: set[str] = field(default_factory=set)  # AEs who left (aes.has_left)
     latest: date | None = None  # the week under review of the latest run (index.html)
+    subject_of: Callable[[str], str] | None = None  # show_subjects = false: a standard's name for the subject
 
     @classmethod
     def load(cls, wh: Warehouse, store_bodies: bool = False, drill_weeks: int = 0) -> SiteData:
-        """drill_weeks (site_drill_weeks; 0: every week): `raw` only for the drill-down window's evidence."""
+        """drill_weeks (site_drill_weeks; 0: every week): `raw` only for the drill-down window's evidence.
+        Older weeks' obligations are read later, one week at a time (`facts.week_rows`): `wh` must stay
+        open while the pages are written."""
         info = wh.run_info()
         weeks = Weeks.ending(wh.latest_complete_week())
         aes = wh.aes()
         kpi = wh.kpi_weekly()
-        # every week's obligations once; the 12 weeks are a slice of it (the same string objects)
-        every = _shared_strings(wh.obligations(), REPEATED)
-        obl = every[(every["week_start"] >= weeks.start) & (every["week_start"] < weeks.end)].reset_index(drop=True)
+        since = drill.window_start(weeks.this + timedelta(days=7), drill_weeks)
+        # the obligations listed row by row: the 12 weeks, the running week and the drill-down window
+        first = None if since is None else min(since, weeks.start)
+        recent = _shared_strings(_obligations(wh, first), REPEATED)
+        obl = recent[(recent["week_start"] >= weeks.start) & (recent["week_start"] < weeks.end)].reset_index(drop=True)
         at_risk = wh.at_risk()
         known = set(aes["ae"])
         extra = sorted((set(kpi["ae"]) | set(obl["ae"]) | set(at_risk["ae"])) - known - {None})
@@ -137,8 +147,8 @@ class SiteData:
         data.standards = wh.standards()
         data.notes = wh.run_notes()
         data.equal = wh.equal_treatment_settings()
-        data.all_obl = every
-        since = drill.window_start(weeks.this + timedelta(days=7), drill_weeks)
+        data.recent_obl = recent
+        data.facts = ObligationFacts.load(wh, aes)
         # evidence rows only where a page or a data file shows them: the 12 weeks and the drill window
         data.refs = wh.evidence_sources(since=None if since is None else min(since, weeks.start))
         data.sources = _evidence_sources(data.refs, obl)
@@ -148,23 +158,22 @@ class SiteData:
             data.exports = ex.export_rows(
                 lambda t: int(wh.sql(f"select count(*) as n from {t}")["n"].iloc[0]) if t in tables else None
             )
-        seen = sorted(set(data.all_obl["week_start"].dropna())) if not data.all_obl.empty else []
-        first = seen[0] if seen else weeks.this
-        data.eval_weeks = [first + timedelta(days=7 * i) for i in range((weeks.this - first).days // 7 + 1)]
+        seen = data.facts.mondays
+        first_week = seen[0] if seen else weeks.this
+        data.eval_weeks = [first_week + timedelta(days=7 * i) for i in range((weeks.this - first_week).days // 7 + 1)]
         data.running = weeks.this + timedelta(days=7)
         data.latest = weeks.this
         data.ae_week_rates = wh.rates(by=["ae", "week_start"])
-        accounts = sorted(set(data.all_obl["client_account"].dropna())) if not data.all_obl.empty else []
-        data.client_slugs = client_slugs(accounts)
+        data.client_slugs = client_slugs(data.facts.accounts)
         if "has_left" in aes:
             data.left = set(aes.loc[aes["has_left"].fillna(False).astype(bool), "ae"])
         return data
 
     def for_week(self, monday: date) -> SiteData:
-        """The same data seen from an earlier week: its review, league from kpi_weekly (rates in SQL)."""
+        """The same data seen from an earlier week: its review, league from kpi_weekly (rates in SQL);
+        `obl`: what its page shows of the obligations (the late-reply heat map's rows of its 12 weeks)."""
         weeks = Weeks.ending(monday)
-        rates = self.ae_week_rates
-        week = rates[rates["week_start"] == monday] if rates is not None and not rates.empty else pd.DataFrame()
+        week = _grouped(self, "ae_week_rates", "week_start").get(monday, pd.DataFrame())
         names = _names(self)
         teams = dict(zip(self.aes["ae"], self.aes["team"], strict=True)) if "team" in self.aes else {}
         board = pd.DataFrame(
@@ -184,9 +193,140 @@ class SiteData:
         for c in cols[:4]:
             board[c] = board[c].fillna(0).astype(int)
         board["at_risk"] = 0
-        obl = self.all_obl
-        window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end)] if obl is not None else obl
+        window = self.facts.late_replies(weeks.start, weeks.end) if self.facts is not None else self.obl.iloc[0:0]
         return replace(self, weeks=weeks, scorecard=board, obl=window)
+
+
+# obligation_details columns the site reads: the pages, the CSVs and the drill-down's data files
+OBL_COLUMNS = ["week_start", *drill.ROW_FIELDS, "is_confirmed"]
+
+
+def _obligations(wh: Warehouse, since: date | None) -> pd.DataFrame:
+    """obligation_details (the site's columns) of the weeks from `since` on (None: every week) and those
+    without a week, in Warehouse.obligations' order."""
+    wh._require("obligation_details")
+    have = set(wh.sql("select * from obligation_details limit 0").columns)
+    cols = ", ".join(f'"{c}"' for c in OBL_COLUMNS if c in have)
+    where = "" if since is None else " where week_start >= ? or week_start is null"
+    return wh.sql(
+        f"select {cols} from obligation_details{where} order by opened_at, obligation_id",
+        [since] if since is not None else [],
+    )
+
+
+@dataclass
+class ObligationFacts:
+    """What the site needs of every week's obligations, from SQL aggregates over obligation_details
+    (at 1,000 AEs a year is 1.2 M rows: never in memory at once)."""
+
+    wh: Warehouse
+    mondays: list[date]  # every week_start, sorted
+    accounts: list[str]  # every client account, sorted (client_slugs)
+    standards: list[str]  # every standard, sorted
+    order: dict[str, int]  # drill.ae_order: the AEs of `aes` and of every obligation
+    teams: dict[str, list[int]]  # drill.ae_groups by team
+    client_aes: dict[str, list[int]]  # drill.ae_groups by client_account
+    # client_account -> the client's names, tiers and AEs, most recently opened obligation first
+    client_seen: dict[str, dict[str, list]]
+    columns: list[str]  # the columns of obligation_details
+    _late: pd.DataFrame  # reply_12h late or missed: week_start, opened_at, standard, status (by week_start)
+    _late_weeks: list[date]
+
+    @classmethod
+    def load(cls, wh: Warehouse, aes: pd.DataFrame) -> ObligationFacts:
+        def distinct(col: str) -> list:
+            return [
+                r[0]
+                for r in wh.con.execute(
+                    f'select distinct "{col}" from obligation_details where "{col}" is not null'
+                ).fetchall()
+            ]
+
+        wh._require("obligation_details")
+        order = drill.ae_order(aes, pd.DataFrame({"ae": distinct("ae")}))
+
+        def groups(key: str) -> dict[str, list[int]]:
+            pairs = wh.con.execute(f'select distinct "{key}", ae from obligation_details').fetchall()
+            return drill.ae_groups(pd.DataFrame(pairs, columns=[key, "ae"]), key, order)
+
+        # the rank of each obligation in Warehouse.obligations' order; a client's latest name, tier and
+        # AEs are those of its highest ranks
+        rows = wh.con.execute(
+            """
+            with ranked as (
+                select
+                    client_account,
+                    client_name,
+                    client_tier,
+                    ae,
+                    row_number() over (order by opened_at asc nulls last, obligation_id asc) as rank_no
+                from obligation_details
+                where client_account is not null
+            ),
+
+            seen as (
+                select 'client_name' as field, client_account, client_name as value, max(rank_no) as last_no
+                from ranked where client_name is not null group by client_account, client_name
+                union all
+                select 'client_tier' as field, client_account, client_tier as value, max(rank_no) as last_no
+                from ranked where client_tier is not null group by client_account, client_tier
+                union all
+                select 'ae' as field, client_account, ae as value, max(rank_no) as last_no
+                from ranked where ae is not null group by client_account, ae
+            )
+
+            select field, client_account, value from seen order by field, client_account, last_no desc
+            """
+        ).fetchall()
+        client_seen: dict[str, dict[str, list]] = {}
+        for fld, account, value in rows:
+            client_seen.setdefault(account, {}).setdefault(fld, []).append(value)
+        late = wh.sql(
+            "select week_start, opened_at, standard, status from obligation_details "
+            "where standard = 'reply_12h' and status in ('late', 'missed') and week_start is not null "
+            "order by week_start"
+        )
+        return cls(
+            wh,
+            sorted(distinct("week_start")),
+            sorted(distinct("client_account")),
+            sorted(distinct("standard")),
+            order,
+            groups("team"),
+            groups("client_account"),
+            client_seen,
+            list(wh.sql("select * from obligation_details limit 0").columns),
+            late,
+            late["week_start"].tolist(),
+        )
+
+    def late_replies(self, start: date, end: date) -> pd.DataFrame:
+        """The reply_12h late or missed obligations of the weeks start <= week_start < end."""
+        lo, hi = bisect.bisect_left(self._late_weeks, start), bisect.bisect_left(self._late_weeks, end)
+        return self._late.iloc[lo:hi]
+
+    def week_rows(self, monday: date, subject_of: Callable[[str], str] | None = None) -> pd.DataFrame:
+        """Every obligation of one week (drill.OLD_WEEK_FIELDS), in Warehouse.obligations' order; with
+        `subject_of` (show_subjects = false) the subject is the standard's name."""
+        cols = ", ".join(f'"{c}"' for c in drill.OLD_WEEK_FIELDS if c in self.columns)
+        rows = self.wh.sql(
+            f"select {cols} from obligation_details where week_start = ? order by opened_at, obligation_id", [monday]
+        )
+        if subject_of is not None and "subject" in rows and not rows.empty:
+            rows["subject"] = [subject_of(s) for s in rows["standard"]]
+        return rows
+
+
+def _grouped(data: SiteData, frame: str, key: str) -> dict:
+    """data.<frame> split by `key` once per SiteData (not a mask over the whole frame per page)."""
+    df = getattr(data, frame)
+    name = f"_by_{key}_{frame}"
+    cached = data.__dict__.get(name)
+    if cached is None or cached[0] is not df:
+        groups = dict(tuple(df.groupby(key, sort=False))) if df is not None and not df.empty else {}
+        cached = (df, groups)
+        data.__dict__[name] = cached
+    return cached[1]
 
 
 # obligation_details columns whose values repeat from row to row (an AE, a client, a status)
@@ -314,14 +454,16 @@ def _names(data: SiteData) -> dict[str, str]:
     return cached[1]
 
 
-def _rows_of(data: SiteData, frame: str, ae: str, late: bool = False) -> pd.DataFrame:
+def _rows_of(data: SiteData, frame: str, ae: str, late: bool = False, times: tuple[str, ...] = ()) -> pd.DataFrame:
     """The rows of one AE in data.<frame> (late or missed only if `late`): the frame is grouped once per
-    SiteData, not filtered again for each of 1,000 scorecards."""
+    SiteData, not filtered again for each of 1,000 scorecards; `times`: columns whose CSV text is made
+    once for the whole frame (_with_iso), not per page."""
     df = getattr(data, frame)
-    key = f"_by_ae_{frame}_{late}"
+    key = f"_by_ae_{frame}_{late}_{times}"
     cached = data.__dict__.get(key)
     if cached is None or cached[0] is not df:
         rows = df[df["status"].isin(metrics.LATE)] if late and not df.empty else df
+        rows = _with_iso(rows, times)
         groups = dict(tuple(rows.groupby("ae", sort=False))) if not rows.empty else {}
         cached = (df, groups, rows.iloc[0:0])
         data.__dict__[key] = cached
@@ -386,13 +528,27 @@ def _on_target_badge(on_target, labels: Labels) -> Cell:
     return Cell(f'<span class="badge {cls}">{labels.html(key)}</span>')
 
 
-def _local(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """CSV copy: timestamps as ISO text with the business offset (Excel-friendly, unambiguous)."""
-    out = df.copy()
+TIMES = ("opened_at", "due_at", "fulfilled_at")
+ISO = "iso:"  # prefix of a column holding another's CSV text, made once for a whole frame (_with_iso)
+
+
+def _local(df: pd.DataFrame, cols: Sequence[str], fields: list[str] | None = None) -> pd.DataFrame:
+    """CSV copy (of `fields` only, in that order, when given): timestamps as ISO text with the business
+    offset (Excel-friendly, unambiguous); the text _with_iso made where `df` has it."""
+    out = df.reindex(columns=fields) if fields is not None else df.copy()
     for c in cols:
         if c in out:
-            out[c] = _iso(out[c])
+            out[c] = df[ISO + c] if ISO + c in df else _iso(out[c])
     return out
+
+
+def _with_iso(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+    """df with the CSV text of its timestamp columns `cols` beside them (ISO + column): formatted once for
+    a frame split into many pages, not once per page. _iso is cell by cell, so a slice of it is what
+    _iso of the slice would be."""
+    if not cols:
+        return df
+    return df.assign(**{ISO + c: _iso(df[c]) for c in cols if c in df})
 
 
 def _iso(col: pd.Series) -> pd.Series:
@@ -717,10 +873,10 @@ def _csv_link(labels: Labels, href: str) -> str:
 def _at_risk_table(
     data: SiteData, L: Labels, csv_name: str, csvs: dict, names: dict, with_ae: bool, ae: str | None = None
 ) -> str:
-    risk = data.at_risk if ae is None else data.at_risk[data.at_risk["ae"] == ae]
+    risk = data.at_risk if ae is None else _rows_of(data, "at_risk", ae, times=("opened_at", "due_at"))
     people = _names(data)
     cols = ["ae", "standard", "client_account", "client_name", "opened_at", "due_at", "hours_left", "obligation_id"]
-    csvs[csv_name] = _local(risk.reindex(columns=cols), ["opened_at", "due_at"])
+    csvs[csv_name] = _local(risk, ["opened_at", "due_at"], cols)
     href = csv_name.split("/")[-1]
     rows = []
     for r in shown(risk).itertuples():
@@ -817,13 +973,13 @@ def _checks(data: SiteData, L: Labels, csvs: dict) -> str:
 def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     L, weeks = labels, data.weeks
     slug = data.slugs[ae]
-    person = data.aes[data.aes["ae"] == ae].iloc[0]
+    person = _grouped(data, "aes", "ae")[ae].iloc[0]
     name = person["name"] if not missing(person.get("name")) else ae
     csvs: dict[str, pd.DataFrame] = {}
     parts: list[str] = []
 
     # rates against target and team median
-    st = metrics.ae_standards(data.scorecard, ae, opts, data.standards)
+    st = metrics.ae_standards(_rows_of(data, "scorecard", ae), ae, opts, data.standards)
     names = _std_names(L, st["standard"])
     csvs[f"ae/{slug}-rates.csv"] = st
     rows = [
@@ -909,7 +1065,7 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     parts.append(section("outcomes", L.html("weekly_outcomes"), out_chart or empty(L)))
 
     # late and missed obligations with evidence
-    bad = _rows_of(data, "obl", ae, late=True)
+    bad = _rows_of(data, "obl", ae, late=True, times=TIMES)
     bad = bad.sort_values("opened_at", ascending=False) if not bad.empty else bad
     cols = [
         "standard",
@@ -925,7 +1081,7 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
         "is_confirmed",
         "obligation_id",
     ]
-    csvs[f"ae/{slug}-late-missed.csv"] = _local(bad.reindex(columns=cols), ["opened_at", "due_at", "fulfilled_at"])
+    csvs[f"ae/{slug}-late-missed.csv"] = _local(bad, TIMES, cols)
     rows = [
         [
             text(L.standard(r.standard)),
@@ -1235,13 +1391,13 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
     """A page per client account: its AE(s), its obligations over the 12 weeks and its weekly outcomes.
     Made one at a time, as they are written (4,000 clients: not every page in memory at once)."""
     L, weeks = labels, data.weeks
-    obl = data.all_obl
-    if obl is None or obl.empty:
+    obl, facts = data.recent_obl, data.facts
+    if obl is None or facts is None or not facts.accounts:
         return
     people = _names(data)
     window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end + timedelta(days=7))]
     # the pandas work once for every client (400 clients: not a sort and a count per page)
-    window = window.sort_values("opened_at", ascending=False, kind="stable")
+    window = _with_iso(window.sort_values("opened_at", ascending=False, kind="stable"), TIMES)
     in_window = dict(tuple(window.groupby("client_account", sort=False))) if not window.empty else {}
     cols = ["week_start", "met", "late", "missed"]
     counts = (
@@ -1251,17 +1407,13 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
     )
     counts = counts.reindex(columns=cols[1:], fill_value=0)
     per_client = {acc: g.droplevel(0) for acc, g in counts.groupby(level=0)} if not counts.empty else {}
-    latest = obl.sort_values("opened_at", kind="stable")
-    firsts = {}
-    for col in ("client_name", "client_tier", "ae"):
-        seen = latest[latest[col].notna()]
-        firsts[col] = seen.groupby("client_account")[col].agg(lambda c: list(dict.fromkeys(reversed(c.tolist()))))
-    for account in sorted(set(obl["client_account"].dropna())):
+    for account in facts.accounts:  # every client of every week (their names, tiers and AEs: SQL)
         slug = data.client_slugs[account]
-        names_seen = firsts["client_name"].get(account) or [account]
-        tiers_seen = firsts["client_tier"].get(account) or [None]
+        seen = facts.client_seen.get(account, {})
+        names_seen = seen.get("client_name") or [account]
+        tiers_seen = seen.get("client_tier") or [None]
         name, tier = names_seen[0], tiers_seen[0]
-        aes = firsts["ae"].get(account) or []
+        aes = seen.get("ae") or []
         mine = in_window.get(account, window.iloc[0:0])
         csvs: dict[str, pd.DataFrame] = {}
         per_week = per_client.get(account)
@@ -1283,9 +1435,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
             "evidence",
             "obligation_id",
         ]
-        csvs[f"clients/{slug}-obligations.csv"] = _local(
-            listed.reindex(columns=ocols), ["opened_at", "due_at", "fulfilled_at"]
-        )
+        csvs[f"clients/{slug}-obligations.csv"] = _local(listed, TIMES, ocols)
         trs = [
             [
                 text(L.standard(r.standard)),
@@ -1338,10 +1488,11 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
 
 
 # -- obligations.html ------------------------------------------------------------------------
-def _old_week_csv(rows: pd.DataFrame) -> pd.DataFrame:
-    """weeks/<YYYY-Www>-obligations.csv: a week outside the drill-down window, every obligation."""
-    rows = rows.sort_values("opened_at", kind="stable").reindex(columns=drill.OLD_WEEK_FIELDS)
-    return _local(rows, ["opened_at", "due_at", "fulfilled_at"])
+def _old_week_csv(facts: ObligationFacts, monday: date, subject_of: Callable[[str], str] | None) -> pd.DataFrame:
+    """weeks/<YYYY-Www>-obligations.csv: a week outside the drill-down window, every obligation (read
+    from the warehouse when the file is written: one week in memory at a time)."""
+    rows = facts.week_rows(monday, subject_of)
+    return _local(rows, TIMES, drill.OLD_WEEK_FIELDS)
 
 
 def obligations_page(
@@ -1359,21 +1510,22 @@ def obligations_page(
 
     L = labels
     people = _names(data)
-    obl = data.all_obl
-    std_ids = sorted(set(obl["standard"].dropna())) if obl is not None and not obl.empty else []
+    facts = data.facts
+    std_ids = facts.standards if facts is not None else []
     if order is None:
-        order = drill.ae_order(data.aes, obl)
+        order = facts.order if facts is not None else drill.ae_order(data.aes, None)
     since = drill.window_start(data.running or data.weeks.this + timedelta(days=7), drill_weeks)
-    recent, older = drill.split_window(obl, since)
     if shards is None:
+        recent = drill.split_window(data.recent_obl, since)[0]
         shards = drill.week_data_files(recent, data.refs, data.raw, order)[1]
     makers: dict[str, Callable[[], pd.DataFrame]] = {}
     old_csv: dict[str, str] = {}
-    if older is not None and not older.empty:
-        for monday, rows in older.groupby("week_start", sort=True):
-            path = week_page(monday).removesuffix(".html") + "-obligations.csv"
-            makers[path] = functools.partial(_old_week_csv, rows)
-            old_csv[monday.isoformat()] = path
+    if facts is not None and since is not None:
+        for monday in facts.mondays:
+            if monday < since:  # before the drill-down window: a CSV of the week instead of data files
+                path = week_page(monday).removesuffix(".html") + "-obligations.csv"
+                makers[path] = functools.partial(_old_week_csv, facts, monday, data.subject_of)
+                old_csv[monday.isoformat()] = path
     csvs = LazyFrames(makers)
     window = {"from": since.isoformat() if since else None, "weeks": drill_weeks, "csv": old_csv}
     index = drill.index_script(
@@ -1383,8 +1535,8 @@ def obligations_page(
         {a: (people.get(a, a), data.slugs.get(a, a)) for a in data.aes["ae"]},
         data.client_slugs,
         order,
-        drill.ae_groups(obl, "team", order),
-        drill.ae_groups(obl, "client_account", order),
+        facts.teams if facts is not None else {},
+        facts.client_aes if facts is not None else {},
         window,
     )
     body = (
