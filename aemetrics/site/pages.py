@@ -21,6 +21,7 @@ from aemetrics.api import RunInfo, Warehouse
 from aemetrics.site import charts, drill, metrics
 from aemetrics.site.drill import NO_VALUE, obl_href
 from aemetrics.site.html import (
+    DASH,
     Cell,
     count,
     empty,
@@ -543,12 +544,35 @@ def _local(df: pd.DataFrame, cols: Sequence[str], fields: list[str] | None = Non
 
 
 def _with_iso(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
-    """df with the CSV text of its timestamp columns `cols` beside them (ISO + column): formatted once for
-    a frame split into many pages, not once per page. _iso is cell by cell, so a slice of it is what
-    _iso of the slice would be."""
+    """df with the CSV text (ISO + column) and the page text (WHEN + column: html.when) of its timestamp
+    columns `cols` beside them: formatted once for a frame split into many pages, not once per page.
+    Both are cell by cell, so a slice of them is what formatting the slice would give."""
     if not cols:
         return df
-    return df.assign(**{ISO + c: _iso(df[c]) for c in cols if c in df})
+    return df.assign(
+        **{ISO + c: _iso(df[c]) for c in cols if c in df}, **{WHEN + c: _when_text(df[c]) for c in cols if c in df}
+    )
+
+
+WHEN = "when:"  # prefix of a column holding another's html.when text (_with_iso)
+
+
+def _when_text(col: pd.Series) -> list[str]:
+    """html.when of each value, a whole timestamp column at once."""
+    if isinstance(col.dtype, pd.DatetimeTZDtype):
+        text = col.dt.strftime("%Y-%m-%d %H:%M").tolist()
+        return [v if isinstance(v, str) else DASH for v in text]
+    return [when(v) for v in col.tolist()]
+
+
+def _records(df: pd.DataFrame, cols: Sequence[str]) -> Iterator[tuple]:
+    """The values of `cols` row by row (None for a column df lacks), a timestamp column as its html.when
+    text where _with_iso made it: itertuples would make a Timestamp of every cell of every column."""
+    n = len(df)
+    return zip(
+        *(df[WHEN + c].tolist() if WHEN + c in df else df[c].tolist() if c in df else [None] * n for c in cols),
+        strict=True,
+    )
 
 
 def _iso(col: pd.Series) -> pd.Series:
@@ -1082,26 +1106,41 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
         "obligation_id",
     ]
     csvs[f"ae/{slug}-late-missed.csv"] = _local(bad, TIMES, cols)
+    fields = ["standard", "status", "client_account", "client_name", "subject", *TIMES, "hours_late", "evidence"]
+    fields += ["obligation_id", "week_start", "ae", "is_confirmed"]
     rows = [
         [
-            text(L.standard(r.standard)),
-            _status_badge(r.status, L),
-            _client_cell(data, r.client_account, r.client_name, "../"),
-            text(r.subject, "subject"),
-            num(when(r.opened_at), "wrap"),
-            num(when(r.due_at), "wrap"),
-            num(when(r.fulfilled_at), "wrap"),
-            num(hours(r.hours_late)),
+            text(L.standard(standard)),
+            _status_badge(status, L),
+            _client_cell(data, account, client, "../"),
+            text(subject, "subject"),
+            num(opened, "wrap"),  # html.when text (_with_iso)
+            num(due, "wrap"),
+            num(fulfilled, "wrap"),
+            num(hours(hours_late)),
             _evidence(
-                r.evidence,
-                data.sources.get(r.obligation_id, []),
-                obl_href("../", r.week_start, o=r.obligation_id, os=r.standard, oa=r.ae)
-                if not missing(r.week_start)
-                else None,
+                evidence,
+                data.sources.get(oid, []),
+                obl_href("../", week, o=oid, os=standard, oa=who) if not missing(week) else None,
             ),
-            _confirmed_cell(getattr(r, "is_confirmed", None), L),
+            _confirmed_cell(confirmed, L),
         ]
-        for r in shown(bad).itertuples()
+        for (
+            standard,
+            status,
+            account,
+            client,
+            subject,
+            opened,
+            due,
+            fulfilled,
+            hours_late,
+            evidence,
+            oid,
+            week,
+            who,
+            confirmed,
+        ) in _records(shown(bad), fields)
     ]
     heads = [
         L.html(k)
@@ -1438,18 +1477,18 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
         csvs[f"clients/{slug}-obligations.csv"] = _local(listed, TIMES, ocols)
         trs = [
             [
-                text(L.standard(r.standard)),
-                _status_badge(r.status, L),
-                link(f"../ae/{data.slugs.get(r.ae, r.ae)}.html", people.get(r.ae, r.ae))
-                if not missing(r.ae)
-                else text(None),
-                text(r.subject, "subject"),
-                num(when(r.opened_at), "wrap"),
-                num(when(r.due_at), "wrap"),
-                num(when(r.fulfilled_at), "wrap"),
-                link(obl_href("../", r.week_start, o=r.obligation_id, os=r.standard, oa=r.ae), "→"),
+                text(L.standard(standard)),
+                _status_badge(status, L),
+                link(f"../ae/{data.slugs.get(ae, ae)}.html", people.get(ae, ae)) if not missing(ae) else text(None),
+                text(subject, "subject"),
+                num(opened, "wrap"),  # html.when text (_with_iso)
+                num(due, "wrap"),
+                num(fulfilled, "wrap"),
+                link(obl_href("../", week, o=oid, os=standard, oa=ae), "→"),
             ]
-            for r in shown(listed).itertuples()
+            for standard, status, ae, subject, opened, due, fulfilled, week, oid in _records(
+                shown(listed), ["standard", "status", "ae", "subject", *TIMES, "week_start", "obligation_id"]
+            )
         ]
         heads = [L.html(k) for k in ("standard", "status", "ae", "subject", "opened_at", "due_at", "fulfilled_at")] + [
             L.html("evidence")
