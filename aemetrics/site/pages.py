@@ -250,33 +250,38 @@ class ObligationFacts:
             pairs = wh.con.execute(f'select distinct "{key}", ae from obligation_details').fetchall()
             return drill.ae_groups(pd.DataFrame(pairs, columns=[key, "ae"]), key, order)
 
-        # the rank of each obligation in Warehouse.obligations' order; a client's latest name, tier and
-        # AEs are those of its highest ranks
+        # a client's names, tiers and AEs, latest first: ordered by the last obligation naming each, its
+        # place in Warehouse.obligations' order (opened_at, nulls last, then obligation_id) as a key
+        # compared in a hash aggregate (no sort of every obligation)
         rows = wh.con.execute(
             """
-            with ranked as (
+            with keyed as (
                 select
                     client_account,
                     client_name,
                     client_tier,
                     ae,
-                    row_number() over (order by opened_at asc nulls last, obligation_id asc) as rank_no
+                    {
+                        'no_time': opened_at is null,
+                        'opened': coalesce(opened_at, timestamptz '1970-01-01 00:00:00+00'),
+                        'id': obligation_id
+                    } as place
                 from obligation_details
                 where client_account is not null
             ),
 
             seen as (
-                select 'client_name' as field, client_account, client_name as value, max(rank_no) as last_no
-                from ranked where client_name is not null group by client_account, client_name
+                select 'client_name' as field, client_account, client_name as value, max(place) as last_place
+                from keyed where client_name is not null group by client_account, client_name
                 union all
-                select 'client_tier' as field, client_account, client_tier as value, max(rank_no) as last_no
-                from ranked where client_tier is not null group by client_account, client_tier
+                select 'client_tier' as field, client_account, client_tier as value, max(place) as last_place
+                from keyed where client_tier is not null group by client_account, client_tier
                 union all
-                select 'ae' as field, client_account, ae as value, max(rank_no) as last_no
-                from ranked where ae is not null group by client_account, ae
+                select 'ae' as field, client_account, ae as value, max(place) as last_place
+                from keyed where ae is not null group by client_account, ae
             )
 
-            select field, client_account, value from seen order by field, client_account, last_no desc
+            select field, client_account, value from seen order by field, client_account, last_place desc
             """
         ).fetchall()
         client_seen: dict[str, dict[str, list]] = {}
