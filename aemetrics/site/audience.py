@@ -18,6 +18,7 @@ from html import escape
 
 import pandas as pd
 
+from aemetrics.site import drill
 from aemetrics.site.labels import Labels
 
 AUDIENCES = ("management", "ae")
@@ -43,7 +44,7 @@ def hide_subjects(data, labels: Labels):
         every = every.copy()
         every["subject"] = [labels.standard(s) for s in every["standard"]]
     # the drill-down's evidence rows (message headers, events, CRM rows) lose their subject-like fields
-    raw = {key: {f: v for f, v in row.items() if f not in SUBJECT_FIELDS} for key, row in data.raw.items()}
+    raw = {key: drill.without_fields(row, SUBJECT_FIELDS) for key, row in data.raw.items()}
     # older weeks' obligations (read as their CSVs are written): subject_of gives their subjects
     return dataclasses.replace(data, obl=obl, at_risk=risk, recent_obl=every, raw=raw, subject_of=labels.standard)
 

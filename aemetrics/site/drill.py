@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -79,17 +79,17 @@ def _quoted(value: str) -> str:
     return quote(value, safe="@.,-_")
 
 
-def raw_rows(
-    wh: Warehouse, store_bodies: bool = False, since: date | None = None
-) -> dict[tuple[str, str, str], dict[str, str]]:
-    """(raw table, source_file, record) -> the row's fields as text, for every row evidence names
-    (with `since`: the evidence of obligations of weeks from that Monday on, the drill-down window).
+def raw_rows(wh: Warehouse, store_bodies: bool = False, since: date | None = None) -> dict[tuple[str, str, str], str]:
+    """(raw table, source_file, record) -> the row's fields as text, as the JSON object the data files
+    hold (one string per row: at 1,000 AEs a quarter of a million message headers, which as dicts of
+    strings were the largest thing the site held), for every row evidence names (with `since`: the
+    evidence of obligations of weeks from that Monday on, the drill-down window).
 
     One query per raw table that turns every field into its text in DuckDB (times in the business
     time zone with their offset, lists joined by ", ", cut at MAX_VALUE, empty as null)."""
     if not wh.has("evidence_refs"):
         return {}
-    out: dict[tuple[str, str, str], dict[str, str]] = {}
+    out: dict[tuple[str, str, str], str] = {}
     try:
         tz = wh.tz.key
     except WarehouseNotBuilt:
@@ -111,19 +111,30 @@ def raw_rows(
         cols = [(c, t) for c, t in types if (store_bodies or c not in BODY_COLUMNS) and c not in NOISE_COLUMNS]
         select = ", ".join(_text_sql(f't."{c}"', t, tz) for c, t in cols)
         # a recurring event has one row per occurrence: the first is enough
-        rows = wh.con.execute(
+        result = wh.con.execute(
             f'select t."source_file"::varchar, t."record"::varchar, {select} from {table} t semi join '
             f"(select distinct source_file, record from evidence_refs where source_table = ?{recent}) r "
             f"on r.source_file = t.source_file and r.record = t.record",
             [table, *([since] if recent else [])],
-        ).fetchall()
+        )
         names = [c for c, _ in cols]
-        for file, record, *values in rows:
-            key = (table, file, record)
-            if key in out:
-                continue
-            out[key] = {k: v for k, v in zip(names, values, strict=True) if v is not None}
+        while rows := result.fetchmany(10_000):  # not every row's tuple at once
+            for file, record, *values in rows:
+                key = (table, file, record)
+                if key in out:
+                    continue
+                out[key] = _json({k: v for k, v in zip(names, values, strict=True) if v is not None})
     return out
+
+
+def _json(value: Any) -> str:
+    """The data files' JSON (compact, UTF-8 text as it is)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def without_fields(row: str, fields: Collection[str]) -> str:
+    """A raw row of raw_rows without these fields (show_subjects = false)."""
+    return _json({k: v for k, v in json.loads(row).items() if k not in fields})
 
 
 def _text_sql(col: str, data_type: str, tz: str) -> str:
@@ -206,7 +217,7 @@ def _cells(col: pd.Series) -> list:
 def week_data_files(
     obl: pd.DataFrame,
     refs: pd.DataFrame,
-    rows: dict[tuple[str, str, str], dict[str, str]],
+    rows: dict[tuple[str, str, str], str],
     ae_order: dict[str, int] | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> tuple[DataFiles, list[Shard]]:
@@ -251,7 +262,7 @@ class DataFiles(Mapping[str, str]):
     every row of the drill-down window as Python lists at once."""
 
     def __init__(
-        self, obl: pd.DataFrame | None, refs: pd.DataFrame | None, rows: dict[tuple[str, str, str], dict[str, str]]
+        self, obl: pd.DataFrame | None, refs: pd.DataFrame | None, rows: dict[tuple[str, str, str], str]
     ) -> None:
         self._obl, self._refs, self._rows = obl, refs, rows
         self._chunks: dict[str, tuple[Any, list[int]]] = {}  # path -> (week, positions in obl)
@@ -320,9 +331,9 @@ def _str(v: Any) -> str:
 
 
 def _data_js(chunk: list[int], recs: list[list], ids: list, by_obl: dict, rows: dict) -> str:
-    """A data file: the rows `chunk` (positions in recs and ids)."""
+    """A data file: the rows `chunk` (positions in recs and ids), then the raw rows (JSON already)."""
     out: list[list] = []
-    raws: list[dict] = []
+    raws: list[str] = []
     raw_no: dict[tuple, int] = {}
     for i in chunk:
         items = []
@@ -336,7 +347,7 @@ def _data_js(chunk: list[int], recs: list[list], ids: list, by_obl: dict, rows: 
                 raws.append(rows[key])
             items.append([label, title, n])
         out.append([*recs[i], items])
-    body = json.dumps([out, raws], ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    body = f"[{_json(out)},[{','.join(raws)}]]".replace("</", "<\\/")  # json.dumps([out, raws]), rows as given
     return f"AEM_OBL({body});\n"
 
 

@@ -97,7 +97,7 @@ class SiteData:
     recent_obl: pd.DataFrame | None = None
     facts: ObligationFacts | None = None  # what the site needs of every week's obligations (SQL aggregates)
     refs: pd.DataFrame | None = None  # evidence_refs of every obligation
-    raw: dict = field(default_factory=dict)  # (raw table, file, record) -> fields (drill.raw_rows)
+    raw: dict = field(default_factory=dict)  # (raw table, file, record) -> its fields as JSON (drill.raw_rows)
     exports: dict[str, int] = field(default_factory=dict)  # export id -> rows loaded (aemetrics.exports)
     eval_weeks: list[date] = field(default_factory=list)  # every evaluated week up to the week under review
     running: date | None = None  # Monday of the unfinished week ("so far")
@@ -115,7 +115,7 @@ class SiteData:
         info = wh.run_info()
         weeks = Weeks.ending(wh.latest_complete_week())
         aes = wh.aes()
-        kpi = wh.kpi_weekly()
+        kpi = wh.kpi_weekly(since=weeks.start, until=weeks.end)  # the scorecards' 12 weeks
         since = drill.window_start(weeks.this + timedelta(days=7), drill_weeks)
         # the obligations listed row by row: the 12 weeks, the running week and the drill-down window
         first = None if since is None else min(since, weeks.start)
@@ -123,7 +123,8 @@ class SiteData:
         obl = recent[(recent["week_start"] >= weeks.start) & (recent["week_start"] < weeks.end)].reset_index(drop=True)
         at_risk = wh.at_risk()
         known = set(aes["ae"])
-        extra = sorted((set(kpi["ae"]) | set(obl["ae"]) | set(at_risk["ae"])) - known - {None})
+        with_kpi = {r[0] for r in wh.con.execute("select distinct ae from kpi_weekly").fetchall()}  # every week
+        extra = sorted((with_kpi | set(obl["ae"]) | set(at_risk["ae"])) - known - {None})
         if extra:  # an AE with obligations but missing from `aes` still gets a page
             aes = pd.concat([aes, pd.DataFrame({"ae": extra, "name": extra})], ignore_index=True)
         if "name" in aes:  # no name in the staff directory: show the address rather than a blank
@@ -151,7 +152,8 @@ class SiteData:
         data.recent_obl = recent
         data.facts = ObligationFacts.load(wh, aes)
         # evidence rows only where a page or a data file shows them: the 12 weeks and the drill window
-        data.refs = wh.evidence_sources(since=None if since is None else min(since, weeks.start))
+        refs = wh.evidence_sources(since=None if since is None else min(since, weeks.start))
+        data.refs = _shared_strings(refs, ["kind", "role", "source_file", "source_table"])
         data.sources = _evidence_sources(data.refs, obl)
         data.raw = drill.raw_rows(wh, store_bodies=store_bodies, since=since)
         tables = set(wh.tables())
