@@ -205,8 +205,16 @@ def outcomes(kpi: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
     window = in_window(kpi, weeks)
     if window.empty:
         return pd.DataFrame(columns=cols)
-    out = window.groupby("week_start")[["met", "late", "missed"]].sum().reindex(weeks.mondays, fill_value=0)
-    return out.rename_axis("week_start").reset_index()[cols].astype({c: int for c in cols[1:]})
+    sums: dict = {}
+    for week, *counts in zip(*(window[c].tolist() for c in cols), strict=True):
+        total = sums.setdefault(week, [0, 0, 0])
+        for i, n in enumerate(counts):
+            total[i] += n
+    per_week = [sums.get(w, [0, 0, 0]) for w in weeks.mondays]
+    return pd.DataFrame(
+        {"week_start": weeks.mondays, **{c: [int(s[i]) for s in per_week] for i, c in enumerate(cols[1:])}},
+        columns=cols,
+    ).astype({c: int for c in cols[1:]})
 
 
 def teams_table(team_weekly: pd.DataFrame, week: date) -> pd.DataFrame:
