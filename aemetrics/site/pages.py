@@ -90,7 +90,7 @@ class SiteData:
     standards: pd.DataFrame | None = None  # the registry with missing_exports (Warehouse.standards())
     notes: list[str] = field(default_factory=list)  # run_notes: e.g. the staff directory names no AE
     equal: dict | None = None  # equal_treatment_gap / _min_n / _alpha of the build (run_params)
-    sources: dict[str, list[dict]] = field(default_factory=dict)  # obligation_id -> evidence_refs rows (late/missed)
+    sources: Mapping[str, list[dict]] = field(default_factory=dict)  # obligation_id -> evidence_refs rows (late/missed)
     # obligation_details from the first week a page or data file lists row by row (the 12 weeks, the
     # drill-down window) on: at 1,000 AEs a year of obligations is 1.2 M rows, older weeks are read one
     # at a time (`facts.week_rows`) and summed up in SQL (`facts`)
@@ -352,7 +352,7 @@ def _shared_strings(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _evidence_sources(refs: pd.DataFrame, obl: pd.DataFrame) -> dict[str, list[dict]]:
+def _evidence_sources(refs: pd.DataFrame, obl: pd.DataFrame) -> Mapping[str, list[dict]]:
     """The export rows named by the evidence of the obligations the scorecards list (late, missed):
     evidence_refs (already loaded for the data files, in obligation and item order) of those ids."""
     if obl.empty or refs.empty:
@@ -360,13 +360,48 @@ def _evidence_sources(refs: pd.DataFrame, obl: pd.DataFrame) -> dict[str, list[d
     ids = set(obl.loc[obl["status"].isin(["late", "missed"]), "obligation_id"])
     if not ids:
         return {}
-    mine = refs[refs["obligation_id"].isin(ids)]
-    cols = list(mine.columns)
-    out: dict[str, list[dict]] = {}
-    for values in zip(*(mine[c].tolist() for c in cols), strict=True):
-        row = dict(zip(cols, values, strict=True))
-        out.setdefault(row["obligation_id"], []).append(row)
-    return out
+    return EvidenceSources(refs, ids)
+
+
+class EvidenceSources(Mapping[str, list[dict]]):
+    """obligation_id -> its evidence_refs rows (dicts), for the ids given; a row's dict is made when a
+    page asks for it (a scorecard shows a few hundred rows at most: at 1,000 AEs the dicts of every late
+    or missed obligation of 12 weeks were a quarter of a million)."""
+
+    def __init__(self, refs: pd.DataFrame, ids: set[str]) -> None:
+        self._cols = list(refs.columns)
+        self._values = [refs[c].tolist() for c in self._cols]
+        self._ids = refs["obligation_id"].tolist()
+        try:  # evidence_sources orders by obligation_id: the rows of an id are found by bisection
+            self._sorted = all(a <= b for a, b in zip(self._ids, self._ids[1:], strict=False))
+        except TypeError:  # a null id
+            self._sorted = False
+        self._spans: dict[str, list[int]] = {}
+        if not self._sorted:  # the positions of each id's rows
+            for i, oid in enumerate(self._ids):
+                if oid in ids:
+                    self._spans.setdefault(oid, []).append(i)
+        # in the order of evidence_refs, as the dict this replaces
+        self._keys = list(dict.fromkeys(oid for oid in self._ids if oid in ids))
+        self._wanted = set(self._keys)
+
+    def _positions(self, oid: str) -> list[int] | range:
+        if not self._sorted:
+            return self._spans[oid]
+        return range(bisect.bisect_left(self._ids, oid), bisect.bisect_right(self._ids, oid))
+
+    def __getitem__(self, oid: str) -> list[dict]:
+        if oid not in self._wanted:
+            raise KeyError(oid)
+        return [
+            dict(zip(self._cols, (values[i] for values in self._values), strict=True)) for i in self._positions(oid)
+        ]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def ae_slugs(emails: list[str]) -> dict[str, str]:
