@@ -507,10 +507,25 @@ def _rows_of(data: SiteData, frame: str, ae: str, late: bool = False, times: tup
     if cached is None or cached[0] is not df:
         rows = df[df["status"].isin(metrics.LATE)] if late and not df.empty else df
         rows = _with_iso(rows, times)
-        groups = dict(tuple(rows.groupby("ae", sort=False))) if not rows.empty else {}
-        cached = (df, groups, rows.iloc[0:0])
+        # each AE's positions: the AE's rows are taken when their page asks (not a copy of every group)
+        groups = rows.groupby("ae", sort=False).indices if not rows.empty else {}
+        cached = (df, groups, rows)
         data.__dict__[key] = cached
-    return cached[1].get(ae, cached[2])
+    positions = cached[1].get(ae)
+    return cached[2].take(positions) if positions is not None else cached[2].iloc[0:0]
+
+
+def forget_groups(data: SiteData) -> None:
+    """Drop what _rows_of and _grouped keep for the scorecards once they are written."""
+    for key in [k for k in data.__dict__ if k.startswith("_by_")]:
+        del data.__dict__[key]
+
+
+def ae_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page]:
+    """A scorecard per AE, made one at a time as they are written; their grouped rows then let go."""
+    for ae in data.aes["ae"]:
+        yield ae_page(data, ae, labels, opts)
+    forget_groups(data)
 
 
 def _meta(data: SiteData, labels: Labels, extra: str = "") -> str:
@@ -1479,7 +1494,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
     window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end + timedelta(days=7))]
     # the pandas work once for every client (400 clients: not a sort and a count per page)
     window = _with_iso(window.sort_values("opened_at", ascending=False, kind="stable"), TIMES)
-    in_window = dict(tuple(window.groupby("client_account", sort=False))) if not window.empty else {}
+    in_window = window.groupby("client_account", sort=False).indices if not window.empty else {}  # positions
     cols = ["week_start", "met", "late", "missed"]
     counts = (
         window.groupby(["client_account", "week_start", "status"]).size().unstack(fill_value=0)
@@ -1495,7 +1510,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
         tiers_seen = seen.get("client_tier") or [None]
         name, tier = names_seen[0], tiers_seen[0]
         aes = seen.get("ae") or []
-        mine = in_window.get(account, window.iloc[0:0])
+        mine = window.take(in_window[account]) if account in in_window else window.iloc[0:0]
         csvs: dict[str, pd.DataFrame] = {}
         per_week = per_client.get(account)
         trend = (

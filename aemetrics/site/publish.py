@@ -96,7 +96,7 @@ def _publish(wh: Warehouse, out_dir: Path, settings: Any, labels: Labels, opts: 
         # whole site's HTML and CSV frames never sit in memory together
         built = itertools.chain(
             [pages.index_page(data, labels, opts), pages.equal_treatment_page(data, labels, opts)],
-            (pages.ae_page(data, ae, labels, opts) for ae in data.aes["ae"]),
+            pages.ae_pages(data, labels, opts),
             (  # every evaluated week keeps its review page: no re-run needed to look back
                 pages.index_page(data.for_week(monday), labels, opts, pages.week_page(monday))
                 for monday in data.eval_weeks
