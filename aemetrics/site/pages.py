@@ -289,10 +289,13 @@ class ObligationFacts:
         client_seen: dict[str, dict[str, list]] = {}
         for fld, account, value in rows:
             client_seen.setdefault(account, {}).setdefault(fld, []).append(value)
-        late = wh.sql(
-            "select week_start, opened_at, standard, status from obligation_details "
-            "where standard = 'reply_12h' and status in ('late', 'missed') and week_start is not null "
-            "order by week_start"
+        late = _shared_strings(
+            wh.sql(
+                "select week_start, opened_at, standard, status from obligation_details "
+                "where standard = 'reply_12h' and status in ('late', 'missed') and week_start is not null "
+                "order by week_start"
+            ),
+            ["standard", "status"],
         )
         return cls(
             wh,
@@ -346,9 +349,15 @@ def _shared_strings(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     object per cell, which at 1,000 AEs (1.2 M obligations) is most of the site's memory. Values and
     dtypes are unchanged."""
     for column in columns:
-        if column in frame and frame[column].dtype == object:
+        if column not in frame:
+            continue
+        dtype = frame[column].dtype
+        if pd.api.types.is_object_dtype(dtype):
             seen: dict = {}
             frame[column] = [seen.setdefault(v, v) for v in frame[column].tolist()]
+        elif isinstance(dtype, pd.StringDtype) and dtype.storage == "python":  # pandas 3's str: Python objects too
+            seen = {}
+            frame[column] = pd.array([seen.setdefault(v, v) for v in frame[column].tolist()], dtype=dtype)
     return frame
 
 
