@@ -18,6 +18,7 @@ from html import escape
 
 import pandas as pd
 
+from aemetrics.site import drill
 from aemetrics.site.labels import Labels
 
 AUDIENCES = ("management", "ae")
@@ -38,13 +39,14 @@ def hide_subjects(data, labels: Labels):
     risk = data.at_risk.copy()
     if "subject" in risk and not risk.empty:
         risk["subject"] = [labels.standard(s) for s in risk["standard"]]
-    every = data.all_obl
+    every = data.recent_obl
     if every is not None and "subject" in every and not every.empty:
         every = every.copy()
         every["subject"] = [labels.standard(s) for s in every["standard"]]
     # the drill-down's evidence rows (message headers, events, CRM rows) lose their subject-like fields
-    raw = {key: {f: v for f, v in row.items() if f not in SUBJECT_FIELDS} for key, row in data.raw.items()}
-    return dataclasses.replace(data, obl=obl, at_risk=risk, all_obl=every, raw=raw)
+    raw = {key: drill.without_fields(row, SUBJECT_FIELDS) for key, row in data.raw.items()}
+    # older weeks' obligations (read as their CSVs are written): subject_of gives their subjects
+    return dataclasses.replace(data, obl=obl, at_risk=risk, recent_obl=every, raw=raw, subject_of=labels.standard)
 
 
 def _scrub(value, pattern: re.Pattern | None):

@@ -9,7 +9,9 @@ joined to the raw tables: message header, calendar event, CRM row, staff row). M
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -58,30 +60,36 @@ ROW_FIELDS = [
 
 
 def obl_href(root: str = "", week: date | list[date] | None = None, **filters: Any) -> str:
-    """A link to the obligations behind a figure; filters with None are left out (no filter)."""
+    """A link to the obligations behind a figure; filters with None are left out (no filter).
+    (Called for every row of every table: names, standards and statuses are quoted once each.)"""
     parts = []
     if week is not None:
         weeks = week if isinstance(week, list) else [week]
         parts.append("week=" + ",".join(w.isoformat() for w in weeks))
     for key, value in filters.items():
-        if value is None or missing(value):
+        if value is None or (type(value) is not str and missing(value)):
             continue
         value = ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
-        parts.append(f"{key}={quote(value, safe='@.,-_')}")
+        parts.append(f"{key}={_quoted(value)}")
     return f"{root}obligations.html#{'&'.join(parts)}"
 
 
-def raw_rows(
-    wh: Warehouse, store_bodies: bool = False, since: date | None = None
-) -> dict[tuple[str, str, str], dict[str, str]]:
-    """(raw table, source_file, record) -> the row's fields as text, for every row evidence names
-    (with `since`: the evidence of obligations of weeks from that Monday on, the drill-down window).
+@functools.lru_cache(maxsize=8192)
+def _quoted(value: str) -> str:
+    return quote(value, safe="@.,-_")
+
+
+def raw_rows(wh: Warehouse, store_bodies: bool = False, since: date | None = None) -> dict[tuple[str, str, str], str]:
+    """(raw table, source_file, record) -> the row's fields as text, as the JSON object the data files
+    hold (one string per row: at 1,000 AEs a quarter of a million message headers, which as dicts of
+    strings were the largest thing the site held), for every row evidence names (with `since`: the
+    evidence of obligations of weeks from that Monday on, the drill-down window).
 
     One query per raw table that turns every field into its text in DuckDB (times in the business
     time zone with their offset, lists joined by ", ", cut at MAX_VALUE, empty as null)."""
     if not wh.has("evidence_refs"):
         return {}
-    out: dict[tuple[str, str, str], dict[str, str]] = {}
+    out: dict[tuple[str, str, str], str] = {}
     try:
         tz = wh.tz.key
     except WarehouseNotBuilt:
@@ -103,19 +111,30 @@ def raw_rows(
         cols = [(c, t) for c, t in types if (store_bodies or c not in BODY_COLUMNS) and c not in NOISE_COLUMNS]
         select = ", ".join(_text_sql(f't."{c}"', t, tz) for c, t in cols)
         # a recurring event has one row per occurrence: the first is enough
-        rows = wh.con.execute(
+        result = wh.con.execute(
             f'select t."source_file"::varchar, t."record"::varchar, {select} from {table} t semi join '
             f"(select distinct source_file, record from evidence_refs where source_table = ?{recent}) r "
             f"on r.source_file = t.source_file and r.record = t.record",
             [table, *([since] if recent else [])],
-        ).fetchall()
+        )
         names = [c for c, _ in cols]
-        for file, record, *values in rows:
-            key = (table, file, record)
-            if key in out:
-                continue
-            out[key] = {k: v for k, v in zip(names, values, strict=True) if v is not None}
+        while rows := result.fetchmany(10_000):  # not every row's tuple at once
+            for file, record, *values in rows:
+                key = (table, file, record)
+                if key in out:
+                    continue
+                out[key] = _json({k: v for k, v in zip(names, values, strict=True) if v is not None})
     return out
+
+
+def _json(value: Any) -> str:
+    """The data files' JSON (compact, UTF-8 text as it is)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def without_fields(row: str, fields: Collection[str]) -> str:
+    """A raw row of raw_rows without these fields (show_subjects = false)."""
+    return _json({k: v for k, v in json.loads(row).items() if k not in fields})
 
 
 def _text_sql(col: str, data_type: str, tz: str) -> str:
@@ -198,46 +217,21 @@ def _cells(col: pd.Series) -> list:
 def week_data_files(
     obl: pd.DataFrame,
     refs: pd.DataFrame,
-    rows: dict[tuple[str, str, str], dict[str, str]],
+    rows: dict[tuple[str, str, str], str],
     ae_order: dict[str, int] | None = None,
     chunk_rows: int = CHUNK_ROWS,
-) -> tuple[dict[str, str], list[Shard]]:
+) -> tuple[DataFiles, list[Shard]]:
     """The data files of the obligations page and what each holds. One file per week and standard
     (data/obl-<Monday>-<standard>.js); a week × standard of more than `chunk_rows` obligations is
     split by status group and AE into files of at most `chunk_rows` each (an AE with more in one
     group gets files of its own), so no file grows with the number of AEs. A file holds the
     obligations as arrays (field order: OBLIGATIONS_JS), then the raw rows their evidence names,
-    each once per file (refs point at them)."""
-    files: dict[str, str] = {}
+    each once per file (refs point at them). The files' text is made as they are read (DataFiles)."""
+    files = DataFiles(obl, refs, rows)
     shards: list[Shard] = []
     if obl is None or obl.empty:
         return files, shards
-    by_obl: dict[str, list] = {}
-    if refs is not None and not refs.empty:
-        for oid, file, record, table, role, kind, key in zip(
-            refs["obligation_id"].tolist(),
-            refs["source_file"].tolist(),
-            refs["record"].tolist(),
-            refs["source_table"].tolist(),
-            refs["role"].tolist(),
-            refs["kind"].tolist(),
-            refs["key"].tolist(),
-            strict=True,
-        ):
-            table = _str(table)
-            label = f"{file} · {record}"
-            what = table or "row not in the warehouse"
-            title = f"{_str(role)} {_str(kind)} {_str(key)}: {what}".strip()
-            ref_key = (table, str(file), str(record)) if table else None
-            by_obl.setdefault(oid, []).append([label, title, ref_key])
     order = ae_order if ae_order is not None else {a: i for i, a in enumerate(sorted(set(obl["ae"].dropna())))}
-    opened = obl["opened_at"]
-    weekday = [None if v != v else int(v) for v in opened.dt.day_of_week.tolist()]
-    hour = [None if v != v else int(v) for v in opened.dt.hour.tolist()]
-    cols = [_cells(obl[f]) if f in obl else [None] * len(obl) for f in ROW_FIELDS]
-    weeks = [w.isoformat() if not missing(w) else None for w in obl["week_start"].tolist()]
-    recs = [[*fields, wd, hr, wk] for *fields, wd, hr, wk in zip(*cols, weekday, hour, weeks, strict=True)]
-    ids = obl["obligation_id"].tolist()
     ae_pos = [order.get(a, -1) if not missing(a) else -1 for a in obl["ae"].tolist()]
     late = obl["status"].isin(LATE_MISSED).tolist()
     groups: dict[tuple, list[int]] = {}
@@ -257,9 +251,76 @@ def week_data_files(
                 shard = Shard(week, standard, group, part, ae_pos[chunk[0]], ae_pos[chunk[-1]], len(chunk))
                 if group == "*":
                     shard.first, shard.last = min(ae_pos[i] for i in chunk), max(ae_pos[i] for i in chunk)
-                files[shard.path] = _data_js(chunk, recs, ids, by_obl, rows)
+                files.add(shard.path, week, chunk)
                 shards.append(shard)
     return files, shards
+
+
+class DataFiles(Mapping[str, str]):
+    """Path -> a data file's text, made when it is read: one week's rows are laid out at a time (in
+    path order, a week after the other), so a site of 1,000 AEs never holds every file's text or
+    every row of the drill-down window as Python lists at once."""
+
+    def __init__(
+        self, obl: pd.DataFrame | None, refs: pd.DataFrame | None, rows: dict[tuple[str, str, str], str]
+    ) -> None:
+        self._obl, self._refs, self._rows = obl, refs, rows
+        self._chunks: dict[str, tuple[Any, list[int]]] = {}  # path -> (week, positions in obl)
+        self._members: dict[Any, list[int]] = {}  # week -> positions of its obligations in obl
+        self._week: tuple[Any, dict[int, int], list[list], list, dict[str, list]] | None = None
+
+    def add(self, path: str, week: Any, chunk: list[int]) -> None:
+        self._chunks[path] = (week, chunk)
+        self._members.setdefault(week, []).extend(chunk)
+
+    def __getitem__(self, path: str) -> str:
+        week, chunk = self._chunks[path]
+        if self._week is None or self._week[0] != week:
+            self._week = None  # the previous week's rows go before the next week's are made
+            self._week = self._lay_out(week)
+        _, local, recs, ids, by_obl = self._week
+        return _data_js([local[i] for i in chunk], recs, ids, by_obl, self._rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._chunks)
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def _lay_out(self, week: Any) -> tuple[Any, dict[int, int], list[list], list, dict[str, list]]:
+        """One week's obligations as the files' arrays, and their evidence (evidence_refs)."""
+        assert self._obl is not None
+        members = sorted(set(self._members[week]))
+        local = {i: n for n, i in enumerate(members)}
+        obl = self._obl.take(members)
+        ids = obl["obligation_id"].tolist()
+        by_obl: dict[str, list] = {}
+        refs = self._refs
+        if refs is not None and not refs.empty:
+            refs = refs[refs["obligation_id"].isin(set(ids))]
+            for oid, file, record, table, role, kind, key in zip(
+                refs["obligation_id"].tolist(),
+                refs["source_file"].tolist(),
+                refs["record"].tolist(),
+                refs["source_table"].tolist(),
+                refs["role"].tolist(),
+                refs["kind"].tolist(),
+                refs["key"].tolist(),
+                strict=True,
+            ):
+                table = _str(table)
+                label = f"{file} · {record}"
+                what = table or "row not in the warehouse"
+                title = f"{_str(role)} {_str(kind)} {_str(key)}: {what}".strip()
+                ref_key = (table, str(file), str(record)) if table else None
+                by_obl.setdefault(oid, []).append([label, title, ref_key])
+        opened = obl["opened_at"]
+        weekday = [None if v != v else int(v) for v in opened.dt.day_of_week.tolist()]
+        hour = [None if v != v else int(v) for v in opened.dt.hour.tolist()]
+        cols = [_cells(obl[f]) if f in obl else [None] * len(obl) for f in ROW_FIELDS]
+        weeks = [w.isoformat() if not missing(w) else None for w in obl["week_start"].tolist()]
+        recs = [[*fields, wd, hr, wk] for *fields, wd, hr, wk in zip(*cols, weekday, hour, weeks, strict=True)]
+        return week, local, recs, ids, by_obl
 
 
 def _str(v: Any) -> str:
@@ -270,8 +331,9 @@ def _str(v: Any) -> str:
 
 
 def _data_js(chunk: list[int], recs: list[list], ids: list, by_obl: dict, rows: dict) -> str:
+    """A data file: the rows `chunk` (positions in recs and ids), then the raw rows (JSON already)."""
     out: list[list] = []
-    raws: list[dict] = []
+    raws: list[str] = []
     raw_no: dict[tuple, int] = {}
     for i in chunk:
         items = []
@@ -285,7 +347,7 @@ def _data_js(chunk: list[int], recs: list[list], ids: list, by_obl: dict, rows: 
                 raws.append(rows[key])
             items.append([label, title, n])
         out.append([*recs[i], items])
-    body = json.dumps([out, raws], ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    body = f"[{_json(out)},[{','.join(raws)}]]".replace("</", "<\\/")  # json.dumps([out, raws]), rows as given
     return f"AEM_OBL({body});\n"
 
 

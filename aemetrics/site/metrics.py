@@ -157,21 +157,46 @@ def _val(row: Any, col: str) -> float | None:
 
 def trend(rates: pd.DataFrame, weeks: Weeks, by: str = "standard") -> pd.DataFrame:
     """Rows of a weekly KPI mart (one per `by` value and week, rate computed in SQL) laid on the
-    window's grid: every week present, null rate and zero counts where nothing was opened."""
+    window's grid: every week present, null rate and zero counts where nothing was opened.
+    (Laid out in plain Python: a scorecard per AE asks for one, 1,000 of them at 1,000 AEs.)"""
     cols = [by, "week_start", "met", "late", "missed", "open", "excused", "evaluated", "rate"]
     window = in_window(rates, weeks)
     if window.empty:
         return pd.DataFrame(columns=cols)
-    out = window.assign(evaluated=window["met"] + window["late"] + window["missed"])[cols]
-    grid = pd.MultiIndex.from_product([out[by].unique(), weeks.mondays], names=[by, "week_start"])
-    out = out.set_index([by, "week_start"]).reindex(grid).reset_index()
+    counts = ("met", "late", "missed", "open", "excused")
+    found: dict[tuple, list] = {}
+    for key, week, *values in zip(
+        window[by].tolist(),
+        window["week_start"].tolist(),
+        *(window[c].tolist() for c in (*counts, "rate")),
+        strict=True,
+    ):
+        if (key, week) in found:
+            raise ValueError(f"trend: more than one row for {by} {key!r}, week {week}")
+        found[(key, week)] = values
+    keys = list(dict.fromkeys(window[by].tolist()))
     if by == "standard":
-        order = {s: i for i, s in enumerate(standard_order(out["standard"].unique()))}
-        out = out.sort_values(["standard", "week_start"], key=lambda c: c.map(order) if c.name == "standard" else c)
-        out = out.reset_index(drop=True)
-    for c in ("met", "late", "missed", "open", "excused", "evaluated"):
-        out[c] = out[c].fillna(0).astype(int)
+        keys = standard_order(keys)
+    none = [0] * len(counts) + [float("nan")]
+    rows = [[k, w, *found.get((k, w), none)] for k in keys for w in weeks.mondays]
+    out = pd.DataFrame(
+        {
+            by: [r[0] for r in rows],
+            "week_start": [r[1] for r in rows],
+            **{c: [_count(r[2 + i]) for r in rows] for i, c in enumerate(counts)},
+            "evaluated": [_count(r[2] + r[3] + r[4]) for r in rows],
+            "rate": pd.Series([r[7] for r in rows], dtype="float64"),
+        },
+        columns=cols,
+    )
+    for c in (*counts, "evaluated"):
+        out[c] = out[c].astype(int)
     return out
+
+
+def _count(value: Any) -> int:
+    """A count of the grid: 0 where there is none (null)."""
+    return 0 if value is None or value != value else int(value)
 
 
 def outcomes(kpi: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
@@ -180,8 +205,16 @@ def outcomes(kpi: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
     window = in_window(kpi, weeks)
     if window.empty:
         return pd.DataFrame(columns=cols)
-    out = window.groupby("week_start")[["met", "late", "missed"]].sum().reindex(weeks.mondays, fill_value=0)
-    return out.rename_axis("week_start").reset_index()[cols].astype({c: int for c in cols[1:]})
+    sums: dict = {}
+    for week, *counts in zip(*(window[c].tolist() for c in cols), strict=True):
+        total = sums.setdefault(week, [0, 0, 0])
+        for i, n in enumerate(counts):
+            total[i] += n
+    per_week = [sums.get(w, [0, 0, 0]) for w in weeks.mondays]
+    return pd.DataFrame(
+        {"week_start": weeks.mondays, **{c: [int(s[i]) for s in per_week] for i, c in enumerate(cols[1:])}},
+        columns=cols,
+    ).astype({c: int for c in cols[1:]})
 
 
 def teams_table(team_weekly: pd.DataFrame, week: date) -> pd.DataFrame:

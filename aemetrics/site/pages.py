@@ -7,9 +7,10 @@ same rows formatted for people.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ from aemetrics.api import RunInfo, Warehouse
 from aemetrics.site import charts, drill, metrics
 from aemetrics.site.drill import NO_VALUE, obl_href
 from aemetrics.site.html import (
+    DASH,
     Cell,
     count,
     empty,
@@ -88,10 +90,14 @@ class SiteData:
     standards: pd.DataFrame | None = None  # the registry with missing_exports (Warehouse.standards())
     notes: list[str] = field(default_factory=list)  # run_notes: e.g. the staff directory names no AE
     equal: dict | None = None  # equal_treatment_gap / _min_n / _alpha of the build (run_params)
-    sources: dict[str, list[dict]] = field(default_factory=dict)  # obligation_id -> evidence_refs rows (late/missed)
-    all_obl: pd.DataFrame | None = None  # obligation_details of every week (the obligations page, client pages)
+    sources: Mapping[str, list[dict]] = field(default_factory=dict)  # obligation_id -> evidence_refs rows (late/missed)
+    # obligation_details from the first week a page or data file lists row by row (the 12 weeks, the
+    # drill-down window) on: at 1,000 AEs a year of obligations is 1.2 M rows, older weeks are read one
+    # at a time (`facts.week_rows`) and summed up in SQL (`facts`)
+    recent_obl: pd.DataFrame | None = None
+    facts: ObligationFacts | None = None  # what the site needs of every week's obligations (SQL aggregates)
     refs: pd.DataFrame | None = None  # evidence_refs of every obligation
-    raw: dict = field(default_factory=dict)  # (raw table, file, record) -> fields (drill.raw_rows)
+    raw: dict = field(default_factory=dict)  # (raw table, file, record) -> its fields as JSON (drill.raw_rows)
     exports: dict[str, int] = field(default_factory=dict)  # export id -> rows loaded (aemetrics.exports)
     eval_weeks: list[date] = field(default_factory=list)  # every evaluated week up to the week under review
     running: date | None = None  # Monday of the unfinished week ("so far")
@@ -99,20 +105,26 @@ class SiteData:
     client_slugs: dict[str, str] = field(default_factory=dict)  # client_account -> page name
     left: set[str] = field(default_factory=set)  # AEs who left (aes.has_left)
     latest: date | None = None  # the week under review of the latest run (index.html)
+    subject_of: Callable[[str], str] | None = None  # show_subjects = false: a standard's name for the subject
 
     @classmethod
     def load(cls, wh: Warehouse, store_bodies: bool = False, drill_weeks: int = 0) -> SiteData:
-        """drill_weeks (site_drill_weeks; 0: every week): `raw` only for the drill-down window's evidence."""
+        """drill_weeks (site_drill_weeks; 0: every week): `raw` only for the drill-down window's evidence.
+        Older weeks' obligations are read later, one week at a time (`facts.week_rows`): `wh` must stay
+        open while the pages are written."""
         info = wh.run_info()
         weeks = Weeks.ending(wh.latest_complete_week())
         aes = wh.aes()
-        kpi = wh.kpi_weekly()
-        # every week's obligations once; the 12 weeks are a slice of it (the same string objects)
-        every = _shared_strings(wh.obligations(), REPEATED)
-        obl = every[(every["week_start"] >= weeks.start) & (every["week_start"] < weeks.end)].reset_index(drop=True)
+        kpi = wh.kpi_weekly(since=weeks.start, until=weeks.end)  # the scorecards' 12 weeks
+        since = drill.window_start(weeks.this + timedelta(days=7), drill_weeks)
+        # the obligations listed row by row: the 12 weeks, the running week and the drill-down window
+        first = None if since is None else min(since, weeks.start)
+        recent = _shared_strings(_obligations(wh, first), REPEATED)
+        obl = recent[(recent["week_start"] >= weeks.start) & (recent["week_start"] < weeks.end)].reset_index(drop=True)
         at_risk = wh.at_risk()
         known = set(aes["ae"])
-        extra = sorted((set(kpi["ae"]) | set(obl["ae"]) | set(at_risk["ae"])) - known - {None})
+        with_kpi = {r[0] for r in wh.con.execute("select distinct ae from kpi_weekly").fetchall()}  # every week
+        extra = sorted((with_kpi | set(obl["ae"]) | set(at_risk["ae"])) - known - {None})
         if extra:  # an AE with obligations but missing from `aes` still gets a page
             aes = pd.concat([aes, pd.DataFrame({"ae": extra, "name": extra})], ignore_index=True)
         if "name" in aes:  # no name in the staff directory: show the address rather than a blank
@@ -137,10 +149,11 @@ class SiteData:
         data.standards = wh.standards()
         data.notes = wh.run_notes()
         data.equal = wh.equal_treatment_settings()
-        data.all_obl = every
-        since = drill.window_start(weeks.this + timedelta(days=7), drill_weeks)
+        data.recent_obl = recent
+        data.facts = ObligationFacts.load(wh, aes)
         # evidence rows only where a page or a data file shows them: the 12 weeks and the drill window
-        data.refs = wh.evidence_sources(since=None if since is None else min(since, weeks.start))
+        refs = wh.evidence_sources(since=None if since is None else min(since, weeks.start))
+        data.refs = _shared_strings(refs, ["kind", "role", "source_file", "source_table"])
         data.sources = _evidence_sources(data.refs, obl)
         data.raw = drill.raw_rows(wh, store_bodies=store_bodies, since=since)
         tables = set(wh.tables())
@@ -148,23 +161,22 @@ class SiteData:
             data.exports = ex.export_rows(
                 lambda t: int(wh.sql(f"select count(*) as n from {t}")["n"].iloc[0]) if t in tables else None
             )
-        seen = sorted(set(data.all_obl["week_start"].dropna())) if not data.all_obl.empty else []
-        first = seen[0] if seen else weeks.this
-        data.eval_weeks = [first + timedelta(days=7 * i) for i in range((weeks.this - first).days // 7 + 1)]
+        seen = data.facts.mondays
+        first_week = seen[0] if seen else weeks.this
+        data.eval_weeks = [first_week + timedelta(days=7 * i) for i in range((weeks.this - first_week).days // 7 + 1)]
         data.running = weeks.this + timedelta(days=7)
         data.latest = weeks.this
         data.ae_week_rates = wh.rates(by=["ae", "week_start"])
-        accounts = sorted(set(data.all_obl["client_account"].dropna())) if not data.all_obl.empty else []
-        data.client_slugs = client_slugs(accounts)
+        data.client_slugs = client_slugs(data.facts.accounts)
         if "has_left" in aes:
             data.left = set(aes.loc[aes["has_left"].fillna(False).astype(bool), "ae"])
         return data
 
     def for_week(self, monday: date) -> SiteData:
-        """The same data seen from an earlier week: its review, league from kpi_weekly (rates in SQL)."""
+        """The same data seen from an earlier week: its review, league from kpi_weekly (rates in SQL);
+        `obl`: what its page shows of the obligations (the late-reply heat map's rows of its 12 weeks)."""
         weeks = Weeks.ending(monday)
-        rates = self.ae_week_rates
-        week = rates[rates["week_start"] == monday] if rates is not None and not rates.empty else pd.DataFrame()
+        week = _grouped(self, "ae_week_rates", "week_start").get(monday, pd.DataFrame())
         names = _names(self)
         teams = dict(zip(self.aes["ae"], self.aes["team"], strict=True)) if "team" in self.aes else {}
         board = pd.DataFrame(
@@ -184,9 +196,148 @@ class SiteData:
         for c in cols[:4]:
             board[c] = board[c].fillna(0).astype(int)
         board["at_risk"] = 0
-        obl = self.all_obl
-        window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end)] if obl is not None else obl
+        window = self.facts.late_replies(weeks.start, weeks.end) if self.facts is not None else self.obl.iloc[0:0]
         return replace(self, weeks=weeks, scorecard=board, obl=window)
+
+
+# obligation_details columns the site reads: the pages, the CSVs and the drill-down's data files
+OBL_COLUMNS = ["week_start", *drill.ROW_FIELDS, "is_confirmed"]
+
+
+def _obligations(wh: Warehouse, since: date | None) -> pd.DataFrame:
+    """obligation_details (the site's columns) of the weeks from `since` on (None: every week) and those
+    without a week, in Warehouse.obligations' order."""
+    wh._require("obligation_details")
+    have = set(wh.sql("select * from obligation_details limit 0").columns)
+    cols = ", ".join(f'"{c}"' for c in OBL_COLUMNS if c in have)
+    where = "" if since is None else " where week_start >= ? or week_start is null"
+    return wh.sql(
+        f"select {cols} from obligation_details{where} order by opened_at, obligation_id",
+        [since] if since is not None else [],
+    )
+
+
+@dataclass
+class ObligationFacts:
+    """What the site needs of every week's obligations, from SQL aggregates over obligation_details
+    (at 1,000 AEs a year is 1.2 M rows: never in memory at once)."""
+
+    wh: Warehouse
+    mondays: list[date]  # every week_start, sorted
+    accounts: list[str]  # every client account, sorted (client_slugs)
+    standards: list[str]  # every standard, sorted
+    order: dict[str, int]  # drill.ae_order: the AEs of `aes` and of every obligation
+    teams: dict[str, list[int]]  # drill.ae_groups by team
+    client_aes: dict[str, list[int]]  # drill.ae_groups by client_account
+    # client_account -> the client's names, tiers and AEs, most recently opened obligation first
+    client_seen: dict[str, dict[str, list]]
+    columns: list[str]  # the columns of obligation_details
+    _late: pd.DataFrame  # reply_12h late or missed: week_start, opened_at, standard, status (by week_start)
+    _late_weeks: list[date]
+
+    @classmethod
+    def load(cls, wh: Warehouse, aes: pd.DataFrame) -> ObligationFacts:
+        def distinct(col: str) -> list:
+            return [
+                r[0]
+                for r in wh.con.execute(
+                    f'select distinct "{col}" from obligation_details where "{col}" is not null'
+                ).fetchall()
+            ]
+
+        wh._require("obligation_details")
+        order = drill.ae_order(aes, pd.DataFrame({"ae": distinct("ae")}))
+
+        def groups(key: str) -> dict[str, list[int]]:
+            pairs = wh.con.execute(f'select distinct "{key}", ae from obligation_details').fetchall()
+            return drill.ae_groups(pd.DataFrame(pairs, columns=[key, "ae"]), key, order)
+
+        # a client's names, tiers and AEs, latest first: ordered by the last obligation naming each, its
+        # place in Warehouse.obligations' order (opened_at, nulls last, then obligation_id) as a key
+        # compared in a hash aggregate (no sort of every obligation)
+        rows = wh.con.execute(
+            """
+            with keyed as (
+                select
+                    client_account,
+                    client_name,
+                    client_tier,
+                    ae,
+                    {
+                        'no_time': opened_at is null,
+                        'opened': coalesce(opened_at, timestamptz '1970-01-01 00:00:00+00'),
+                        'id': obligation_id
+                    } as place
+                from obligation_details
+                where client_account is not null
+            ),
+
+            seen as (
+                select 'client_name' as field, client_account, client_name as value, max(place) as last_place
+                from keyed where client_name is not null group by client_account, client_name
+                union all
+                select 'client_tier' as field, client_account, client_tier as value, max(place) as last_place
+                from keyed where client_tier is not null group by client_account, client_tier
+                union all
+                select 'ae' as field, client_account, ae as value, max(place) as last_place
+                from keyed where ae is not null group by client_account, ae
+            )
+
+            select field, client_account, value from seen order by field, client_account, last_place desc
+            """
+        ).fetchall()
+        client_seen: dict[str, dict[str, list]] = {}
+        for fld, account, value in rows:
+            client_seen.setdefault(account, {}).setdefault(fld, []).append(value)
+        late = _shared_strings(
+            wh.sql(
+                "select week_start, opened_at, standard, status from obligation_details "
+                "where standard = 'reply_12h' and status in ('late', 'missed') and week_start is not null "
+                "order by week_start"
+            ),
+            ["standard", "status"],
+        )
+        return cls(
+            wh,
+            sorted(distinct("week_start")),
+            sorted(distinct("client_account")),
+            sorted(distinct("standard")),
+            order,
+            groups("team"),
+            groups("client_account"),
+            client_seen,
+            list(wh.sql("select * from obligation_details limit 0").columns),
+            late,
+            late["week_start"].tolist(),
+        )
+
+    def late_replies(self, start: date, end: date) -> pd.DataFrame:
+        """The reply_12h late or missed obligations of the weeks start <= week_start < end."""
+        lo, hi = bisect.bisect_left(self._late_weeks, start), bisect.bisect_left(self._late_weeks, end)
+        return self._late.iloc[lo:hi]
+
+    def week_rows(self, monday: date, subject_of: Callable[[str], str] | None = None) -> pd.DataFrame:
+        """Every obligation of one week (drill.OLD_WEEK_FIELDS), in Warehouse.obligations' order; with
+        `subject_of` (show_subjects = false) the subject is the standard's name."""
+        cols = ", ".join(f'"{c}"' for c in drill.OLD_WEEK_FIELDS if c in self.columns)
+        rows = self.wh.sql(
+            f"select {cols} from obligation_details where week_start = ? order by opened_at, obligation_id", [monday]
+        )
+        if subject_of is not None and "subject" in rows and not rows.empty:
+            rows["subject"] = [subject_of(s) for s in rows["standard"]]
+        return rows
+
+
+def _grouped(data: SiteData, frame: str, key: str) -> dict:
+    """data.<frame> split by `key` once per SiteData (not a mask over the whole frame per page)."""
+    df = getattr(data, frame)
+    name = f"_by_{key}_{frame}"
+    cached = data.__dict__.get(name)
+    if cached is None or cached[0] is not df:
+        groups = dict(tuple(df.groupby(key, sort=False))) if df is not None and not df.empty else {}
+        cached = (df, groups)
+        data.__dict__[name] = cached
+    return cached[1]
 
 
 # obligation_details columns whose values repeat from row to row (an AE, a client, a status)
@@ -198,13 +349,19 @@ def _shared_strings(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     object per cell, which at 1,000 AEs (1.2 M obligations) is most of the site's memory. Values and
     dtypes are unchanged."""
     for column in columns:
-        if column in frame and frame[column].dtype == object:
+        if column not in frame:
+            continue
+        dtype = frame[column].dtype
+        if pd.api.types.is_object_dtype(dtype):
             seen: dict = {}
             frame[column] = [seen.setdefault(v, v) for v in frame[column].tolist()]
+        elif isinstance(dtype, pd.StringDtype) and dtype.storage == "python":  # pandas 3's str: Python objects too
+            seen = {}
+            frame[column] = pd.array([seen.setdefault(v, v) for v in frame[column].tolist()], dtype=dtype)
     return frame
 
 
-def _evidence_sources(refs: pd.DataFrame, obl: pd.DataFrame) -> dict[str, list[dict]]:
+def _evidence_sources(refs: pd.DataFrame, obl: pd.DataFrame) -> Mapping[str, list[dict]]:
     """The export rows named by the evidence of the obligations the scorecards list (late, missed):
     evidence_refs (already loaded for the data files, in obligation and item order) of those ids."""
     if obl.empty or refs.empty:
@@ -212,13 +369,48 @@ def _evidence_sources(refs: pd.DataFrame, obl: pd.DataFrame) -> dict[str, list[d
     ids = set(obl.loc[obl["status"].isin(["late", "missed"]), "obligation_id"])
     if not ids:
         return {}
-    mine = refs[refs["obligation_id"].isin(ids)]
-    cols = list(mine.columns)
-    out: dict[str, list[dict]] = {}
-    for values in zip(*(mine[c].tolist() for c in cols), strict=True):
-        row = dict(zip(cols, values, strict=True))
-        out.setdefault(row["obligation_id"], []).append(row)
-    return out
+    return EvidenceSources(refs, ids)
+
+
+class EvidenceSources(Mapping[str, list[dict]]):
+    """obligation_id -> its evidence_refs rows (dicts), for the ids given; a row's dict is made when a
+    page asks for it (a scorecard shows a few hundred rows at most: at 1,000 AEs the dicts of every late
+    or missed obligation of 12 weeks were a quarter of a million)."""
+
+    def __init__(self, refs: pd.DataFrame, ids: set[str]) -> None:
+        self._cols = list(refs.columns)
+        self._values = [refs[c].tolist() for c in self._cols]
+        self._ids = refs["obligation_id"].tolist()
+        try:  # evidence_sources orders by obligation_id: the rows of an id are found by bisection
+            self._sorted = all(a <= b for a, b in zip(self._ids, self._ids[1:], strict=False))
+        except TypeError:  # a null id
+            self._sorted = False
+        self._spans: dict[str, list[int]] = {}
+        if not self._sorted:  # the positions of each id's rows
+            for i, oid in enumerate(self._ids):
+                if oid in ids:
+                    self._spans.setdefault(oid, []).append(i)
+        # in the order of evidence_refs, as the dict this replaces
+        self._keys = list(dict.fromkeys(oid for oid in self._ids if oid in ids))
+        self._wanted = set(self._keys)
+
+    def _positions(self, oid: str) -> list[int] | range:
+        if not self._sorted:
+            return self._spans[oid]
+        return range(bisect.bisect_left(self._ids, oid), bisect.bisect_right(self._ids, oid))
+
+    def __getitem__(self, oid: str) -> list[dict]:
+        if oid not in self._wanted:
+            raise KeyError(oid)
+        return [
+            dict(zip(self._cols, (values[i] for values in self._values), strict=True)) for i in self._positions(oid)
+        ]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def ae_slugs(emails: list[str]) -> dict[str, str]:
@@ -314,18 +506,35 @@ def _names(data: SiteData) -> dict[str, str]:
     return cached[1]
 
 
-def _rows_of(data: SiteData, frame: str, ae: str, late: bool = False) -> pd.DataFrame:
+def _rows_of(data: SiteData, frame: str, ae: str, late: bool = False, times: tuple[str, ...] = ()) -> pd.DataFrame:
     """The rows of one AE in data.<frame> (late or missed only if `late`): the frame is grouped once per
-    SiteData, not filtered again for each of 1,000 scorecards."""
+    SiteData, not filtered again for each of 1,000 scorecards; `times`: columns whose CSV text is made
+    once for the whole frame (_with_iso), not per page."""
     df = getattr(data, frame)
-    key = f"_by_ae_{frame}_{late}"
+    key = f"_by_ae_{frame}_{late}_{times}"
     cached = data.__dict__.get(key)
     if cached is None or cached[0] is not df:
         rows = df[df["status"].isin(metrics.LATE)] if late and not df.empty else df
-        groups = dict(tuple(rows.groupby("ae", sort=False))) if not rows.empty else {}
-        cached = (df, groups, rows.iloc[0:0])
+        rows = _with_iso(rows, times)
+        # each AE's positions: the AE's rows are taken when their page asks (not a copy of every group)
+        groups = rows.groupby("ae", sort=False).indices if not rows.empty else {}
+        cached = (df, groups, rows)
         data.__dict__[key] = cached
-    return cached[1].get(ae, cached[2])
+    positions = cached[1].get(ae)
+    return cached[2].take(positions) if positions is not None else cached[2].iloc[0:0]
+
+
+def forget_groups(data: SiteData) -> None:
+    """Drop what _rows_of and _grouped keep for the scorecards once they are written."""
+    for key in [k for k in data.__dict__ if k.startswith("_by_")]:
+        del data.__dict__[key]
+
+
+def ae_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page]:
+    """A scorecard per AE, made one at a time as they are written; their grouped rows then let go."""
+    for ae in data.aes["ae"]:
+        yield ae_page(data, ae, labels, opts)
+    forget_groups(data)
 
 
 def _meta(data: SiteData, labels: Labels, extra: str = "") -> str:
@@ -386,13 +595,50 @@ def _on_target_badge(on_target, labels: Labels) -> Cell:
     return Cell(f'<span class="badge {cls}">{labels.html(key)}</span>')
 
 
-def _local(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """CSV copy: timestamps as ISO text with the business offset (Excel-friendly, unambiguous)."""
-    out = df.copy()
+TIMES = ("opened_at", "due_at", "fulfilled_at")
+ISO = "iso:"  # prefix of a column holding another's CSV text, made once for a whole frame (_with_iso)
+
+
+def _local(df: pd.DataFrame, cols: Sequence[str], fields: list[str] | None = None) -> pd.DataFrame:
+    """CSV copy (of `fields` only, in that order, when given): timestamps as ISO text with the business
+    offset (Excel-friendly, unambiguous); the text _with_iso made where `df` has it."""
+    out = df.reindex(columns=fields) if fields is not None else df.copy()
     for c in cols:
         if c in out:
-            out[c] = _iso(out[c])
+            out[c] = df[ISO + c] if ISO + c in df else _iso(out[c])
     return out
+
+
+def _with_iso(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+    """df with the CSV text (ISO + column) and the page text (WHEN + column: html.when) of its timestamp
+    columns `cols` beside them: formatted once for a frame split into many pages, not once per page.
+    Both are cell by cell, so a slice of them is what formatting the slice would give."""
+    if not cols:
+        return df
+    return df.assign(
+        **{ISO + c: _iso(df[c]) for c in cols if c in df}, **{WHEN + c: _when_text(df[c]) for c in cols if c in df}
+    )
+
+
+WHEN = "when:"  # prefix of a column holding another's html.when text (_with_iso)
+
+
+def _when_text(col: pd.Series) -> list[str]:
+    """html.when of each value, a whole timestamp column at once."""
+    if isinstance(col.dtype, pd.DatetimeTZDtype):
+        text = col.dt.strftime("%Y-%m-%d %H:%M").tolist()
+        return [v if isinstance(v, str) else DASH for v in text]
+    return [when(v) for v in col.tolist()]
+
+
+def _records(df: pd.DataFrame, cols: Sequence[str]) -> Iterator[tuple]:
+    """The values of `cols` row by row (None for a column df lacks), a timestamp column as its html.when
+    text where _with_iso made it: itertuples would make a Timestamp of every cell of every column."""
+    n = len(df)
+    return zip(
+        *(df[WHEN + c].tolist() if WHEN + c in df else df[c].tolist() if c in df else [None] * n for c in cols),
+        strict=True,
+    )
 
 
 def _iso(col: pd.Series) -> pd.Series:
@@ -717,10 +963,10 @@ def _csv_link(labels: Labels, href: str) -> str:
 def _at_risk_table(
     data: SiteData, L: Labels, csv_name: str, csvs: dict, names: dict, with_ae: bool, ae: str | None = None
 ) -> str:
-    risk = data.at_risk if ae is None else data.at_risk[data.at_risk["ae"] == ae]
+    risk = data.at_risk if ae is None else _rows_of(data, "at_risk", ae, times=("opened_at", "due_at"))
     people = _names(data)
     cols = ["ae", "standard", "client_account", "client_name", "opened_at", "due_at", "hours_left", "obligation_id"]
-    csvs[csv_name] = _local(risk.reindex(columns=cols), ["opened_at", "due_at"])
+    csvs[csv_name] = _local(risk, ["opened_at", "due_at"], cols)
     href = csv_name.split("/")[-1]
     rows = []
     for r in shown(risk).itertuples():
@@ -817,13 +1063,13 @@ def _checks(data: SiteData, L: Labels, csvs: dict) -> str:
 def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     L, weeks = labels, data.weeks
     slug = data.slugs[ae]
-    person = data.aes[data.aes["ae"] == ae].iloc[0]
+    person = _grouped(data, "aes", "ae")[ae].iloc[0]
     name = person["name"] if not missing(person.get("name")) else ae
     csvs: dict[str, pd.DataFrame] = {}
     parts: list[str] = []
 
     # rates against target and team median
-    st = metrics.ae_standards(data.scorecard, ae, opts, data.standards)
+    st = metrics.ae_standards(_rows_of(data, "scorecard", ae), ae, opts, data.standards)
     names = _std_names(L, st["standard"])
     csvs[f"ae/{slug}-rates.csv"] = st
     rows = [
@@ -909,7 +1155,7 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
     parts.append(section("outcomes", L.html("weekly_outcomes"), out_chart or empty(L)))
 
     # late and missed obligations with evidence
-    bad = _rows_of(data, "obl", ae, late=True)
+    bad = _rows_of(data, "obl", ae, late=True, times=TIMES)
     bad = bad.sort_values("opened_at", ascending=False) if not bad.empty else bad
     cols = [
         "standard",
@@ -925,27 +1171,42 @@ def ae_page(data: SiteData, ae: str, labels: Labels, opts: Options) -> Page:
         "is_confirmed",
         "obligation_id",
     ]
-    csvs[f"ae/{slug}-late-missed.csv"] = _local(bad.reindex(columns=cols), ["opened_at", "due_at", "fulfilled_at"])
+    csvs[f"ae/{slug}-late-missed.csv"] = _local(bad, TIMES, cols)
+    fields = ["standard", "status", "client_account", "client_name", "subject", *TIMES, "hours_late", "evidence"]
+    fields += ["obligation_id", "week_start", "ae", "is_confirmed"]
     rows = [
         [
-            text(L.standard(r.standard)),
-            _status_badge(r.status, L),
-            _client_cell(data, r.client_account, r.client_name, "../"),
-            text(r.subject, "subject"),
-            num(when(r.opened_at), "wrap"),
-            num(when(r.due_at), "wrap"),
-            num(when(r.fulfilled_at), "wrap"),
-            num(hours(r.hours_late)),
+            text(L.standard(standard)),
+            _status_badge(status, L),
+            _client_cell(data, account, client, "../"),
+            text(subject, "subject"),
+            num(opened, "wrap"),  # html.when text (_with_iso)
+            num(due, "wrap"),
+            num(fulfilled, "wrap"),
+            num(hours(hours_late)),
             _evidence(
-                r.evidence,
-                data.sources.get(r.obligation_id, []),
-                obl_href("../", r.week_start, o=r.obligation_id, os=r.standard, oa=r.ae)
-                if not missing(r.week_start)
-                else None,
+                evidence,
+                data.sources.get(oid, []),
+                obl_href("../", week, o=oid, os=standard, oa=who) if not missing(week) else None,
             ),
-            _confirmed_cell(getattr(r, "is_confirmed", None), L),
+            _confirmed_cell(confirmed, L),
         ]
-        for r in shown(bad).itertuples()
+        for (
+            standard,
+            status,
+            account,
+            client,
+            subject,
+            opened,
+            due,
+            fulfilled,
+            hours_late,
+            evidence,
+            oid,
+            week,
+            who,
+            confirmed,
+        ) in _records(shown(bad), fields)
     ]
     heads = [
         L.html(k)
@@ -1235,14 +1496,14 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
     """A page per client account: its AE(s), its obligations over the 12 weeks and its weekly outcomes.
     Made one at a time, as they are written (4,000 clients: not every page in memory at once)."""
     L, weeks = labels, data.weeks
-    obl = data.all_obl
-    if obl is None or obl.empty:
+    obl, facts = data.recent_obl, data.facts
+    if obl is None or facts is None or not facts.accounts:
         return
     people = _names(data)
     window = obl[(obl["week_start"] >= weeks.start) & (obl["week_start"] < weeks.end + timedelta(days=7))]
     # the pandas work once for every client (400 clients: not a sort and a count per page)
-    window = window.sort_values("opened_at", ascending=False, kind="stable")
-    in_window = dict(tuple(window.groupby("client_account", sort=False))) if not window.empty else {}
+    window = _with_iso(window.sort_values("opened_at", ascending=False, kind="stable"), TIMES)
+    in_window = window.groupby("client_account", sort=False).indices if not window.empty else {}  # positions
     cols = ["week_start", "met", "late", "missed"]
     counts = (
         window.groupby(["client_account", "week_start", "status"]).size().unstack(fill_value=0)
@@ -1251,18 +1512,14 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
     )
     counts = counts.reindex(columns=cols[1:], fill_value=0)
     per_client = {acc: g.droplevel(0) for acc, g in counts.groupby(level=0)} if not counts.empty else {}
-    latest = obl.sort_values("opened_at", kind="stable")
-    firsts = {}
-    for col in ("client_name", "client_tier", "ae"):
-        seen = latest[latest[col].notna()]
-        firsts[col] = seen.groupby("client_account")[col].agg(lambda c: list(dict.fromkeys(reversed(c.tolist()))))
-    for account in sorted(set(obl["client_account"].dropna())):
+    for account in facts.accounts:  # every client of every week (their names, tiers and AEs: SQL)
         slug = data.client_slugs[account]
-        names_seen = firsts["client_name"].get(account) or [account]
-        tiers_seen = firsts["client_tier"].get(account) or [None]
+        seen = facts.client_seen.get(account, {})
+        names_seen = seen.get("client_name") or [account]
+        tiers_seen = seen.get("client_tier") or [None]
         name, tier = names_seen[0], tiers_seen[0]
-        aes = firsts["ae"].get(account) or []
-        mine = in_window.get(account, window.iloc[0:0])
+        aes = seen.get("ae") or []
+        mine = window.take(in_window[account]) if account in in_window else window.iloc[0:0]
         csvs: dict[str, pd.DataFrame] = {}
         per_week = per_client.get(account)
         trend = (
@@ -1283,23 +1540,21 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
             "evidence",
             "obligation_id",
         ]
-        csvs[f"clients/{slug}-obligations.csv"] = _local(
-            listed.reindex(columns=ocols), ["opened_at", "due_at", "fulfilled_at"]
-        )
+        csvs[f"clients/{slug}-obligations.csv"] = _local(listed, TIMES, ocols)
         trs = [
             [
-                text(L.standard(r.standard)),
-                _status_badge(r.status, L),
-                link(f"../ae/{data.slugs.get(r.ae, r.ae)}.html", people.get(r.ae, r.ae))
-                if not missing(r.ae)
-                else text(None),
-                text(r.subject, "subject"),
-                num(when(r.opened_at), "wrap"),
-                num(when(r.due_at), "wrap"),
-                num(when(r.fulfilled_at), "wrap"),
-                link(obl_href("../", r.week_start, o=r.obligation_id, os=r.standard, oa=r.ae), "→"),
+                text(L.standard(standard)),
+                _status_badge(status, L),
+                link(f"../ae/{data.slugs.get(ae, ae)}.html", people.get(ae, ae)) if not missing(ae) else text(None),
+                text(subject, "subject"),
+                num(opened, "wrap"),  # html.when text (_with_iso)
+                num(due, "wrap"),
+                num(fulfilled, "wrap"),
+                link(obl_href("../", week, o=oid, os=standard, oa=ae), "→"),
             ]
-            for r in shown(listed).itertuples()
+            for standard, status, ae, subject, opened, due, fulfilled, week, oid in _records(
+                shown(listed), ["standard", "status", "ae", "subject", *TIMES, "week_start", "obligation_id"]
+            )
         ]
         heads = [L.html(k) for k in ("standard", "status", "ae", "subject", "opened_at", "due_at", "fulfilled_at")] + [
             L.html("evidence")
@@ -1338,10 +1593,11 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
 
 
 # -- obligations.html ------------------------------------------------------------------------
-def _old_week_csv(rows: pd.DataFrame) -> pd.DataFrame:
-    """weeks/<YYYY-Www>-obligations.csv: a week outside the drill-down window, every obligation."""
-    rows = rows.sort_values("opened_at", kind="stable").reindex(columns=drill.OLD_WEEK_FIELDS)
-    return _local(rows, ["opened_at", "due_at", "fulfilled_at"])
+def _old_week_csv(facts: ObligationFacts, monday: date, subject_of: Callable[[str], str] | None) -> pd.DataFrame:
+    """weeks/<YYYY-Www>-obligations.csv: a week outside the drill-down window, every obligation (read
+    from the warehouse when the file is written: one week in memory at a time)."""
+    rows = facts.week_rows(monday, subject_of)
+    return _local(rows, TIMES, drill.OLD_WEEK_FIELDS)
 
 
 def obligations_page(
@@ -1359,21 +1615,22 @@ def obligations_page(
 
     L = labels
     people = _names(data)
-    obl = data.all_obl
-    std_ids = sorted(set(obl["standard"].dropna())) if obl is not None and not obl.empty else []
+    facts = data.facts
+    std_ids = facts.standards if facts is not None else []
     if order is None:
-        order = drill.ae_order(data.aes, obl)
+        order = facts.order if facts is not None else drill.ae_order(data.aes, None)
     since = drill.window_start(data.running or data.weeks.this + timedelta(days=7), drill_weeks)
-    recent, older = drill.split_window(obl, since)
     if shards is None:
+        recent = drill.split_window(data.recent_obl, since)[0]
         shards = drill.week_data_files(recent, data.refs, data.raw, order)[1]
     makers: dict[str, Callable[[], pd.DataFrame]] = {}
     old_csv: dict[str, str] = {}
-    if older is not None and not older.empty:
-        for monday, rows in older.groupby("week_start", sort=True):
-            path = week_page(monday).removesuffix(".html") + "-obligations.csv"
-            makers[path] = functools.partial(_old_week_csv, rows)
-            old_csv[monday.isoformat()] = path
+    if facts is not None and since is not None:
+        for monday in facts.mondays:
+            if monday < since:  # before the drill-down window: a CSV of the week instead of data files
+                path = week_page(monday).removesuffix(".html") + "-obligations.csv"
+                makers[path] = functools.partial(_old_week_csv, facts, monday, data.subject_of)
+                old_csv[monday.isoformat()] = path
     csvs = LazyFrames(makers)
     window = {"from": since.isoformat() if since else None, "weeks": drill_weeks, "csv": old_csv}
     index = drill.index_script(
@@ -1383,8 +1640,8 @@ def obligations_page(
         {a: (people.get(a, a), data.slugs.get(a, a)) for a in data.aes["ae"]},
         data.client_slugs,
         order,
-        drill.ae_groups(obl, "team", order),
-        drill.ae_groups(obl, "client_account", order),
+        facts.teams if facts is not None else {},
+        facts.client_aes if facts is not None else {},
         window,
     )
     body = (

@@ -10,7 +10,7 @@ clients and weeks that no longer exist are removed so the site never shows stale
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -72,15 +72,19 @@ def publish_site(
         raise ValueError(f"audience {who!r}: expected one of {', '.join(audience.AUDIENCES)}")
     out_dir = Path(out_dir)
     wh = connect(con_or_db_path)
-    try:
-        data = pages.SiteData.load(
-            wh,
-            store_bodies=bool(getattr(settings, "store_bodies", False)),
-            drill_weeks=_drill_weeks(settings, who),
-        )
+    try:  # open while the pages are written: older weeks' obligations are read one week at a time
+        return _publish(wh, out_dir, settings, labels, opts, who)
     finally:
         if not isinstance(con_or_db_path, Warehouse):
             wh.close()
+
+
+def _publish(wh: Warehouse, out_dir: Path, settings: Any, labels: Labels, opts: Options, who: str) -> SiteReport:
+    data = pages.SiteData.load(
+        wh,
+        store_bodies=bool(getattr(settings, "store_bodies", False)),
+        drill_weeks=_drill_weeks(settings, who),
+    )
     if not getattr(settings, "show_subjects", True):
         data = audience.hide_subjects(data, labels)
 
@@ -92,7 +96,7 @@ def publish_site(
         # whole site's HTML and CSV frames never sit in memory together
         built = itertools.chain(
             [pages.index_page(data, labels, opts), pages.equal_treatment_page(data, labels, opts)],
-            (pages.ae_page(data, ae, labels, opts) for ae in data.aes["ae"]),
+            pages.ae_pages(data, labels, opts),
             (  # every evaluated week keeps its review page: no re-run needed to look back
                 pages.index_page(data.for_week(monday), labels, opts, pages.week_page(monday))
                 for monday in data.eval_weeks
@@ -100,11 +104,11 @@ def publish_site(
             ),
             pages.client_pages(data, labels, opts),
         )
-        order = drill.ae_order(data.aes, data.all_obl)
+        order = data.facts.order if data.facts is not None else drill.ae_order(data.aes, None)
         # drill-down data files only for the last site_drill_weeks weeks; older weeks: a CSV each
         drill_weeks = _drill_weeks(settings, who)
         since = drill.window_start(data.running or data.weeks.this + timedelta(days=7), drill_weeks)
-        recent = drill.split_window(data.all_obl, since)[0]
+        recent = drill.split_window(data.recent_obl, since)[0]
         data_files, shards = drill.week_data_files(recent, data.refs, data.raw, order)
         built = itertools.chain(built, [pages.obligations_page(data, labels, shards, order, drill_weeks)])
         written = _write_pages(out_dir, built, report, data_files=data_files)
@@ -130,7 +134,7 @@ def _write_pages(
     report: SiteReport,
     prefix: str = "",
     standalone: bool = False,
-    data_files: dict[str, str] | None = None,
+    data_files: Mapping[str, str] | None = None,
 ) -> set[Path]:
     """One site's pages, CSVs, data files, site.css, site.js and plotly.min.js under out_dir (page paths
     relative to it); returns every file written."""
