@@ -17,6 +17,7 @@ everything else warns (MODEL_CHECK_ACTIONS).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import yaml
 
 from aemetrics.warehouse import SQL_DIR, insert_rows
@@ -89,6 +91,9 @@ class TableSuite:
     keys: list[str] = field(default_factory=lambda: ["source_file", "record"])
     count_drop: bool = True  # also warn when the row count drops by more than ROW_DROP
     query: str | None = None  # how to read the frame; default: the columns of the table
+    # per-row (or per-file) checks of a raw table: only the rows of files not yet passed are read
+    # (docs/quality.md "Incremental raw checks")
+    incremental: bool = False
 
 
 # What a failed model check does, by layer and kind of check (docs/quality.md). A broken grain
@@ -263,6 +268,7 @@ def raw_suites() -> list[TableSuite]:
                 (_in_range(gxe, "sent_at"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_calendar_events",
@@ -274,6 +280,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="end_at", column_B="start_at", or_equal=True), q),
                 one_row_per_record("occurrence_key"),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_calendar_attendees",
@@ -282,6 +289,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToNotBeNull(column="event_uid"), q),
                 (gxe.ExpectColumnValuesToNotBeNull(column="occurrence_key"), q),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_crm_activities",
@@ -291,6 +299,7 @@ def raw_suites() -> list[TableSuite]:
                 (_in_range(gxe, "activity_at"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_crm_users",
@@ -299,6 +308,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToNotBeNull(column="user_id"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_crm_accounts",
@@ -307,6 +317,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToNotBeNull(column="account_id"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_crm_contacts",
@@ -315,6 +326,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToNotBeNull(column="contact_id"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_staff",
@@ -324,6 +336,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToMatchRegex(column="email", regex=r"^[^@\s]+@[^@\s]+$"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_attendance",
@@ -338,6 +351,7 @@ def raw_suites() -> list[TableSuite]:
                 ),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
     ]
 
@@ -521,11 +535,17 @@ class _Gx:
             r.result = {"unexpected_count": 0} if isinstance(expectation, self.row_wise) else {}
         return quick
 
-    def check(self, suite: TableSuite, frame, extra: Sequence[tuple[Expect, str]] = ()) -> list[dict]:
+    def check(self, suite: TableSuite, frame, extra: Sequence[tuple[Expect, str]] = (), whole=None) -> list[dict]:
         """`run`, each result described plainly (what `validate` stores and decides on): the same
-        dicts whether GX runs here or in the checker process."""
+        dicts whether GX runs here or in the checker process. `whole`: `frame` holds only some of
+        the table's rows (incremental raw checks), and `whole` is a frame without columns with as
+        many rows as the table: the table-level `extra` (its row count) is validated on it."""
+        if whole is None or not extra:
+            results = self.run(suite, frame, extra)
+        else:
+            results = [*self.run(suite, frame), *self.run(TableSuite(suite.table, [], [], keys=[]), whole, extra)]
         out = []
-        for r, action in self.run(suite, frame, extra):
+        for r, action in results:
             expectation, column = _describe(r)
             ok = bool(r.success)
             result = r.result or {}
@@ -617,6 +637,7 @@ class PendingValidation:
     report: ValidationReport
     checked: list[tuple[TableSuite, Any]]  # each suite with its pending GX result (checker.Pending)
     in_worker: bool  # GX runs in the checker process
+    files_read: dict[str, list[str]] = field(default_factory=dict)  # incremental suites: table -> files read
 
     def cancel(self) -> None:
         """Drop the results (e.g. the frames went stale: the tables were rebuilt)."""
@@ -631,7 +652,8 @@ class PendingValidation:
         counts_rows: list[dict] = []
         for suite, pending in self.checked:
             to_quarantine: dict[tuple, str] = {}
-            for r in pending.result():
+            results = pending.result()
+            for r in results:
                 report.checks += 1
                 expectation, column, ok, action = r["expectation"], r["column"], r["success"], r["action"]
                 results_rows.append(
@@ -666,6 +688,10 @@ class PendingValidation:
             if to_quarantine:
                 _quarantine_rows(con, suite.table, to_quarantine, now)
                 report.quarantined_rows += len(to_quarantine)
+            if suite.table in self.files_read:
+                passed = _files_passed(self.files_read[suite.table], results)
+                if passed:
+                    _record_checked(con, suite, passed, now)
             if suite.count_drop:
                 count = con.execute(f'select count(*) from "{suite.table}"').fetchall()[0][0]
                 counts_rows.append(dict(run_id=run_id, checked_at=now, table_name=suite.table, row_count=count))
@@ -685,8 +711,40 @@ class PendingValidation:
         return report
 
 
-def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite):
-    """Read the suite's frame and hand it to GX (`gx`: the checker, or checker.InProcess)."""
+CHECKED_FILES = "validation_checked_files"
+ROW_COUNT = "expect_table_row_count_to_be_between"  # the one table-level check of the raw tables
+
+
+def suite_fingerprint(suite: TableSuite) -> str:
+    """What a table's checks are (a file passed under other checks is checked again)."""
+    return hashlib.sha256(repr((suite.table, suite.columns, suite.keys, suite.expectations)).encode()).hexdigest()[:16]
+
+
+def _files_to_check(con: duckdb.DuckDBPyConnection, suite: TableSuite) -> tuple[list[str | None], bool]:
+    """The files of a raw table whose rows are to be checked: the files without a current entry in
+    `validation_checked_files` (new or changed since their rows passed, never passed, or passed
+    under other checks; a null source_file is listed as None); and whether every file is listed."""
+    rows = con.execute(
+        f"""
+        with files as (select distinct source_file from "{suite.table}")
+        select f.source_file, c.checked_file is not null
+        from files f
+        left join ingest_manifest m on m.source_file = f.source_file
+        left join {CHECKED_FILES} c
+            on c.table_name = ? and c.checked_file = f.source_file and c.sha256 = m.sha256 and c.suite = ?
+        """,
+        [suite.table, suite_fingerprint(suite)],
+    ).fetchall()
+    to_check = sorted({f for f, passed in rows if not passed}, key=lambda f: (f is None, f or ""))
+    return to_check, len(to_check) == len({f for f, _ in rows})
+
+
+def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite, files_read: dict | None = None):
+    """Read the suite's frame and hand it to GX (`gx`: the checker, or checker.InProcess).
+
+    An incremental suite (the raw tables) reads only the rows of the files `_files_to_check`
+    lists, in table order, and its row count comes from the table (`whole`); the files read are
+    put in `files_read` (table -> files), to be recorded once their rows pass."""
     # flag a drop of more than 15 % against the previous run (always checked, so that every
     # run stores the same set of results)
     extra = []
@@ -694,8 +752,58 @@ def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite):
         previous = _previous_count(con, suite.table) or 0
         extra = [(EXPECT.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous * (1 - ROW_DROP))), "warn")]
     cols = ", ".join(f'"{c}"' for c in suite.columns)
-    frame = con.execute(suite.query or f'select {cols} from "{suite.table}"').df()
-    return gx.submit(suite, frame, extra)
+    query, params, whole = suite.query or f'select {cols} from "{suite.table}"', [], None
+    if (
+        suite.incremental
+        and suite.query is None
+        and _table_exists(con, CHECKED_FILES)
+        and _table_exists(con, "ingest_manifest")
+    ):
+        files, every_file = _files_to_check(con, suite)
+        if files_read is not None:
+            files_read[suite.table] = [f for f in files if f is not None]
+        if not every_file:
+            named = [f for f in files if f is not None]
+            null = " or source_file is null" if None in files else ""
+            query = f"{query} where source_file in (select unnest(?::varchar[])){null} order by rowid"
+            params = [named]
+            count = con.execute(f'select count(*) from "{suite.table}"').fetchall()[0][0]
+            whole = pd.DataFrame(index=pd.RangeIndex(count))  # the table's length, no column
+    frame = con.execute(query, params).df()
+    return gx.submit(suite, frame, extra, whole)
+
+
+def _files_passed(files: list[str], results: list[dict]) -> list[str]:
+    """The files read whose rows now all pass: a failing row that was quarantined left its table;
+    one that stays (a failure that blocks) is read again by the next run, as the whole table was.
+    A failure naming no row (GX raised) passes no file."""
+    staying: set[str] = set()
+    for r in results:
+        if r["success"] or r["expectation"] == ROW_COUNT:  # the row count: the whole table's, every run
+            continue
+        if not r["unexpected_index_list"]:
+            return []
+        if r["action"] != "quarantine":
+            staying.update(item.get("source_file") for item in r["unexpected_index_list"])
+    return [f for f in files if f not in staying]
+
+
+def _record_checked(con: duckdb.DuckDBPyConnection, suite: TableSuite, files: list[str], now: datetime) -> None:
+    """The rows of `files` passed the table's checks (or their failing rows were quarantined):
+    a later run does not read them again while the file and the checks are unchanged."""
+    fingerprint = suite_fingerprint(suite)
+    con.execute(
+        f"""delete from {CHECKED_FILES} where table_name = ? and (suite <> ?
+            or checked_file in (select unnest(?::varchar[]))
+            or checked_file not in (select source_file from ingest_manifest))""",
+        [suite.table, fingerprint, files],
+    )
+    con.execute(
+        f"""insert into {CHECKED_FILES}
+            select ?, source_file, sha256, ?, ? from ingest_manifest
+            where source_file in (select unnest(?::varchar[]))""",
+        [suite.table, fingerprint, now, files],
+    )
 
 
 def _gx_here_or_there():
@@ -714,8 +822,11 @@ def start_validation(
         return BuildChecks(con, sql_dir).start(run_id)
     gx = _gx_here_or_there()
     report = ValidationReport(run_id=run_id or uuid.uuid4().hex, stage=stage)
-    checked = [(suite, _submit(con, gx, suite)) for suite in raw_suites() if _table_exists(con, suite.table)]
-    return PendingValidation(report.run_id, stage, report, checked, in_worker=_in_worker(gx))
+    files_read: dict[str, list[str]] = {}
+    checked = [
+        (suite, _submit(con, gx, suite, files_read)) for suite in raw_suites() if _table_exists(con, suite.table)
+    ]
+    return PendingValidation(report.run_id, stage, report, checked, in_worker=_in_worker(gx), files_read=files_read)
 
 
 def _in_worker(gx) -> bool:
