@@ -32,14 +32,15 @@ def exports(fixtures, tmp_path):
 
 @pytest.fixture()
 def sent(monkeypatch):
-    """The rows of each frame handed to GX, by table (GX in this process: no checker running)."""
+    """The rows of each frame handed to GX, by table (GX in this process: no checker running): a
+    suite's quick frame, then, when a check failed on it, the same rows with their values."""
     monkeypatch.setenv(checker.DISABLE, "off")
     rows: dict[str, list[int]] = defaultdict(list)
     submit = checker.InProcess.submit
 
-    def counting(self, suite, frame, extra, whole=None):
+    def counting(self, suite, frame, extra, whole=None, quick_only=False):
         rows[suite.table].append(len(frame))
-        return submit(self, suite, frame, extra, whole)
+        return submit(self, suite, frame, extra, whole, quick_only)
 
     monkeypatch.setattr(checker.InProcess, "submit", counting)
     return rows
@@ -87,7 +88,7 @@ def test_a_second_run_checks_only_the_new_files_rows(exports, fixtures, tmp_path
         sent.clear()
         whole = checked_copy(con, tmp_path, "whole")
         second = quality.validate(con, "ingest")
-        assert {t: n for t, n in sent.items() if n != [0]} == {"raw_email_messages": [2]}  # CRM, staff: none
+        assert {t: n for t, n in sent.items() if n != [0]} == {"raw_email_messages": [2, 2]}  # CRM, staff: none
         assert len(sent) == len(quality.raw_suites())
         assert second.quarantined_rows == 1 and not second.failed and not second.warnings
         assert con.execute(
@@ -126,7 +127,7 @@ def test_a_blocking_failure_in_an_old_file_is_found_again(exports, fixtures, tmp
         sent.clear()
         second = quality.validate(con, "ingest")
         assert second.failed == first.failed
-        assert sent["raw_email_messages"] == [8 + 2]  # li.wei.mbox (7 + the copy) and the new file
+        assert sent["raw_email_messages"] == [8 + 2] * 2  # li.wei.mbox (7 + the copy) and the new file
     finally:
         con.close()
 
