@@ -24,7 +24,7 @@ import os
 import uuid
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -524,7 +524,7 @@ class _Gx:
         the cost: no unexpected values are gathered); only when one of its expectations fails is
         it validated again with SUMMARY, for the counts and values that are stored. Passing
         results carry what SUMMARY gives them: unexpected_count 0 for row-wise expectations.
-        `quick_only`: `frame` is a quick frame (`quick_frame_sql`): the BOOLEAN_ONLY pass alone,
+        `quick_only`: `frame` is a quick frame (`quick_frame`): the BOOLEAN_ONLY pass alone,
         None when an expectation fails (the suite is then validated again on its frame)."""
         expectations = [(e.to_gx(), a) for e, a in [*suite.expectations, *extra]]
         if not quick_only and any(a == "quarantine" for _, a in expectations):
@@ -790,10 +790,11 @@ def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite, files_read: d
     # the frame, values and all, in table order: a sample of failing values is taken in this order
     # (a model's reference flags are a join, whose order DuckDB does not fix from read to read)
     ordered = f"{query} order by rowid"
-    quick = quick_frame_sql([*suite.expectations, *extra], query)
+    quick = quick_frame(suite, extra, query)
     if quick is None:
         return gx.submit(suite, con.execute(ordered, params).df(), extra, whole)
-    first = gx.submit(suite, con.execute(quick, params).df(), extra, whole, quick_only=True)
+    quick_sql, quick_suite = quick
+    first = gx.submit(quick_suite, con.execute(quick_sql, params).df(), extra, whole, quick_only=True)
     return _SecondLook(first, lambda: gx.submit(suite, con.execute(ordered, params).df(), extra, whole))
 
 
@@ -802,34 +803,70 @@ def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite, files_read: d
 IDENTITY_ONLY = frozenset(
     ["ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique", "ExpectColumnValuesToNotBeNull"]
 )
+IN_SET = "ExpectColumnValuesToBeInSet"
 
 
-def quick_frame_sql(expectations: Sequence[tuple[Expect, str]], query: str) -> str | None:
-    """The quick frame of a suite: the columns its expectations read (no other), each column that
-    only uniqueness and not-null checks read as a 64-bit hash of its value (null stays null).
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
-    Equal values have equal hashes, so a frame whose quick pass passes passes on its values: the
-    stored results are those of a passing BOOLEAN_ONLY pass (`_Gx.run`). A failure, or a hash
-    collision (two values, one hash: a duplicate that is not), sends the suite's frame, values
-    and all, for the validation as before (`_SecondLook`). Reading, pickling and checking 64-bit
-    integers costs a fraction of Python strings (issue 10: 1.8 M e-mail recipients). None: no
-    column to hash (the frame is read as before)."""
-    identity: dict[str, bool] = {}
-    for expect, _ in expectations:
+
+def quick_frame(suite: TableSuite, extra: Sequence[tuple[Expect, str]], query: str) -> tuple[str, TableSuite] | None:
+    """The quick frame of a suite (its select over `query`) and the suite to validate on it: only
+    the columns its expectations read, and of those
+    - a column that only uniqueness and not-null checks read: a 64-bit hash of its value (null
+      stays null): equal values have equal hashes;
+    - a column that one accepted-values check (text values) and not-null checks read: whether
+      its value is accepted (null stays null), checked as "in [true]" (as a reference flag is).
+    So a quick frame that passes passes on its values, and the stored results are those of a
+    passing BOOLEAN_ONLY pass (`_Gx.run`: the same expectation, column and counts). A failure, or
+    a hash collision (two values, one hash: a duplicate that is not), sends the suite's frame,
+    values and all, for the validation as before (`_SecondLook`). Reading, pickling and checking
+    64-bit integers and booleans costs a fraction of Python strings (issue 10: 1.8 M e-mail
+    recipients). None: no column to encode (the frame is read as before)."""
+    kinds: dict[str, set[str]] = {}
+    value_sets: dict[str, list[tuple]] = {}
+    for expect, _ in [*suite.expectations, *extra]:
         kw = expect.kwargs
-        for column in [kw[k] for k in ("column", "column_A", "column_B") if k in kw] + list(
-            kw.get("column_list") or []
-        ):
-            identity[column] = identity.get(column, True) and expect.kind in IDENTITY_ONLY
+        named = [kw[k] for k in ("column", "column_A", "column_B") if k in kw] + list(kw.get("column_list") or [])
+        for column in named:
+            kinds.setdefault(column, set()).add(expect.kind)
+            if expect.kind == IN_SET:
+                value_sets.setdefault(column, []).append(tuple(kw.get("value_set") or ()))
         for condition in (v for v in kw.values() if isinstance(v, Condition)):
-            identity[condition.column] = False
-    if not any(identity.values()):
+            kinds.setdefault(condition.column, set()).add("row_condition")
+
+    def encoding(column: str) -> str:
+        if kinds[column] <= IDENTITY_ONLY:
+            return "hash"
+        values = value_sets.get(column, [])
+        if (
+            kinds[column] <= {IN_SET, "ExpectColumnValuesToNotBeNull"}
+            and len(values) == 1
+            and values[0]
+            and all(isinstance(v, str) for v in values[0])
+        ):
+            return "accepted"
+        return "value"
+
+    encoded = {c: encoding(c) for c in kinds}
+    if all(e == "value" for e in encoded.values()):
         return None
-    columns = [
-        f'case when "{c}" is null then null else (hash("{c}") >> 1)::bigint end as "{c}"' if only else f'"{c}"'
-        for c, only in identity.items()
+    columns = []
+    for c, how in encoded.items():
+        if how == "hash":
+            columns.append(f'case when "{c}" is null then null else (hash("{c}") >> 1)::bigint end as "{c}"')
+        elif how == "accepted":
+            accepted = ", ".join(_sql_literal(v) for v in value_sets[c][0])
+            columns.append(f'case when "{c}" is null then null else "{c}" in ({accepted}) end as "{c}"')
+        else:
+            columns.append(f'"{c}"')
+    expectations = [
+        (Expect(IN_SET, {**e.kwargs, "value_set": [True]}), a)
+        if e.kind == IN_SET and encoded[e.kwargs["column"]] == "accepted"
+        else (e, a)
+        for e, a in suite.expectations
     ]
-    return f"select {', '.join(columns)} from ({query}) as checked"
+    return f"select {', '.join(columns)} from ({query}) as checked", replace(suite, expectations=expectations)
 
 
 class _SecondLook:
