@@ -740,8 +740,9 @@ def suite_fingerprint(suite: TableSuite) -> str:
 
 def _files_to_check(con: duckdb.DuckDBPyConnection, suite: TableSuite) -> tuple[list[str | None], bool]:
     """The files of a raw table whose rows are to be checked: the files without a current entry in
-    `validation_checked_files` (new or changed since their rows passed, never passed, or passed
-    under other checks; a null source_file is listed as None); and whether every file is listed."""
+    `validation_checked_files` (new, changed or loaded again since their rows passed, never
+    passed, or passed under other checks; a null source_file is listed as None); and whether
+    every file is listed."""
     rows = con.execute(
         f"""
         with files as (select distinct source_file from "{suite.table}")
@@ -749,7 +750,8 @@ def _files_to_check(con: duckdb.DuckDBPyConnection, suite: TableSuite) -> tuple[
         from files f
         left join ingest_manifest m on m.source_file = f.source_file
         left join {CHECKED_FILES} c
-            on c.table_name = ? and c.checked_file = f.source_file and c.sha256 = m.sha256 and c.suite = ?
+            on c.table_name = ? and c.checked_file = f.source_file and c.suite = ?
+            and c.sha256 = m.sha256 and c.loaded_at = m.loaded_at
         """,
         [suite.table, suite_fingerprint(suite)],
     ).fetchall()
@@ -918,7 +920,7 @@ def _record_checked(con: duckdb.DuckDBPyConnection, suite: TableSuite, files: li
     )
     con.execute(
         f"""insert into {CHECKED_FILES}
-            select ?, source_file, sha256, ?, ? from ingest_manifest
+            select ?, source_file, sha256, loaded_at, ?, ? from ingest_manifest
             where source_file in (select unnest(?::varchar[]))""",
         [suite.table, fingerprint, now, files],
     )
