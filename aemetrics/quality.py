@@ -792,7 +792,8 @@ def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite, files_read: d
     # the frame, values and all, in table order: a sample of failing values is taken in this order
     # (a model's reference flags are a join, whose order DuckDB does not fix from read to read)
     ordered = f"{query} order by rowid"
-    quick = quick_frame(suite, extra, query)
+    types = {d[0]: str(d[1]) for d in con.execute(f"select * from ({query}) as q limit 0", params).description}
+    quick = quick_frame(suite, extra, query, types)
     if quick is None:
         return gx.submit(suite, con.execute(ordered, params).df(), extra, whole)
     quick_sql, quick_suite = quick
@@ -812,13 +813,17 @@ def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def quick_frame(suite: TableSuite, extra: Sequence[tuple[Expect, str]], query: str) -> tuple[str, TableSuite] | None:
-    """The quick frame of a suite (its select over `query`) and the suite to validate on it: only
-    the columns its expectations read, and of those
-    - a column that only uniqueness and not-null checks read: a 64-bit hash of its value (null
-      stays null): equal values have equal hashes;
-    - a column that one accepted-values check (text values) and not-null checks read: whether
-      its value is accepted (null stays null), checked as "in [true]" (as a reference flag is).
+def quick_frame(
+    suite: TableSuite, extra: Sequence[tuple[Expect, str]], query: str, types: dict[str, str]
+) -> tuple[str, TableSuite] | None:
+    """The quick frame of a suite (its select over `query`, whose columns have DuckDB `types`) and
+    the suite to validate on it: only the columns its expectations read, and of those
+    - a column of single values (not a list, struct or map: pandas cannot tell those apart) that
+      only uniqueness and not-null checks read: a 64-bit hash of its value (null stays null):
+      equal values have equal hashes;
+    - a text column that one accepted-values check (text values) and not-null checks read:
+      whether its value is accepted (null stays null), checked as "in [true]" (as a reference
+      flag is).
     So a quick frame that passes passes on its values, and the stored results are those of a
     passing BOOLEAN_ONLY pass (`_Gx.run`: the same expectation, column and counts). A failure, or
     a hash collision (two values, one hash: a duplicate that is not), sends the suite's frame,
@@ -838,11 +843,13 @@ def quick_frame(suite: TableSuite, extra: Sequence[tuple[Expect, str]], query: s
             kinds.setdefault(condition.column, set()).add("row_condition")
 
     def encoding(column: str) -> str:
-        if kinds[column] <= IDENTITY_ONLY:
+        kind = types.get(column, "")
+        if kinds[column] <= IDENTITY_ONLY and kind and not kind.endswith("]") and "(" not in kind:
             return "hash"
         values = value_sets.get(column, [])
         if (
-            kinds[column] <= {IN_SET, "ExpectColumnValuesToNotBeNull"}
+            kind == "VARCHAR"
+            and kinds[column] <= {IN_SET, "ExpectColumnValuesToNotBeNull"}
             and len(values) == 1
             and values[0]
             and all(isinstance(v, str) for v in values[0])

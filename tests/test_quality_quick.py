@@ -89,8 +89,8 @@ def test_a_quick_frame_that_fails_is_checked_on_its_values(built, frames, monkey
     passing = stored(built)
     quick_frame = quality.quick_frame
 
-    def colliding(suite, extra, query):
-        got = quick_frame(suite, extra, query)
+    def colliding(suite, extra, query, types):
+        got = quick_frame(suite, extra, query, types)
         return None if got is None else (got[0].replace('(hash("', '(0 * hash("'), got[1])
 
     monkeypatch.setattr(quality, "quick_frame", colliding)
