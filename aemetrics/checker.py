@@ -50,10 +50,12 @@ class Pending:
         self._compute = compute
         self._on_cancel = on_cancel
         self._value: list[dict] | None = None
+        self._computed = False
 
-    def result(self) -> list[dict]:
-        if self._value is None:
-            self._value = self._compute()
+    def result(self) -> list[dict] | None:
+        """The result dicts (None: a quick frame's validation found a failure, quality._SecondLook)."""
+        if not self._computed:
+            self._value, self._computed = self._compute(), True
         return self._value
 
     def cancel(self) -> None:
@@ -69,17 +71,24 @@ class InProcess:
     def __init__(self) -> None:
         self._gx: quality._Gx | None = None
 
-    def submit(self, suite: quality.TableSuite, frame, extra: Sequence[tuple[quality.Expect, str]]) -> Pending:
-        def compute() -> list[dict]:
+    def submit(
+        self,
+        suite: quality.TableSuite,
+        frame,
+        extra: Sequence[tuple[quality.Expect, str]],
+        whole=None,
+        quick_only: bool = False,
+    ) -> Pending:
+        def compute() -> list[dict] | None:
             if self._gx is None:
                 self._gx = quality._Gx()
-            return self._gx.check(suite, frame, extra)
+            return self._gx.check(suite, frame, extra, whole, quick_only)
 
         return Pending(compute)
 
 
 def _serve(tasks, results) -> None:
-    """The worker: import GX, then validate each (id, suite, frame, extra) it is sent. (Warming GX
+    """The worker: import GX, then validate each (id, suite, frame, extra, whole, quick_only) it is sent. (Warming GX
     up on a small frame was tried: it saved nothing on the first suites and cost ~0.1 s.)"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the run, which stops this worker
     parent = multiprocessing.parent_process()
@@ -100,9 +109,9 @@ def _serve(tasks, results) -> None:
             results.close()
             results.join_thread()
             os._exit(0)  # tearing down an interpreter holding GX takes ~0.5 s the run would wait for
-        task_id, suite, frame, extra = item
+        task_id, suite, frame, extra, whole, quick_only = item
         try:
-            results.put((task_id, True, gx.check(suite, frame, extra)))
+            results.put((task_id, True, gx.check(suite, frame, extra, whole, quick_only)))
         except Exception:
             results.put((task_id, False, f"{suite.table}: {traceback.format_exc()}"))
 
@@ -153,14 +162,21 @@ class Checker:
     def pid(self) -> int | None:
         return self._process.pid
 
-    def submit(self, suite: quality.TableSuite, frame, extra: Sequence[tuple[quality.Expect, str]]) -> Pending:
+    def submit(
+        self,
+        suite: quality.TableSuite,
+        frame,
+        extra: Sequence[tuple[quality.Expect, str]],
+        whole=None,
+        quick_only: bool = False,
+    ) -> Pending:
         with self._lock:
             while self._sent and sum(self._sent.values()) + len(frame) > self.MAX_ROWS_IN_FLIGHT:
                 self._receive()
             task_id = next(self._ids)
             self._sent[task_id] = len(frame)
             self._ever_sent = True
-            self._tasks.put((task_id, suite, frame, list(extra)))
+            self._tasks.put((task_id, suite, frame, list(extra), whole, quick_only))
         return Pending(lambda: self._result(task_id), lambda: self._cancel(task_id))
 
     def _cancel(self, task_id: int) -> None:

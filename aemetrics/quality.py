@@ -17,18 +17,20 @@ everything else warns (MODEL_CHECK_ACTIONS).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
 import uuid
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import yaml
 
 from aemetrics.warehouse import SQL_DIR, insert_rows
@@ -89,6 +91,9 @@ class TableSuite:
     keys: list[str] = field(default_factory=lambda: ["source_file", "record"])
     count_drop: bool = True  # also warn when the row count drops by more than ROW_DROP
     query: str | None = None  # how to read the frame; default: the columns of the table
+    # per-row (or per-file) checks of a raw table: only the rows of files not yet passed are read
+    # (docs/quality.md "Incremental raw checks")
+    incremental: bool = False
 
 
 # What a failed model check does, by layer and kind of check (docs/quality.md). A broken grain
@@ -263,6 +268,7 @@ def raw_suites() -> list[TableSuite]:
                 (_in_range(gxe, "sent_at"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_calendar_events",
@@ -274,6 +280,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="end_at", column_B="start_at", or_equal=True), q),
                 one_row_per_record("occurrence_key"),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_calendar_attendees",
@@ -282,6 +289,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToNotBeNull(column="event_uid"), q),
                 (gxe.ExpectColumnValuesToNotBeNull(column="occurrence_key"), q),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_crm_activities",
@@ -291,6 +299,7 @@ def raw_suites() -> list[TableSuite]:
                 (_in_range(gxe, "activity_at"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_crm_users",
@@ -299,6 +308,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToNotBeNull(column="user_id"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_crm_accounts",
@@ -307,6 +317,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToNotBeNull(column="account_id"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_crm_contacts",
@@ -315,6 +326,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToNotBeNull(column="contact_id"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_staff",
@@ -324,6 +336,7 @@ def raw_suites() -> list[TableSuite]:
                 (gxe.ExpectColumnValuesToMatchRegex(column="email", regex=r"^[^@\s]+@[^@\s]+$"), q),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
         TableSuite(
             "raw_attendance",
@@ -338,6 +351,7 @@ def raw_suites() -> list[TableSuite]:
                 ),
                 one_row_per_record(),
             ],
+            incremental=True,
         ),
     ]
 
@@ -478,6 +492,13 @@ class _Gx:
     def __init__(self) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
+        from great_expectations.execution_engine import pandas_execution_engine
+
+        # GX fingerprints every frame it is given (an md5 over a pandas hash of every value, twice
+        # per validation: the batch is fetched again by `validate`) for a batch marker we never
+        # read or store; it was a third of the checks' time. Frames of at least HASH_THRESHOLD
+        # bytes are not hashed: the threshold 0 turns it off (results and counts are unchanged).
+        pandas_execution_engine.HASH_THRESHOLD = 0
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self.gx = gx
@@ -494,31 +515,55 @@ class _Gx:
 
         self.row_wise = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
 
-    def run(self, suite: TableSuite, frame, extra: Sequence[tuple[Expect, str]] = ()) -> list[tuple[Any, str]]:
+    def run(
+        self, suite: TableSuite, frame, extra: Sequence[tuple[Expect, str]] = (), quick_only: bool = False
+    ) -> list[tuple[Any, str]] | None:
         """Every expectation of the suite in one validation of `frame`, with its action.
 
         A suite that quarantines nothing is first validated with GX's BOOLEAN_ONLY results (half
         the cost: no unexpected values are gathered); only when one of its expectations fails is
         it validated again with SUMMARY, for the counts and values that are stored. Passing
-        results carry what SUMMARY gives them: unexpected_count 0 for row-wise expectations."""
+        results carry what SUMMARY gives them: unexpected_count 0 for row-wise expectations.
+        `quick_only`: `frame` is a quick frame (`quick_frame`): the BOOLEAN_ONLY pass alone,
+        None when an expectation fails (the suite is then validated again on its frame)."""
         expectations = [(e.to_gx(), a) for e, a in [*suite.expectations, *extra]]
-        if any(a == "quarantine" for _, a in expectations):
+        if not quick_only and any(a == "quarantine" for _, a in expectations):
             # the failing rows' keys only where they are needed (to quarantine them)
             fmt = {"result_format": "COMPLETE", "unexpected_index_column_names": suite.keys}
             return self._validate(suite, frame, expectations, fmt)
         quick = self._validate(suite, frame, expectations, {"result_format": "BOOLEAN_ONLY"})
         if not all(r.success for r, _ in quick):
+            if quick_only:
+                return None
             return self._validate(suite, frame, expectations, {"result_format": "SUMMARY"})
         for r, _ in quick:
             expectation = expectations[r.expectation_config.meta["aemetrics_check"]][0]
             r.result = {"unexpected_count": 0} if isinstance(expectation, self.row_wise) else {}
         return quick
 
-    def check(self, suite: TableSuite, frame, extra: Sequence[tuple[Expect, str]] = ()) -> list[dict]:
+    def check(
+        self,
+        suite: TableSuite,
+        frame,
+        extra: Sequence[tuple[Expect, str]] = (),
+        whole=None,
+        quick_only: bool = False,
+    ) -> list[dict] | None:
         """`run`, each result described plainly (what `validate` stores and decides on): the same
-        dicts whether GX runs here or in the checker process."""
+        dicts whether GX runs here or in the checker process. `whole`: `frame` holds only some of
+        the table's rows (incremental raw checks), and `whole` is a frame without columns with as
+        many rows as the table: the table-level `extra` (its row count) is validated on it.
+        `quick_only`: see `run`; None: an expectation failed on the quick frame."""
+        if whole is None or not extra:
+            results = self.run(suite, frame, extra, quick_only)
+        else:
+            rows = self.run(suite, frame, (), quick_only)
+            table = self.run(TableSuite(suite.table, [], [], keys=[]), whole, extra, quick_only)
+            results = None if rows is None or table is None else [*rows, *table]
+        if results is None:
+            return None
         out = []
-        for r, action in self.run(suite, frame, extra):
+        for r, action in results:
             expectation, column = _describe(r)
             ok = bool(r.success)
             result = r.result or {}
@@ -610,6 +655,7 @@ class PendingValidation:
     report: ValidationReport
     checked: list[tuple[TableSuite, Any]]  # each suite with its pending GX result (checker.Pending)
     in_worker: bool  # GX runs in the checker process
+    files_read: dict[str, list[str]] = field(default_factory=dict)  # incremental suites: table -> files read
 
     def cancel(self) -> None:
         """Drop the results (e.g. the frames went stale: the tables were rebuilt)."""
@@ -624,7 +670,8 @@ class PendingValidation:
         counts_rows: list[dict] = []
         for suite, pending in self.checked:
             to_quarantine: dict[tuple, str] = {}
-            for r in pending.result():
+            results = pending.result()
+            for r in results:
                 report.checks += 1
                 expectation, column, ok, action = r["expectation"], r["column"], r["success"], r["action"]
                 results_rows.append(
@@ -659,6 +706,10 @@ class PendingValidation:
             if to_quarantine:
                 _quarantine_rows(con, suite.table, to_quarantine, now)
                 report.quarantined_rows += len(to_quarantine)
+            if suite.table in self.files_read:
+                passed = _files_passed(self.files_read[suite.table], results)
+                if passed:
+                    _record_checked(con, suite, passed, now)
             if suite.count_drop:
                 count = con.execute(f'select count(*) from "{suite.table}"').fetchall()[0][0]
                 counts_rows.append(dict(run_id=run_id, checked_at=now, table_name=suite.table, row_count=count))
@@ -678,8 +729,42 @@ class PendingValidation:
         return report
 
 
-def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite):
-    """Read the suite's frame and hand it to GX (`gx`: the checker, or checker.InProcess)."""
+CHECKED_FILES = "validation_checked_files"
+ROW_COUNT = "expect_table_row_count_to_be_between"  # the one table-level check of the raw tables
+
+
+def suite_fingerprint(suite: TableSuite) -> str:
+    """What a table's checks are (a file passed under other checks is checked again)."""
+    return hashlib.sha256(repr((suite.table, suite.columns, suite.keys, suite.expectations)).encode()).hexdigest()[:16]
+
+
+def _files_to_check(con: duckdb.DuckDBPyConnection, suite: TableSuite) -> tuple[list[str | None], bool]:
+    """The files of a raw table whose rows are to be checked: the files without a current entry in
+    `validation_checked_files` (new, changed or loaded again since their rows passed, never
+    passed, or passed under other checks; a null source_file is listed as None); and whether
+    every file is listed."""
+    rows = con.execute(
+        f"""
+        with files as (select distinct source_file from "{suite.table}")
+        select f.source_file, c.checked_file is not null
+        from files f
+        left join ingest_manifest m on m.source_file = f.source_file
+        left join {CHECKED_FILES} c
+            on c.table_name = ? and c.checked_file = f.source_file and c.suite = ?
+            and c.sha256 = m.sha256 and c.loaded_at = m.loaded_at
+        """,
+        [suite.table, suite_fingerprint(suite)],
+    ).fetchall()
+    to_check = sorted({f for f, passed in rows if not passed}, key=lambda f: (f is None, f or ""))
+    return to_check, len(to_check) == len({f for f, _ in rows})
+
+
+def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite, files_read: dict | None = None):
+    """Read the suite's frame and hand it to GX (`gx`: the checker, or checker.InProcess).
+
+    An incremental suite (the raw tables) reads only the rows of the files `_files_to_check`
+    lists, in table order, and its row count comes from the table (`whole`); the files read are
+    put in `files_read` (table -> files), to be recorded once their rows pass."""
     # flag a drop of more than 15 % against the previous run (always checked, so that every
     # run stores the same set of results)
     extra = []
@@ -687,8 +772,165 @@ def _submit(con: duckdb.DuckDBPyConnection, gx, suite: TableSuite):
         previous = _previous_count(con, suite.table) or 0
         extra = [(EXPECT.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous * (1 - ROW_DROP))), "warn")]
     cols = ", ".join(f'"{c}"' for c in suite.columns)
-    frame = con.execute(suite.query or f'select {cols} from "{suite.table}"').df()
-    return gx.submit(suite, frame, extra)
+    query, params, whole = suite.query or f'select {cols} from "{suite.table}"', [], None
+    if (
+        suite.incremental
+        and suite.query is None
+        and _table_exists(con, CHECKED_FILES)
+        and _table_exists(con, "ingest_manifest")
+    ):
+        files, every_file = _files_to_check(con, suite)
+        if files_read is not None:
+            files_read[suite.table] = [f for f in files if f is not None]
+        if not every_file:
+            named = [f for f in files if f is not None]
+            null = " or source_file is null" if None in files else ""
+            query = f"{query} where source_file in (select unnest(?::varchar[])){null}"
+            params = [named]
+            count = con.execute(f'select count(*) from "{suite.table}"').fetchall()[0][0]
+            whole = pd.DataFrame(index=pd.RangeIndex(count))  # the table's length, no column
+    # the frame, values and all, in table order: a sample of failing values is taken in this order
+    # (a model's reference flags are a join, whose order DuckDB does not fix from read to read)
+    ordered = f"{query} order by rowid"
+    types = {d[0]: str(d[1]) for d in con.execute(f"select * from ({query}) as q limit 0", params).description}
+    quick = quick_frame(suite, extra, query, types)
+    if quick is None:
+        return gx.submit(suite, con.execute(ordered, params).df(), extra, whole)
+    quick_sql, quick_suite = quick
+    first = gx.submit(quick_suite, con.execute(quick_sql, params).df(), extra, whole, quick_only=True)
+    return _SecondLook(first, lambda: gx.submit(suite, con.execute(ordered, params).df(), extra, whole))
+
+
+# GX's first pass (BOOLEAN_ONLY: pass or fail, no values) of these expectations needs of a
+# column only which of its values are equal and which are null: a hash of each value says as much
+IDENTITY_ONLY = frozenset(
+    ["ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique", "ExpectColumnValuesToNotBeNull"]
+)
+IN_SET = "ExpectColumnValuesToBeInSet"
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def quick_frame(
+    suite: TableSuite, extra: Sequence[tuple[Expect, str]], query: str, types: dict[str, str]
+) -> tuple[str, TableSuite] | None:
+    """The quick frame of a suite (its select over `query`, whose columns have DuckDB `types`) and
+    the suite to validate on it: only the columns its expectations read, and of those
+    - a column of single values (not a list, struct or map: pandas cannot tell those apart) that
+      only uniqueness and not-null checks read: a 64-bit hash of its value (null stays null):
+      equal values have equal hashes;
+    - a text column that one accepted-values check (text values) and not-null checks read:
+      whether its value is accepted (null stays null), checked as "in [true]" (as a reference
+      flag is).
+    So a quick frame that passes passes on its values, and the stored results are those of a
+    passing BOOLEAN_ONLY pass (`_Gx.run`: the same expectation, column and counts). A failure, or
+    a hash collision (two values, one hash: a duplicate that is not), sends the suite's frame,
+    values and all, for the validation as before (`_SecondLook`). Reading, pickling and checking
+    64-bit integers and booleans costs a fraction of Python strings (issue 10: 1.8 M e-mail
+    recipients). None: no column to encode (the frame is read as before)."""
+    kinds: dict[str, set[str]] = {}
+    value_sets: dict[str, list[tuple]] = {}
+    for expect, _ in [*suite.expectations, *extra]:
+        kw = expect.kwargs
+        named = [kw[k] for k in ("column", "column_A", "column_B") if k in kw] + list(kw.get("column_list") or [])
+        for column in named:
+            kinds.setdefault(column, set()).add(expect.kind)
+            if expect.kind == IN_SET:
+                value_sets.setdefault(column, []).append(tuple(kw.get("value_set") or ()))
+        for condition in (v for v in kw.values() if isinstance(v, Condition)):
+            kinds.setdefault(condition.column, set()).add("row_condition")
+
+    def encoding(column: str) -> str:
+        kind = types.get(column, "")
+        if kinds[column] <= IDENTITY_ONLY and kind and not kind.endswith("]") and "(" not in kind:
+            return "hash"
+        values = value_sets.get(column, [])
+        if (
+            kind == "VARCHAR"
+            and kinds[column] <= {IN_SET, "ExpectColumnValuesToNotBeNull"}
+            and len(values) == 1
+            and values[0]
+            and all(isinstance(v, str) for v in values[0])
+        ):
+            return "accepted"
+        return "value"
+
+    encoded = {c: encoding(c) for c in kinds}
+    if all(e == "value" for e in encoded.values()):
+        return None
+    columns = []
+    for c, how in encoded.items():
+        if how == "hash":
+            columns.append(f'case when "{c}" is null then null else (hash("{c}") >> 1)::bigint end as "{c}"')
+        elif how == "accepted":
+            accepted = ", ".join(_sql_literal(v) for v in value_sets[c][0])
+            columns.append(f'case when "{c}" is null then null else "{c}" in ({accepted}) end as "{c}"')
+        else:
+            columns.append(f'"{c}"')
+    expectations = [
+        (Expect(IN_SET, {**e.kwargs, "value_set": [True]}), a)
+        if e.kind == IN_SET and encoded[e.kwargs["column"]] == "accepted"
+        else (e, a)
+        for e, a in suite.expectations
+    ]
+    return f"select {', '.join(columns)} from ({query}) as checked", replace(suite, expectations=expectations)
+
+
+class _SecondLook:
+    """A suite's result from its quick frame, or, when that found a failure, from its frame read
+    again (at `finish`: the tables are as they were when the quick frame was read)."""
+
+    def __init__(self, quick, again) -> None:
+        self._quick, self._again = quick, again
+        self._pending: Any = None  # the second validation, once sent
+
+    def result(self) -> list[dict]:
+        if self._pending is None:
+            got = self._quick.result()
+            if got is not None:
+                return got
+            self._pending = self._again()
+        return self._pending.result()
+
+    def cancel(self) -> None:
+        self._quick.cancel()
+        if self._pending is not None:
+            self._pending.cancel()
+
+
+def _files_passed(files: list[str], results: list[dict]) -> list[str]:
+    """The files read whose rows now all pass: a failing row that was quarantined left its table;
+    one that stays (a failure that blocks) is read again by the next run, as the whole table was.
+    A failure naming no row (GX raised) passes no file."""
+    staying: set[str] = set()
+    for r in results:
+        if r["success"] or r["expectation"] == ROW_COUNT:  # the row count: the whole table's, every run
+            continue
+        if not r["unexpected_index_list"]:
+            return []
+        if r["action"] != "quarantine":
+            staying.update(item.get("source_file") for item in r["unexpected_index_list"])
+    return [f for f in files if f not in staying]
+
+
+def _record_checked(con: duckdb.DuckDBPyConnection, suite: TableSuite, files: list[str], now: datetime) -> None:
+    """The rows of `files` passed the table's checks (or their failing rows were quarantined):
+    a later run does not read them again while the file and the checks are unchanged."""
+    fingerprint = suite_fingerprint(suite)
+    con.execute(
+        f"""delete from {CHECKED_FILES} where table_name = ? and (suite <> ?
+            or checked_file in (select unnest(?::varchar[]))
+            or checked_file not in (select source_file from ingest_manifest))""",
+        [suite.table, fingerprint, files],
+    )
+    con.execute(
+        f"""insert into {CHECKED_FILES}
+            select ?, source_file, sha256, loaded_at, ?, ? from ingest_manifest
+            where source_file in (select unnest(?::varchar[]))""",
+        [suite.table, fingerprint, now, files],
+    )
 
 
 def _gx_here_or_there():
@@ -707,8 +949,11 @@ def start_validation(
         return BuildChecks(con, sql_dir).start(run_id)
     gx = _gx_here_or_there()
     report = ValidationReport(run_id=run_id or uuid.uuid4().hex, stage=stage)
-    checked = [(suite, _submit(con, gx, suite)) for suite in raw_suites() if _table_exists(con, suite.table)]
-    return PendingValidation(report.run_id, stage, report, checked, in_worker=_in_worker(gx))
+    files_read: dict[str, list[str]] = {}
+    checked = [
+        (suite, _submit(con, gx, suite, files_read)) for suite in raw_suites() if _table_exists(con, suite.table)
+    ]
+    return PendingValidation(report.run_id, stage, report, checked, in_worker=_in_worker(gx), files_read=files_read)
 
 
 def _in_worker(gx) -> bool:

@@ -133,3 +133,42 @@ def test_a_run_without_a_prefect_api_records_nothing_and_builds_the_same_warehou
             con.close()
 
     assert tables(tmp_path / "plain.duckdb") == tables(tmp_path / "prefect.duckdb")
+
+
+def test_under_a_flow_run_the_checks_run_in_the_checker_process(prefect_api, fixtures, tmp_path, monkeypatch):
+    """Issue 10: under Prefect the `validate` task runs (visible as a task run) but hands every
+    suite to the run's checker process (aemetrics/checker.py), which `run_weekly` starts first;
+    GX is never set up in the flow's process. Counted here: the suites sent to the worker and the
+    answers it sent back (every raw table's suite and every model's), and no GX context here."""
+    from aemetrics import checker, quality
+    from aemetrics.build import declared_models
+    from aemetrics.flows import weekly_flow
+
+    sent: list[str] = []
+    answered: list[int] = []
+    submit, result = checker.Checker.submit, checker.Checker._result
+
+    def counting(self, suite, *args, **kwargs):
+        sent.append(suite.table)
+        return submit(self, suite, *args, **kwargs)
+
+    def receiving(self, task_id):
+        out = result(self, task_id)
+        answered.append(task_id)
+        return out
+
+    def here(self):
+        raise AssertionError("GX was set up in the flow's process")
+
+    monkeypatch.delenv(checker.DISABLE, raising=False)
+    monkeypatch.setattr(checker.Checker, "submit", counting)
+    monkeypatch.setattr(checker.Checker, "_result", receiving)
+    monkeypatch.setattr(quality._Gx, "__init__", here)
+    state = weekly_flow(
+        str(fixtures / "scenarios" / "weekly"), str(tmp_path / "w.duckdb"), as_of=AS_OF, return_state=True
+    )
+    summary = state.result()
+    raw = [s.table for s in quality.raw_suites()]
+    models = [p.stem for p in declared_models(quality.SQL_DIR)]
+    assert sorted(sent) == sorted(raw + models) and len(answered) == len(sent)
+    assert summary.validation.checks > 300 and not summary.failures
