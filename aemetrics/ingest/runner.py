@@ -12,8 +12,11 @@ import hashlib
 import importlib
 import logging
 import multiprocessing
+import multiprocessing.context
 import os
+import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -566,10 +569,48 @@ def local_workers(file_batches: list[list[SourceFile]], settings: Settings, hash
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes forked from a fresh server process that has imported the parsers once
-    (forkserver: never a fork of this process, whose threads may hold DuckDB's or Prefect's locks)."""
-    ctx = multiprocessing.get_context("forkserver")
+    (forkserver: never a fork of this process, whose threads may hold DuckDB's or Prefect's locks),
+    each started with the caller's `__main__` hidden (`_HiddenMainProcess`)."""
+    ctx = _HiddenMainContext()
     ctx.set_forkserver_preload(["aemetrics.ingest.runner", "aemetrics.ingest.email", "aemetrics.ingest.calendar"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+@contextmanager
+def main_module_hidden() -> Iterator[None]:
+    """Each forkserver worker re-imports the caller's `__main__` (as `__mp_main__`, from its file or
+    module name) before it runs anything: a user's script without an `if __name__ == "__main__":`
+    guard would run again in every worker, ingest and all. The workers need nothing from it (their
+    function and arguments live in this package), so they are started while `__main__` names no
+    module and no file (as aemetrics.checker starts its process): they import only what they unpickle."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved: dict[str, object] = {k: main.__dict__[k] for k in ("__spec__", "__file__") if k in main.__dict__}
+    main.__dict__["__spec__"] = None
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
+_STARTING = threading.Lock()  # Prefect's task threads submit to one pool at once
+
+
+class _HiddenMainProcess(multiprocessing.context.ForkServerProcess):
+    """A forkserver process started with `main_module_hidden` (the pool starts its workers as
+    batches are submitted, from whichever thread submits)."""
+
+    def start(self) -> None:
+        with _STARTING, main_module_hidden():
+            super().start()
+
+
+class _HiddenMainContext(multiprocessing.context.ForkServerContext):
+    Process = _HiddenMainProcess
 
 
 def parse_in_processes(

@@ -1,6 +1,9 @@
 """Ingest as a whole: every file loads or is quarantined, nothing doubles, re-runs change nothing."""
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,34 @@ def test_missing_exports_folder_is_an_error(tmp_path):
     con = open_warehouse(tmp_path / "w.duckdb")
     with pytest.raises(ExportsError, match="not found"):
         ingest_exports(tmp_path / "nope", con, Settings())
+
+
+UNGUARDED = """\
+from pathlib import Path
+from aemetrics.config import Settings
+from aemetrics.ingest import runner
+from aemetrics.warehouse import open_warehouse
+runner.POOL_BYTES = 0  # the pool even for this small folder
+print("script ran", flush=True)
+con = open_warehouse(Path({db!r}))
+report = runner.ingest_exports(Path({exports!r}), con, Settings(parse_workers=2, parse_batch_size=1))
+print("manifest", con.execute("select count(*) from ingest_manifest").fetchone()[0])
+"""
+
+
+@pytest.mark.parametrize("how", ["path", "module"])
+def test_a_script_without_a_main_guard_runs_once(exports, tmp_path, how):
+    """The parse pool's forkserver workers re-imported the caller's __main__ (by path, or by name
+    with `python -m`): a script calling ingest_exports without `if __name__ == "__main__":` ran
+    again in every worker (printing its marker three times; the second run tried to start a pool
+    of its own, or to open the locked warehouse, and the pool broke). The workers now start with
+    __main__ hidden: the script runs once and every file loads through the pool."""
+    script = tmp_path / "unguarded_ingest.py"
+    script.write_text(UNGUARDED.format(db=str(tmp_path / "w.duckdb"), exports=str(exports)), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]  # this checkout's aemetrics, as pytest imports it
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(tmp_path)])}
+    cmd = [sys.executable, str(script)] if how == "path" else [sys.executable, "-m", "unguarded_ingest"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert done.stdout.count("script ran") == 1, done.stdout + done.stderr[-3000:]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split("manifest")[-1].strip() == "8"  # every file of exports_small, as parsed in turn
