@@ -422,32 +422,47 @@ def _write_shard(buffer: duckdb.DuckDBPyConnection, table: str, url: str) -> str
 def load_shards(
     con: duckdb.DuckDBPyConnection, parsed: list[ShardBatch], report: IngestReport, replace: Sequence[str] = ()
 ) -> None:
-    """Load every batch's shards, quarantine and manifest entries in one transaction, one
-    `insert ... by name select * from read_parquet([...])` per table.
+    """Load every batch's shards, quarantine and manifest entries in one transaction (`loading`)."""
+    with loading(con, report, replace) as load:
+        for batch in parsed:
+            load(batch)
 
-    Rows of the files in `replace` (loaded before with other content) are deleted first. Shards
-    load in batch order, so a table's rows stand in the order of the files, as parsed."""
+
+@contextmanager
+def loading(
+    con: duckdb.DuckDBPyConnection, report: IngestReport, replace: Sequence[str] = ()
+) -> Iterator[Callable[[ShardBatch], None]]:
+    """One transaction into which batches load as they are parsed: `load(batch)` inserts a batch's
+    shards, one `insert ... by name select * from read_parquet([...])` per table, while the
+    workers parse the next batches (the load no longer waits for the last one); the manifest
+    entries are inserted and the transaction committed at the end (rolled back on any error, so
+    a failed parse loads nothing, as before).
+
+    Rows of the files in `replace` (loaded before with other content) are deleted first. Batches
+    are loaded in batch order, so a table's rows stand in the order of the files, as parsed. One
+    clock for the whole load: every row's `loaded_at` / `quarantined_at` is its start."""
     now = datetime.now(UTC)
-    by_table: dict[str, list[str]] = {}
-    for batch in parsed:
-        for table, url in batch.shards.items():
-            by_table.setdefault(table, []).append(url)
-    manifest = [dict(entry, loaded_at=now) for batch in parsed for entry in batch.manifest]
-    if any(not _is_local(url) for urls in by_table.values() for url in urls):
-        _register_fsspec(con, [url for urls in by_table.values() for url in urls])
+    manifest: list[dict] = []
     con.execute("begin transaction")
     try:
         _delete_files(con, list(replace), raw_tables(con) + ["ingest_manifest"])
-        for table, urls in by_table.items():
-            stamp = " replace (?::timestamptz as quarantined_at)" if table == "quarantine" else ""
-            params: list = [now, urls] if stamp else [urls]
-            n = con.execute(
-                f'insert into "{table}" by name select *{stamp} from read_parquet(?::varchar[])', params
-            ).fetchall()[0][0]
-            if table != "quarantine":
-                report.rows_loaded[table] = report.rows_loaded.get(table, 0) + n
+
+        def load(batch: ShardBatch) -> None:
+            if any(not _is_local(url) for url in batch.shards.values()):
+                _register_fsspec(con, list(batch.shards.values()))
+            for table, url in batch.shards.items():
+                stamp = " replace (?::timestamptz as quarantined_at)" if table == "quarantine" else ""
+                params: list = [now, [url]] if stamp else [[url]]
+                n = con.execute(
+                    f'insert into "{table}" by name select *{stamp} from read_parquet(?::varchar[])', params
+                ).fetchall()[0][0]
+                if table != "quarantine":
+                    report.rows_loaded[table] = report.rows_loaded.get(table, 0) + n
+            manifest.extend(dict(entry, loaded_at=now) for entry in batch.manifest)
+            report.records_quarantined += batch.quarantined
+
+        yield load
         insert_rows(con, "ingest_manifest", manifest)
-        report.records_quarantined += sum(batch.quarantined for batch in parsed)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -488,6 +503,11 @@ def prune(con: duckdb.DuckDBPyConnection, missing: list[str]) -> None:
 MAX_BATCHES = 8  # a Prefect task costs ~0.1 s: a few big batches keep 2-4 workers busy for less
 BATCH_BYTES = 8 * 1024 * 1024  # at least one batch per this much export, so that every core has work
 BIG_FILE = 20 * 1024 * 1024  # a mailbox this big is a batch on its own
+# Parse time per byte against an mbox's: an .ics byte costs about eight (icalendar reads each
+# content line character by character; 100 AEs: 3.2 MB of calendars ≈ 2 s of a core, 110 MB of
+# mail ≈ 8 s). Batches are cut by this cost, so that a batch of calendars is not three times
+# as long as a batch of mail (the last one then keeps one core busy alone).
+COST_PER_BYTE = {"calendar": 8}
 
 
 def is_archive_member(src: SourceFile) -> bool:
@@ -497,19 +517,21 @@ def is_archive_member(src: SourceFile) -> bool:
 
 
 def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
-    """The files in order, cut into batches of about equal bytes: one batch per `size` files or
-    per BATCH_BYTES, whichever gives more, at most MAX_BATCHES (plus one per big mailbox).
-    Archive members never share a batch with other files (`is_archive_member`)."""
+    """The files in order, cut into batches of about equal parse cost (bytes, a calendar's
+    counted COST_PER_BYTE times): one batch per `size` files or per BATCH_BYTES of cost,
+    whichever gives more, at most MAX_BATCHES (plus one per big mailbox). Archive members never
+    share a batch with other files (`is_archive_member`)."""
     if not files:
         return []
     sizes = [src.path.stat().st_size for src in files]
-    total = sum(s for s in sizes if s <= BIG_FILE)
+    costs = [nbytes * COST_PER_BYTE.get(src.kind, 1) for src, nbytes in zip(files, sizes, strict=True)]
+    total = sum(c for c, nbytes in zip(costs, sizes, strict=True) if nbytes <= BIG_FILE)
     n = min(MAX_BATCHES, max(1, -(-len(files) // max(size, 1)), -(-total // BATCH_BYTES)))
     target = total / n
     out: list[list[SourceFile]] = []
     current: list[SourceFile] = []
     held = 0
-    for src, nbytes in zip(files, sizes, strict=True):
+    for src, nbytes, cost in zip(files, sizes, costs, strict=True):
         if nbytes > BIG_FILE:
             out.append([src])
             continue
@@ -517,7 +539,7 @@ def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
             out.append(current)
             current, held = [], 0
         current.append(src)
-        held += nbytes
+        held += cost
     if current:
         out.append(current)
     return out
@@ -735,14 +757,12 @@ def _ingest(
     )
     say(f"{len(files)} files in {exports_dir}: {len(the_plan.to_parse)} to parse, {len(the_plan.unchanged)} unchanged")
     file_batches = batches(the_plan.to_parse, settings.parse_batch_size)
-    with run_shard_dir(settings, unpack_dir.parent) as shard_dir:
-        parsed: list[ShardBatch] = []
+    with run_shard_dir(settings, unpack_dir.parent) as shard_dir, loading(con, report, the_plan.changed) as load:
         n_files = 0
         for batch_result in parse_batches(file_batches, settings, the_plan.hashes, shard_dir):
-            parsed.append(batch_result)
+            load(batch_result)  # while the workers parse the next batches
             n_files += len(batch_result.manifest)
             say(f"parsed {n_files}/{len(the_plan.to_parse)} files")
-        load_shards(con, parsed, report, replace=the_plan.changed)
     if prune_missing:
         prune(con, the_plan.missing)
     elif the_plan.missing:
