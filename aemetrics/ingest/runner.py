@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import multiprocessing.context
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -244,11 +245,16 @@ def parse_files(
 ) -> list[ParsedFile]:
     """Parse a batch of files (the unit of one Prefect task). `hashes`: (sha256, bytes) of the
     files hashed by `plan`; any other file is hashed here."""
-    out = []
+    return list(_parse_each(files, settings, hashes))
+
+
+def _parse_each(
+    files: Iterable[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]]
+) -> Iterator[ParsedFile]:
+    """parse_files one file at a time: a batch's rows are not all held at once."""
     for src in files:
         digest, size = hashes.get(src.rel) or file_digest(src.path)
-        out.append(ParsedFile(src=src, sha256=digest, size_bytes=size, result=parse_file(src, settings)))
-    return out
+        yield ParsedFile(src=src, sha256=digest, size_bytes=size, result=parse_file(src, settings))
 
 
 @dataclass
@@ -310,6 +316,7 @@ def _parse_to_shards(
     batch: list[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]], shard_dir: str, name: str
 ) -> ShardBatch:
     buffer = duckdb.connect(":memory:")
+    parts = _JsonParts(tempfile.mkdtemp(prefix="aemetrics-rows-"))
     try:
         buffer.execute("set TimeZone = 'UTC'")
         buffer.execute("set threads = 1")  # one batch per core already: more threads only add overhead
@@ -317,7 +324,7 @@ def _parse_to_shards(
         out = ShardBatch()
         pending: dict[str, list[dict]] = {}
         held = 0
-        for pf in parse_files(batch, settings, hashes):
+        for pf in _parse_each(batch, settings, hashes):  # one file's rows at a time, flushed by FLUSH_ROWS
             rel = pf.src.rel
             for table, rows in pf.result.rows.items():
                 for row in rows:
@@ -348,21 +355,37 @@ def _parse_to_shards(
                 )
             )
             if held >= FLUSH_ROWS:
-                _flush(buffer, pending, out)
+                _flush(buffer, pending, out, parts)
                 held = 0
-        _flush(buffer, pending, out)
+        _flush(buffer, pending, out, parts)
         for table in out.rows:
-            out.shards[table] = _write_shard(buffer, table, f"{shard_dir.rstrip('/')}/{name}.{table}.parquet")
+            url = f"{shard_dir.rstrip('/')}/{name}.{table}.parquet"
+            if table in parts.buffered:
+                parts.insert_into(buffer, table)  # the parts written after the last row insert_rows took
+            if parts.files.get(table):  # straight from the JSON parts to Parquet, cast as inserting would
+                out.shards[table] = _write_shard(buffer, f"({parts.select(buffer, table)})", url, [parts.files[table]])
+            else:
+                out.shards[table] = _write_shard(buffer, f'"{table}"', url)
         return out
     finally:
         buffer.close()
+        shutil.rmtree(parts.folder, ignore_errors=True)
 
 
-def _flush(buffer: duckdb.DuckDBPyConnection, pending: dict[str, list[dict]], out: ShardBatch) -> None:
+def _flush(
+    buffer: duckdb.DuckDBPyConnection, pending: dict[str, list[dict]], out: ShardBatch, parts: _JsonParts
+) -> None:
     for table, rows in pending.items():
-        if rows:
-            insert = _insert_json if table in JSON_TABLES else insert_rows
-            out.rows[table] = out.rows.get(table, 0) + insert(buffer, table, rows)
+        if not rows:
+            continue
+        if table in JSON_TABLES and parts.add(buffer, table, rows):
+            n = len(rows)
+        else:
+            if table in JSON_TABLES:  # rows orjson cannot write: the parts before them go first, in order
+                parts.insert_into(buffer, table)
+                parts.buffered.add(table)
+            n = insert_rows(buffer, table, rows)
+        out.rows[table] = out.rows.get(table, 0) + n
     pending.clear()
 
 
@@ -372,12 +395,8 @@ def _flush(buffer: duckdb.DuckDBPyConnection, pending: dict[str, list[dict]], ou
 JSON_TABLES = frozenset({"raw_email_messages"})
 
 
-def _insert_json(buffer: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
-    """insert_rows for rows of a JSON_TABLES table: the rows as one JSON array (orjson), read by
-    DuckDB with every column declared, then cast to the column's type as insert_rows casts it
-    (timestamps go as RFC 3339 text with their offset). Rows orjson cannot write (a lone
-    surrogate in a string) take insert_rows instead."""
-    types = column_types(buffer, table)
+def _check_json_rows(table: str, types: dict[str, str], rows: list[dict]) -> None:
+    """What insert_rows refuses (a column the table lacks, a naive datetime), refused alike."""
     unknown = set().union(*map(dict.keys, rows)) - types.keys()
     if unknown:
         raise ValueError(f"{table}: rows carry columns the table does not have: {sorted(unknown)}")
@@ -388,39 +407,98 @@ def _insert_json(buffer: duckdb.DuckDBPyConnection, table: str, rows: list[dict]
                     continue
                 if isinstance(v, datetime) and (v.tzinfo is None or v.utcoffset() is None):
                     raise ValueError(f"{table}.{col}: naive datetime {v!r}; parsers must emit aware datetimes")
+
+
+def _json_file(table: str, types: dict[str, str], rows: list[dict], folder: str) -> str | None:
+    """The rows as one JSON array (orjson) in a new file of `folder`; None when orjson cannot
+    write them (a lone surrogate in a string)."""
+    _check_json_rows(table, types, rows)
     try:
         data = orjson.dumps(rows)
     except orjson.JSONEncodeError:
-        return insert_rows(buffer, table, rows)
-    fd, path = tempfile.mkstemp(prefix="aemetrics-rows-", suffix=".json")
+        return None
+    fd, path = tempfile.mkstemp(prefix="aemetrics-rows-", suffix=".json", dir=folder)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return path
+
+
+def _json_select(types: dict[str, str]) -> str:
+    """The rows of the JSON files given as the one parameter (a list), read by DuckDB with every
+    column declared, then cast to the column's type as insert_rows casts it (timestamps go as
+    RFC 3339 text with their offset)."""
+    read_as = ", ".join(f"'{c}': '{'VARCHAR' if t.startswith('TIMESTAMP') else t}'" for c, t in types.items())
+    casts = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in types.items())
+    return (
+        f"select {casts} from read_json(?::varchar[], format = 'array', "
+        f"columns = {{{read_as}}}, maximum_object_size = {JSON_MAX_OBJECT})"
+    )
+
+
+def _insert_json(buffer: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
+    """insert_rows for rows of a JSON_TABLES table: the rows as one JSON array (orjson), read by
+    DuckDB (`_json_select`). Rows orjson cannot write (a lone surrogate in a string) take
+    insert_rows instead."""
+    types = column_types(buffer, table)
+    folder = tempfile.mkdtemp(prefix="aemetrics-rows-")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        read_as = ", ".join(f"'{c}': '{'VARCHAR' if t.startswith('TIMESTAMP') else t}'" for c, t in types.items())
-        casts = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in types.items())
-        buffer.execute(
-            f"insert into \"{table}\" by name select {casts} from read_json(?, format = 'array', "
-            f"columns = {{{read_as}}}, maximum_object_size = {JSON_MAX_OBJECT})",
-            [path],
-        )
+        path = _json_file(table, types, rows, folder)
+        if path is None:
+            return insert_rows(buffer, table, rows)
+        buffer.execute(f'insert into "{table}" by name {_json_select(types)}', [[path]])
     finally:
-        os.unlink(path)
+        shutil.rmtree(folder, ignore_errors=True)
     return len(rows)
+
+
+@dataclass
+class _JsonParts:
+    """The rows of a batch's JSON_TABLES, flushed as JSON files (one per flush, in order) that go
+    straight into the table's Parquet shard with one `copy (select <casts> from read_json([...]))`:
+    the same casts as `_insert_json`, without first inserting them into the buffer's table (a
+    fifth of the CPU of an e-mail batch). A table some rows of which orjson cannot write is
+    `buffered`: its parts go into the buffer's table in order, before and after those rows."""
+
+    folder: str
+    files: dict[str, list[str]] = field(default_factory=dict)
+    buffered: set[str] = field(default_factory=set)
+    _types: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def types(self, buffer: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+        if table not in self._types:
+            self._types[table] = column_types(buffer, table)
+        return self._types[table]
+
+    def add(self, buffer: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> bool:
+        path = _json_file(table, self.types(buffer, table), rows, self.folder)
+        if path is None:
+            return False
+        self.files.setdefault(table, []).append(path)
+        return True
+
+    def select(self, buffer: duckdb.DuckDBPyConnection, table: str) -> str:
+        return _json_select(self.types(buffer, table))
+
+    def insert_into(self, buffer: duckdb.DuckDBPyConnection, table: str) -> None:
+        files = self.files.pop(table, [])
+        if files:
+            buffer.execute(f'insert into "{table}" by name {self.select(buffer, table)}', [files])
 
 
 JSON_MAX_OBJECT = 2**31 - 1  # one row with a stored body can be big; DuckDB's default is 16 MB
 
 
-def _write_shard(buffer: duckdb.DuckDBPyConnection, table: str, url: str) -> str:
-    """Write one table of the buffer as Parquet to `url` (local, or copied there with fsspec)."""
+def _write_shard(buffer: duckdb.DuckDBPyConnection, source: str, url: str, params: list | None = None) -> str:
+    """Write `source` (a quoted table name or a parenthesised query with `params`) of the buffer
+    as Parquet to `url` (local, or copied there with fsspec)."""
     if _is_local(url):
-        buffer.execute(f"copy \"{table}\" to '{_local_path(url).replace(chr(39), chr(39) * 2)}' (format parquet)")
+        buffer.execute(f"copy {source} to '{_local_path(url).replace(chr(39), chr(39) * 2)}' (format parquet)", params)
         return _local_path(url)
     import fsspec
 
     with tempfile.TemporaryDirectory(prefix="aemetrics-shard-") as tmp:
         local = os.path.join(tmp, "shard.parquet")
-        buffer.execute(f"copy \"{table}\" to '{local.replace(chr(39), chr(39) * 2)}' (format parquet)")
+        buffer.execute(f"copy {source} to '{local.replace(chr(39), chr(39) * 2)}' (format parquet)", params)
         fs, path = fsspec.core.url_to_fs(url)
         fs.put_file(local, path)
     return url
