@@ -288,10 +288,10 @@ def parse_to_shards(
 ) -> ShardBatch:
     """Parse a batch of files and write its rows as Parquet shards `<shard_dir>/<name>.<table>.parquet`.
 
-    The unit of work of a worker process or a Dask task. Rows go through `insert_rows` (e-mail
-    rows: `_insert_json`) into an in-memory DuckDB holding the raw tables, so every value is cast
-    exactly as loading them directly would; the shards then load with one `insert ... by name`
-    per table (`load_shards`). `shard_dir` may be any fsspec URL (a shared folder or bucket, for
+    The unit of work of a worker process or a Dask task. Rows go through `insert_rows` into an
+    in-memory DuckDB holding the raw tables (e-mail rows: JSON files read with the same casts,
+    straight into their shard: `_JsonParts`), so every value is cast exactly as loading them
+    directly would; the shards then load with one `insert ... by name` per table (`loading`). `shard_dir` may be any fsspec URL (a shared folder or bucket, for
     a cluster). Python's cyclic garbage collector is paused meanwhile (`gc_paused`)."""
     with gc_paused():
         return _parse_to_shards(batch, settings, hashes, shard_dir, name)
