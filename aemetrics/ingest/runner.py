@@ -12,8 +12,12 @@ import hashlib
 import importlib
 import logging
 import multiprocessing
+import multiprocessing.context
 import os
+import shutil
+import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -72,7 +76,7 @@ class IngestPlan:
     changed: list[str] = field(default_factory=list)  # already loaded with another hash
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # in the manifest, no longer in the folder
-    hashes: dict[str, tuple[str, int]] = field(default_factory=dict)
+    hashes: dict[str, tuple[str, int]] = field(default_factory=dict)  # of the files loaded before
 
 
 @dataclass
@@ -174,10 +178,16 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def plan(files: list[SourceFile], con: duckdb.DuckDBPyConnection) -> IngestPlan:
-    """Which files need parsing: new ones and ones whose content changed."""
+    """Which files need parsing: new ones and ones whose content changed. Only the files loaded
+    before are hashed here (to tell unchanged from changed); a new file is hashed by the worker
+    that parses it (`parse_files`), in parallel, not before the parse starts (1.2 GB of exports
+    took this process seconds before the first batch began)."""
     known = dict(con.execute("select source_file, sha256 from ingest_manifest").fetchall())
     out = IngestPlan()
     for src in files:
+        if src.rel not in known:
+            out.to_parse.append(src)
+            continue
         digest, size = file_digest(src.path)
         out.hashes[src.rel] = (digest, size)
         if known.get(src.rel) == digest:
@@ -233,12 +243,18 @@ def parse_file(src: SourceFile, settings: Settings) -> ParseResult:
 def parse_files(
     files: Iterable[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]]
 ) -> list[ParsedFile]:
-    """Parse a batch of files (the unit of one Prefect task)."""
-    out = []
+    """Parse a batch of files (the unit of one Prefect task). `hashes`: (sha256, bytes) of the
+    files hashed by `plan`; any other file is hashed here."""
+    return list(_parse_each(files, settings, hashes))
+
+
+def _parse_each(
+    files: Iterable[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]]
+) -> Iterator[ParsedFile]:
+    """parse_files one file at a time: a batch's rows are not all held at once."""
     for src in files:
-        digest, size = hashes[src.rel]
-        out.append(ParsedFile(src=src, sha256=digest, size_bytes=size, result=parse_file(src, settings)))
-    return out
+        digest, size = hashes.get(src.rel) or file_digest(src.path)
+        yield ParsedFile(src=src, sha256=digest, size_bytes=size, result=parse_file(src, settings))
 
 
 @dataclass
@@ -272,10 +288,10 @@ def parse_to_shards(
 ) -> ShardBatch:
     """Parse a batch of files and write its rows as Parquet shards `<shard_dir>/<name>.<table>.parquet`.
 
-    The unit of work of a worker process or a Dask task. Rows go through `insert_rows` (e-mail
-    rows: `_insert_json`) into an in-memory DuckDB holding the raw tables, so every value is cast
-    exactly as loading them directly would; the shards then load with one `insert ... by name`
-    per table (`load_shards`). `shard_dir` may be any fsspec URL (a shared folder or bucket, for
+    The unit of work of a worker process or a Dask task. Rows go through `insert_rows` into an
+    in-memory DuckDB holding the raw tables (e-mail rows: JSON files read with the same casts,
+    straight into their shard: `_JsonParts`), so every value is cast exactly as loading them
+    directly would; the shards then load with one `insert ... by name` per table (`loading`). `shard_dir` may be any fsspec URL (a shared folder or bucket, for
     a cluster). Python's cyclic garbage collector is paused meanwhile (`gc_paused`)."""
     with gc_paused():
         return _parse_to_shards(batch, settings, hashes, shard_dir, name)
@@ -300,6 +316,7 @@ def _parse_to_shards(
     batch: list[SourceFile], settings: Settings, hashes: dict[str, tuple[str, int]], shard_dir: str, name: str
 ) -> ShardBatch:
     buffer = duckdb.connect(":memory:")
+    parts = _JsonParts(tempfile.mkdtemp(prefix="aemetrics-rows-"))
     try:
         buffer.execute("set TimeZone = 'UTC'")
         buffer.execute("set threads = 1")  # one batch per core already: more threads only add overhead
@@ -307,7 +324,7 @@ def _parse_to_shards(
         out = ShardBatch()
         pending: dict[str, list[dict]] = {}
         held = 0
-        for pf in parse_files(batch, settings, hashes):
+        for pf in _parse_each(batch, settings, hashes):  # one file's rows at a time, flushed by FLUSH_ROWS
             rel = pf.src.rel
             for table, rows in pf.result.rows.items():
                 for row in rows:
@@ -338,21 +355,37 @@ def _parse_to_shards(
                 )
             )
             if held >= FLUSH_ROWS:
-                _flush(buffer, pending, out)
+                _flush(buffer, pending, out, parts)
                 held = 0
-        _flush(buffer, pending, out)
+        _flush(buffer, pending, out, parts)
         for table in out.rows:
-            out.shards[table] = _write_shard(buffer, table, f"{shard_dir.rstrip('/')}/{name}.{table}.parquet")
+            url = f"{shard_dir.rstrip('/')}/{name}.{table}.parquet"
+            if table in parts.buffered:
+                parts.insert_into(buffer, table)  # the parts written after the last row insert_rows took
+            if parts.files.get(table):  # straight from the JSON parts to Parquet, cast as inserting would
+                out.shards[table] = _write_shard(buffer, f"({parts.select(buffer, table)})", url, [parts.files[table]])
+            else:
+                out.shards[table] = _write_shard(buffer, f'"{table}"', url)
         return out
     finally:
         buffer.close()
+        shutil.rmtree(parts.folder, ignore_errors=True)
 
 
-def _flush(buffer: duckdb.DuckDBPyConnection, pending: dict[str, list[dict]], out: ShardBatch) -> None:
+def _flush(
+    buffer: duckdb.DuckDBPyConnection, pending: dict[str, list[dict]], out: ShardBatch, parts: _JsonParts
+) -> None:
     for table, rows in pending.items():
-        if rows:
-            insert = _insert_json if table in JSON_TABLES else insert_rows
-            out.rows[table] = out.rows.get(table, 0) + insert(buffer, table, rows)
+        if not rows:
+            continue
+        if table in JSON_TABLES and parts.add(buffer, table, rows):
+            n = len(rows)
+        else:
+            if table in JSON_TABLES:  # rows orjson cannot write: the parts before them go first, in order
+                parts.insert_into(buffer, table)
+                parts.buffered.add(table)
+            n = insert_rows(buffer, table, rows)
+        out.rows[table] = out.rows.get(table, 0) + n
     pending.clear()
 
 
@@ -362,12 +395,8 @@ def _flush(buffer: duckdb.DuckDBPyConnection, pending: dict[str, list[dict]], ou
 JSON_TABLES = frozenset({"raw_email_messages"})
 
 
-def _insert_json(buffer: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
-    """insert_rows for rows of a JSON_TABLES table: the rows as one JSON array (orjson), read by
-    DuckDB with every column declared, then cast to the column's type as insert_rows casts it
-    (timestamps go as RFC 3339 text with their offset). Rows orjson cannot write (a lone
-    surrogate in a string) take insert_rows instead."""
-    types = column_types(buffer, table)
+def _check_json_rows(table: str, types: dict[str, str], rows: list[dict]) -> None:
+    """What insert_rows refuses (a column the table lacks, a naive datetime), refused alike."""
     unknown = set().union(*map(dict.keys, rows)) - types.keys()
     if unknown:
         raise ValueError(f"{table}: rows carry columns the table does not have: {sorted(unknown)}")
@@ -378,39 +407,98 @@ def _insert_json(buffer: duckdb.DuckDBPyConnection, table: str, rows: list[dict]
                     continue
                 if isinstance(v, datetime) and (v.tzinfo is None or v.utcoffset() is None):
                     raise ValueError(f"{table}.{col}: naive datetime {v!r}; parsers must emit aware datetimes")
+
+
+def _json_file(table: str, types: dict[str, str], rows: list[dict], folder: str) -> str | None:
+    """The rows as one JSON array (orjson) in a new file of `folder`; None when orjson cannot
+    write them (a lone surrogate in a string)."""
+    _check_json_rows(table, types, rows)
     try:
         data = orjson.dumps(rows)
     except orjson.JSONEncodeError:
-        return insert_rows(buffer, table, rows)
-    fd, path = tempfile.mkstemp(prefix="aemetrics-rows-", suffix=".json")
+        return None
+    fd, path = tempfile.mkstemp(prefix="aemetrics-rows-", suffix=".json", dir=folder)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return path
+
+
+def _json_select(types: dict[str, str]) -> str:
+    """The rows of the JSON files given as the one parameter (a list), read by DuckDB with every
+    column declared, then cast to the column's type as insert_rows casts it (timestamps go as
+    RFC 3339 text with their offset)."""
+    read_as = ", ".join(f"'{c}': '{'VARCHAR' if t.startswith('TIMESTAMP') else t}'" for c, t in types.items())
+    casts = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in types.items())
+    return (
+        f"select {casts} from read_json(?::varchar[], format = 'array', "
+        f"columns = {{{read_as}}}, maximum_object_size = {JSON_MAX_OBJECT})"
+    )
+
+
+def _insert_json(buffer: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
+    """insert_rows for rows of a JSON_TABLES table: the rows as one JSON array (orjson), read by
+    DuckDB (`_json_select`). Rows orjson cannot write (a lone surrogate in a string) take
+    insert_rows instead."""
+    types = column_types(buffer, table)
+    folder = tempfile.mkdtemp(prefix="aemetrics-rows-")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        read_as = ", ".join(f"'{c}': '{'VARCHAR' if t.startswith('TIMESTAMP') else t}'" for c, t in types.items())
-        casts = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in types.items())
-        buffer.execute(
-            f"insert into \"{table}\" by name select {casts} from read_json(?, format = 'array', "
-            f"columns = {{{read_as}}}, maximum_object_size = {JSON_MAX_OBJECT})",
-            [path],
-        )
+        path = _json_file(table, types, rows, folder)
+        if path is None:
+            return insert_rows(buffer, table, rows)
+        buffer.execute(f'insert into "{table}" by name {_json_select(types)}', [[path]])
     finally:
-        os.unlink(path)
+        shutil.rmtree(folder, ignore_errors=True)
     return len(rows)
+
+
+@dataclass
+class _JsonParts:
+    """The rows of a batch's JSON_TABLES, flushed as JSON files (one per flush, in order) that go
+    straight into the table's Parquet shard with one `copy (select <casts> from read_json([...]))`:
+    the same casts as `_insert_json`, without first inserting them into the buffer's table (a
+    fifth of the CPU of an e-mail batch). A table some rows of which orjson cannot write is
+    `buffered`: its parts go into the buffer's table in order, before and after those rows."""
+
+    folder: str
+    files: dict[str, list[str]] = field(default_factory=dict)
+    buffered: set[str] = field(default_factory=set)
+    _types: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def types(self, buffer: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+        if table not in self._types:
+            self._types[table] = column_types(buffer, table)
+        return self._types[table]
+
+    def add(self, buffer: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> bool:
+        path = _json_file(table, self.types(buffer, table), rows, self.folder)
+        if path is None:
+            return False
+        self.files.setdefault(table, []).append(path)
+        return True
+
+    def select(self, buffer: duckdb.DuckDBPyConnection, table: str) -> str:
+        return _json_select(self.types(buffer, table))
+
+    def insert_into(self, buffer: duckdb.DuckDBPyConnection, table: str) -> None:
+        files = self.files.pop(table, [])
+        if files:
+            buffer.execute(f'insert into "{table}" by name {self.select(buffer, table)}', [files])
 
 
 JSON_MAX_OBJECT = 2**31 - 1  # one row with a stored body can be big; DuckDB's default is 16 MB
 
 
-def _write_shard(buffer: duckdb.DuckDBPyConnection, table: str, url: str) -> str:
-    """Write one table of the buffer as Parquet to `url` (local, or copied there with fsspec)."""
+def _write_shard(buffer: duckdb.DuckDBPyConnection, source: str, url: str, params: list | None = None) -> str:
+    """Write `source` (a quoted table name or a parenthesised query with `params`) of the buffer
+    as Parquet to `url` (local, or copied there with fsspec)."""
     if _is_local(url):
-        buffer.execute(f"copy \"{table}\" to '{_local_path(url).replace(chr(39), chr(39) * 2)}' (format parquet)")
+        buffer.execute(f"copy {source} to '{_local_path(url).replace(chr(39), chr(39) * 2)}' (format parquet)", params)
         return _local_path(url)
     import fsspec
 
     with tempfile.TemporaryDirectory(prefix="aemetrics-shard-") as tmp:
         local = os.path.join(tmp, "shard.parquet")
-        buffer.execute(f"copy \"{table}\" to '{local.replace(chr(39), chr(39) * 2)}' (format parquet)")
+        buffer.execute(f"copy {source} to '{local.replace(chr(39), chr(39) * 2)}' (format parquet)", params)
         fs, path = fsspec.core.url_to_fs(url)
         fs.put_file(local, path)
     return url
@@ -419,32 +507,47 @@ def _write_shard(buffer: duckdb.DuckDBPyConnection, table: str, url: str) -> str
 def load_shards(
     con: duckdb.DuckDBPyConnection, parsed: list[ShardBatch], report: IngestReport, replace: Sequence[str] = ()
 ) -> None:
-    """Load every batch's shards, quarantine and manifest entries in one transaction, one
-    `insert ... by name select * from read_parquet([...])` per table.
+    """Load every batch's shards, quarantine and manifest entries in one transaction (`loading`)."""
+    with loading(con, report, replace) as load:
+        for batch in parsed:
+            load(batch)
 
-    Rows of the files in `replace` (loaded before with other content) are deleted first. Shards
-    load in batch order, so a table's rows stand in the order of the files, as parsed."""
+
+@contextmanager
+def loading(
+    con: duckdb.DuckDBPyConnection, report: IngestReport, replace: Sequence[str] = ()
+) -> Iterator[Callable[[ShardBatch], None]]:
+    """One transaction into which batches load as they are parsed: `load(batch)` inserts a batch's
+    shards, one `insert ... by name select * from read_parquet([...])` per table, while the
+    workers parse the next batches (the load no longer waits for the last one); the manifest
+    entries are inserted and the transaction committed at the end (rolled back on any error, so
+    a failed parse loads nothing, as before).
+
+    Rows of the files in `replace` (loaded before with other content) are deleted first. Batches
+    are loaded in batch order, so a table's rows stand in the order of the files, as parsed. One
+    clock for the whole load: every row's `loaded_at` / `quarantined_at` is its start."""
     now = datetime.now(UTC)
-    by_table: dict[str, list[str]] = {}
-    for batch in parsed:
-        for table, url in batch.shards.items():
-            by_table.setdefault(table, []).append(url)
-    manifest = [dict(entry, loaded_at=now) for batch in parsed for entry in batch.manifest]
-    if any(not _is_local(url) for urls in by_table.values() for url in urls):
-        _register_fsspec(con, [url for urls in by_table.values() for url in urls])
+    manifest: list[dict] = []
     con.execute("begin transaction")
     try:
         _delete_files(con, list(replace), raw_tables(con) + ["ingest_manifest"])
-        for table, urls in by_table.items():
-            stamp = " replace (?::timestamptz as quarantined_at)" if table == "quarantine" else ""
-            params: list = [now, urls] if stamp else [urls]
-            n = con.execute(
-                f'insert into "{table}" by name select *{stamp} from read_parquet(?::varchar[])', params
-            ).fetchall()[0][0]
-            if table != "quarantine":
-                report.rows_loaded[table] = report.rows_loaded.get(table, 0) + n
+
+        def load(batch: ShardBatch) -> None:
+            if any(not _is_local(url) for url in batch.shards.values()):
+                _register_fsspec(con, list(batch.shards.values()))
+            for table, url in batch.shards.items():
+                stamp = " replace (?::timestamptz as quarantined_at)" if table == "quarantine" else ""
+                params: list = [now, [url]] if stamp else [[url]]
+                n = con.execute(
+                    f'insert into "{table}" by name select *{stamp} from read_parquet(?::varchar[])', params
+                ).fetchall()[0][0]
+                if table != "quarantine":
+                    report.rows_loaded[table] = report.rows_loaded.get(table, 0) + n
+            manifest.extend(dict(entry, loaded_at=now) for entry in batch.manifest)
+            report.records_quarantined += batch.quarantined
+
+        yield load
         insert_rows(con, "ingest_manifest", manifest)
-        report.records_quarantined += sum(batch.quarantined for batch in parsed)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -485,6 +588,11 @@ def prune(con: duckdb.DuckDBPyConnection, missing: list[str]) -> None:
 MAX_BATCHES = 8  # a Prefect task costs ~0.1 s: a few big batches keep 2-4 workers busy for less
 BATCH_BYTES = 8 * 1024 * 1024  # at least one batch per this much export, so that every core has work
 BIG_FILE = 20 * 1024 * 1024  # a mailbox this big is a batch on its own
+# Parse time per byte against an mbox's: an .ics byte costs about eight (icalendar reads each
+# content line character by character; 100 AEs: 3.2 MB of calendars ≈ 2 s of a core, 110 MB of
+# mail ≈ 8 s). Batches are cut by this cost, so that a batch of calendars is not three times
+# as long as a batch of mail (the last one then keeps one core busy alone).
+COST_PER_BYTE = {"calendar": 8}
 
 
 def is_archive_member(src: SourceFile) -> bool:
@@ -494,19 +602,21 @@ def is_archive_member(src: SourceFile) -> bool:
 
 
 def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
-    """The files in order, cut into batches of about equal bytes: one batch per `size` files or
-    per BATCH_BYTES, whichever gives more, at most MAX_BATCHES (plus one per big mailbox).
-    Archive members never share a batch with other files (`is_archive_member`)."""
+    """The files in order, cut into batches of about equal parse cost (bytes, a calendar's
+    counted COST_PER_BYTE times): one batch per `size` files or per BATCH_BYTES of cost,
+    whichever gives more, at most MAX_BATCHES (plus one per big mailbox). Archive members never
+    share a batch with other files (`is_archive_member`)."""
     if not files:
         return []
     sizes = [src.path.stat().st_size for src in files]
-    total = sum(s for s in sizes if s <= BIG_FILE)
+    costs = [nbytes * COST_PER_BYTE.get(src.kind, 1) for src, nbytes in zip(files, sizes, strict=True)]
+    total = sum(c for c, nbytes in zip(costs, sizes, strict=True) if nbytes <= BIG_FILE)
     n = min(MAX_BATCHES, max(1, -(-len(files) // max(size, 1)), -(-total // BATCH_BYTES)))
     target = total / n
     out: list[list[SourceFile]] = []
     current: list[SourceFile] = []
     held = 0
-    for src, nbytes in zip(files, sizes, strict=True):
+    for src, nbytes, cost in zip(files, sizes, costs, strict=True):
         if nbytes > BIG_FILE:
             out.append([src])
             continue
@@ -514,7 +624,7 @@ def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
             out.append(current)
             current, held = [], 0
         current.append(src)
-        held += nbytes
+        held += cost
     if current:
         out.append(current)
     return out
@@ -524,7 +634,8 @@ BatchParser = Callable[[list[list[SourceFile]], Settings, dict[str, tuple[str, i
 
 
 def batch_hashes(batch: list[SourceFile], hashes: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
-    return {src.rel: hashes[src.rel] for src in batch}
+    """The known (sha256, bytes) of a batch's files (`plan` hashes only the files loaded before)."""
+    return {src.rel: hashes[src.rel] for src in batch if src.rel in hashes}
 
 
 def shard_name(i: int) -> str:
@@ -558,7 +669,7 @@ def local_workers(file_batches: list[list[SourceFile]], settings: Settings, hash
     """How many worker processes a local parse uses: one per core (`parse_workers`), at most one
     per batch; 1 (this process, no pool) below POOL_BYTES, where starting a pool (about a second)
     would cost more than the parse itself."""
-    total = sum(hashes[src.rel][1] for batch in file_batches for src in batch)
+    total = sum(src.path.stat().st_size for batch in file_batches for src in batch)
     if total < POOL_BYTES:
         return 1
     return max(1, min(parse_workers(settings), len(file_batches)))
@@ -566,10 +677,48 @@ def local_workers(file_batches: list[list[SourceFile]], settings: Settings, hash
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes forked from a fresh server process that has imported the parsers once
-    (forkserver: never a fork of this process, whose threads may hold DuckDB's or Prefect's locks)."""
-    ctx = multiprocessing.get_context("forkserver")
+    (forkserver: never a fork of this process, whose threads may hold DuckDB's or Prefect's locks),
+    each started with the caller's `__main__` hidden (`_HiddenMainProcess`)."""
+    ctx = _HiddenMainContext()
     ctx.set_forkserver_preload(["aemetrics.ingest.runner", "aemetrics.ingest.email", "aemetrics.ingest.calendar"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+@contextmanager
+def main_module_hidden() -> Iterator[None]:
+    """Each forkserver worker re-imports the caller's `__main__` (as `__mp_main__`, from its file or
+    module name) before it runs anything: a user's script without an `if __name__ == "__main__":`
+    guard would run again in every worker, ingest and all. The workers need nothing from it (their
+    function and arguments live in this package), so they are started while `__main__` names no
+    module and no file (as aemetrics.checker starts its process): they import only what they unpickle."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved: dict[str, object] = {k: main.__dict__[k] for k in ("__spec__", "__file__") if k in main.__dict__}
+    main.__dict__["__spec__"] = None
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
+_STARTING = threading.Lock()  # Prefect's task threads submit to one pool at once
+
+
+class _HiddenMainProcess(multiprocessing.context.ForkServerProcess):
+    """A forkserver process started with `main_module_hidden` (the pool starts its workers as
+    batches are submitted, from whichever thread submits)."""
+
+    def start(self) -> None:
+        with _STARTING, main_module_hidden():
+            super().start()
+
+
+class _HiddenMainContext(multiprocessing.context.ForkServerContext):
+    Process = _HiddenMainProcess
 
 
 def parse_in_processes(
@@ -694,14 +843,12 @@ def _ingest(
     )
     say(f"{len(files)} files in {exports_dir}: {len(the_plan.to_parse)} to parse, {len(the_plan.unchanged)} unchanged")
     file_batches = batches(the_plan.to_parse, settings.parse_batch_size)
-    with run_shard_dir(settings, unpack_dir.parent) as shard_dir:
-        parsed: list[ShardBatch] = []
+    with run_shard_dir(settings, unpack_dir.parent) as shard_dir, loading(con, report, the_plan.changed) as load:
         n_files = 0
         for batch_result in parse_batches(file_batches, settings, the_plan.hashes, shard_dir):
-            parsed.append(batch_result)
+            load(batch_result)  # while the workers parse the next batches
             n_files += len(batch_result.manifest)
             say(f"parsed {n_files}/{len(the_plan.to_parse)} files")
-        load_shards(con, parsed, report, replace=the_plan.changed)
     if prune_missing:
         prune(con, the_plan.missing)
     elif the_plan.missing:
