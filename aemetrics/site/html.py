@@ -24,18 +24,17 @@ MAX_ROWS = 300  # rows of one table on a page; the CSV beside it holds them all
 # Names, standards, subjects and labels repeat on every page: each escaped once. A plain dict is
 # looked up faster than lru_cache's wrapper (~670K calls at 100 AEs); emptied when it is full.
 _ESCAPED: dict[str, str] = {}
-_ESCAPED_MAX = 1 << 16
+_ESCAPED_MAX = 1 << 18
 
 
 def esc(value: Any) -> str:
     if type(value) is str:
-        try:
-            return _ESCAPED[value]
-        except KeyError:
+        out = _ESCAPED.get(value)
+        if out is None:
             if len(_ESCAPED) >= _ESCAPED_MAX:
                 _ESCAPED.clear()
             out = _ESCAPED[value] = escape(value, quote=True)
-            return out
+        return out
     return escape("" if value is None else str(value), quote=True)
 
 
