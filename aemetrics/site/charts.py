@@ -318,14 +318,18 @@ def heatmap(grid: pd.DataFrame, labels: Labels, title: str, div_id: str, link=No
 
 def outcomes(df: pd.DataFrame, labels: Labels, title: str, div_id: str) -> str | None:
     """Stacked bars of met / late / missed per week."""
-    if df.empty or df[["met", "late", "missed"]].to_numpy().sum() == 0:
+    if df.empty:
         return None
+    counts = {status: df[status].tolist() for status in ("met", "late", "missed")}  # one pandas call each
+    if sum(sum(v) for v in counts.values()) == 0:
+        return None
+    x = [d.isoformat() for d in df["week_start"].tolist()]
     data = [
         {
             "type": "bar",
             "name": labels.text(status),
-            "x": [d.isoformat() for d in df["week_start"]],
-            "y": [int(v) for v in df[status]],
+            "x": list(x),
+            "y": [int(v) for v in counts[status]],
             "marker": {"color": STATUS_COLOURS[status]},
             "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra>%{fullData.name}</extra>",
         }
