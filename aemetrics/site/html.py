@@ -160,10 +160,12 @@ def table(
         for i, h in enumerate(headers)
     )
     body = "".join(
-        "<tr>"
-        + "".join(f'<td class="{c.cls}"{f" colspan={c.span}" if c.span > 1 else ""}>{c.html}</td>' for c in r)
-        + "</tr>"
-        for r in rows
+        [
+            "<tr>"
+            + "".join([f'<td class="{c.cls}"{f" colspan={c.span}" if c.span > 1 else ""}>{c.html}</td>' for c in r])
+            + "</tr>"
+            for r in rows
+        ]
     )
     ident = f' id="{esc(table_id)}"' if table_id else ""
     return (
