@@ -16,6 +16,7 @@ import dataclasses
 import re
 from html import escape
 
+import numpy as np
 import pandas as pd
 
 from aemetrics.site import drill
@@ -114,19 +115,40 @@ def for_ae(data, ae: str):
 
 
 def _is_text(column: pd.Series) -> bool:
-    return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+    return is_text_dtype(column.dtype)
+
+
+def is_text_dtype(dtype) -> bool:
+    """Object or string dtype: a column whose text cells neutralise_formulas looks at."""
+    return bool(dtype == np.dtype("O")) or pd.api.types.is_string_dtype(dtype)
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy where every text cell starting with = + - @ (or a tab / carriage return) is prefixed
     with ' so a spreadsheet shows it as text instead of running it. Numbers are left alone."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for col in out.columns:
-        if _is_text(out[col]):
-            values = out[col].tolist()
+        column = out[col]
+        if _is_text(column) and _may_start_formula(column):
+            values = column.tolist()
             if any(isinstance(v, str) and v.startswith(FORMULA_START) for v in values):
                 out[col] = ["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in values]
     return out
+
+
+def _may_start_formula(column: pd.Series) -> bool:
+    """False only when no cell of the text column starts with a FORMULA_START character: its
+    non-missing cells joined (C speed) hold none of them after a separator. Cells that are not
+    text, or a NUL in the text, answer True: the caller then looks at every cell."""
+    values = column.to_numpy(dtype=object)
+    try:
+        joined = "\x00" + "\x00".join(values)
+    except TypeError:  # a missing value, date, number or other object among the cells
+        try:
+            joined = "\x00" + "\x00".join(values[~pd.isna(values)])
+        except TypeError:
+            return True
+    return any("\x00" + c in joined for c in FORMULA_START)
 
 
 def standalone_nav(html: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 
+from aemetrics.site.html import missing
 from aemetrics.site.labels import Labels
 
 FONT = 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
@@ -87,6 +88,10 @@ def _target_line(layout: dict, target: float, labels: Labels, vertical: bool = F
     )
 
 
+def _zero_if_nan(values) -> list:
+    return [0 if missing(v) else v for v in values]
+
+
 def _none_if_nan(values) -> list:
     return [None if pd.isna(v) else float(v) for v in values]
 
@@ -98,8 +103,7 @@ def trend(
     if trend_df.empty or trend_df["rate"].notna().sum() == 0:
         return None
     data = []
-    for i, key in enumerate(dict.fromkeys(trend_df[by])):
-        g = trend_df[trend_df[by] == key].sort_values("week_start")
+    for i, (key, g) in enumerate(_by_week(trend_df, by)):
         data.append(
             {
                 "type": "scatter",
@@ -120,6 +124,28 @@ def trend(
     )
     _target_line(layout, target, labels)
     return _div(data, layout, div_id)
+
+
+def _by_week(df: pd.DataFrame, by: str) -> list[tuple[Any, dict[str, list]]]:
+    """Each `by` value (first seen first) with its rows' week_start, rate, met and evaluated in week
+    order: the rows `df[df[by] == key].sort_values("week_start")` picks (a missing key: none), as
+    lists, without a pandas filter and sort per line (a trend's grid has each week once per key)."""
+    cols = {c: df[c].tolist() for c in ("week_start", "rate", "met", "evaluated")}
+    weeks = cols["week_start"]
+    rows: dict[Any, list[int]] = {}
+    for n, k in enumerate(df[by].tolist()):
+        rows.setdefault(k, []).append(n)
+    out = []
+    for key in dict.fromkeys(df[by]):
+        idx = [] if missing(key) else rows.get(key, [])
+        picked = [weeks[n] for n in idx]
+        if len(set(picked)) == len(picked) and not any(missing(w) for w in picked):
+            idx = sorted(idx, key=weeks.__getitem__)
+            out.append((key, {c: [v[n] for n in idx] for c, v in cols.items()}))
+        else:  # a week twice or missing: pandas' own order
+            g = df[df[by] == key].sort_values("week_start")
+            out.append((key, {c: g[c].tolist() for c in cols}))
+    return out
 
 
 def grouped_rates(
@@ -143,8 +169,8 @@ def grouped_rates(
     x_order = list(dict.fromkeys(df[x]))
     ticks = [x_names.get(v, str(v)).replace(" / ", "<br>") for v in x_order]
     data = []
-    for i, key in enumerate(sorted(df[group].unique(), key=str)):
-        g = df[df[group] == key].set_index(x).reindex(x_order)
+    keys = sorted(df[group].unique(), key=str)
+    for i, (key, g) in enumerate(zip(keys, _bars(df, x, group, x_order, keys), strict=True)):
         data.append(
             _interval(
                 {
@@ -159,7 +185,7 @@ def grouped_rates(
                     "text": [f"{v:.0%}" if pd.notna(v) else "" for v in g["rate"]],
                     "customdata": [
                         [int(m), int(n)] + ([link(xv, key)] if link is not None else [])
-                        for xv, m, n in zip(x_order, g["met"].fillna(0), g["evaluated"].fillna(0), strict=True)
+                        for xv, m, n in zip(x_order, _zero_if_nan(g["met"]), _zero_if_nan(g["evaluated"]), strict=True)
                     ],
                     "hovertemplate": "%{x}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})<extra>%{fullData.name}</extra>",
                 },
@@ -182,9 +208,36 @@ def grouped_rates(
     return _div(data, layout, div_id)
 
 
-def _interval(trace: dict, g: pd.DataFrame) -> dict:
+def _bars(df: pd.DataFrame, x: str, group: str, x_order: list, keys: list) -> list[Any]:
+    """For each group key, its rows in x_order (`df[df[group] == key].set_index(x).reindex(x_order)`:
+    NaN where the key has no row for an x) as lists of rate, met, evaluated (and rate_low,
+    rate_high), without a pandas filter and reindex per group. A missing x, or an x twice in a
+    group: pandas' own frames."""
+    cols = [c for c in ("rate", "met", "evaluated", "rate_low", "rate_high") if c in df.columns]
+    if df[x].isna().any():
+        return [df[df[group] == key].set_index(x).reindex(x_order) for key in keys]
+    lists = {c: df[c].tolist() for c in cols}
+    at: dict[Any, dict[Any, int]] = {}
+    twice = set()
+    for n, (k, xv) in enumerate(zip(df[group].tolist(), df[x].tolist(), strict=True)):
+        if xv in at.setdefault(k, {}):
+            twice.add(k)
+        at[k][xv] = n
+    nan = float("nan")
+    out: list[Any] = []
+    for key in keys:
+        if key in twice:  # pandas says why it cannot
+            out.append(df[df[group] == key].set_index(x).reindex(x_order))
+            continue
+        rows = {} if missing(key) else at.get(key, {})
+        picked = [rows.get(xv) for xv in x_order]
+        out.append({c: [nan if n is None else v[n] for n in picked] for c, v in lists.items()})
+    return out
+
+
+def _interval(trace: dict, g: Any) -> dict:
     """Error bars from the mart's confidence interval (kpi_tier_rates.rate_low / rate_high) when present."""
-    if "rate_low" not in g.columns or "rate_high" not in g.columns:
+    if "rate_low" not in g or "rate_high" not in g:
         return trace
     rate, low, high = _none_if_nan(g["rate"]), _none_if_nan(g["rate_low"]), _none_if_nan(g["rate_high"])
     trace["error_y"] = {
@@ -265,14 +318,18 @@ def heatmap(grid: pd.DataFrame, labels: Labels, title: str, div_id: str, link=No
 
 def outcomes(df: pd.DataFrame, labels: Labels, title: str, div_id: str) -> str | None:
     """Stacked bars of met / late / missed per week."""
-    if df.empty or df[["met", "late", "missed"]].to_numpy().sum() == 0:
+    if df.empty:
         return None
+    counts = {status: df[status].tolist() for status in ("met", "late", "missed")}  # one pandas call each
+    if sum(sum(v) for v in counts.values()) == 0:
+        return None
+    x = [d.isoformat() for d in df["week_start"].tolist()]
     data = [
         {
             "type": "bar",
             "name": labels.text(status),
-            "x": [d.isoformat() for d in df["week_start"]],
-            "y": [int(v) for v in df[status]],
+            "x": list(x),
+            "y": [int(v) for v in counts[status]],
             "marker": {"color": STATUS_COLOURS[status]},
             "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra>%{fullData.name}</extra>",
         }

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from html import escape
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aemetrics.site.labels import Labels
@@ -21,27 +21,37 @@ DASH = "—"
 MAX_ROWS = 300  # rows of one table on a page; the CSV beside it holds them all
 
 
+# Names, standards, subjects and labels repeat on every page: each escaped once. A plain dict is
+# looked up faster than lru_cache's wrapper (~670K calls at 100 AEs); emptied when it is full.
+_ESCAPED: dict[str, str] = {}
+_ESCAPED_MAX = 1 << 18
+
+
 def esc(value: Any) -> str:
     if type(value) is str:
-        return _esc(value)
+        out = _ESCAPED.get(value)
+        if out is None:
+            if len(_ESCAPED) >= _ESCAPED_MAX:
+                _ESCAPED.clear()
+            out = _ESCAPED[value] = escape(value, quote=True)
+        return out
     return escape("" if value is None else str(value), quote=True)
 
 
-@lru_cache(maxsize=1 << 16)
-def _esc(value: str) -> str:
-    """Names, standards, subjects and labels repeat on every page: each escaped once."""
-    return escape(value, quote=True)
+# the types of a table's cells, by whether they are missing: no pandas call for these
+_NEVER_MISSING = frozenset({str, int, bool, pd.Timestamp, datetime, date, np.int64, np.bool_, np.int32})
+_ALWAYS_MISSING = frozenset({type(pd.NaT), type(pd.NA), type(None)})
 
 
 def missing(value: Any) -> bool:
     """None, NaN, NaT or pd.NA (what a null becomes in a DataFrame)."""
-    if value is None:
-        return True
     kind = type(value)
-    if kind is str or kind is int or kind is bool:  # the common cells: no pandas call
+    if kind in _NEVER_MISSING:  # the common cells
         return False
-    if kind is float:
+    if kind is float or kind is np.float64:
         return value != value
+    if kind in _ALWAYS_MISSING:
+        return True
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # list-like: not a missing scalar
@@ -71,6 +81,8 @@ def when(ts: Any) -> str:
     if missing(ts):
         return DASH
     if isinstance(ts, datetime):
+        if ts.year >= 1000:  # what strftime writes, without its cost (pd.Timestamp's is slow)
+            return f"{ts.year}-{ts.month:02d}-{ts.day:02d} {ts.hour:02d}:{ts.minute:02d}"
         return ts.strftime("%Y-%m-%d %H:%M")
     if isinstance(ts, date):
         return ts.isoformat()
@@ -148,10 +160,12 @@ def table(
         for i, h in enumerate(headers)
     )
     body = "".join(
-        "<tr>"
-        + "".join(f'<td class="{c.cls}"{f" colspan={c.span}" if c.span > 1 else ""}>{c.html}</td>' for c in r)
-        + "</tr>"
-        for r in rows
+        [
+            "<tr>"
+            + "".join([f'<td class="{c.cls}"{f" colspan={c.span}" if c.span > 1 else ""}>{c.html}</td>' for c in r])
+            + "</tr>"
+            for r in rows
+        ]
     )
     ident = f' id="{esc(table_id)}"' if table_id else ""
     return (

@@ -9,6 +9,7 @@ clients and weeks that no longer exist are removed so the site never shows stale
 
 from __future__ import annotations
 
+import codecs
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from aemetrics.api import Warehouse, connect
-from aemetrics.site import audience, drill, pages
+from aemetrics.site import audience, csv_text, drill, pages
 from aemetrics.site.html import CSS
 from aemetrics.site.labels import Labels
 from aemetrics.site.metrics import Options
@@ -188,6 +189,6 @@ def _write_once(path: Path, content: str) -> None:
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     # utf-8 with BOM: Excel (what managers open CSVs with) then reads Chinese names correctly;
     # a subject or name starting with = + - @ is text, not a formula (CSV injection)
+    # (csv_text: the bytes of neutralise_formulas(frame).to_csv(...), made column-wise)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame = audience.neutralise_formulas(frame)
-    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    path.write_bytes(codecs.BOM_UTF8 + csv_text.to_csv_text(frame).encode("utf-8"))
