@@ -25,13 +25,13 @@ import multiprocessing
 import os
 import queue
 import signal
-import sys
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from aemetrics import quality
+from aemetrics.processes import main_module_hidden
 
 log = logging.getLogger("aemetrics.checker")
 
@@ -116,26 +116,6 @@ def _serve(tasks, results) -> None:
             results.put((task_id, False, f"{suite.table}: {traceback.format_exc()}"))
 
 
-@contextlib.contextmanager
-def _main_module_hidden() -> Iterator[None]:
-    """Spawn re-imports the caller's `__main__` in the child (as `__mp_main__`): a user's script
-    without an `if __name__ == "__main__":` guard would run again there, run and all. The worker
-    needs nothing from it (its target and arguments live in this package), so the child is
-    started with `__main__` naming no module and no file: it imports only what it unpickles."""
-    main = sys.modules.get("__main__")
-    if main is None:
-        yield
-        return
-    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__spec__", "__file__") if k in main.__dict__}
-    main.__dict__["__spec__"] = None
-    main.__dict__.pop("__file__", None)
-    try:
-        yield
-    finally:
-        main.__dict__.pop("__spec__", None)
-        main.__dict__.update(saved)
-
-
 class Checker:
     """The worker process and the two queues to it (tasks out, results back). Queues, not pipes:
     a put never blocks, so neither side can wait on the other with full buffers. Frames are not
@@ -155,7 +135,7 @@ class Checker:
         self._done: dict[int, tuple[bool, Any]] = {}
         self._ever_sent = False
         self._lock = threading.Lock()  # Prefect may call from its task threads
-        with _main_module_hidden():
+        with main_module_hidden():
             self._process.start()
 
     @property

@@ -15,7 +15,6 @@ import multiprocessing
 import multiprocessing.context
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -33,6 +32,7 @@ import orjson
 from aemetrics.config import Settings
 from aemetrics.ingest import archives
 from aemetrics.ingest.base import ParseError, ParseResult, SourceFile
+from aemetrics.processes import main_module_hidden
 from aemetrics.warehouse import column_types, create_raw_tables, insert_rows, raw_tables
 
 log = logging.getLogger("aemetrics.ingest")
@@ -682,27 +682,6 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     ctx = _HiddenMainContext()
     ctx.set_forkserver_preload(["aemetrics.ingest.runner", "aemetrics.ingest.email", "aemetrics.ingest.calendar"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-
-
-@contextmanager
-def main_module_hidden() -> Iterator[None]:
-    """Each forkserver worker re-imports the caller's `__main__` (as `__mp_main__`, from its file or
-    module name) before it runs anything: a user's script without an `if __name__ == "__main__":`
-    guard would run again in every worker, ingest and all. The workers need nothing from it (their
-    function and arguments live in this package), so they are started while `__main__` names no
-    module and no file (as aemetrics.checker starts its process): they import only what they unpickle."""
-    main = sys.modules.get("__main__")
-    if main is None:
-        yield
-        return
-    saved: dict[str, object] = {k: main.__dict__[k] for k in ("__spec__", "__file__") if k in main.__dict__}
-    main.__dict__["__spec__"] = None
-    main.__dict__.pop("__file__", None)
-    try:
-        yield
-    finally:
-        main.__dict__.pop("__spec__", None)
-        main.__dict__.update(saved)
 
 
 _STARTING = threading.Lock()  # Prefect's task threads submit to one pool at once
