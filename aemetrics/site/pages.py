@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -405,6 +406,9 @@ class EvidenceSources(Mapping[str, list[dict]]):
         return [
             dict(zip(self._cols, (values[i] for values in self._values), strict=True)) for i in self._positions(oid)
         ]
+
+    def get(self, oid: str, default: Any = None) -> Any:  # Mapping.get goes through a KeyError per miss
+        return self[oid] if oid in self._wanted else default
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
