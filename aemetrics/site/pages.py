@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aemetrics import exports as ex
@@ -629,6 +630,11 @@ WHEN = "when:"  # prefix of a column holding another's html.when text (_with_iso
 
 def _when_text(col: pd.Series) -> list[str]:
     """html.when of each value, a whole timestamp column at once."""
+    stamps = _local_stamps(col)
+    if stamps is not None:  # numpy writes 'YYYY-MM-DDTHH:MM' in C
+        local, _, there = stamps
+        text = np.datetime_as_string(local.astype("datetime64[m]"), unit="m").tolist()
+        return [t[:10] + " " + t[11:] if k else DASH for t, k in zip(text, there, strict=True)]
     if isinstance(col.dtype, pd.DatetimeTZDtype):
         text = col.dt.strftime("%Y-%m-%d %H:%M").tolist()
         return [v if isinstance(v, str) else DASH for v in text]
@@ -648,17 +654,36 @@ def _records(df: pd.DataFrame, cols: Sequence[str]) -> Iterator[tuple]:
 def _iso(col: pd.Series) -> pd.Series:
     """Timestamp.isoformat() of each value ('' for none), a whole column at once when it is zoned and
     whole seconds (the local time formatted in C, the offset once per distinct value)."""
-    dt = col.dt if isinstance(col.dtype, pd.DatetimeTZDtype) else None
-    if dt is None or dt.microsecond.any() or dt.nanosecond.any():
+    stamps = _local_stamps(col)
+    if stamps is None:
         return col.map(lambda v: v.isoformat() if not missing(v) else "")
-    local = dt.tz_localize(None)
-    secs = (local - dt.tz_convert("UTC").dt.tz_localize(None)).dt.total_seconds()
+    local, utc, there = stamps
+    text = np.datetime_as_string(local.astype("datetime64[s]"), unit="s").tolist()  # 'YYYY-MM-DDTHH:MM:SS'
+    secs = (local - utc).astype("timedelta64[s]").astype(np.int64).tolist()
     offsets = {
-        s: f"{'-' if s < 0 else '+'}{int(abs(s)) // 3600:02d}:{int(abs(s)) % 3600 // 60:02d}"
-        for s in secs.dropna().unique()
+        s: f"{'-' if s < 0 else '+'}{abs(s) // 3600:02d}:{abs(s) % 3600 // 60:02d}"
+        for s in {s for s, k in zip(secs, there, strict=True) if k}
     }
-    text = local.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object) + secs.map(offsets).astype(object)
-    return text.where(col.notna(), "")
+    out = [t + offsets[s] if k else "" for t, s, k in zip(text, secs, there, strict=True)]
+    return pd.Series(out, index=col.index, dtype=object, name=col.name)
+
+
+def _local_stamps(col: pd.Series) -> tuple[np.ndarray, np.ndarray, list[bool]] | None:
+    """A zoned timestamp column of whole seconds and years 1000-9999 as numpy arrays: local wall
+    time, UTC, and which values are there (not NaT); None for any other column."""
+    if not isinstance(col.dtype, pd.DatetimeTZDtype):
+        return None
+    dt = col.dt
+    local = dt.tz_localize(None).to_numpy()
+    utc = dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+    there = ~np.isnat(local)
+    values = local[there]
+    if (values.astype("datetime64[s]") != values).any():  # fractions of a second
+        return None
+    years = values.astype("datetime64[Y]").astype(np.int64) + 1970
+    if len(years) and (years.min() < 1000 or years.max() > 9999):  # numpy would not write them as strftime does
+        return None
+    return local, utc, there.tolist()
 
 
 # -- index.html ------------------------------------------------------------------------------
