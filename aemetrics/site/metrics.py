@@ -189,8 +189,9 @@ def trend(rates: pd.DataFrame, weeks: Weeks, by: str = "standard") -> pd.DataFra
         },
         columns=cols,
     )
-    for c in (*counts, "evaluated"):
-        out[c] = out[c].astype(int)
+    if not rows:  # columns of Python ints are int64 already: only empty ones need the cast
+        for c in (*counts, "evaluated"):
+            out[c] = out[c].astype(int)
     return out
 
 
@@ -211,10 +212,11 @@ def outcomes(kpi: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
         for i, n in enumerate(counts):
             total[i] += n
     per_week = [sums.get(w, [0, 0, 0]) for w in weeks.mondays]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {"week_start": weeks.mondays, **{c: [int(s[i]) for s in per_week] for i, c in enumerate(cols[1:])}},
         columns=cols,
-    ).astype({c: int for c in cols[1:]})
+    )
+    return out if per_week else out.astype({c: int for c in cols[1:]})  # Python ints: int64 already
 
 
 def teams_table(team_weekly: pd.DataFrame, week: date) -> pd.DataFrame:
