@@ -145,8 +145,11 @@ def with_registry(table: pd.DataFrame, standards: pd.DataFrame | None, opts: Opt
         "" if has else ", ".join(missing_exports.get(s) or [])
         for s, has in zip(out["standard"], out["has_data"], strict=True)
     ]
-    out["_order"] = out["standard"].map(lambda s: position.get(s, len(position) + 1))
-    return out.sort_values(["_order", "standard"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    # registry position, then id (a stable sort, as sort_values(kind="stable") on both)
+    ids = out["standard"].tolist()
+    unknown = len(position) + 1
+    perm = sorted(range(len(ids)), key=lambda i: (position.get(ids[i], unknown), ids[i]))
+    return out.take(perm).reset_index(drop=True)
 
 
 def _val(row: Any, col: str) -> float | None:
@@ -287,7 +290,20 @@ def ae_standards(
     mine = scorecard[(scorecard["ae"] == ae) & (scorecard["standard"] != "*")] if not scorecard.empty else scorecard
     if mine.empty:
         return with_registry(pd.DataFrame(columns=cols), standards, opts)
-    by_std = {r["standard"]: r for r in mine.to_dict("records")}  # one row per standard (the last if repeated)
+    # one row per standard (the last if repeated); the columns read, one pandas call each
+    need = [
+        "standard",
+        "rate",
+        "team_median",
+        "rate_12w",
+        "team_median_12w",
+        "met_12w",
+        "late_12w",
+        "missed_12w",
+        "at_risk",
+    ]
+    values = zip(*(mine[c].tolist() for c in need), strict=True)
+    by_std = {r["standard"]: r for r in (dict(zip(need, row, strict=True)) for row in values)}
     rows = [
         {
             "standard": std,
