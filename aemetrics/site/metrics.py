@@ -104,13 +104,21 @@ def standards_table(
     cols = ["standard", "rate", "rate_last_week", "change", "target", "on_target", *COUNTS, "confirmed"]
     if window.empty:
         return with_registry(pd.DataFrame(columns=cols), standards, opts)
-    this = window[window["week_start"] == weeks.this].set_index("standard")
-    last = window[window["week_start"] == weeks.last].set_index("standard")
+    # this and last week's row of each standard, read from column lists (no pandas row per standard)
+    values = {c: window[c].tolist() for c in ("rate", *COUNTS, "confirmed") if c in window}
+    this: dict[str, _Row] = {}
+    last: dict[str, _Row] = {}
+    for i, (week, std) in enumerate(zip(window["week_start"].tolist(), window["standard"].tolist(), strict=True)):
+        for rows_of, monday in ((this, weeks.this), (last, weeks.last)):
+            if week == monday:
+                if std in rows_of:
+                    raise ValueError(f"standards_table: more than one row for standard {std!r}, week {week}")
+                rows_of[std] = _Row(values, i)
     rows = []
     for std in standard_order(window["standard"].unique()):
-        counts = this.loc[std] if std in this.index else None
+        counts = this.get(std)
         rate = _val(counts, "rate")
-        prev = _val(last.loc[std] if std in last.index else None, "rate")
+        prev = _val(last.get(std), "rate")
         target = opts.target_for(std)
         rows.append(
             {
@@ -150,6 +158,16 @@ def with_registry(table: pd.DataFrame, standards: pd.DataFrame | None, opts: Opt
     unknown = len(position) + 1
     perm = sorted(range(len(ids)), key=lambda i: (position.get(ids[i], unknown), ids[i]))
     return out.take(perm).reset_index(drop=True)
+
+
+class _Row:
+    """Row i of a frame's column lists: row[c] is the value of column c (a KeyError if it has none)."""
+
+    def __init__(self, values: dict[str, list], i: int) -> None:
+        self._values, self._i = values, i
+
+    def __getitem__(self, col: str) -> Any:
+        return self._values[col][self._i]
 
 
 def _val(row: Any, col: str) -> float | None:
