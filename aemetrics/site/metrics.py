@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aemetrics.site.labels import STANDARDS
@@ -283,9 +284,18 @@ def late_reply_heatmap(obl: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
     rows = rows[(rows["standard"] == "reply_12h") & rows["status"].isin(LATE)]
     if rows.empty:
         return grid
-    counts = rows.groupby([rows["opened_at"].dt.day_of_week.rename("d"), rows["opened_at"].dt.hour.rename("h")]).size()
-    full = counts.unstack(fill_value=0).reindex(index=range(7), columns=range(24), fill_value=0).astype("int64")
-    return full.rename_axis(index=None, columns=None)
+    opened = rows["opened_at"]
+    if not isinstance(opened.dtype, pd.DatetimeTZDtype):
+        counts = rows.groupby([opened.dt.day_of_week.rename("d"), opened.dt.hour.rename("h")]).size()
+        full = counts.unstack(fill_value=0).reindex(index=range(7), columns=range(24), fill_value=0).astype("int64")
+        return full.rename_axis(index=None, columns=None)
+    # local wall time in whole hours since 1970-01-01 (a Thursday): weekday and hour by arithmetic
+    local = opened.dt.tz_localize(None).to_numpy()
+    local = local[~np.isnat(local)].astype("datetime64[h]").astype(np.int64)
+    days, hour = np.divmod(local, 24)
+    counts = np.zeros((7, 24), dtype=np.int64)
+    np.add.at(counts, ((days + 3) % 7, hour), 1)
+    return pd.DataFrame(counts, index=range(7), columns=range(24))
 
 
 def ae_standards(
