@@ -24,6 +24,7 @@ from aemetrics.site import charts, drill, metrics
 from aemetrics.site.drill import NO_VALUE, obl_href
 from aemetrics.site.html import (
     DASH,
+    MAX_ROWS,
     Cell,
     count,
     empty,
@@ -1555,6 +1556,12 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
     )
     counts = counts.reindex(columns=cols[1:], fill_value=0)
     per_client = {acc: g.droplevel(0) for acc, g in counts.groupby(level=0)} if not counts.empty else {}
+    ocols = ["standard", "status", "ae", "subject", "opened_at", "due_at", "fulfilled_at", "evidence", "obligation_id"]
+    # the CSV copy and the table's values of the whole window once: a client's are its positions in them
+    # (_local and _records are cell by cell; a take of every column of the window per client was slow)
+    listed_csv = _local(window, TIMES, ocols)
+    values = list(_records(window, ["standard", "status", "ae", "subject", *TIMES, "week_start", "obligation_id"]))
+    nothing = np.array([], dtype=np.intp)
     for account in facts.accounts:  # every client of every week (their names, tiers and AEs: SQL)
         slug = data.client_slugs[account]
         seen = facts.client_seen.get(account, {})
@@ -1562,7 +1569,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
         tiers_seen = seen.get("client_tier") or [None]
         name, tier = names_seen[0], tiers_seen[0]
         aes = seen.get("ae") or []
-        mine = window.take(in_window[account]) if account in in_window else window.iloc[0:0]
+        mine = in_window.get(account, nothing)  # positions in window, newest first (window is sorted)
         csvs: dict[str, pd.DataFrame] = {}
         per_week = per_client.get(account)
         trend = (
@@ -1571,19 +1578,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
             else pd.DataFrame(columns=cols)
         )
         chart = charts.outcomes(trend, L, L.text("weekly_outcomes"), "chart-client-outcomes")
-        listed = mine  # newest first (window is sorted)
-        ocols = [
-            "standard",
-            "status",
-            "ae",
-            "subject",
-            "opened_at",
-            "due_at",
-            "fulfilled_at",
-            "evidence",
-            "obligation_id",
-        ]
-        csvs[f"clients/{slug}-obligations.csv"] = _local(listed, TIMES, ocols)
+        csvs[f"clients/{slug}-obligations.csv"] = listed_csv.take(mine)
         trs = [
             [
                 text(L.standard(standard)),
@@ -1595,8 +1590,9 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
                 num(fulfilled, "wrap"),
                 link(obl_href("../", week, o=oid, os=standard, oa=ae), "→"),
             ]
-            for standard, status, ae, subject, opened, due, fulfilled, week, oid in _records(
-                shown(listed), ["standard", "status", "ae", "subject", *TIMES, "week_start", "obligation_id"]
+            for standard, status, ae, subject, opened, due, fulfilled, week, oid in (
+                values[i]
+                for i in mine[:MAX_ROWS]  # the rows html.shown puts on the page
             )
         ]
         heads = [L.html(k) for k in ("standard", "status", "ae", "subject", "opened_at", "due_at", "fulfilled_at")] + [
@@ -1610,7 +1606,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
             numeric=[4, 5, 6],
             table_id="client-obligations",
             filters=[0, 1],
-            total=len(listed),
+            total=len(mine),
         )
         who = [f"<b>{esc(account)}</b>"]
         if tier:
