@@ -1013,14 +1013,16 @@ def _at_risk_table(
     csvs[csv_name] = _local(risk, ["opened_at", "due_at"], cols)
     href = csv_name.split("/")[-1]
     rows = []
-    for r in shown(risk).itertuples():
-        cells = [link(f"ae/{data.slugs.get(r.ae, r.ae)}.html", people.get(r.ae, r.ae))] if with_ae else []
+    fields = ["ae", "standard", "client_name", "client_account", "opened_at", "due_at", "hours_left"]
+    # (a time is its html.when text where _rows_of made it: when() of that text is the text)
+    for who, standard, client, account, opened, due, left in _records(shown(risk), fields):
+        cells = [link(f"ae/{data.slugs.get(who, who)}.html", people.get(who, who))] if with_ae else []
         cells += [
-            text(L.standard(r.standard)),
-            text(r.client_name if not missing(r.client_name) else r.client_account, "client"),
-            num(when(r.opened_at)),
-            num(when(r.due_at)),
-            num(hours(r.hours_left), "bad" if not missing(r.hours_left) and r.hours_left < 12 else ""),
+            text(L.standard(standard)),
+            text(client if not missing(client) else account, "client"),
+            num(when(opened)),
+            num(when(due)),
+            num(hours(left), "bad" if not missing(left) and left < 12 else ""),
         ]
         rows.append(cells)
     heads = ([L.html("ae")] if with_ae else []) + [
