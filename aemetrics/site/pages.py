@@ -405,9 +405,8 @@ class EvidenceSources(Mapping[str, list[dict]]):
     def __getitem__(self, oid: str) -> list[dict]:
         if oid not in self._wanted:
             raise KeyError(oid)
-        return [
-            dict(zip(self._cols, (values[i] for values in self._values), strict=True)) for i in self._positions(oid)
-        ]
+        cols, columns = self._cols, self._values
+        return [dict(zip(cols, [values[i] for values in columns], strict=True)) for i in self._positions(oid)]
 
     def get(self, oid: str, default: Any = None) -> Any:  # Mapping.get goes through a KeyError per miss
         return self[oid] if oid in self._wanted else default
