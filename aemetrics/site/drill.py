@@ -9,7 +9,6 @@ joined to the raw tables: message header, calendar event, CRM row, staff row). M
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -64,19 +63,38 @@ def obl_href(root: str = "", week: date | list[date] | None = None, **filters: A
     (Called for every row of every table: names, standards and statuses are quoted once each.)"""
     parts = []
     if week is not None:
-        weeks = week if isinstance(week, list) else [week]
-        parts.append("week=" + ",".join(w.isoformat() for w in weeks))
+        if type(week) is date:  # the common case: one week
+            parts.append("week=" + week.isoformat())
+        else:
+            weeks = week if isinstance(week, list) else [week]
+            parts.append("week=" + ",".join(w.isoformat() for w in weeks))
     for key, value in filters.items():
-        if value is None or (type(value) is not str and missing(value)):
+        if value is None:
             continue
-        value = ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
-        parts.append(f"{key}={_quoted(value)}")
+        if type(value) is str:
+            quoted = _QUOTED.get(value)
+            if quoted is None:
+                quoted = _quoted(value)
+        elif missing(value):
+            continue
+        else:
+            quoted = _quoted(",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value))
+        parts.append(f"{key}={quoted}")
     return f"{root}obligations.html#{'&'.join(parts)}"
 
 
-@functools.lru_cache(maxsize=8192)
+# a value's quoted text, looked up in a plain dict (faster than lru_cache's wrapper); emptied when full
+_QUOTED: dict[str, str] = {}
+_QUOTED_MAX = 1 << 16
+
+
 def _quoted(value: str) -> str:
-    return quote(value, safe="@.,-_")
+    out = _QUOTED.get(value)
+    if out is None:
+        if len(_QUOTED) >= _QUOTED_MAX:
+            _QUOTED.clear()
+        out = _QUOTED[value] = quote(value, safe="@.,-_")
+    return out
 
 
 def raw_rows(wh: Warehouse, store_bodies: bool = False, since: date | None = None) -> dict[tuple[str, str, str], str]:
@@ -129,7 +147,12 @@ def raw_rows(wh: Warehouse, store_bodies: bool = False, since: date | None = Non
 
 def _json(value: Any) -> str:
     """The data files' JSON (compact, UTF-8 text as it is)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
+
+
+# what json.dumps(value, ensure_ascii=False, separators=(",", ":")) uses, made once (dumps makes an
+# encoder per call when given options: a call per raw row and per data file)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def without_fields(row: str, fields: Collection[str]) -> str:

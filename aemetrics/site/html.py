@@ -111,8 +111,11 @@ def text(value: Any, cls: str = "") -> Cell:
     return Cell(esc(value) if not missing(value) else DASH, cls)
 
 
+_NUM_CLS = {"": "num", "wrap": "num wrap"}
+
+
 def num(value: str, cls: str = "") -> Cell:
-    return Cell(esc(value), f"num {cls}".strip())
+    return Cell(esc(value), _NUM_CLS.get(cls) or f"num {cls}".strip())
 
 
 def rate_cell(rate: Any, target: float | None = None) -> Cell:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aemetrics.site.labels import STANDARDS
@@ -104,13 +105,21 @@ def standards_table(
     cols = ["standard", "rate", "rate_last_week", "change", "target", "on_target", *COUNTS, "confirmed"]
     if window.empty:
         return with_registry(pd.DataFrame(columns=cols), standards, opts)
-    this = window[window["week_start"] == weeks.this].set_index("standard")
-    last = window[window["week_start"] == weeks.last].set_index("standard")
+    # this and last week's row of each standard, read from column lists (no pandas row per standard)
+    values = {c: window[c].tolist() for c in ("rate", *COUNTS, "confirmed") if c in window}
+    this: dict[str, _Row] = {}
+    last: dict[str, _Row] = {}
+    for i, (week, std) in enumerate(zip(window["week_start"].tolist(), window["standard"].tolist(), strict=True)):
+        for rows_of, monday in ((this, weeks.this), (last, weeks.last)):
+            if week == monday:
+                if std in rows_of:
+                    raise ValueError(f"standards_table: more than one row for standard {std!r}, week {week}")
+                rows_of[std] = _Row(values, i)
     rows = []
     for std in standard_order(window["standard"].unique()):
-        counts = this.loc[std] if std in this.index else None
+        counts = this.get(std)
         rate = _val(counts, "rate")
-        prev = _val(last.loc[std] if std in last.index else None, "rate")
+        prev = _val(last.get(std), "rate")
         target = opts.target_for(std)
         rows.append(
             {
@@ -145,8 +154,21 @@ def with_registry(table: pd.DataFrame, standards: pd.DataFrame | None, opts: Opt
         "" if has else ", ".join(missing_exports.get(s) or [])
         for s, has in zip(out["standard"], out["has_data"], strict=True)
     ]
-    out["_order"] = out["standard"].map(lambda s: position.get(s, len(position) + 1))
-    return out.sort_values(["_order", "standard"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    # registry position, then id (a stable sort, as sort_values(kind="stable") on both)
+    ids = out["standard"].tolist()
+    unknown = len(position) + 1
+    perm = sorted(range(len(ids)), key=lambda i: (position.get(ids[i], unknown), ids[i]))
+    return out.take(perm).reset_index(drop=True)
+
+
+class _Row:
+    """Row i of a frame's column lists: row[c] is the value of column c (a KeyError if it has none)."""
+
+    def __init__(self, values: dict[str, list], i: int) -> None:
+        self._values, self._i = values, i
+
+    def __getitem__(self, col: str) -> Any:
+        return self._values[col][self._i]
 
 
 def _val(row: Any, col: str) -> float | None:
@@ -189,8 +211,9 @@ def trend(rates: pd.DataFrame, weeks: Weeks, by: str = "standard") -> pd.DataFra
         },
         columns=cols,
     )
-    for c in (*counts, "evaluated"):
-        out[c] = out[c].astype(int)
+    if not rows:  # columns of Python ints are int64 already: only empty ones need the cast
+        for c in (*counts, "evaluated"):
+            out[c] = out[c].astype(int)
     return out
 
 
@@ -211,10 +234,11 @@ def outcomes(kpi: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
         for i, n in enumerate(counts):
             total[i] += n
     per_week = [sums.get(w, [0, 0, 0]) for w in weeks.mondays]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {"week_start": weeks.mondays, **{c: [int(s[i]) for s in per_week] for i, c in enumerate(cols[1:])}},
         columns=cols,
-    ).astype({c: int for c in cols[1:]})
+    )
+    return out if per_week else out.astype({c: int for c in cols[1:]})  # Python ints: int64 already
 
 
 def teams_table(team_weekly: pd.DataFrame, week: date) -> pd.DataFrame:
@@ -260,9 +284,18 @@ def late_reply_heatmap(obl: pd.DataFrame, weeks: Weeks) -> pd.DataFrame:
     rows = rows[(rows["standard"] == "reply_12h") & rows["status"].isin(LATE)]
     if rows.empty:
         return grid
-    counts = rows.groupby([rows["opened_at"].dt.day_of_week.rename("d"), rows["opened_at"].dt.hour.rename("h")]).size()
-    full = counts.unstack(fill_value=0).reindex(index=range(7), columns=range(24), fill_value=0).astype("int64")
-    return full.rename_axis(index=None, columns=None)
+    opened = rows["opened_at"]
+    if not isinstance(opened.dtype, pd.DatetimeTZDtype):
+        counts = rows.groupby([opened.dt.day_of_week.rename("d"), opened.dt.hour.rename("h")]).size()
+        full = counts.unstack(fill_value=0).reindex(index=range(7), columns=range(24), fill_value=0).astype("int64")
+        return full.rename_axis(index=None, columns=None)
+    # local wall time in whole hours since 1970-01-01 (a Thursday): weekday and hour by arithmetic
+    local = opened.dt.tz_localize(None).to_numpy()
+    local = local[~np.isnat(local)].astype("datetime64[h]").astype(np.int64)
+    days, hour = np.divmod(local, 24)
+    counts = np.zeros((7, 24), dtype=np.int64)
+    np.add.at(counts, ((days + 3) % 7, hour), 1)
+    return pd.DataFrame(counts, index=range(7), columns=range(24))
 
 
 def ae_standards(
@@ -285,7 +318,20 @@ def ae_standards(
     mine = scorecard[(scorecard["ae"] == ae) & (scorecard["standard"] != "*")] if not scorecard.empty else scorecard
     if mine.empty:
         return with_registry(pd.DataFrame(columns=cols), standards, opts)
-    by_std = {r["standard"]: r for r in mine.to_dict("records")}  # one row per standard (the last if repeated)
+    # one row per standard (the last if repeated); the columns read, one pandas call each
+    need = [
+        "standard",
+        "rate",
+        "team_median",
+        "rate_12w",
+        "team_median_12w",
+        "met_12w",
+        "late_12w",
+        "missed_12w",
+        "at_risk",
+    ]
+    values = zip(*(mine[c].tolist() for c in need), strict=True)
+    by_std = {r["standard"]: r for r in (dict(zip(need, row, strict=True)) for row in values)}
     rows = [
         {
             "standard": std,

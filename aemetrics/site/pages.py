@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aemetrics import exports as ex
@@ -22,6 +24,7 @@ from aemetrics.site import charts, drill, metrics
 from aemetrics.site.drill import NO_VALUE, obl_href
 from aemetrics.site.html import (
     DASH,
+    MAX_ROWS,
     Cell,
     count,
     empty,
@@ -402,9 +405,11 @@ class EvidenceSources(Mapping[str, list[dict]]):
     def __getitem__(self, oid: str) -> list[dict]:
         if oid not in self._wanted:
             raise KeyError(oid)
-        return [
-            dict(zip(self._cols, (values[i] for values in self._values), strict=True)) for i in self._positions(oid)
-        ]
+        cols, columns = self._cols, self._values
+        return [dict(zip(cols, [values[i] for values in columns], strict=True)) for i in self._positions(oid)]
+
+    def get(self, oid: str, default: Any = None) -> Any:  # Mapping.get goes through a KeyError per miss
+        return self[oid] if oid in self._wanted else default
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
@@ -446,7 +451,21 @@ def week_page(monday: date) -> str:
 
 
 def picker(data: SiteData, labels: Labels, root: str, current: date | None) -> str:
-    """The week picker of every page: each evaluated week's review, and the running week so far."""
+    """The week picker of every page: each evaluated week's review, and the running week so far
+    (the same for every page of a folder: made once, 5,000 pages at 1,000 AEs)."""
+    key = (labels.lang, root, current, data.running, data.latest, tuple(data.eval_weeks))
+    out = _PICKERS.get(key)
+    if out is None:
+        if len(_PICKERS) >= 256:
+            _PICKERS.clear()
+        out = _PICKERS[key] = _picker(data, labels, root, current)
+    return out
+
+
+_PICKERS: dict[tuple, str] = {}
+
+
+def _picker(data: SiteData, labels: Labels, root: str, current: date | None) -> str:
     opts = []
     if data.running is not None:
         opts.append(
@@ -625,6 +644,11 @@ WHEN = "when:"  # prefix of a column holding another's html.when text (_with_iso
 
 def _when_text(col: pd.Series) -> list[str]:
     """html.when of each value, a whole timestamp column at once."""
+    stamps = _local_stamps(col)
+    if stamps is not None:  # numpy writes 'YYYY-MM-DDTHH:MM' in C
+        local, _, there = stamps
+        text = np.datetime_as_string(local.astype("datetime64[m]"), unit="m").tolist()
+        return [t[:10] + " " + t[11:] if k else DASH for t, k in zip(text, there, strict=True)]
     if isinstance(col.dtype, pd.DatetimeTZDtype):
         text = col.dt.strftime("%Y-%m-%d %H:%M").tolist()
         return [v if isinstance(v, str) else DASH for v in text]
@@ -644,17 +668,36 @@ def _records(df: pd.DataFrame, cols: Sequence[str]) -> Iterator[tuple]:
 def _iso(col: pd.Series) -> pd.Series:
     """Timestamp.isoformat() of each value ('' for none), a whole column at once when it is zoned and
     whole seconds (the local time formatted in C, the offset once per distinct value)."""
-    dt = col.dt if isinstance(col.dtype, pd.DatetimeTZDtype) else None
-    if dt is None or dt.microsecond.any() or dt.nanosecond.any():
+    stamps = _local_stamps(col)
+    if stamps is None:
         return col.map(lambda v: v.isoformat() if not missing(v) else "")
-    local = dt.tz_localize(None)
-    secs = (local - dt.tz_convert("UTC").dt.tz_localize(None)).dt.total_seconds()
+    local, utc, there = stamps
+    text = np.datetime_as_string(local.astype("datetime64[s]"), unit="s").tolist()  # 'YYYY-MM-DDTHH:MM:SS'
+    secs = (local - utc).astype("timedelta64[s]").astype(np.int64).tolist()
     offsets = {
-        s: f"{'-' if s < 0 else '+'}{int(abs(s)) // 3600:02d}:{int(abs(s)) % 3600 // 60:02d}"
-        for s in secs.dropna().unique()
+        s: f"{'-' if s < 0 else '+'}{abs(s) // 3600:02d}:{abs(s) % 3600 // 60:02d}"
+        for s in {s for s, k in zip(secs, there, strict=True) if k}
     }
-    text = local.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object) + secs.map(offsets).astype(object)
-    return text.where(col.notna(), "")
+    out = [t + offsets[s] if k else "" for t, s, k in zip(text, secs, there, strict=True)]
+    return pd.Series(out, index=col.index, dtype=object, name=col.name)
+
+
+def _local_stamps(col: pd.Series) -> tuple[np.ndarray, np.ndarray, list[bool]] | None:
+    """A zoned timestamp column of whole seconds and years 1000-9999 as numpy arrays: local wall
+    time, UTC, and which values are there (not NaT); None for any other column."""
+    if not isinstance(col.dtype, pd.DatetimeTZDtype):
+        return None
+    dt = col.dt
+    local = dt.tz_localize(None).to_numpy()
+    utc = dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+    there = ~np.isnat(local)
+    values = local[there]
+    if (values.astype("datetime64[s]") != values).any():  # fractions of a second
+        return None
+    years = values.astype("datetime64[Y]").astype(np.int64) + 1970
+    if len(years) and (years.min() < 1000 or years.max() > 9999):  # numpy would not write them as strftime does
+        return None
+    return local, utc, there.tolist()
 
 
 # -- index.html ------------------------------------------------------------------------------
@@ -969,14 +1012,16 @@ def _at_risk_table(
     csvs[csv_name] = _local(risk, ["opened_at", "due_at"], cols)
     href = csv_name.split("/")[-1]
     rows = []
-    for r in shown(risk).itertuples():
-        cells = [link(f"ae/{data.slugs.get(r.ae, r.ae)}.html", people.get(r.ae, r.ae))] if with_ae else []
+    fields = ["ae", "standard", "client_name", "client_account", "opened_at", "due_at", "hours_left"]
+    # (a time is its html.when text where _rows_of made it: when() of that text is the text)
+    for who, standard, client, account, opened, due, left in _records(shown(risk), fields):
+        cells = [link(f"ae/{data.slugs.get(who, who)}.html", people.get(who, who))] if with_ae else []
         cells += [
-            text(L.standard(r.standard)),
-            text(r.client_name if not missing(r.client_name) else r.client_account, "client"),
-            num(when(r.opened_at)),
-            num(when(r.due_at)),
-            num(hours(r.hours_left), "bad" if not missing(r.hours_left) and r.hours_left < 12 else ""),
+            text(L.standard(standard)),
+            text(client if not missing(client) else account, "client"),
+            num(when(opened)),
+            num(when(due)),
+            num(hours(left), "bad" if not missing(left) and left < 12 else ""),
         ]
         rows.append(cells)
     heads = ([L.html("ae")] if with_ae else []) + [
@@ -1512,6 +1557,12 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
     )
     counts = counts.reindex(columns=cols[1:], fill_value=0)
     per_client = {acc: g.droplevel(0) for acc, g in counts.groupby(level=0)} if not counts.empty else {}
+    ocols = ["standard", "status", "ae", "subject", "opened_at", "due_at", "fulfilled_at", "evidence", "obligation_id"]
+    # the CSV copy and the table's values of the whole window once: a client's are its positions in them
+    # (_local and _records are cell by cell; a take of every column of the window per client was slow)
+    listed_csv = _local(window, TIMES, ocols)
+    values = list(_records(window, ["standard", "status", "ae", "subject", *TIMES, "week_start", "obligation_id"]))
+    nothing = np.array([], dtype=np.intp)
     for account in facts.accounts:  # every client of every week (their names, tiers and AEs: SQL)
         slug = data.client_slugs[account]
         seen = facts.client_seen.get(account, {})
@@ -1519,7 +1570,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
         tiers_seen = seen.get("client_tier") or [None]
         name, tier = names_seen[0], tiers_seen[0]
         aes = seen.get("ae") or []
-        mine = window.take(in_window[account]) if account in in_window else window.iloc[0:0]
+        mine = in_window.get(account, nothing)  # positions in window, newest first (window is sorted)
         csvs: dict[str, pd.DataFrame] = {}
         per_week = per_client.get(account)
         trend = (
@@ -1528,19 +1579,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
             else pd.DataFrame(columns=cols)
         )
         chart = charts.outcomes(trend, L, L.text("weekly_outcomes"), "chart-client-outcomes")
-        listed = mine  # newest first (window is sorted)
-        ocols = [
-            "standard",
-            "status",
-            "ae",
-            "subject",
-            "opened_at",
-            "due_at",
-            "fulfilled_at",
-            "evidence",
-            "obligation_id",
-        ]
-        csvs[f"clients/{slug}-obligations.csv"] = _local(listed, TIMES, ocols)
+        csvs[f"clients/{slug}-obligations.csv"] = listed_csv.take(mine)
         trs = [
             [
                 text(L.standard(standard)),
@@ -1552,8 +1591,9 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
                 num(fulfilled, "wrap"),
                 link(obl_href("../", week, o=oid, os=standard, oa=ae), "→"),
             ]
-            for standard, status, ae, subject, opened, due, fulfilled, week, oid in _records(
-                shown(listed), ["standard", "status", "ae", "subject", *TIMES, "week_start", "obligation_id"]
+            for standard, status, ae, subject, opened, due, fulfilled, week, oid in (
+                values[i]
+                for i in mine[:MAX_ROWS]  # the rows html.shown puts on the page
             )
         ]
         heads = [L.html(k) for k in ("standard", "status", "ae", "subject", "opened_at", "due_at", "fulfilled_at")] + [
@@ -1567,7 +1607,7 @@ def client_pages(data: SiteData, labels: Labels, opts: Options) -> Iterator[Page
             numeric=[4, 5, 6],
             table_id="client-obligations",
             filters=[0, 1],
-            total=len(listed),
+            total=len(mine),
         )
         who = [f"<b>{esc(account)}</b>"]
         if tier:
