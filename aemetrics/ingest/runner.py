@@ -435,27 +435,11 @@ def _json_select(types: dict[str, str]) -> str:
     )
 
 
-def _insert_json(buffer: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
-    """insert_rows for rows of a JSON_TABLES table: the rows as one JSON array (orjson), read by
-    DuckDB (`_json_select`). Rows orjson cannot write (a lone surrogate in a string) take
-    insert_rows instead."""
-    types = column_types(buffer, table)
-    folder = tempfile.mkdtemp(prefix="aemetrics-rows-")
-    try:
-        path = _json_file(table, types, rows, folder)
-        if path is None:
-            return insert_rows(buffer, table, rows)
-        buffer.execute(f'insert into "{table}" by name {_json_select(types)}', [[path]])
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    return len(rows)
-
-
 @dataclass
 class _JsonParts:
     """The rows of a batch's JSON_TABLES, flushed as JSON files (one per flush, in order) that go
     straight into the table's Parquet shard with one `copy (select <casts> from read_json([...]))`:
-    the same casts as `_insert_json`, without first inserting them into the buffer's table (a
+    the casts `insert_rows` makes, without first inserting them into the buffer's table (a
     fifth of the CPU of an e-mail batch). A table some rows of which orjson cannot write is
     `buffered`: its parts go into the buffer's table in order, before and after those rows."""
 

@@ -11,6 +11,8 @@ paths were written (docs/benchmarks.md).
 from __future__ import annotations
 
 import gc
+import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -23,7 +25,7 @@ from aemetrics.ingest.email.dates import MAX_YEAR, MIN_YEAR, parse_date_header, 
 from aemetrics.ingest.email.headers import WANTED, Headers, unfolded_fields
 from aemetrics.ingest.email.mbox import _ENVELOPE_DATE, _SEPARATOR, looks_like_separator
 from aemetrics.ingest.email.msgids import _MSG_ID, _PAREN, msg_ids
-from aemetrics.ingest.runner import _insert_json, gc_paused
+from aemetrics.ingest.runner import ShardBatch, _flush, _JsonParts, gc_paused
 from aemetrics.warehouse import create_raw_tables, insert_rows
 
 
@@ -190,6 +192,18 @@ ROWS = [
     ),
     dict(message_id="c@x", has_message_id=True, sent_at=None, source_file="email/b.eml", record="file"),
 ]
+
+
+def _insert_json(buffer, table: str, rows: list[dict]) -> int:
+    """The e-mail rows through the batch's own path: flushed as JSON parts (`_flush`), then read
+    into the buffer's table as the shard is (`_JsonParts.insert_into`)."""
+    out, parts = ShardBatch(), _JsonParts(tempfile.mkdtemp(prefix="aemetrics-rows-test-"))
+    try:
+        _flush(buffer, {table: rows}, out, parts)
+        parts.insert_into(buffer, table)
+    finally:
+        shutil.rmtree(parts.folder, ignore_errors=True)
+    return out.rows[table]
 
 
 def test_rows_as_json_load_exactly_as_insert_rows_loads_them():
